@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "licmgr",
+    products: [
+        .executable(name: "licmgr", targets: ["licmgr"]),
+        .executable(name: "billmgr-sim", targets: ["billmgr-sim"]),
+    ],
+    dependencies: [
+        // Command-line parsing for both executables.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // HTTP server for the simulator only; licmgr itself never links it.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "LicmgrCore",
+            dependencies: ["CCurl", "CSQLite"]
+        ),
+        .executableTarget(
+            name: "licmgr",
+            dependencies: [
+                "LicmgrCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "billmgr-sim",
+            dependencies: [
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "LicmgrTestSupport",
+            dependencies: ["LicmgrCore"],
+            path: "Tests/LicmgrTestSupport"
+        ),
+        .testTarget(
+            name: "LicmgrCoreTests",
+            dependencies: ["LicmgrCore", "LicmgrTestSupport"]
+        ),
+        .testTarget(
+            name: "licmgrTests",
+            dependencies: ["LicmgrTestSupport", "licmgr", "billmgr-sim"]
+        ),
+    ]
+)

@@ -1,0 +1,78 @@
+/// The settings of one licmgr.conf, resolved: paths absolute, names normalised.
+public struct Config: Sendable, Equatable {
+    /// The `Option` flags, by their canonical names.
+    public enum Option: String, CaseIterable, Sendable {
+        case reUseLicense = "ReUseLicense"
+        case useExistingOnUpgrade = "UseExistingOnUpgrade"
+        case noFixSuspended = "NoFixSuspended"
+    }
+
+    /// Where the password came from, for `config check`; the value itself is never shown.
+    public enum PasswordSource: Equatable, Sendable {
+        case none
+        case line(Int)
+        case file(String)
+        case environment
+    }
+
+    /// A `Price` line: a local addon name mapped to a remote tariff id.
+    public struct PriceRule: Equatable, Sendable {
+        public var name: String
+        public var tariff: Int
+        public var line: Int
+    }
+
+    /// A `Period` line: `local` is nil for `ALL`; `tariff` is nil for the two-field form.
+    public struct PeriodRule: Equatable, Sendable {
+        public var local: Int?
+        public var remote: Int
+        public var tariff: Int?
+        public var line: Int
+    }
+
+    public var path: String
+    public var url: String?
+    public var user: String?
+    public var password: String?
+    public var passwordSource: PasswordSource = .none
+    public var database: String = "/var/lib/licmgr/licmgr.db"
+    public var caFile: String?
+    public var prices: [PriceRule] = []
+    public var periods: [PeriodRule] = []
+    public var options: Set<Option> = []
+    public var reusePackages: [Int] = []
+    public var renewBefore: Int = 1
+    public var connectTimeout: Int = 10
+    public var timeout: Int = 60
+
+    public init(path: String) { self.path = path }
+
+    public func has(_ option: Option) -> Bool { options.contains(option) }
+
+    /// The lock file that serialises every command that changes the remote.
+    public var lockPath: String { database + ".lock" }
+
+    /// The remote's address and credentials, or the error naming the first one missing.
+    public func credentials() throws(ConfigError) -> Credentials {
+        guard let url else { throw .missingSetting(file: path, directive: "Url") }
+        guard let user else { throw .missingSetting(file: path, directive: "User") }
+        guard let password else { throw .missingSetting(file: path, directive: "Password or PasswordFile") }
+        return Credentials(url: url, user: user, password: password)
+    }
+}
+
+/// What the remote client needs to log in. `description` hides the password so that
+/// printing the value by mistake cannot leak it.
+public struct Credentials: Sendable, Equatable, CustomStringConvertible {
+    public var url: String
+    public var user: String
+    public var password: String
+
+    public init(url: String, user: String, password: String) {
+        self.url = url
+        self.user = user
+        self.password = password
+    }
+
+    public var description: String { "\(user) at \(url)" }
+}

@@ -1,0 +1,41 @@
+/// A fault in the config file or the files it names. Every case says where.
+public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case unknownDirective(file: String, line: Int, word: String, suggestion: String?)
+    case unknownOption(file: String, line: Int, word: String, suggestion: String?)
+    case missingValue(file: String, line: Int, directive: String, expected: String)
+    case badValue(file: String, line: Int, directive: String, value: String, expected: String)
+    case extraValue(file: String, line: Int, directive: String, value: String)
+    case conflict(file: String, line: Int, directive: String, earlierLine: Int)
+    case missingSetting(file: String, directive: String)
+    /// A file holding the password that others may read; refused before anything else runs.
+    case insecure(file: String, mode: Int)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file, let reason):
+            return "\(file): cannot read: \(reason)"
+        case .unknownDirective(let file, let line, let word, let suggestion):
+            return "\(file):\(line): unknown directive '\(word)'" + Self.hint(suggestion)
+        case .unknownOption(let file, let line, let word, let suggestion):
+            return "\(file):\(line): unknown Option '\(word)'" + Self.hint(suggestion)
+        case .missingValue(let file, let line, let directive, let expected):
+            return "\(file):\(line): \(directive) needs \(expected)"
+        case .badValue(let file, let line, let directive, let value, let expected):
+            return "\(file):\(line): \(directive): '\(value)' is not \(expected)"
+        case .extraValue(let file, let line, let directive, let value):
+            return "\(file):\(line): \(directive): unexpected '\(value)'"
+        case .conflict(let file, let line, let directive, let earlierLine):
+            return "\(file):\(line): \(directive) conflicts with line \(earlierLine)"
+        case .missingSetting(let file, let directive):
+            return "\(file): no \(directive) line; the remote cannot be reached without it"
+        case .insecure(let file, let mode):
+            let octal = String(mode & 0o777, radix: 8)
+            return "\(file): holds a password but has mode \(octal); run 'chmod 600 \(file)'"
+        }
+    }
+
+    private static func hint(_ suggestion: String?) -> String {
+        suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    }
+}

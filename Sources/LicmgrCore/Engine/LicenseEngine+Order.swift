@@ -1,0 +1,156 @@
+extension LicenseEngine {
+    /// Serves each service: the license it has, else a live unattached one with its IP and
+    /// tariff, else a new order. Unknown ids fail the whole run before anything is sent.
+    public func order(serviceIDs: [Int], dryRun: Bool) throws -> RunReport {
+        var services: [Service] = []
+        for id in serviceIDs {
+            guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+            if !services.contains(where: { $0.id == id }) { services.append(service) }
+        }
+        var report = RunReport(dryRun: dryRun)
+        var listing = try server.listLicenses()
+        if !dryRun {
+            try settle(listing: &listing, report: &report)
+        }
+        let resolver = try resolver()
+        for service in services {
+            guard report.stopped == nil else { break }
+            try serve(service, resolver: resolver, listing: &listing, dryRun: dryRun, report: &report)
+        }
+        return report
+    }
+
+    func serve(_ service: Service, resolver: Resolver, listing: inout [License], dryRun: Bool, report: inout RunReport) throws {
+        guard service.status == .active else {
+            report.add(.failed, serviceID: service.id, "service \(service.id) is \(service.status.rawValue); resume it first")
+            return
+        }
+        let needs: [Need]
+        do {
+            needs = try self.needs(of: service, resolver: resolver)
+        } catch {
+            report.add(.failed, serviceID: service.id, error.description)
+            return
+        }
+        if needs.isEmpty {
+            report.add(.unchanged, serviceID: service.id, "no addon of service \(service.id) needs a license")
+            return
+        }
+        let attached = try store.licenses(serviceID: service.id)
+        let pending = try store.operations(state: .pending)
+        for need in needs {
+            guard report.stopped == nil else { return }
+            if let current = attached.first(where: { $0.addon == need.addon && $0.isLive }) {
+                report.add(.unchanged, serviceID: service.id, addon: need.addon, licenseID: current.id,
+                           "service \(service.id) has license \(current.id)")
+                continue
+            }
+            if pending.contains(where: { $0.serviceID == service.id && $0.addon == need.addon }) {
+                report.add(.inDoubt, serviceID: service.id, addon: need.addon,
+                           "an earlier order for service \(service.id) is in doubt; the next run settles it")
+                continue
+            }
+            if let existing = try attachable(for: service, need: need, listing: listing) {
+                if dryRun {
+                    report.add(.planned, serviceID: service.id, addon: need.addon, licenseID: existing.id,
+                               "would attach license \(existing.id) to service \(service.id)")
+                    continue
+                }
+                var license = existing
+                license.serviceID = service.id
+                license.addon = need.addon
+                try store.transaction {
+                    try store.save(license, at: time.timestamp)
+                    try store.attach(license: license.id, to: service.id, addon: need.addon)
+                    try record("attach", result: "ok", service: service.id, license: license.id,
+                               "attached existing license \(license.id) (\(license.ip), tariff \(license.pricelist))")
+                }
+                report.add(.attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
+                           "attached license \(license.id) to service \(service.id)")
+                continue
+            }
+            let request = OrderRequest(
+                pricelist: need.tariff, period: need.period, ip: service.ip, name: service.licenseName(),
+                remoteID: keys.next())
+            if dryRun {
+                report.add(.planned, serviceID: service.id, addon: need.addon,
+                           "would order tariff \(need.tariff) for period \(need.period) on \(service.ip)")
+                continue
+            }
+            if let license = try placeOrder(request, service: service, addon: need.addon, report: &report) {
+                listing.append(license)
+            }
+        }
+    }
+
+    /// A live license on the account with the service's IP and tariff that serves no service.
+    func attachable(for service: Service, need: Need, listing: [License]) throws -> License? {
+        for candidate in listing where candidate.isLive && candidate.ip == service.ip && candidate.pricelist == need.tariff {
+            if let known = try store.license(candidate.id), let owner = known.serviceID, owner != service.id {
+                continue
+            }
+            return candidate
+        }
+        return nil
+    }
+
+    /// Journals, sends and records one order. Returns the new license, or nil when the
+    /// order failed (the report says why and, if the answer was lost, stops the run).
+    func placeOrder(_ request: OrderRequest, service: Service, addon: String, report: inout RunReport) throws -> License? {
+        let params = [
+            "pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
+            "licname": request.name,
+        ]
+        try store.transaction {
+            try store.insert(Operation(
+                key: request.remoteID, kind: .order, serviceID: service.id, addon: addon, licenseID: nil,
+                params: params, command: command, createdAt: time.timestamp))
+        }
+        let id: Int
+        do {
+            id = try server.order(request)
+        } catch {
+            try store.transaction {
+                if error.isInDoubt {
+                    try record("order", result: "in doubt", service: service.id, license: nil,
+                               "\(error.description); operation \(request.remoteID) is settled by the next run")
+                } else {
+                    try store.finish(operation: request.remoteID, state: .failed, licenseID: nil,
+                                     result: error.description, at: time.timestamp)
+                    try record("order", result: "failed", service: service.id, license: nil, error.description)
+                }
+            }
+            if case .refused = error {
+                report.add(.failed, serviceID: service.id, addon: addon, "order for service \(service.id): \(error.description)")
+            } else {
+                report.add(error.isInDoubt ? .inDoubt : .failed, serviceID: service.id, addon: addon,
+                           "order for service \(service.id): \(error.description)")
+                report.stopped = error
+            }
+            return nil
+        }
+        var license = License(
+            id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, period: request.period,
+            status: .ordered, remoteID: request.remoteID, autoprolong: "off", serviceID: service.id, addon: addon)
+        try store.transaction {
+            try store.finish(operation: request.remoteID, state: .done, licenseID: id, result: "ordered license \(id)",
+                             at: time.timestamp)
+            try store.save(license, at: time.timestamp)
+            try store.attach(license: id, to: service.id, addon: addon)
+            try record("order", result: "ok", service: service.id, license: id,
+                       "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")
+        }
+        report.add(.ordered, serviceID: service.id, addon: addon, licenseID: id,
+                   "ordered license \(id) for service \(service.id) (tariff \(request.pricelist), period \(request.period))")
+        do {
+            var details = try server.viewLicense(id)
+            details.serviceID = service.id
+            details.addon = addon
+            try store.save(details, at: time.timestamp)
+            license = details
+        } catch {
+            report.warnings.append("license \(id) was ordered but its details could not be read: \(error)")
+        }
+        return license
+    }
+}

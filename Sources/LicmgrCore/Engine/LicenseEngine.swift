@@ -1,0 +1,68 @@
+/// Moves the remote toward the desired state. Every remote step that spends money or changes
+/// a license is journaled before it is sent and settled after, so that no crash, timeout or
+/// kill leads to a second order.
+public final class LicenseEngine {
+    public let config: Config
+    public let store: any StateStore
+    public let server: any LicenseServer
+    public let time: any TimeSource
+    /// The command that runs the engine, for history rows.
+    public let command: String
+    let keys: any OperationKeySource
+
+    public init(
+        config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
+        command: String, keys: any OperationKeySource = RandomOperationKeys()
+    ) {
+        self.config = config
+        self.store = store
+        self.server = server
+        self.time = time
+        self.command = command
+        self.keys = keys
+    }
+
+    func resolver() throws -> Resolver {
+        Resolver(config: config, catalogue: try store.catalogue())
+    }
+
+    func record(
+        _ action: String, result: String, service: Int?, license: Int?, _ detail: String
+    ) throws {
+        try store.append(HistoryEntry(
+            at: time.timestamp, command: command, serviceID: service, licenseID: license, action: action,
+            result: result, detail: detail))
+    }
+
+    /// What a service needs: one remote tariff and period per license-bearing addon.
+    struct Need: Equatable {
+        var addon: String
+        var tariff: Int
+        var period: Int
+    }
+
+    func needs(of service: Service, resolver: Resolver) throws(InputError) -> [Need] {
+        var needs: [Need] = []
+        for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
+            guard let tariff = try resolver.tariff(addon: key, value: value) else { continue }
+            needs.append(Need(addon: key, tariff: tariff, period: resolver.period(local: service.period, tariff: tariff)))
+        }
+        return needs
+    }
+}
+
+/// Makes operation keys; random in production, predictable in unit tests.
+public protocol OperationKeySource {
+    func next() -> String
+}
+
+public struct RandomOperationKeys: OperationKeySource {
+    public init() {}
+
+    public func next() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = String(generator.next() as UInt64, radix: 16).leftPadded(to: 16)
+        let low = String(generator.next() as UInt32, radix: 16).leftPadded(to: 8)
+        return "lm-\(high)\(low)"
+    }
+}

@@ -1,0 +1,50 @@
+/// What a run did, item by item: rendered as text or JSON by the executable.
+public struct RunReport: Sendable, Equatable {
+    public enum Action: String, Sendable, CaseIterable {
+        case ordered, attached, reused, renewed, unchanged, settled, skipped, failed
+        /// `sync`: licenses first seen, changed since last seen, or gone from the remote list.
+        case discovered, refreshed, gone
+        case inDoubt = "in_doubt"
+        /// `--dry-run`: what would be done, nothing changed.
+        case planned
+    }
+
+    public struct Item: Sendable, Equatable {
+        public var action: Action
+        public var serviceID: Int?
+        public var addon: String?
+        public var licenseID: Int?
+        public var detail: String
+
+        public init(action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String) {
+            self.action = action
+            self.serviceID = serviceID
+            self.addon = addon
+            self.licenseID = licenseID
+            self.detail = detail
+        }
+    }
+
+    public var items: [Item] = []
+    /// Non-fatal notes: a detail that could not be fetched, drift seen.
+    public var warnings: [String] = []
+    /// The error that stopped the run early, if any; the work it left is journaled.
+    public var stopped: RemoteError?
+    public var dryRun: Bool
+
+    public init(dryRun: Bool = false) { self.dryRun = dryRun }
+
+    public mutating func add(_ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String) {
+        items.append(Item(action: action, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail))
+    }
+
+    public func count(_ action: Action) -> Int { items.filter { $0.action == action }.count }
+
+    public var failures: [Item] { items.filter { $0.action == .failed } }
+
+    /// The exit status the run ends with: the stopping error's, else 1 if any item failed.
+    public var exitStatus: ExitStatus {
+        if let stopped { return ExitStatus.of(stopped) }
+        return failures.isEmpty ? .ok : .partialFailure
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// Fields to change on a service; nil leaves a field as it is.
+public struct ServiceChange: Sendable, Equatable {
+    public var name: String?
+    public var ip: String?
+    public var package: Int?
+    public var period: Int?
+    /// Replaces the whole set of addons when given.
+    public var addons: [String: String]?
+    public var status: Service.Status?
+
+    public init(
+        name: String? = nil, ip: String? = nil, package: Int? = nil, period: Int? = nil,
+        addons: [String: String]? = nil, status: Service.Status? = nil
+    ) {
+        self.name = name
+        self.ip = ip
+        self.package = package
+        self.period = period
+        self.addons = addons
+        self.status = status
+    }
+
+    public var isEmpty: Bool { self == ServiceChange() }
+}
+
+/// The desired state: services as the local billing describes them. Never touches the
+/// network; every change is validated whole and written in one transaction with its history.
+public final class ServiceRegistry {
+    public let config: Config
+    public let store: any StateStore
+    public let time: any TimeSource
+    public let command: String
+
+    public init(config: Config, store: any StateStore, time: any TimeSource = SystemTime(), command: String) {
+        self.config = config
+        self.store = store
+        self.time = time
+        self.command = command
+    }
+
+    public func add(_ service: Service) throws -> Service {
+        let resolver = Resolver(config: config, catalogue: try store.catalogue())
+        try Self.validate(service, resolver: resolver)
+        return try store.transaction {
+            if try store.service(service.id) != nil { throw InputError.serviceExists(service.id) }
+            try store.insert(service, at: time.timestamp)
+            try record(service.id, "service add", Self.summary(of: service))
+            return service
+        }
+    }
+
+    /// Applies `change` to service `id`; returns the service as it now is.
+    public func set(_ id: Int, _ change: ServiceChange) throws -> Service {
+        let resolver = Resolver(config: config, catalogue: try store.catalogue())
+        return try store.transaction {
+            guard let current = try store.service(id) else { throw InputError.unknownService(id) }
+            if current.status == .closed { throw InputError.closedService(id) }
+            let updated = Self.applying(change, to: current)
+            try Self.validate(updated, resolver: resolver)
+            if updated != current {
+                try store.update(updated, at: time.timestamp)
+                try record(id, "service set", Self.differences(from: current, to: updated))
+            }
+            return updated
+        }
+    }
+
+    /// Upserts every service of an import, or none if any is wrong.
+    public func importServices(_ records: [ServiceRecord], source: String) throws -> (added: Int, changed: Int, unchanged: Int) {
+        let resolver = Resolver(config: config, catalogue: try store.catalogue())
+        var seen: [Int: String] = [:]
+        for record in records {
+            if let earlier = seen[record.service.id] {
+                throw InputError.badImport(source: source, location: record.location,
+                                           reason: "service \(record.service.id) appears again (first at \(earlier))")
+            }
+            seen[record.service.id] = record.location
+            do {
+                try Self.validate(record.service, resolver: resolver)
+            } catch {
+                throw InputError.badImport(source: source, location: record.location, reason: error.description)
+            }
+        }
+        return try store.transaction {
+            var counts = (added: 0, changed: 0, unchanged: 0)
+            for record in records {
+                let service = record.service
+                if let current = try store.service(service.id) {
+                    if current == service {
+                        counts.unchanged += 1
+                        continue
+                    }
+                    try store.update(service, at: time.timestamp)
+                    try self.record(service.id, "service import", Self.differences(from: current, to: service))
+                    counts.changed += 1
+                } else {
+                    try store.insert(service, at: time.timestamp)
+                    try self.record(service.id, "service import", Self.summary(of: service))
+                    counts.added += 1
+                }
+            }
+            return counts
+        }
+    }
+
+    public func service(_ id: Int) throws -> Service {
+        guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+        return service
+    }
+
+    public func list(includeClosed: Bool) throws -> [Service] {
+        try store.services(includeClosed: includeClosed)
+    }
+
+    // MARK: - Validation
+
+    static func validate(_ service: Service, resolver: Resolver) throws(InputError) {
+        guard service.id > 0 else { throw .badImport(source: "service", location: nil, reason: "id must be a positive number") }
+        try validateName(service.name)
+        try validateIP(service.ip)
+        for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
+            guard !key.isEmpty else { throw .badAddon("=\(value)") }
+            _ = try resolver.tariff(addon: key, value: value)
+        }
+    }
+
+    public static func validateName(_ name: String) throws(InputError) {
+        if name.isEmpty || name.count > 200 || name.contains(where: { $0.isNewline }) || name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw .badName(name)
+        }
+    }
+
+    public static func validateIP(_ ip: String) throws(InputError) {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, ip, &v4) == 1 || inet_pton(AF_INET6, ip, &v6) == 1 { return }
+        throw .badIP(ip)
+    }
+
+    /// Parses `KEY=VALUE` pairs; a later key replaces an earlier one.
+    public static func parseAddons(_ pairs: [String]) throws(InputError) -> [String: String] {
+        var addons: [String: String] = [:]
+        for pair in pairs {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw .badAddon(pair) }
+            addons[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return addons
+    }
+
+    // MARK: - History
+
+    private func record(_ service: Int, _ action: String, _ detail: String) throws {
+        try store.append(HistoryEntry(
+            at: time.timestamp, command: command, serviceID: service, licenseID: nil, action: action, result: "ok",
+            detail: detail))
+    }
+
+    static func applying(_ change: ServiceChange, to service: Service) -> Service {
+        var updated = service
+        if let name = change.name { updated.name = name }
+        if let ip = change.ip { updated.ip = ip }
+        if let package = change.package { updated.package = package }
+        if let period = change.period { updated.period = period }
+        if let addons = change.addons { updated.addons = addons }
+        if let status = change.status { updated.status = status }
+        return updated
+    }
+
+    static func summary(of service: Service) -> String {
+        var parts = ["name \(service.name)", "ip \(service.ip)"]
+        if let package = service.package { parts.append("package \(package)") }
+        if let period = service.period { parts.append("period \(period)") }
+        if !service.addons.isEmpty { parts.append("addons \(addonText(service.addons))") }
+        parts.append(service.status.rawValue)
+        return parts.joined(separator: ", ")
+    }
+
+    static func differences(from old: Service, to new: Service) -> String {
+        var parts: [String] = []
+        func note(_ field: String, _ a: String, _ b: String) { if a != b { parts.append("\(field) \(a) -> \(b)") } }
+        note("name", old.name, new.name)
+        note("ip", old.ip, new.ip)
+        note("package", old.package.map(String.init) ?? "-", new.package.map(String.init) ?? "-")
+        note("period", old.period.map(String.init) ?? "-", new.period.map(String.init) ?? "-")
+        note("addons", addonText(old.addons), addonText(new.addons))
+        note("status", old.status.rawValue, new.status.rawValue)
+        return parts.joined(separator: ", ")
+    }
+
+    static func addonText(_ addons: [String: String]) -> String {
+        Service.addonSummary(addons)
+    }
+}
+
+/// One service read from an import, with where it stood for error messages.
+public struct ServiceRecord: Sendable, Equatable {
+    public var service: Service
+    public var location: String
+
+    public init(service: Service, location: String) {
+        self.service = service
+        self.location = location
+    }
+}

@@ -1,0 +1,80 @@
+/// A remote license as last seen, and the service it serves, if any.
+public struct License: Sendable, Equatable {
+    public enum Status: Int, Sendable {
+        case ordered = 1, active = 2, suspended = 3, deleted = 4, processing = 5
+
+        public var name: String {
+            switch self {
+            case .ordered: return "ordered"
+            case .active: return "active"
+            case .suspended: return "suspended"
+            case .deleted: return "deleted"
+            case .processing: return "processing"
+            }
+        }
+
+        /// Holds its IP and can be used or renewed.
+        public var isLive: Bool { self != .deleted }
+    }
+
+    public var id: Int
+    public var name: String
+    public var ip: String
+    public var pricelist: Int
+    public var period: Int?
+    public var status: Status
+    public var expires: Day?
+    public var created: Day?
+    public var key: String?
+    public var remoteID: String?
+    public var autoprolong: String?
+    /// When the remote last saw the IP and the key change: the pool rule needs a month of rest.
+    public var ipChanged: Day?
+    public var keyChanged: Day?
+    public var serviceID: Int?
+    public var addon: String?
+    /// No longer on the remote list: deleted upstream or behind our back.
+    public var gone: Bool
+
+    public init(
+        id: Int, name: String, ip: String, pricelist: Int, period: Int? = nil, status: Status,
+        expires: Day? = nil, created: Day? = nil, key: String? = nil, remoteID: String? = nil,
+        autoprolong: String? = nil, ipChanged: Day? = nil, keyChanged: Day? = nil, serviceID: Int? = nil,
+        addon: String? = nil, gone: Bool = false
+    ) {
+        self.id = id
+        self.name = name
+        self.ip = ip
+        self.pricelist = pricelist
+        self.period = period
+        self.status = status
+        self.expires = expires
+        self.created = created
+        self.key = key
+        self.remoteID = remoteID
+        self.autoprolong = autoprolong
+        self.ipChanged = ipChanged
+        self.keyChanged = keyChanged
+        self.serviceID = serviceID
+        self.addon = addon
+        self.gone = gone
+    }
+
+    /// Serves a service or could: on the remote and not deleted.
+    public var isLive: Bool { status.isLive && !gone }
+
+    /// Equal in what the remote list reports; keys and change dates come only from views.
+    public func sameRemoteState(as other: License) -> Bool {
+        id == other.id && name == other.name && ip == other.ip && pricelist == other.pricelist
+            && period == other.period && status == other.status && expires == other.expires && !gone
+    }
+}
+
+extension License {
+    /// The name and IP the vendor's pool rule gives a parked license.
+    public static let parkedName = "free.lic"
+    public static let parkedIP = "0.0.0.0"
+
+    /// Parked in the free pool.
+    public var isParked: Bool { name == Self.parkedName && ip == Self.parkedIP }
+}

@@ -1,0 +1,27 @@
+/// A new license to buy.
+public struct OrderRequest: Sendable, Equatable {
+    public var pricelist: Int
+    public var period: Int
+    public var ip: String
+    public var name: String
+    /// The journal's operation key, so that the remote list can tell which order made a license.
+    public var remoteID: String
+
+    public init(pricelist: Int, period: Int, ip: String, name: String, remoteID: String) {
+        self.pricelist = pricelist
+        self.period = period
+        self.ip = ip
+        self.name = name
+        self.remoteID = remoteID
+    }
+}
+
+/// The remote BILLmanager's license functions: the engine's seam to the network.
+public protocol LicenseServer {
+    /// Every license on the account, all pages read.
+    func listLicenses() throws(RemoteError) -> [License]
+    /// One license with its key and change dates.
+    func viewLicense(_ id: Int) throws(RemoteError) -> License
+    /// Buys a license; returns its id. Sent with auto-renewal off.
+    func order(_ request: OrderRequest) throws(RemoteError) -> Int
+}

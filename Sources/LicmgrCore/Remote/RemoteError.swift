@@ -1,0 +1,50 @@
+/// What went wrong talking to the remote BILLmanager.
+public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No connection was made: nothing reached the remote.
+    case unreachable(url: String, detail: String)
+    /// TLS failed: certificate not trusted, or the handshake broke. Nothing was sent.
+    case tls(url: String, detail: String)
+    /// The request went out and no full answer came back in time.
+    case timedOut(function: String, seconds: Int)
+    /// HTTP 5xx: the remote failed; a change may or may not have been applied.
+    case serverFailure(function: String, status: Int)
+    /// The connection dropped after the request was sent.
+    case answerLost(function: String, detail: String)
+    /// The answer is not the BILLmanager JSON protocol.
+    case notProtocol(function: String, detail: String)
+    /// The remote refused the user name or password.
+    case authRefused(message: String)
+    /// The remote answered with an error: the request was understood and refused.
+    case refused(function: String, type: String, object: String?, message: String)
+
+    /// True when the remote may have applied the request: the journal keeps it pending
+    /// until the remote list shows what happened.
+    public var isInDoubt: Bool {
+        switch self {
+        case .timedOut, .serverFailure, .answerLost, .notProtocol: return true
+        case .unreachable, .tls, .authRefused, .refused: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreachable(let url, let detail):
+            return "cannot reach \(url): \(detail)"
+        case .tls(let url, let detail):
+            return "TLS with \(url) failed: \(detail) (set CAFile for a private CA)"
+        case .timedOut(let function, let seconds):
+            return "\(function): no answer within \(seconds) s"
+        case .serverFailure(let function, let status):
+            return "\(function): the remote failed with HTTP \(status)"
+        case .answerLost(let function, let detail):
+            return "\(function): the answer was lost (\(detail))"
+        case .notProtocol(let function, let detail):
+            return "\(function): the answer is not BILLmanager's protocol: \(detail)"
+        case .authRefused(let message):
+            return "the remote refused the credentials: \(message); check User and the password"
+        case .refused(let function, let type, let object, let message):
+            let on = object.map { " (\($0))" } ?? ""
+            return "\(function) refused: \(message) [\(type)\(on)]"
+        }
+    }
+}

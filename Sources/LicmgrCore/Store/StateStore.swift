@@ -1,0 +1,28 @@
+/// What the engine keeps between runs: services, known licenses, the journal, history and
+/// the tariff catalogue. `SQLiteStore` is the one implementation; the protocol is the seam.
+public protocol StateStore: AnyObject {
+    /// Runs `body` as one transaction: all of its writes land, or none do.
+    func transaction<T>(_ body: () throws -> T) throws -> T
+
+    func service(_ id: Int) throws -> Service?
+    func services(includeClosed: Bool) throws -> [Service]
+    func insert(_ service: Service, at: String) throws
+    func update(_ service: Service, at: String) throws
+
+    func license(_ id: Int) throws -> License?
+    func licenses(serviceID: Int?) throws -> [License]
+    func allLicenses() throws -> [License]
+    /// Inserts the license or replaces the known remote fields, keeping its attachment.
+    func save(_ license: License, at: String) throws
+    func attach(license: Int, to service: Int?, addon: String?) throws
+    func markGone(license: Int, at: String) throws
+
+    func insert(_ operation: Operation) throws
+    func finish(operation key: String, state: Operation.State, licenseID: Int?, result: String, at: String) throws
+    func operations(state: Operation.State) throws -> [Operation]
+
+    func append(_ entry: HistoryEntry) throws
+    func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry]
+
+    func catalogue() throws -> Catalogue
+}

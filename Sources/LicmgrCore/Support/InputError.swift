@@ -1,0 +1,45 @@
+/// Bad input data from the command line or an import file (exit 65): nothing was recorded.
+public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
+    case badIP(String)
+    case badName(String)
+    case badAddon(String)
+    case unresolvableAddon(key: String, value: String, catalogueImported: Bool)
+    case unknownService(Int)
+    case serviceExists(Int)
+    case unknownLicense(String)
+    case badImport(source: String, location: String?, reason: String)
+    case closedService(Int)
+
+    public var description: String {
+        switch self {
+        case .badIP(let text):
+            return "'\(text)' is not an IPv4 or IPv6 address"
+        case .badName(let text):
+            return "'\(text)' is not a usable service name (it must be non-empty, one line, at most 200 characters)"
+        case .badAddon(let text):
+            return "addon '\(text)' is not of the form KEY=VALUE"
+        case .unresolvableAddon(let key, let value, let imported):
+            let why = imported
+                ? "no Price line names it and no tariff of the imported catalogue matches"
+                : "no Price line names it, it holds no tariff id and it is none of Lite, Pro, Host, Business"
+            return "addon \(key)=\(value) maps to no remote tariff: \(why)"
+        case .unknownService(let id):
+            return "no service with id \(id); add it with 'licmgr service add'"
+        case .serviceExists(let id):
+            return "service \(id) exists already; change it with 'licmgr service set'"
+        case .unknownLicense(let text):
+            return "no license \(text) is known; run 'licmgr sync' to read the remote list"
+        case .badImport(let source, let location, let reason):
+            return "\(source)\(location.map { ", \($0)" } ?? ""): \(reason); nothing was imported"
+        case .closedService(let id):
+            return "service \(id) is closed"
+        }
+    }
+}
+
+/// A command line that parses but asks for something ambiguous or impossible (exit 64).
+public struct UsageError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ message: String) { description = message }
+}

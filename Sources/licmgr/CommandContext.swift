@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LicmgrCore
+
+/// The one place that runs every command: load the config, take the lock if the command
+/// changes the remote, open the store, build the remote client, run, and turn any error
+/// into its message and exit code.
+struct CommandContext {
+    let options: GlobalOptions
+    let output: Output
+    let config: Config
+    let command: String
+    let time: any TimeSource = SystemTime()
+    /// Held for the whole command when it may change the remote.
+    private let lock: RunLock?
+
+    private init(options: GlobalOptions, command: String, locking: Bool) throws {
+        self.options = options
+        self.output = Output(options)
+        self.command = command
+        let environment = ProcessInfo.processInfo.environment
+        let path = options.config ?? environment["LICMGR_CONFIG"] ?? ConfigParser.defaultPath
+        config = try ConfigParser().load(path: path, passwordOverride: environment[ConfigParser.passwordVariable])
+        lock = locking ? try RunLock(path: config.lockPath) : nil
+    }
+
+    func openStore() throws -> SQLiteStore {
+        try SQLiteStore(path: config.database)
+    }
+
+    func server() throws -> BillmgrClient {
+        BillmgrClient(
+            credentials: try config.credentials(),
+            transport: CurlTransport(connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile))
+    }
+
+    func engine() throws -> LicenseEngine {
+        LicenseEngine(config: config, store: try openStore(), server: try server(), time: time, command: command)
+    }
+
+    func registry() throws -> ServiceRegistry {
+        ServiceRegistry(config: config, store: try openStore(), time: time, command: command)
+    }
+
+    /// Runs `body` with a context; `locking` for commands that may change the remote.
+    static func run(
+        _ options: GlobalOptions, command: String, locking: Bool = false, _ body: (CommandContext) throws -> ExitStatus
+    ) throws {
+        let output = Output(options)
+        let status: ExitStatus
+        do {
+            let context = try CommandContext(options: options, command: command, locking: locking)
+            status = try body(context)
+        } catch {
+            let status = ExitStatus.of(error)
+            let message = String(describing: error)
+            if options.json {
+                output.document(["error": ["code": Int(status.rawValue), "message": message]])
+            } else {
+                output.error(message)
+            }
+            throw ExitCode(status.rawValue)
+        }
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+}

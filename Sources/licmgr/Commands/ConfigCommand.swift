@@ -1,0 +1,70 @@
+import ArgumentParser
+import LicmgrCore
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Work with the config file.",
+        subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Parse and validate the config, then print the settings it resolves to (never the password).")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try CommandContext.run(global, command: "config check") { context in
+                let config = context.config
+                _ = try config.credentials()
+                let password: String
+                switch config.passwordSource {
+                case .none: password = "not set"
+                case .line(let line): password = "set (Password, line \(line))"
+                case .file(let path): password = "set (PasswordFile \(path))"
+                case .environment: password = "set (\(ConfigParser.passwordVariable))"
+                }
+                if context.output.json {
+                    context.output.document([
+                        "path": config.path, "url": Rendering.json(config.url), "user": Rendering.json(config.user),
+                        "password": password, "database": config.database, "ca_file": Rendering.json(config.caFile),
+                        "prices": config.prices.map { ["name": $0.name, "tariff": $0.tariff] as [String: Any] },
+                        "periods": config.periods.map {
+                            ["local": Rendering.json($0.local), "remote": $0.remote, "tariff": Rendering.json($0.tariff)]
+                                as [String: Any]
+                        },
+                        "options": config.options.map(\.rawValue).sorted(),
+                        "reuse_packages": config.reusePackages, "renew_before": config.renewBefore,
+                        "connect_timeout": config.connectTimeout, "timeout": config.timeout,
+                    ] as [String: Any])
+                    return .ok
+                }
+                var lines = [
+                    "config          \(config.path): ok",
+                    "url             \(config.url ?? "-")",
+                    "user            \(config.user ?? "-")",
+                    "password        \(password)",
+                    "database        \(config.database)",
+                ]
+                if let caFile = config.caFile { lines.append("ca file         \(caFile)") }
+                for price in config.prices {
+                    lines.append("price           \(price.name) -> tariff \(price.tariff)")
+                }
+                for period in config.periods {
+                    let local = period.local.map(String.init) ?? "ALL"
+                    let tariff = period.tariff.map { " (tariff \($0))" } ?? " (any tariff)"
+                    lines.append("period          \(local) -> \(period.remote)\(tariff)")
+                }
+                lines.append("options         \(config.options.isEmpty ? "-" : config.options.map(\.rawValue).sorted().joined(separator: " "))")
+                if !config.reusePackages.isEmpty {
+                    lines.append("reuse packages  \(config.reusePackages.map(String.init).joined(separator: " "))")
+                }
+                lines.append("renew before    \(config.renewBefore) day(s)")
+                lines.append("timeouts        connect \(config.connectTimeout) s, total \(config.timeout) s")
+                context.output.line(lines.joined(separator: "\n"))
+                return .ok
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import LicmgrCore
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show what was done, when, by which command, with what result.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Only the entries of this license id.")
+    var license: Int?
+
+    @Option(help: ArgumentHelp("Only the entries of this service.", valueName: "id"))
+    var service: Int?
+
+    func validate() throws {
+        if license != nil && service != nil {
+            throw ValidationError("give a license id or --service ID, not both")
+        }
+    }
+
+    func run() throws {
+        try CommandContext.run(global, command: "history") { context in
+            let store = try context.openStore()
+            if let service, try store.service(service) == nil { throw InputError.unknownService(service) }
+            if let license, try store.license(license) == nil { throw InputError.unknownLicense(String(license)) }
+            let entries = try store.history(serviceID: service, licenseID: license)
+            if context.output.json {
+                context.output.document(entries.map { entry in
+                    [
+                        "at": entry.at, "command": entry.command, "service_id": Rendering.json(entry.serviceID),
+                        "license_id": Rendering.json(entry.licenseID), "action": entry.action, "result": entry.result,
+                        "detail": entry.detail,
+                    ] as [String: Any]
+                })
+            } else if !entries.isEmpty {
+                let rows = entries.map { entry in
+                    [entry.at, entry.command, entry.serviceID.map(String.init) ?? "-",
+                     entry.licenseID.map(String.init) ?? "-", entry.action, entry.result, entry.detail]
+                }
+                context.output.line(Table.render(
+                    header: ["WHEN (UTC)", "COMMAND", "SERVICE", "LICENSE", "ACTION", "RESULT", "DETAIL"], rows: rows))
+            }
+            return .ok
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import LicmgrCore
+
+struct ServiceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "service",
+        abstract: "Record the local billing's servers and the license-bearing addons they carry.",
+        discussion: "These commands only record the desired state; they never touch the network.",
+        subcommands: [Add.self, Set.self, Import.self, List.self, Show.self])
+}
+
+extension Service.Status: ExpressibleByArgument {}
+
+/// Prints one service, as text or as the contract's JSON object.
+func printService(_ service: Service, store: any StateStore, output: Output) throws {
+    let licenses = try store.licenses(serviceID: service.id)
+    if output.json {
+        output.document(Rendering.service(service, licenses: licenses))
+        return
+    }
+    var lines = [
+        "service   \(service.id)", "name      \(service.name)", "ip        \(service.ip)",
+        "package   \(service.package.map(String.init) ?? "-")", "period    \(service.period.map(String.init) ?? "-")",
+        "addons    \(Service.addonSummary(service.addons))",
+        "status    \(service.status.rawValue)",
+    ]
+    let live = licenses.filter(\.isLive)
+    lines.append("licenses  \(live.isEmpty ? "-" : live.map { "\($0.id)" + ($0.addon.map { " (\($0))" } ?? "") }.joined(separator: ", "))")
+    output.line(lines.joined(separator: "\n"))
+}

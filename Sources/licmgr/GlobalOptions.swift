@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// Options every command takes, before or after the subcommand's name.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The config file (default: $LICMGR_CONFIG, else /usr/local/etc/licmgr.conf).", valueName: "path"))
+    var config: String?
+
+    @Flag(name: .long, help: "Print exactly one JSON document on stdout.")
+    var json = false
+
+    @Flag(name: [.short, .long], help: "Tell what was looked at, not only what changed.")
+    var verbose = false
+
+    @Flag(name: [.short, .long], help: "Print errors only.")
+    var quiet = false
+
+    func validate() throws {
+        if verbose && quiet {
+            throw ValidationError("--verbose and --quiet cannot be used together")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import LicmgrCore
+
+@main
+struct Licmgr: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "licmgr",
+        abstract: "Buy, renew and follow control-panel licenses for the servers a hosting provider sells.",
+        discussion: """
+            licmgr keeps the local billing's services and the remote BILLmanager's licenses in one \
+            SQLite file and moves the remote toward what the services need. Every remote step that \
+            spends money is journaled first, so an interrupted run is settled by the next one.
+            """,
+        version: version,
+        subcommands: [
+            ServiceCommand.self, OrderCommand.self, SyncCommand.self, ListCommand.self, ShowCommand.self,
+            HistoryCommand.self, ConfigCommand.self,
+        ]
+    )
+
+    @OptionGroup var global: GlobalOptions
+}

@@ -1,0 +1,43 @@
+import Foundation
+import LicmgrCore
+
+/// Where a command's results go: data on stdout, diagnostics on stderr, or one JSON document.
+struct Output {
+    let json: Bool
+    let verbose: Bool
+    let quiet: Bool
+
+    init(_ options: GlobalOptions) {
+        json = options.json
+        verbose = options.verbose
+        quiet = options.quiet
+    }
+
+    /// A line of results; suppressed by `--quiet` and under `--json`.
+    func line(_ text: String) {
+        guard !json, !quiet else { return }
+        print(text)
+    }
+
+    /// A line shown only with `--verbose`.
+    func detail(_ text: String) {
+        guard verbose, !json else { return }
+        print(text)
+    }
+
+    func warning(_ text: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data("licmgr: warning: \(text)\n".utf8))
+    }
+
+    func error(_ text: String) {
+        FileHandle.standardError.write(Data("licmgr: error: \(text)\n".utf8))
+    }
+
+    func document(_ value: Any) {
+        let data = (try? JSONSerialization.data(
+            withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}
