@@ -1,0 +1,71 @@
+import FlyingFox
+import Foundation
+
+/// Request parameters from the query and a form body, one value per name (the body wins),
+/// kept in arrival order so the call log reads as the client sent them.
+struct Params: Sendable {
+    private(set) var pairs: [(String, String)] = []
+
+    init(query: String, body: String) {
+        for field in (query + "&" + body).split(separator: "&") {
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = Self.decode(parts[0])
+            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            if let index = pairs.firstIndex(where: { $0.0 == name }) {
+                pairs[index].1 = value
+            } else {
+                pairs.append((name, value))
+            }
+        }
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    subscript(name: String) -> String? {
+        pairs.first { $0.0 == name }?.1
+    }
+}
+
+/// BILLmanager's single endpoint: every path outside /sim/ answers `func=...` calls.
+struct APIHandler: HTTPHandler {
+    let book: LicenseBook
+
+    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let body = String(decoding: try await request.bodyData, as: UTF8.self)
+        let params = Params(query: request.target.query(), body: body)
+        let function = params["func"] ?? ""
+        guard let fault = await book.takeFault(for: function) else {
+            return Self.answer(await book.call(function, params))
+        }
+        let pause = Duration.milliseconds(fault.milliseconds)
+        switch fault.kind {
+        case .latency:
+            try await Task.sleep(for: pause)
+            return Self.answer(await book.call(function, params, fault: .latency))
+        case .http500:
+            await book.log(function, params, result: "fault:http500")
+            return HTTPResponse(statusCode: .internalServerError, body: Data("Internal Server Error\n".utf8))
+        case .noanswer:
+            await book.log(function, params, result: "fault:noanswer")
+            try await Task.sleep(for: pause)
+            return .droppedConnection
+        case .garbage:
+            await book.log(function, params, result: "fault:garbage")
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html"],
+                                body: Data("<html><body>502 Bad Gateway</body></html>".utf8))
+        case .truncated:
+            let full = Data(await book.call(function, params, fault: .truncated).serialized.utf8)
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: full.prefix(full.count / 2))
+        case .commitDrop:
+            _ = await book.call(function, params, fault: .commitDrop)
+            return .droppedConnection
+        }
+    }
+
+    static func answer(_ json: DocJSON) -> HTTPResponse {
+        HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: Data(json.serialized.utf8))
+    }
+}

@@ -1,0 +1,114 @@
+/// One way a tariff can be bought. `id` is what clients send as `period`: a month count on
+/// modern billings, an arbitrary per-tariff number on BILLmanager 4 style ones.
+struct Period: Sendable {
+    enum Unit: String, Sendable {
+        case month, trial, lifetime
+    }
+
+    let id: String
+    let unit: Unit
+    let length: Int
+    let cost: Int
+
+    init(_ id: String, _ unit: Unit, _ length: Int, cents cost: Int) {
+        (self.id, self.unit, self.length, self.cost) = (id, unit, length, cost)
+    }
+
+    func expiry(from start: Day) -> Day {
+        switch unit {
+        case .month: start.addingMonths(length)
+        case .trial: start.addingDays(length)
+        case .lifetime: .lifetime
+        }
+    }
+
+    var elem: Elem {
+        Elem(attributes: [("type", unit.rawValue), ("length", String(length)), ("cost", Money.format(cost))], text: id)
+    }
+}
+
+struct Tariff: Sendable {
+    let id: String
+    let name: String
+    var active = true
+    var itemtype = "soft"
+    let periods: [Period]
+
+    func period(_ id: String?) -> Period? {
+        periods.first { $0.id == id }
+    }
+
+    var elem: Elem {
+        .init(children: [
+            ("id", .text(id)), ("name", .text(name)), ("active", .text(active ? "on" : "off")),
+            ("itemtype", .text(itemtype)),
+            ("price", Elem(attributes: [("currency", "EUR")], children: periods.map { ("period", $0.elem) })),
+        ])
+    }
+}
+
+/// The reseller's price list. Ids and period ids match the vendor's EU billing so configs
+/// written against the real server work here; prices are invented.
+enum Catalogue {
+    static let tariffs: [Tariff] = [
+        ispmanager6("55227", "ISPmanager 6 Lite", month: 1000, year: 10_000),
+        ispmanager6("55228", "ISPmanager 6 Pro", month: 1800, year: 18_000),
+        ispmanager6("55229", "ISPmanager 6 Host", month: 3000, year: 30_000),
+        ispmanager6("55230", "ISPmanager 6 Business", month: 6000, year: 60_000),
+        Tariff(id: "55239", name: "ISPmanager 6 trial", periods: [trial("-100")]),
+        Tariff(id: "55382", name: "BILLmanager 6 Hosting&Cloud", periods: [Period("1", .month, 1, cents: 5000)]),
+        Tariff(id: "55384", name: "BILLmanager 6 Hosting&Cloud yearly", periods: [Period("12", .month, 12, cents: 50_000)]),
+        Tariff(id: "2891", name: "ISPmanager 5", periods: [
+            trial("1814"), Period("1815", .month, 1, cents: 800), Period("1816", .month, 12, cents: 8000),
+            Period("1817", .lifetime, 0, cents: 24_000),
+        ]),
+        Tariff(id: "7", name: "ISPmanager 4 Lite", periods: [
+            trial("7"), Period("8", .month, 1, cents: 500), Period("9", .lifetime, 0, cents: 12_000),
+        ]),
+        Tariff(id: "11", name: "ISPmanager 4 Pro", periods: [
+            trial("15"), Period("16", .month, 1, cents: 900), Period("17", .lifetime, 0, cents: 20_000),
+        ]),
+        Tariff(id: "9203", name: "CloudLinux", itemtype: "softexternal", periods: [
+            Period("1", .month, 1, cents: 1200), Period("12", .month, 12, cents: 12_000),
+        ]),
+        Tariff(id: "5000", name: "Old panel", active: false, periods: [Period("1", .month, 1, cents: 500)]),
+    ]
+
+    private static func trial(_ id: String) -> Period {
+        Period(id, .trial, 14, cents: 0)
+    }
+
+    private static func ispmanager6(_ id: String, _ name: String, month: Int, year: Int) -> Tariff {
+        Tariff(id: id, name: name, periods: [
+            Period("1", .month, 1, cents: month), Period("12", .month, 12, cents: year), trial("-100"),
+        ])
+    }
+
+    static func tariff(_ id: String?) -> Tariff? {
+        tariffs.first { $0.id == id }
+    }
+
+    static func export(onlyAvailable: Bool, itemtype: String?) -> [(String, Elem)] {
+        tariffs
+            .filter { (!onlyAvailable || $0.active) && ((itemtype ?? "").isEmpty || $0.itemtype == itemtype) }
+            .map { ("pricelist", $0.elem) }
+    }
+}
+
+/// Amounts are integer cents so balances never drift; text is BILLmanager's "123.45".
+enum Money {
+    static func parse(_ text: String) -> Int? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count),
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isWholeNumber } }),
+              let whole = Int(parts[0]) else { return nil }
+        guard parts.count == 2 else { return whole * 100 }
+        guard (1...2).contains(parts[1].count), let fraction = Int(parts[1]) else { return nil }
+        return whole * 100 + (parts[1].count == 1 ? fraction * 10 : fraction)
+    }
+
+    static func format(_ cents: Int) -> String {
+        let rest = cents % 100
+        return "\(cents / 100)." + (rest < 10 ? "0" : "") + String(rest)
+    }
+}

@@ -1,0 +1,44 @@
+import FlyingFox
+
+/// A scripted misbehaviour for the next `times` calls of one API function ("*": any),
+/// so tests can rehearse outages, lost answers and slow servers.
+struct Fault: Sendable {
+    enum Kind: String, Sendable {
+        case latency, http500, noanswer, garbage, truncated
+        case commitDrop = "commit-drop"
+    }
+
+    let function: String
+    let kind: Kind
+    let milliseconds: Int
+    var times: Int
+
+    init(fields: [String: String]) throws(ControlError) {
+        guard let function = fields["func"], !function.isEmpty else { throw ControlError("func is required") }
+        guard let kind = fields["kind"].flatMap(Kind.init) else {
+            throw ControlError("kind must be latency, http500, noanswer, garbage, truncated or commit-drop")
+        }
+        guard let milliseconds = Int(fields["ms"] ?? (kind == .noanswer ? "30000" : "0")), milliseconds >= 0,
+              let times = Int(fields["times"] ?? "1"), times >= 1
+        else { throw ControlError("ms must be >= 0 and times >= 1") }
+        (self.function, self.kind, self.milliseconds, self.times) = (function, kind, milliseconds, times)
+    }
+}
+
+/// Closes the connection without a single response byte. FlyingFox writes an HTTP response's
+/// status line before pulling its body, so no failing body can achieve this; a WebSocket
+/// response, however, asks its handler for frames before writing anything, and when that
+/// throws the server just closes the socket. Clients see "empty reply" (curl error 52).
+struct DropConnection: WSHandler {
+    struct Dropped: Error {}
+
+    func makeFrames(for client: AsyncThrowingStream<WSFrame, any Error>) async throws -> AsyncStream<WSFrame> {
+        throw Dropped()
+    }
+}
+
+extension HTTPResponse {
+    static var droppedConnection: HTTPResponse {
+        HTTPResponse(webSocket: DropConnection())
+    }
+}

@@ -1,0 +1,90 @@
+/// One license as the reseller's BILLmanager keeps it.
+struct License: Sendable {
+    static let firstID = 100_001
+
+    let id: Int
+    var licname = ""
+    var ip = ""
+    var pricelist = "55227"
+    var period = "1"
+    /// 1 ordered, 2 active, 3 suspended, 4 deleted, 5 processing.
+    var status = 2
+    var createdate: Day
+    var expiredate: Day
+    var autoprolong = "off"
+    var remoteid = ""
+    var lickey = randomHex(32)
+    var ipChangeDate: Day
+    var lickeyChangeDate: Day
+    /// A 100%-discount license: the server refuses to renew it and the API never says why in advance.
+    var noprolong = false
+    /// Views still to show status 5 before a new order gets its key.
+    var processingLeft = 0
+
+    init(id: Int, today: Day) {
+        self.id = id
+        (createdate, ipChangeDate, lickeyChangeDate) = (today, today, today)
+        expiredate = today.addingMonths(1)
+    }
+
+    /// Statuses that still hold the IP for their tariff.
+    var isLive: Bool {
+        [1, 2, 3, 5].contains(status)
+    }
+
+    var listFields: [(String, String)] {
+        [
+            ("id", String(id)), ("licname", licname), ("ip", ip), ("pricelist", pricelist), ("period", period),
+            ("status", String(status)), ("createdate", createdate.description),
+            ("expiredate", expiredate.description), ("autoprolong", autoprolong), ("remoteid", remoteid),
+        ]
+    }
+
+    var viewFields: [(String, String)] {
+        listFields + [
+            ("lickey", lickey), ("ip_change_date", ipChangeDate.description),
+            ("lickey_change_date", lickeyChangeDate.description),
+        ]
+    }
+
+    var stateJSON: DocJSON {
+        .object(viewFields.map { ($0.0, .string($0.1)) } + [("noprolong", .bool(noprolong))])
+    }
+
+    // Computed, not stored: key paths are not Sendable, so a shared table would not pass strict concurrency.
+    private static var textFields: [String: WritableKeyPath<License, String>] {
+        [
+            "licname": \.licname, "ip": \.ip, "pricelist": \.pricelist, "period": \.period,
+            "autoprolong": \.autoprolong, "remoteid": \.remoteid, "lickey": \.lickey,
+        ]
+    }
+    private static var dateFields: [String: WritableKeyPath<License, Day>] {
+        [
+            "createdate": \.createdate, "expiredate": \.expiredate,
+            "ip_change_date": \.ipChangeDate, "lickey_change_date": \.lickeyChangeDate,
+        ]
+    }
+
+    /// Applies a test's seed object. Unknown keys are refused so a typo cannot silently seed a default.
+    mutating func apply(seed: [String: String]) throws(ControlError) {
+        for (key, value) in seed where key != "id" {
+            if let path = Self.textFields[key] {
+                self[keyPath: path] = value
+            } else if let path = Self.dateFields[key] {
+                guard let day = Day(value) else { throw ControlError("\(key) must be YYYY-MM-DD, not \(value)") }
+                self[keyPath: path] = day
+            } else if key == "status" {
+                guard let code = Int(value), (1...5).contains(code) else { throw ControlError("status must be 1...5") }
+                status = code
+            } else if key == "noprolong" {
+                noprolong = ["true", "on", "1", "yes"].contains(value.lowercased())
+            } else {
+                throw ControlError("unknown license field \(key)")
+            }
+        }
+    }
+}
+
+func randomHex(_ count: Int) -> String {
+    String((0..<count).map { _ in "0123456789abcdef".randomElement()! })
+}

@@ -1,0 +1,351 @@
+/// An in-band BILLmanager error: HTTP 200 with `doc.error`.
+struct APIError: Error {
+    let type: String
+    let object: String
+    let msg: String
+
+    init(_ type: String, _ object: String, _ msg: String) {
+        (self.type, self.object, self.msg) = (type, object, msg)
+    }
+
+    static let badCredentials = APIError("auth", "badpassword", "Invalid username or password")
+    static let noFunds = APIError("account", "balance", "insufficient funds")
+
+    static func invalid(_ field: String) -> APIError {
+        APIError("value", field, "The value of the '\(field)' field is invalid")
+    }
+
+    var elem: Elem {
+        Elem(attributes: [("type", type), ("object", object)], children: [("msg", .text(msg))])
+    }
+}
+
+/// The simulated billing account: licenses, money, sessions, the call log and scripted faults.
+/// One actor so every API call sees and changes the account atomically, as one server transaction would.
+actor LicenseBook {
+    struct Config: Sendable {
+        let user: String
+        let password: String
+        let balance: Int
+        let maxPage: Int
+        let processingViews: Int
+        let today: Day
+    }
+
+    private struct Call {
+        let function: String
+        let params: [(String, String)]
+        let result: String
+    }
+
+    /// Never written to the call log, so test output can be shared without leaking credentials.
+    private static let secretParams: Set = ["authinfo", "password", "username", "auth"]
+
+    private let config: Config
+    private var licenses: [Int: License] = [:]
+    private var nextID = License.firstID
+    private var balance: Int
+    private var spent = 0
+    private var today: Day
+    private var sessions: Set<String> = []
+    private var calls: [Call] = []
+    private var faults: [Fault] = []
+
+    init(config: Config) {
+        self.config = config
+        balance = config.balance
+        today = config.today
+    }
+
+    // MARK: API
+
+    /// Runs one API call and logs it; `fault` replaces the logged result when the client will not see the answer as sent.
+    func call(_ function: String, _ params: Params, fault: Fault.Kind? = nil) -> DocJSON {
+        let answer: [(String, Elem)]
+        let result: String
+        do {
+            answer = try dispatch(function, params)
+            result = "ok"
+        } catch {
+            answer = [("error", error.elem)]
+            result = "error:\(error.type)"
+        }
+        log(function, params, result: fault.map { "fault:\($0.rawValue)" } ?? result)
+        return Elem.doc(answer)
+    }
+
+    func log(_ function: String, _ params: Params, result: String) {
+        calls.append(Call(function: function, params: params.pairs.filter { !Self.secretParams.contains($0.0) }, result: result))
+    }
+
+    private func dispatch(_ function: String, _ params: Params) throws(APIError) -> [(String, Elem)] {
+        if function == "auth" { return try authenticate(params) }
+        try authorise(params)
+        // Third-party and version-6 platform licenses use the same verbs under other prefixes.
+        var verb = function
+        for prefix in ["softexternal", "platform"] where verb == prefix || verb.hasPrefix(prefix + ".") {
+            verb = "soft" + verb.dropFirst(prefix.count)
+        }
+        switch verb {
+        case "soft": return list(params)
+        case "soft.order.param": return try order(params)
+        case "soft.edit": return try edit(params)
+        case "soft.checkip": return try checkIP(params)
+        case "soft.suspend": return try setStatus(params, 3)
+        case "soft.resume": return try setStatus(params, 2)
+        case "soft.delete": return try setStatus(params, 4)
+        case "service.prolong": return try prolong(params)
+        case "service.changepricelist": return try changeTariff(params)
+        case "pricelist.export":
+            return Catalogue.export(onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"])
+        default: throw APIError("missed", function, "Unknown function")
+        }
+    }
+
+    private func authenticate(_ params: Params) throws(APIError) -> [(String, Elem)] {
+        guard params["username"] == config.user, params["password"] == config.password else { throw .badCredentials }
+        let session = randomHex(32)
+        sessions.insert(session)
+        return [("auth", Elem(attributes: [("id", session)], text: session))]
+    }
+
+    private func authorise(_ params: Params) throws(APIError) {
+        if let info = params["authinfo"], let colon = info.firstIndex(of: ":"),
+           info[..<colon] == config.user, info[info.index(after: colon)...] == config.password { return }
+        if let session = params["auth"], sessions.contains(session) { return }
+        throw .badCredentials
+    }
+
+    private func list(_ params: Params) -> [(String, Elem)] {
+        var size = Int(params["p_cnt"] ?? "") ?? 100
+        if size <= 0 { size = 100 }
+        if config.maxPage > 0 { size = min(size, config.maxPage) }
+        let number = max(Int(params["p_num"] ?? "") ?? 1, 1)
+        let ids = licenses.keys.sorted()
+        let (start, overflow) = (number - 1).multipliedReportingOverflow(by: size)
+        let page = overflow ? [] : Array(ids.dropFirst(start).prefix(size))
+        let rows = page.map { id in
+            advanceProcessing(id)
+            return ("elem", Elem.fields(licenses[id]!.listFields))
+        }
+        return [("p_elems", .text(String(ids.count))), ("p_num", .text(String(number))), ("p_cnt", .text(String(size)))] + rows
+    }
+
+    private func order(_ params: Params) throws(APIError) -> [(String, Elem)] {
+        // Without `sok` the real server only shows the order form; nothing is bought.
+        guard !(params["sok"] ?? "").isEmpty else { return [] }
+        let (tariff, period) = try sellable(params)
+        let ip = params["ip"] ?? ""
+        try ensureFree(ip: ip, tariff: tariff.id)
+        try charge(period.cost)
+        var license = License(id: nextID, today: today)
+        nextID += 1
+        license.pricelist = tariff.id
+        license.period = period.id
+        license.ip = ip
+        license.licname = params["licname"] ?? ""
+        license.remoteid = params["remoteid"] ?? ""
+        license.autoprolong = params["autoprolong"] ?? "off"
+        license.expiredate = period.expiry(from: today)
+        if config.processingViews > 0 {
+            license.status = 5
+            license.lickey = ""
+            license.processingLeft = config.processingViews
+        }
+        licenses[license.id] = license
+        let id = String(license.id)
+        return [("id", .text(id)), ("item.id", .text(id))]
+    }
+
+    private func edit(_ params: Params) throws(APIError) -> [(String, Elem)] {
+        guard !(params["sok"] ?? "").isEmpty else {
+            let id = try existing(params).id
+            advanceProcessing(id)
+            return Elem.fields(licenses[id]!.viewFields).children
+        }
+        var license = try live(params)
+        if params["clicked_button"] == "newkey" {
+            license.lickey = randomHex(32)
+            license.lickeyChangeDate = today
+            licenses[license.id] = license
+            return [("lickey", .text(license.lickey))]
+        }
+        if let ip = params["ip"], ip != license.ip {
+            try ensureFree(ip: ip, tariff: license.pricelist, except: license.id)
+            license.ip = ip
+            license.ipChangeDate = today
+        }
+        if let name = params["licname"] { license.licname = name }
+        if let remoteid = params["remoteid"] { license.remoteid = remoteid }
+        if let autoprolong = params["autoprolong"] { license.autoprolong = autoprolong }
+        licenses[license.id] = license
+        return Self.ok
+    }
+
+    private func checkIP(_ params: Params) throws(APIError) -> [(String, Elem)] {
+        let (tariff, _) = try sellable(params)
+        try ensureFree(ip: params["ip"] ?? "", tariff: tariff.id)
+        return Self.ok
+    }
+
+    private func setStatus(_ params: Params, _ status: Int) throws(APIError) -> [(String, Elem)] {
+        var license = try live(params)
+        license.status = status
+        licenses[license.id] = license
+        return Self.ok
+    }
+
+    private func prolong(_ params: Params) throws(APIError) -> [(String, Elem)] {
+        var license = try live(params)
+        guard !license.noprolong else {
+            throw APIError("value", "elid", "licenses with a 100% discount cannot be renewed")
+        }
+        // Existing licenses renew even on a tariff no longer offered for new orders.
+        guard let period = Catalogue.tariff(license.pricelist)?.period(params["period"]) else { throw .invalid("period") }
+        try charge(period.cost)
+        if license.status == 3, license.expiredate < today { license.status = 2 }
+        license.expiredate = period.expiry(from: max(today, license.expiredate))
+        licenses[license.id] = license
+        return [("doc", Elem(children: [("newexpiredate", .text(license.expiredate.description))]))]
+    }
+
+    private func changeTariff(_ params: Params) throws(APIError) -> [(String, Elem)] {
+        var license = try live(params)
+        let (tariff, period) = try sellable(params)
+        try ensureFree(ip: license.ip, tariff: tariff.id, except: license.id, validate: false)
+        try charge(period.cost)
+        license.pricelist = tariff.id
+        license.period = period.id
+        licenses[license.id] = license
+        return Self.ok
+    }
+
+    private static let ok: [(String, Elem)] = [("ok", Elem())]
+
+    private func existing(_ params: Params) throws(APIError) -> License {
+        guard let id = Int(params["elid"] ?? ""), let license = licenses[id] else { throw .invalid("elid") }
+        return license
+    }
+
+    /// Deleted licenses are only visible; every change to one is refused.
+    private func live(_ params: Params) throws(APIError) -> License {
+        let license = try existing(params)
+        guard license.status != 4 else { throw .invalid("elid") }
+        return license
+    }
+
+    private func sellable(_ params: Params) throws(APIError) -> (Tariff, Period) {
+        guard let tariff = Catalogue.tariff(params["pricelist"]), tariff.active else { throw .invalid("pricelist") }
+        guard let period = tariff.period(params["period"]) else { throw .invalid("period") }
+        return (tariff, period)
+    }
+
+    /// One live license per IP and tariff; 0.0.0.0 is the parking address of the free pool, shared by all.
+    private func ensureFree(ip: String, tariff: String, except id: Int? = nil, validate: Bool = true) throws(APIError) {
+        if validate, !IPAddress.isV4(ip), !IPAddress.isV6(ip) { throw .invalid("ip") }
+        guard ip != "0.0.0.0" else { return }
+        if licenses.values.contains(where: { $0.id != id && $0.isLive && $0.ip == ip && $0.pricelist == tariff }) {
+            throw APIError("exists", "ip", "a license with the same IP address already exists")
+        }
+    }
+
+    private func charge(_ cents: Int) throws(APIError) {
+        guard balance >= cents else { throw .noFunds }
+        balance -= cents
+        spent += cents
+    }
+
+    /// A new order shows status 5 for its first N views, then turns active with a key on the next.
+    private func advanceProcessing(_ id: Int) {
+        guard var license = licenses[id], license.status == 5 else { return }
+        if license.processingLeft > 0 {
+            license.processingLeft -= 1
+        } else {
+            license.status = 2
+            if license.lickey.isEmpty {
+                license.lickey = randomHex(32)
+                license.lickeyChangeDate = today
+            }
+        }
+        licenses[id] = license
+    }
+
+    // MARK: Control
+
+    func takeFault(for function: String) -> Fault? {
+        guard let index = faults.firstIndex(where: { $0.function == function || $0.function == "*" }) else { return nil }
+        faults[index].times -= 1
+        return faults[index].times > 0 ? faults[index] : faults.remove(at: index)
+    }
+
+    func addFault(_ fault: Fault) {
+        faults.append(fault)
+    }
+
+    func clearFaults() {
+        faults = []
+    }
+
+    func setToday(_ day: Day) {
+        today = day
+    }
+
+    func setBalance(_ cents: Int) {
+        balance = cents
+    }
+
+    func reset() {
+        licenses = [:]
+        nextID = License.firstID
+        balance = config.balance
+        spent = 0
+        today = config.today
+        sessions = []
+        calls = []
+        faults = []
+    }
+
+    /// Seeds all objects or none, so a bad test fixture never leaves a half-built account behind.
+    func seed(_ objects: [[String: String]]) throws(ControlError) -> [Int] {
+        var added: [License] = []
+        var next = nextID
+        for object in objects {
+            var id = next
+            if let text = object["id"] {
+                guard let given = Int(text), given > 0 else { throw ControlError("id must be a positive integer") }
+                id = given
+            }
+            guard licenses[id] == nil, !added.contains(where: { $0.id == id }) else {
+                throw ControlError("license \(id) already exists")
+            }
+            var license = License(id: id, today: today)
+            try license.apply(seed: object)
+            if license.status == 5 {
+                // Seeded like a fresh order: no key until the processing views are spent.
+                license.processingLeft = config.processingViews
+                if object["lickey"] == nil { license.lickey = "" }
+            }
+            added.append(license)
+            next = max(next, id + 1)
+        }
+        for license in added { licenses[license.id] = license }
+        nextID = next
+        return added.map(\.id)
+    }
+
+    var state: DocJSON {
+        .object([
+            ("licenses", .array(licenses.keys.sorted().map { licenses[$0]!.stateJSON })),
+            ("calls", .array(calls.map { call in
+                .object([
+                    ("func", .string(call.function)),
+                    ("params", .object(call.params.map { ($0.0, .string($0.1)) })),
+                    ("result", .string(call.result)),
+                ])
+            })),
+            ("spent", .string(Money.format(spent))),
+            ("balance", .string(Money.format(balance))),
+            ("today", .string(today.description)),
+        ])
+    }
+}

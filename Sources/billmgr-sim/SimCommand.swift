@@ -1,0 +1,107 @@
+import ArgumentParser
+import FlyingFox
+import FlyingSocks
+import Foundation
+
+@main
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "billmgr-sim",
+        abstract: "Simulates BILLmanager's license-reselling API for licmgr's tests and demo."
+    )
+
+    @Option(help: "Loopback address to listen on; nothing reachable from other hosts is accepted.")
+    var host = "127.0.0.1"
+    @Option(help: "TCP port; 0 picks a free one.")
+    var port: UInt16 = 0
+    @Option(help: "Reseller account name.")
+    var user = "reseller@example.com"
+    @Option(help: "Reseller account password.")
+    var password = "secret"
+    @Option(help: "Starting balance in EUR.")
+    var balance = "1000.00"
+    @Option(help: "Largest page `soft` returns whatever the client asks, to force paging (0: no cap).")
+    var maxPage = 0
+    @Option(help: "The simulator's current date, YYYY-MM-DD (default: today in UTC).")
+    var today: String?
+    @Option(help: "Views a new order spends in status 5 (processing) before it gets its key.")
+    var processingViews = 0
+    @Flag(help: "Exit when standard input reaches end of file.")
+    var watchStdin = false
+
+    /// Handlers outlive any scripted delay; FlyingFox would answer 500 on its own after this.
+    private static let handlerTimeout: TimeInterval = 24 * 3600
+
+    private enum Bind {
+        case v4(String), v6(String)
+    }
+
+    private var bind: Bind? {
+        switch host {
+        case "localhost": .v4("127.0.0.1")
+        case "::1": .v6("::1")
+        case _ where host.hasPrefix("127.") && IPAddress.isV4(host): .v4(host)
+        default: nil
+        }
+    }
+
+    func validate() throws {
+        guard bind != nil else { throw ValidationError("--host must be a loopback address such as 127.0.0.1") }
+        guard Money.parse(balance) != nil else { throw ValidationError("--balance must be an amount like 1000.00") }
+        if let today, Day(today) == nil { throw ValidationError("--today must be YYYY-MM-DD") }
+        guard maxPage >= 0, processingViews >= 0 else {
+            throw ValidationError("--max-page and --processing-views cannot be negative")
+        }
+    }
+
+    func run() async throws {
+        for number in [SIGTERM, SIGINT] {
+            _ = signal(number) { _ in _exit(0) }
+        }
+        if watchStdin { Self.exitAtEndOfInput() }
+
+        let book = LicenseBook(config: .init(
+            user: user, password: password, balance: Money.parse(balance)!, maxPage: maxPage,
+            processingViews: processingViews, today: today.flatMap(Day.init) ?? .todayUTC()
+        ))
+        let server = switch bind! {
+        case .v4(let ip): Self.server(on: try sockaddr_in.inet(ip4: ip, port: port))
+        case .v6(let ip): Self.server(on: try sockaddr_in6.inet6(ip6: ip, port: port))
+        }
+        await server.appendRoute("/sim/*", to: ControlHandler(book: book))
+        await server.appendRoute("*", to: APIHandler(book: book))
+
+        let running = Task { try await server.run() }
+        do {
+            try await server.waitUntilListening()
+        } catch {
+            try await running.value  // surfaces the bind error rather than the wait's timeout
+            throw error
+        }
+        let url = switch await server.listeningAddress {
+        case .ip4(let ip, let port): "http://\(ip):\(port)/billmgr"
+        case .ip6(let ip, let port): "http://[\(ip)]:\(port)/billmgr"
+        default: throw ValidationError("the server is not listening on an IP address")
+        }
+        // Written unbuffered: the test harness reads this line from a pipe to learn the port.
+        FileHandle.standardOutput.write(Data("billmgr-sim listening on \(url)\n".utf8))
+        try await running.value
+    }
+
+    private static func server(on address: some SocketAddress) -> HTTPServer {
+        HTTPServer(address: address, timeout: handlerTimeout, logger: DisabledLogger.disabled)
+    }
+
+    /// Tests start the simulator with a pipe on stdin and close it to stop us, because
+    /// Foundation's Process may not deliver SIGTERM. The read blocks, so it gets its own
+    /// thread rather than a slot in the small cooperative pool.
+    private static func exitAtEndOfInput() {
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(STDIN_FILENO, &buffer, buffer.count)
+                if count == 0 || (count < 0 && errno != EINTR) { _exit(0) }
+            }
+        }
+    }
+}
