@@ -49,7 +49,8 @@ enum Rendering {
     }
 
     /// Prints a run report as text: results on stdout, failures and warnings on stderr.
-    static func print(_ report: RunReport, to output: Output) {
+    /// `showUnchanged` is for commands a person names items to; cron runs stay silent.
+    static func print(_ report: RunReport, to output: Output, showUnchanged: Bool = false) {
         if output.json {
             output.document(Rendering.report(report))
             return
@@ -57,7 +58,7 @@ enum Rendering {
         for item in report.items {
             switch item.action {
             case .failed: output.error(item.detail)
-            case .unchanged: output.detail(item.detail)
+            case .unchanged: showUnchanged ? output.line(item.detail) : output.detail(item.detail)
             default: output.line(item.detail)
             }
         }

@@ -42,7 +42,7 @@ extension LicenseEngine {
             guard report.stopped == nil else { return }
             if let current = attached.first(where: { $0.addon == need.addon && $0.isLive }) {
                 report.add(.unchanged, serviceID: service.id, addon: need.addon, licenseID: current.id,
-                           "service \(service.id) has license \(current.id)")
+                           "service \(service.id) has license \(current.id) already")
                 continue
             }
             if pending.contains(where: { $0.serviceID == service.id && $0.addon == need.addon }) {

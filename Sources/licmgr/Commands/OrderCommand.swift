@@ -21,7 +21,7 @@ struct OrderCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "order", locking: true) { context in
             let report = try context.engine().order(serviceIDs: ids, dryRun: dryRun)
-            Rendering.print(report, to: context.output)
+            Rendering.print(report, to: context.output, showUnchanged: true)
             return report.exitStatus
         }
     }

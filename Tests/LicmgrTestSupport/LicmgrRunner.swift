@@ -1,0 +1,98 @@
+import Foundation
+import LicmgrCore
+
+/// What one run of the licmgr binary did.
+public struct RunResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    /// stdout parsed as one JSON document.
+    public func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+    }
+
+    public var jsonObject: [String: Any] { ((try? json()) as? [String: Any]) ?? [:] }
+    public var jsonArray: [[String: Any]] { ((try? json()) as? [[String: Any]]) ?? [] }
+}
+
+/// A scratch directory with a config file and a database, and a way to run the binary on it.
+public final class Workspace {
+    public let directory: URL
+    public var configPath: String { directory.appendingPathComponent("licmgr.conf").path }
+    public var databasePath: String { directory.appendingPathComponent("licmgr.db").path }
+    public var environment: [String: String] = [:]
+
+    public init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("licmgr-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Writes the config: the simulator's address and credentials, then `extra` lines.
+    public func writeConfig(url: String, extra: String = "", password: String = "secret", mode: Int = 0o600) throws {
+        let text = """
+            # written by the acceptance tests
+            Url       \(url)
+            User      reseller@example.com
+            Password  \(password)
+            Database  licmgr.db
+            Timeout   3
+            ConnectTimeout 2
+            \(extra)
+
+            """
+        try writeFile("licmgr.conf", text, mode: mode)
+    }
+
+    public func writeFile(_ name: String, _ text: String, mode: Int = 0o600) throws {
+        let path = directory.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
+    /// Runs `licmgr --config <this workspace's config> ARGS`, with `input` on stdin.
+    @discardableResult
+    public func licmgr(_ arguments: [String], input: String? = nil, config: Bool = true) throws -> RunResult {
+        try run(arguments: (config ? ["--config", configPath] : []) + arguments, input: input)
+    }
+
+    public func run(arguments: [String], input: String? = nil) throws -> RunResult {
+        let process = Process()
+        process.executableURL = Products.licmgr
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "LICMGR_CONFIG")
+        env.removeValue(forKey: "LICMGR_PASSWORD")
+        env.merge(environment) { $1 }
+        process.environment = env
+        // Files, not pipes: a chatty child cannot block on a full pipe while we wait for it.
+        let out = directory.appendingPathComponent(".stdout-\(UUID().uuidString)")
+        let err = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: out)
+            try? FileManager.default.removeItem(at: err)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return RunResult(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Opens the workspace's database the way licmgr does, to check what it holds.
+    public func store() throws -> SQLiteStore {
+        try SQLiteStore(path: databasePath)
+    }
+}

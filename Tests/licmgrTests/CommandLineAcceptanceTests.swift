@@ -1,0 +1,79 @@
+import LicmgrTestSupport
+import XCTest
+
+final class CommandLineAcceptanceTests: AcceptanceTestCase {
+    func testGlobalOptionsStandBeforeOrAfterTheSubcommand() throws {
+        try addService(7, ip: "10.0.0.7")
+        let before = try work.run(arguments: ["--config", work.configPath, "--json", "service", "show", "7"])
+        let after = try work.run(arguments: ["service", "show", "7", "--json", "--config", work.configPath])
+        XCTAssertEqual(before.status, 0, before.stderr)
+        XCTAssertEqual(after.status, 0, after.stderr)
+        XCTAssertEqual(before.jsonObject["id"] as? Int, 7)
+        XCTAssertEqual(before.stdout, after.stdout)
+    }
+
+    func testConfigFromEnvironment() throws {
+        work.environment["LICMGR_CONFIG"] = work.configPath
+        let result = try work.run(arguments: ["service", "list", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[]")
+    }
+
+    func testBadCommandLineExits64() throws {
+        let result = try work.run(arguments: ["order", "seven"])
+        XCTAssertEqual(result.status, 64, result.stderr)
+    }
+
+    func testServiceJSONShapes() throws {
+        try work.writeConfig(url: sim.url, extra: "Price ipmgr 2891")
+        try addService(7, ip: "10.0.0.7", addon: "panel=Lite", extra: ["--package", "12", "--period", "1", "--addon", "ipmgr=on"])
+        let shown = try licmgr("service", "show", "7", "--json").jsonObject
+        XCTAssertEqual(shown["addons"] as? [String: String], ["panel": "Lite", "ipmgr": "on"])
+        XCTAssertEqual(shown["package"] as? Int, 12)
+        XCTAssertEqual(shown["status"] as? String, "active")
+        XCTAssertEqual(shown["licenses"] as? [Int], [])
+    }
+
+    func testImportUpsertsByIDAndRoundTripsTheListOutput() throws {
+        let input = """
+            [{"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"panel": "Lite"}},
+             {"id": 2, "name": "b", "ip": "10.0.0.2", "period": 12, "status": "suspended"}]
+            """
+        let first = try licmgr("service", "import", "--json", input: input)
+        XCTAssertEqual(first.jsonObject["added"] as? Int, 2)
+        let listed = try licmgr("service", "list", "--json").stdout
+        let again = try licmgr("service", "import", "--json", input: listed)
+        XCTAssertEqual(again.jsonObject["unchanged"] as? Int, 2)
+
+        let changed = try licmgr("service", "import", "--json", input: #"{"id": 2, "name": "b", "ip": "10.0.0.22"}"#)
+        XCTAssertEqual(changed.jsonObject["changed"] as? Int, 1)
+        XCTAssertEqual(try work.store().service(2)?.ip, "10.0.0.22")
+    }
+
+    func testServiceSetReplacesAddonsAndKeepsHistory() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("service", "set", "7", "--ip", "10.0.0.70", "--addon", "panel=Pro")
+        let service = try XCTUnwrap(try work.store().service(7))
+        XCTAssertEqual(service.ip, "10.0.0.70")
+        XCTAssertEqual(service.addons, ["panel": "Pro"])
+        let history = try licmgr("history", "--service", "7", "--json").jsonArray
+        XCTAssertEqual(history.map { $0["action"] as? String }, ["service add", "service set"])
+        XCTAssertTrue((history.last?["detail"] as? String ?? "").contains("ip 10.0.0.7 -> 10.0.0.70"))
+    }
+
+    func testDatabaseIsCreatedPrivate() throws {
+        try addService(7, ip: "10.0.0.7")
+        let attributes = try FileManager.default.attributesOfItem(atPath: work.databasePath)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+    }
+
+    func testShowFetchesTheKeyAndPrintsIt() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let key = try XCTUnwrap(try sim.state().licenses.first?["lickey"])
+        let shown = try licmgr("show", "--service", "7", "--json").jsonObject
+        XCTAssertEqual(shown["key"] as? String, key)
+        XCTAssertEqual(shown["name"] as? String, "Item #7 addon vps7")
+        XCTAssertEqual(shown["status"] as? String, "active")
+    }
+}

@@ -1,0 +1,109 @@
+import LicmgrCore
+import LicmgrTestSupport
+import XCTest
+
+final class ErrorAcceptanceTests: AcceptanceTestCase {
+    func testConfigErrorNamesFileAndLineAndExits78() throws {
+        try work.writeConfig(url: sim.url, extra: "Pric ipmgr 2891")
+        let result = try licmgr("service", "list", expect: 78)
+        XCTAssertTrue(result.stderr.contains("licmgr.conf:8: unknown directive 'Pric'; did you mean 'Price'?"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "one line")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work.databasePath), "nothing was created")
+    }
+
+    func testReadablePasswordConfigIsRefusedWith77() throws {
+        try work.writeConfig(url: sim.url, mode: 0o644)
+        let result = try licmgr("config", "check", expect: 77)
+        XCTAssertTrue(result.stderr.contains("chmod 600"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("secret"))
+    }
+
+    func testConfigCheckNeverPrintsThePassword() throws {
+        try work.writeConfig(url: sim.url, extra: "Price ipmgr 2891\nPeriod ALL 1817 2891", password: "s3cret with blanks")
+        let text = try licmgr("config", "check")
+        XCTAssertTrue(text.stdout.contains("ipmgr -> tariff 2891"), text.stdout)
+        let json = try licmgr("config", "check", "--json")
+        XCTAssertEqual(json.jsonObject["user"] as? String, "reseller@example.com")
+        for output in [text.stdout, json.stdout] {
+            XCTAssertFalse(output.contains("s3cret"), output)
+        }
+    }
+
+    func testBadIPIsRefusedAndNothingRecorded() throws {
+        let result = try licmgr("service", "add", "7", "--name", "vps7", "--ip", "10.0.0.300", expect: 65)
+        XCTAssertTrue(result.stderr.contains("'10.0.0.300' is not an IPv4 or IPv6 address"), result.stderr)
+        XCTAssertNil(try work.store().service(7))
+    }
+
+    func testUnresolvableAddonIsRefused() throws {
+        let result = try licmgr("service", "add", "7", "--name", "vps7", "--ip", "10.0.0.7", "--addon", "panel=Gold", expect: 65)
+        XCTAssertTrue(result.stderr.contains("panel=Gold"), result.stderr)
+        XCTAssertNil(try work.store().service(7))
+    }
+
+    func testTruncatedImportChangesNothing() throws {
+        let input = """
+            {"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"panel": "Lite"}}
+            {"id": 2, "name": "b", "ip": "10.0.0.2", "addons": {"panel":
+            """
+        let result = try licmgr("service", "import", "-", input: input, expect: 65)
+        XCTAssertTrue(result.stderr.contains("line 2"), result.stderr)
+        XCTAssertTrue(try work.store().services(includeClosed: true).isEmpty, "all or nothing")
+    }
+
+    func testImportWithABadElementChangesNothing() throws {
+        try work.writeFile("services.json", """
+            [{"id": 1, "name": "a", "ip": "10.0.0.1"}, {"id": 2, "name": "b", "ip": "nope"}]
+            """)
+        let result = try licmgr("service", "import", "services.json", expect: 65)
+        XCTAssertTrue(result.stderr.contains("element 2"), result.stderr)
+        XCTAssertTrue(try work.store().services(includeClosed: true).isEmpty)
+    }
+
+    func testRefusedCredentialsExit77() throws {
+        try work.writeConfig(url: sim.url, password: "wrong")
+        try addService(7, ip: "10.0.0.7")
+        let result = try licmgr("order", "7", expect: 77)
+        XCTAssertFalse(result.stderr.contains("wrong"), "the password is never printed")
+        XCTAssertTrue(try sim.state().licenses.isEmpty)
+    }
+
+    func testPasswordFromEnvironmentOverridesTheFile() throws {
+        try work.writeConfig(url: sim.url, password: "wrong")
+        try addService(7, ip: "10.0.0.7")
+        work.environment["LICMGR_PASSWORD"] = "secret"
+        try licmgr("order", "7")
+        XCTAssertEqual(try sim.state().licenses.count, 1)
+    }
+
+    func testUnreachableRemoteExits69() throws {
+        sim.stop()
+        try addService(7, ip: "10.0.0.7")
+        let result = try licmgr("order", "7", expect: 69)
+        XCTAssertTrue(result.stderr.contains("cannot reach"), result.stderr)
+    }
+
+    func testGarbageAnswerToAListExits76() throws {
+        try addService(7, ip: "10.0.0.7")
+        try sim.fault("soft", "garbage")
+        let result = try licmgr("order", "7", expect: 76)
+        XCTAssertTrue(result.stderr.contains("not BILLmanager's protocol"), result.stderr)
+        XCTAssertTrue(try sim.state().calls("soft.order.param").isEmpty)
+    }
+
+    func testHeldLockExits75AndNamesTheHolder() throws {
+        try addService(7, ip: "10.0.0.7")
+        let lock = try RunLock(path: work.databasePath + ".lock")
+        let result = try licmgr("order", "7", expect: 75)
+        XCTAssertTrue(result.stderr.contains("process \(getpid()) holds the lock"), result.stderr)
+        XCTAssertTrue(try sim.state().calls.isEmpty)
+        withExtendedLifetime(lock) {}
+    }
+
+    func testErrorsUnderJSONGoToStdoutAsAnObject() throws {
+        let result = try licmgr("service", "show", "42", "--json", expect: 65)
+        let error = try XCTUnwrap(result.jsonObject["error"] as? [String: Any])
+        XCTAssertEqual(error["code"] as? Int, 65)
+        XCTAssertTrue((error["message"] as? String ?? "").contains("42"))
+    }
+}
