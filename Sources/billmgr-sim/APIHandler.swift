@@ -62,6 +62,10 @@ struct APIHandler: HTTPHandler {
         case .commitDrop:
             _ = await book.call(function, params, fault: .commitDrop)
             return .droppedConnection
+        case .refuse:
+            await book.log(function, params, result: "error:\(fault.errorType)")
+            let error = APIError(fault.errorType, function, fault.message)
+            return Self.answer(Elem.doc([("error", error.elem)]))
         }
     }
 

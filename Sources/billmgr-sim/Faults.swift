@@ -6,22 +6,30 @@ struct Fault: Sendable {
     enum Kind: String, Sendable {
         case latency, http500, noanswer, garbage, truncated
         case commitDrop = "commit-drop"
+        /// An in-band refusal (HTTP 200 with `doc.error`) and nothing done.
+        case refuse
     }
 
     let function: String
     let kind: Kind
     let milliseconds: Int
     var times: Int
+    /// For `refuse`: the error's `$type` and message.
+    let errorType: String
+    let message: String
 
     init(fields: [String: String]) throws(ControlError) {
         guard let function = fields["func"], !function.isEmpty else { throw ControlError("func is required") }
         guard let kind = fields["kind"].flatMap(Kind.init) else {
-            throw ControlError("kind must be latency, http500, noanswer, garbage, truncated or commit-drop")
+            throw ControlError("kind must be latency, http500, noanswer, garbage, truncated, commit-drop or refuse")
         }
         guard let milliseconds = Int(fields["ms"] ?? (kind == .noanswer ? "30000" : "0")), milliseconds >= 0,
               let times = Int(fields["times"] ?? "1"), times >= 1
         else { throw ControlError("ms must be >= 0 and times >= 1") }
         (self.function, self.kind, self.milliseconds, self.times) = (function, kind, milliseconds, times)
+        errorType = fields["type"] ?? "value"
+        message = fields["msg"] ?? "refused by a scripted fault"
+
     }
 }
 

@@ -15,8 +15,8 @@ struct Licmgr: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            ServiceCommand.self, OrderCommand.self, SyncCommand.self, ListCommand.self, ShowCommand.self,
-            HistoryCommand.self, ConfigCommand.self,
+            ServiceCommand.self, OrderCommand.self, RenewCommand.self, SyncCommand.self, ListCommand.self,
+            ShowCommand.self, NewKeyCommand.self, HistoryCommand.self, ConfigCommand.self,
         ]
     )
 

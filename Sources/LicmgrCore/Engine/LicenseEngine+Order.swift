@@ -69,12 +69,22 @@ extension LicenseEngine {
                            "attached license \(license.id) to service \(service.id)")
                 continue
             }
+            if reusesLicenses(of: service), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
+                if dryRun {
+                    report.add(.planned, serviceID: service.id, addon: need.addon, licenseID: free.id,
+                               "would reuse free license \(free.id) for service \(service.id)")
+                    continue
+                }
+                if try reuse(free, for: service, need: need, report: &report) { continue }
+                guard report.stopped == nil else { return }
+            }
             let request = OrderRequest(
                 pricelist: need.tariff, period: need.period, ip: service.ip, name: service.licenseName(),
                 remoteID: keys.next())
             if dryRun {
                 report.add(.planned, serviceID: service.id, addon: need.addon,
-                           "would order tariff \(need.tariff) for period \(need.period) on \(service.ip)")
+                           "would order tariff \(need.tariff) for period \(need.period) on \(service.ip)"
+                               + price(need.tariff, need.period, resolver))
                 continue
             }
             if let license = try placeOrder(request, service: service, addon: need.addon, report: &report) {
@@ -97,60 +107,45 @@ extension LicenseEngine {
     /// Journals, sends and records one order. Returns the new license, or nil when the
     /// order failed (the report says why and, if the answer was lost, stops the run).
     func placeOrder(_ request: OrderRequest, service: Service, addon: String, report: inout RunReport) throws -> License? {
-        let params = [
-            "pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
-            "licname": request.name,
-        ]
-        try store.transaction {
-            try store.insert(Operation(
-                key: request.remoteID, kind: .order, serviceID: service.id, addon: addon, licenseID: nil,
-                params: params, command: command, createdAt: time.timestamp))
-        }
-        let id: Int
-        do {
-            id = try server.order(request)
-        } catch {
-            try store.transaction {
-                if error.isInDoubt {
-                    try record("order", result: "in doubt", service: service.id, license: nil,
-                               "\(error.description); operation \(request.remoteID) is settled by the next run")
-                } else {
-                    try store.finish(operation: request.remoteID, state: .failed, licenseID: nil,
-                                     result: error.description, at: time.timestamp)
-                    try record("order", result: "failed", service: service.id, license: nil, error.description)
-                }
-            }
-            if case .refused = error {
-                report.add(.failed, serviceID: service.id, addon: addon, "order for service \(service.id): \(error.description)")
-            } else {
-                report.add(error.isInDoubt ? .inDoubt : .failed, serviceID: service.id, addon: addon,
-                           "order for service \(service.id): \(error.description)")
-                report.stopped = error
-            }
+        var order = step(
+            .order, service: service.id, addon: addon, license: nil,
+            params: ["pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
+                     "licname": request.name],
+            "order for service \(service.id)")
+        order.key = request.remoteID
+        guard let id = try send(order, report: &report, { () throws(RemoteError) in try server.order(request) }) else {
             return nil
         }
         var license = License(
             id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, period: request.period,
             status: .ordered, remoteID: request.remoteID, autoprolong: "off", serviceID: service.id, addon: addon)
         try store.transaction {
-            try store.finish(operation: request.remoteID, state: .done, licenseID: id, result: "ordered license \(id)",
-                             at: time.timestamp)
             try store.save(license, at: time.timestamp)
             try store.attach(license: id, to: service.id, addon: addon)
-            try record("order", result: "ok", service: service.id, license: id,
-                       "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")
+            try complete(order, license: id,
+                         "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")
         }
         report.add(.ordered, serviceID: service.id, addon: addon, licenseID: id,
                    "ordered license \(id) for service \(service.id) (tariff \(request.pricelist), period \(request.period))")
+        if let details = refresh(id, report: &report) { license = details }
+        return license
+    }
+
+    /// Reads one license again and stores what the remote says; a failure is only a warning,
+    /// since what was done is recorded already.
+    @discardableResult
+    func refresh(_ id: Int, report: inout RunReport) -> License? {
         do {
             var details = try server.viewLicense(id)
-            details.serviceID = service.id
-            details.addon = addon
+            if let known = try store.license(id) {
+                details.serviceID = known.serviceID
+                details.addon = known.addon
+            }
             try store.save(details, at: time.timestamp)
-            license = details
+            return details
         } catch {
-            report.warnings.append("license \(id) was ordered but its details could not be read: \(error)")
+            report.warnings.append("license \(id) could not be read back: \(error)")
+            return nil
         }
-        return license
     }
 }

@@ -6,11 +6,48 @@ extension LicenseEngine {
             switch operation.kind {
             case .order:
                 try settleOrder(operation, listing: listing, report: &report)
-            default:
-                report.warnings.append(
-                    "operation \(operation.key) (\(operation.kind.rawValue)) is in doubt; this version cannot settle it")
+            case .renew, .changeTariff:
+                try settleByView(operation, report: &report)
+            case .suspend, .resume, .delete, .edit, .newKey:
+                // Undoing or redoing these spends nothing: the known state is refreshed from the
+                // list, and following the service does again whatever is still needed.
+                try store.transaction {
+                    try store.finish(operation: operation.key, state: .void, licenseID: nil,
+                                     result: "settled: re-checked against the remote list", at: time.timestamp)
+                    try record("settle \(operation.kind.rawValue)", result: "void", service: operation.serviceID,
+                               license: operation.licenseID, "the step in doubt (\(operation.key)) is re-checked")
+                }
             }
         }
+    }
+
+    /// A renewal in doubt happened if the expiry moved past where it was; a tariff change
+    /// if the license now has the new tariff. Only a view of the license tells.
+    private func settleByView(_ operation: Operation, report: inout RunReport) throws {
+        guard let id = operation.licenseID else { return }
+        let viewed = try server.viewLicense(id)
+        let applied: Bool
+        if operation.kind == .renew {
+            let before = operation.params["expires_before"].flatMap(Day.init)
+            applied = viewed.expires != nil && (before == nil || viewed.expires! > before!)
+        } else {
+            applied = operation.params["pricelist"] == String(viewed.pricelist)
+        }
+        var license = viewed
+        if let known = try store.license(id) {
+            license.serviceID = known.serviceID
+            license.addon = known.addon
+        }
+        let what = operation.kind == .renew ? "renewal" : "tariff change"
+        try store.transaction {
+            try store.save(license, at: time.timestamp)
+            try store.finish(operation: operation.key, state: applied ? .done : .void, licenseID: id,
+                             result: applied ? "settled: applied on the remote" : "settled: not applied", at: time.timestamp)
+            try record("settle \(operation.kind.rawValue)", result: applied ? "ok" : "void", service: operation.serviceID,
+                       license: id, "the \(what) in doubt (\(operation.key)) was \(applied ? "" : "not ")applied")
+        }
+        report.add(.settled, serviceID: operation.serviceID, licenseID: id,
+                   "the \(what) in doubt of license \(id) was \(applied ? "" : "not ")applied")
     }
 
     /// An order in doubt made a license if the list shows one carrying its key, or failing

@@ -2,6 +2,8 @@
 public struct RunReport: Sendable, Equatable {
     public enum Action: String, Sendable, CaseIterable {
         case ordered, attached, reused, renewed, unchanged, settled, skipped, failed
+        /// Following the server: license suspended, resumed, moved or renamed, re-tariffed, parked, deleted.
+        case suspended, resumed, edited, retariffed, parked, deleted
         /// `sync`: licenses first seen, changed since last seen, or gone from the remote list.
         case discovered, refreshed, gone
         case inDoubt = "in_doubt"

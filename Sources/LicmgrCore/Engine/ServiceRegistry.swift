@@ -67,6 +67,39 @@ public final class ServiceRegistry {
         }
     }
 
+    /// Records a status change for each service; all or none. A closed service stays closed.
+    public func setStatus(_ ids: [Int], to status: Service.Status) throws -> [Service] {
+        try store.transaction {
+            var changed: [Service] = []
+            for id in ids {
+                guard var service = try store.service(id) else { throw InputError.unknownService(id) }
+                if service.status == status { continue }
+                if service.status == .closed { throw InputError.closedService(id) }
+                let old = service.status
+                service.status = status
+                try store.update(service, at: time.timestamp)
+                try record(id, "service \(Self.verb(for: status))", "status \(old.rawValue) -> \(status.rawValue)")
+                changed.append(service)
+            }
+            return changed
+        }
+    }
+
+    public static func verb(for status: Service.Status) -> String {
+        switch status {
+        case .active: return "resume"
+        case .suspended: return "suspend"
+        case .closed: return "close"
+        }
+    }
+
+    /// Checks that `change` could be applied to service `id`, recording nothing.
+    public func validate(_ id: Int, _ change: ServiceChange) throws {
+        guard let current = try store.service(id) else { throw InputError.unknownService(id) }
+        if current.status == .closed { throw InputError.closedService(id) }
+        try Self.validate(Self.applying(change, to: current), resolver: Resolver(config: config, catalogue: try store.catalogue()))
+    }
+
     /// Upserts every service of an import, or none if any is wrong.
     public func importServices(_ records: [ServiceRecord], source: String) throws -> (added: Int, changed: Int, unchanged: Int) {
         let resolver = Resolver(config: config, catalogue: try store.catalogue())
@@ -157,7 +190,7 @@ public final class ServiceRegistry {
             detail: detail))
     }
 
-    static func applying(_ change: ServiceChange, to service: Service) -> Service {
+    public static func applying(_ change: ServiceChange, to service: Service) -> Service {
         var updated = service
         if let name = change.name { updated.name = name }
         if let ip = change.ip { updated.ip = ip }

@@ -78,6 +78,75 @@ public struct BillmgrClient: LicenseServer {
         return id
     }
 
+    public func edit(license: Int, name: String?, ip: String?) throws(RemoteError) {
+        var parameters = [("elid", String(license))]
+        if let name { parameters.append(("licname", name)) }
+        if let ip { parameters.append(("ip", ip)) }
+        _ = try call("soft.edit", parameters + [("sok", "ok")])
+    }
+
+    public func newKey(license: Int) throws(RemoteError) -> String? {
+        let doc = try call("soft.edit", [("elid", String(license)), ("clicked_button", "newkey"), ("sok", "ok")])
+        return doc["lickey"].text
+    }
+
+    public func prolong(license: Int, period: Int) throws(RemoteError) -> Day? {
+        let doc = try call("service.prolong", [("elid", String(license)), ("period", String(period)), ("sok", "ok")])
+        return (doc["doc"]["newexpiredate"].text ?? doc["newexpiredate"].text).flatMap(Day.init)
+    }
+
+    public func changeTariff(license: Int, pricelist: Int, period: Int) throws(RemoteError) {
+        _ = try call("service.changepricelist", [
+            ("elid", String(license)), ("pricelist", String(pricelist)), ("period", String(period)), ("sok", "ok"),
+        ])
+    }
+
+    public func suspend(license: Int) throws(RemoteError) {
+        _ = try call("soft.suspend", [("elid", String(license)), ("sok", "ok")])
+    }
+
+    public func resume(license: Int) throws(RemoteError) {
+        _ = try call("soft.resume", [("elid", String(license)), ("sok", "ok")])
+    }
+
+    public func delete(license: Int) throws(RemoteError) {
+        _ = try call("soft.delete", [("elid", String(license)), ("sok", "ok")])
+    }
+
+    public func exportTariffs() throws(RemoteError) -> [Tariff] {
+        let doc = try call("pricelist.export", [("onlyavailable", "on")])
+        var tariffs: [Tariff] = []
+        for node in doc["pricelist"].elements {
+            guard let id = node.int("id") else {
+                throw .notProtocol(function: "pricelist.export", detail: "a tariff without an id")
+            }
+            let price = node["price"]
+            let periods = price["period"].elements.compactMap(Self.period(from:))
+            let active = (node["active"].text ?? "on").lowercased()
+            tariffs.append(Tariff(
+                id: id, name: node["name"].text ?? "", active: active == "on" || active == "yes" || active == "true",
+                itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "", periods: periods))
+        }
+        return tariffs
+    }
+
+    /// A catalogue period: its id is the element's text, or derived from type and length the
+    /// way modern tariffs number them (months; 0 lifetime; -100 trial; -50 day).
+    static func period(from node: DocNode) -> Tariff.Period? {
+        let type = (node.attribute("type") ?? "month").lowercased()
+        let length = Int(node.attribute("length") ?? "") ?? 1
+        let derived: Int? = switch type {
+        case "month": length
+        case "year": length * 12
+        case "lifetime": 0
+        case "trial": -100
+        case "day": -50
+        default: nil
+        }
+        guard let id = node.text.flatMap({ Int($0) }) ?? node.attribute("id").flatMap({ Int($0) }) ?? derived else { return nil }
+        return Tariff.Period(id: id, type: type, length: length, cost: node.attribute("cost") ?? "")
+    }
+
     /// Reads one license row of a list or a view; the remote sends every value as a string.
     static func license(from node: DocNode, function: String, fallbackID: Int? = nil) throws(RemoteError) -> License {
         guard let id = node.int("id") ?? node.int("elid") ?? fallbackID else {

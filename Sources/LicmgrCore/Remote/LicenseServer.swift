@@ -24,4 +24,16 @@ public protocol LicenseServer {
     func viewLicense(_ id: Int) throws(RemoteError) -> License
     /// Buys a license; returns its id. Sent with auto-renewal off.
     func order(_ request: OrderRequest) throws(RemoteError) -> Int
+    /// Renames a license or moves it to another IP; nil leaves a field as it is.
+    func edit(license: Int, name: String?, ip: String?) throws(RemoteError)
+    /// Makes a new key; returns it when the answer carries it.
+    func newKey(license: Int) throws(RemoteError) -> String?
+    /// Renews for `period`; returns the new expiry when the answer carries it.
+    func prolong(license: Int, period: Int) throws(RemoteError) -> Day?
+    func changeTariff(license: Int, pricelist: Int, period: Int) throws(RemoteError)
+    func suspend(license: Int) throws(RemoteError)
+    func resume(license: Int) throws(RemoteError)
+    func delete(license: Int) throws(RemoteError)
+    /// The remote tariff catalogue, only what the account may order.
+    func exportTariffs() throws(RemoteError) -> [Tariff]
 }

@@ -6,7 +6,7 @@ struct ServiceCommand: ParsableCommand {
         commandName: "service",
         abstract: "Record the local billing's servers and the license-bearing addons they carry.",
         discussion: "These commands only record the desired state; they never touch the network.",
-        subcommands: [Add.self, Set.self, Import.self, List.self, Show.self])
+        subcommands: [Add.self, Set.self, Import.self, Suspend.self, Resume.self, Close.self, List.self, Show.self])
 }
 
 extension Service.Status: ExpressibleByArgument {}

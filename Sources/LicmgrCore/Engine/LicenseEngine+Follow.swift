@@ -1,0 +1,194 @@
+extension LicenseEngine {
+    /// Carries recorded service changes to the remote licenses of the given services (nil:
+    /// all): suspend, resume, IP and name, tariff, and close (park or delete).
+    /// With `dryRun`, `change` is a change not yet recorded, shown as if it were.
+    public func follow(serviceIDs: [Int]?, dryRun: Bool, assuming change: ServiceChange = ServiceChange()) throws -> RunReport {
+        var report = RunReport(dryRun: dryRun)
+        var listing = try server.listLicenses()
+        if !dryRun {
+            try settle(listing: &listing, report: &report)
+            try refreshKnown(from: listing)
+        }
+        try followServices(serviceIDs, listing: listing, dryRun: dryRun, assuming: change, report: &report)
+        return report
+    }
+
+    /// The follow pass shared by `service ... --now` and `checkevent`; the known state must be fresh.
+    func followServices(
+        _ serviceIDs: [Int]?, listing: [License], dryRun: Bool, assuming change: ServiceChange = ServiceChange(),
+        report: inout RunReport
+    ) throws {
+        var services: [Service] = []
+        if let serviceIDs {
+            for id in serviceIDs {
+                guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+                services.append(ServiceRegistry.applying(change, to: service))
+            }
+        } else {
+            services = try store.services(includeClosed: true)
+        }
+        let resolver = try resolver()
+        for service in services {
+            let attached = try store.licenses(serviceID: service.id).filter(\.isLive)
+            for license in attached {
+                guard report.stopped == nil else { return }
+                try follow(license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, report: &report)
+            }
+        }
+    }
+
+    private func follow(
+        _ license: License, of service: Service, resolver: Resolver, listing: [License], dryRun: Bool,
+        report: inout RunReport
+    ) throws {
+        switch service.status {
+        case .closed:
+            try dispose(license, of: service, why: "service \(service.id) is closed", dryRun: dryRun, report: &report)
+        case .suspended:
+            guard license.status == .active else { return }
+            if dryRun {
+                report.add(.planned, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
+                return
+            }
+            let hold = step(.suspend, service: service.id, addon: license.addon, license: license.id,
+                            "suspend license \(license.id)")
+            guard try send(hold, report: &report, { () throws(RemoteError) in try server.suspend(license: license.id) }) != nil
+            else { return }
+            var suspended = license
+            suspended.status = .suspended
+            try store.transaction {
+                try store.save(suspended, at: time.timestamp)
+                try complete(hold, "license \(license.id) suspended with service \(service.id)")
+            }
+            report.add(.suspended, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                       "suspended license \(license.id) with service \(service.id)")
+        case .active:
+            let need: Need?
+            do {
+                need = try needs(of: service, resolver: resolver).first { $0.addon == license.addon }
+            } catch {
+                report.add(.failed, serviceID: service.id, licenseID: license.id, error.description)
+                return
+            }
+            guard let need else {
+                try dispose(license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
+                            dryRun: dryRun, report: &report)
+                return
+            }
+            if license.pricelist != need.tariff {
+                try changeTariff(license, of: service, to: need, listing: listing, dryRun: dryRun, report: &report)
+                return
+            }
+            var current = license
+            if current.status == .suspended {
+                if dryRun {
+                    report.add(.planned, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
+                } else {
+                    guard try resume(current, service: service, report: &report) else { return }
+                    current.status = .active
+                    report.add(.resumed, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                               "resumed license \(license.id) with service \(service.id)")
+                }
+            }
+            try moveAndRename(current, for: service, dryRun: dryRun, report: &report)
+        }
+    }
+
+    /// Follows the service's IP and name.
+    private func moveAndRename(_ license: License, for service: Service, dryRun: Bool, report: inout RunReport) throws {
+        let name = service.licenseName()
+        guard license.ip != service.ip || license.name != name else { return }
+        let newIP = license.ip != service.ip ? service.ip : nil
+        let newName = license.name != name ? name : nil
+        let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
+            .joined(separator: ", ")
+        if dryRun {
+            report.add(.planned, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
+            return
+        }
+        var params: [String: String] = [:]
+        params["ip"] = newIP
+        params["licname"] = newName
+        let edit = step(.edit, service: service.id, addon: license.addon, license: license.id, params: params,
+                        "change license \(license.id): \(what)")
+        guard try send(edit, report: &report, { () throws(RemoteError) in
+            try server.edit(license: license.id, name: newName, ip: newIP)
+        }) != nil else { return }
+        var edited = license
+        edited.ip = service.ip
+        edited.name = name
+        try store.transaction {
+            try store.save(edited, at: time.timestamp)
+            try complete(edit, "license \(license.id): \(what)")
+        }
+        report.add(.edited, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                   "changed license \(license.id): \(what)")
+    }
+
+    /// A license its service no longer needs: parked for a reusing package, deleted otherwise.
+    func dispose(_ license: License, of service: Service, why: String, dryRun: Bool, report: inout RunReport) throws {
+        let parks = reusesLicenses(of: service)
+        if dryRun {
+            report.add(.planned, serviceID: service.id, licenseID: license.id,
+                       "would \(parks ? "park" : "delete") license \(license.id): \(why)")
+            return
+        }
+        if parks {
+            try park(license, report: &report)
+            return
+        }
+        let removal = step(.delete, service: service.id, addon: license.addon, license: license.id,
+                           "delete license \(license.id)")
+        guard try send(removal, report: &report, { () throws(RemoteError) in try server.delete(license: license.id) }) != nil
+        else { return }
+        var deleted = license
+        deleted.status = .deleted
+        try store.transaction {
+            try store.save(deleted, at: time.timestamp)
+            try complete(removal, "license \(license.id) deleted: \(why)")
+        }
+        report.add(.deleted, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                   "deleted license \(license.id): \(why)")
+    }
+
+    /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
+    /// of the new tariff and let the old one go; otherwise change the license's tariff.
+    private func changeTariff(
+        _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool, report: inout RunReport
+    ) throws {
+        let resolver = try resolver()
+        if config.has(.useExistingOnUpgrade), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
+            if dryRun {
+                report.add(.planned, serviceID: service.id, licenseID: free.id,
+                           "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
+                return
+            }
+            if try reuse(free, for: service, need: need, report: &report) {
+                try dispose(license, of: service, why: "replaced by license \(free.id) of tariff \(need.tariff)",
+                            dryRun: false, report: &report)
+                return
+            }
+            guard report.stopped == nil else { return }
+        }
+        if dryRun {
+            report.add(.planned, serviceID: service.id, licenseID: license.id,
+                       "would change license \(license.id) to tariff \(need.tariff), period \(need.period)\(price(need.tariff, need.period, resolver))")
+            return
+        }
+        let change = step(.changeTariff, service: service.id, addon: license.addon, license: license.id,
+                          params: ["pricelist": String(need.tariff), "period": String(need.period)],
+                          "change license \(license.id) to tariff \(need.tariff)")
+        guard try send(change, report: &report, { () throws(RemoteError) in
+            try server.changeTariff(license: license.id, pricelist: need.tariff, period: need.period)
+        }) != nil else { return }
+        var changed = license
+        changed.pricelist = need.tariff
+        changed.period = need.period
+        try store.transaction {
+            try store.save(changed, at: time.timestamp)
+            try complete(change, "license \(license.id) now tariff \(need.tariff), period \(need.period)")
+        }
+        report.add(.retariffed, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                   "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff)")
+    }
+}

@@ -1,0 +1,75 @@
+extension LicenseEngine {
+    /// One remote step about to be sent: what the journal records before the call.
+    struct Step {
+        var kind: Operation.Kind
+        var service: Int?
+        var addon: String?
+        var license: Int?
+        var params: [String: String]
+        /// Names the step in reports and history, e.g. "renew license 100001".
+        var summary: String
+        var key: String
+    }
+
+    func step(
+        _ kind: Operation.Kind, service: Int?, addon: String? = nil, license: Int?, params: [String: String] = [:],
+        _ summary: String
+    ) -> Step {
+        Step(kind: kind, service: service, addon: addon, license: license, params: params, summary: summary, key: keys.next())
+    }
+
+    /// Journals `step`, sends it, and on failure records why. Returns the answer, or nil when
+    /// the step failed: a refusal fails that item and the run goes on; any other error stops
+    /// the run (`report.stopped`), and if the remote may have applied it, it stays pending.
+    /// The caller finishes a successful step with `complete(_:)` in its own transaction.
+    func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
+        try store.transaction {
+            try store.insert(Operation(
+                key: step.key, kind: step.kind, serviceID: step.service, addon: step.addon, licenseID: step.license,
+                params: step.params, command: command, createdAt: time.timestamp))
+        }
+        do {
+            return try call()
+        } catch {
+            try store.transaction {
+                if error.isInDoubt {
+                    try record(step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
+                               "\(step.summary): \(error.description); settled by the next run")
+                } else {
+                    try store.finish(operation: step.key, state: .failed, licenseID: nil,
+                                     result: Self.failureResult(error), at: time.timestamp)
+                    try record(step.kind.rawValue, result: "failed", service: step.service, license: step.license,
+                               "\(step.summary): \(error.description)")
+                }
+            }
+            let action: RunReport.Action = error.isInDoubt ? .inDoubt : .failed
+            report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license,
+                       "\(step.summary): \(error.description)")
+            if case .refused = error { return nil }
+            report.stopped = error
+            return nil
+        }
+    }
+
+    /// Marks a sent step done and writes its history row; call inside the transaction that
+    /// records the step's effect.
+    func complete(_ step: Step, license: Int? = nil, _ detail: String) throws {
+        try store.finish(operation: step.key, state: .done, licenseID: license ?? step.license, result: detail,
+                         at: time.timestamp)
+        try record(step.kind.rawValue, result: "ok", service: step.service, license: license ?? step.license, detail)
+    }
+
+    /// How a failed step is remembered: a refusal keeps its type so that the next run can
+    /// tell whether trying again could help.
+    static func failureResult(_ error: RemoteError) -> String {
+        if case .refused(_, let type, _, let message) = error { return "refused:\(type): \(message)" }
+        return "not sent: \(error.description)"
+    }
+
+    /// A refusal worth retrying on a later run: money may arrive, a remote hiccup may pass.
+    static func isRetryable(_ operation: Operation) -> Bool {
+        guard operation.state == .failed, let result = operation.result else { return true }
+        guard result.hasPrefix("refused:") else { return true }
+        return result.hasPrefix("refused:account:")
+    }
+}

@@ -1,0 +1,111 @@
+extension LicenseEngine {
+    /// Renews the licenses of the given services now, or with `due` every license whose
+    /// expiry is at most `RenewBefore` days away. Only licenses of active services are renewed,
+    /// never a trial or a lifetime one, and never twice for the same term.
+    public func renew(serviceIDs: [Int], due: Bool, dryRun: Bool) throws -> RunReport {
+        for id in serviceIDs where try store.service(id) == nil { throw InputError.unknownService(id) }
+        var report = RunReport(dryRun: dryRun)
+        var listing = try server.listLicenses()
+        if !dryRun { try settle(listing: &listing, report: &report) }
+        try refreshKnown(from: listing)
+        try renewLicenses(serviceIDs: due ? nil : serviceIDs, dueOnly: due, dryRun: dryRun, report: &report)
+        return report
+    }
+
+    /// The renewal pass shared by `renew` and `checkevent`; the known state must be fresh.
+    func renewLicenses(serviceIDs: [Int]?, dueOnly: Bool, dryRun: Bool, report: inout RunReport) throws {
+        let resolver = try resolver()
+        let today = time.today
+        let journal = try store.operations(state: .done) + store.operations(state: .failed)
+        var licenses: [License] = []
+        if let serviceIDs {
+            for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(\.isLive) }
+        } else {
+            licenses = try store.allLicenses().filter { $0.isLive && $0.serviceID != nil }
+        }
+        for license in licenses {
+            guard report.stopped == nil else { return }
+            guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
+            let dueDay = today.adding(days: config.renewBefore)
+            if dueOnly {
+                guard let expires = license.expires, expires <= dueDay else { continue }
+            }
+            if let reason = notRenewable(license, service: service, resolver: resolver) {
+                report.add(.skipped, serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed: \(reason)")
+                continue
+            }
+            let term = license.expires?.description ?? ""
+            if let earlier = journal.first(where: {
+                $0.kind == .renew && $0.licenseID == license.id && $0.params["expires_before"] == term
+                    && ($0.state == .done || !Self.isRetryable($0))
+            }) {
+                let why = earlier.state == .done ? "renewed already for this term" : "refused for this term (\(earlier.result ?? ""))"
+                report.add(.skipped, serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed: \(why)")
+                continue
+            }
+            let period = resolver.period(local: service.period, tariff: license.pricelist)
+            if dryRun {
+                report.add(.planned, serviceID: serviceID, licenseID: license.id,
+                           "would renew license \(license.id) for period \(period)\(price(license.pricelist, period, resolver))")
+                continue
+            }
+            try renewOne(license, period: period, report: &report)
+        }
+    }
+
+    /// Journals and sends one renewal, then records the new expiry.
+    @discardableResult
+    func renewOne(_ license: License, period: Int, report: inout RunReport) throws -> Bool {
+        let renewal = step(
+            .renew, service: license.serviceID, addon: license.addon, license: license.id,
+            params: ["period": String(period), "expires_before": license.expires?.description ?? ""],
+            "renew license \(license.id)")
+        guard let answered = try send(renewal, report: &report, { () throws(RemoteError) in
+            try server.prolong(license: license.id, period: period)
+        }) else { return false }
+        var renewed = license
+        if let answered {
+            renewed.expires = answered
+        } else if let viewed = refresh(license.id, report: &report) {
+            renewed.expires = viewed.expires
+        }
+        try store.transaction {
+            try store.save(renewed, at: time.timestamp)
+            try complete(renewal, "renewed license \(license.id) for period \(period) until \(renewed.expires?.description ?? "?")")
+        }
+        report.add(.renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
+                   "renewed license \(license.id) until \(renewed.expires?.description ?? "?")")
+        return true
+    }
+
+    /// Why a license must not be renewed, or nil.
+    func notRenewable(_ license: License, service: Service, resolver: Resolver) -> String? {
+        if service.status != .active { return "service \(service.id) is \(service.status.rawValue)" }
+        let type = resolver.catalogue.tariffs[license.pricelist]?.periods.first { $0.id == license.period }?.type
+        if type == "trial" || license.period == -100 { return "it is a trial" }
+        if type == "lifetime" || license.period == 0 { return "it is a lifetime license" }
+        return nil
+    }
+
+    /// ", 10.00 EUR" when the catalogue knows the price; empty otherwise.
+    func price(_ tariff: Int, _ period: Int, _ resolver: Resolver) -> String {
+        guard let known = resolver.catalogue.tariffs[tariff], let sold = known.periods.first(where: { $0.id == period })
+        else { return "" }
+        return ", \(sold.cost) \(known.currency)"
+    }
+
+    /// Stores what one listing says of every license, keeping attachments.
+    func refreshKnown(from listing: [License]) throws {
+        let at = time.timestamp
+        try store.transaction {
+            for remote in listing {
+                var license = remote
+                if let known = try store.license(remote.id) {
+                    license.serviceID = known.serviceID
+                    license.addon = known.addon
+                }
+                try store.save(license, at: at)
+            }
+        }
+    }
+}
