@@ -86,9 +86,13 @@ public final class SimServer: @unchecked Sendable {
     }
 
     /// Makes the next `times` calls of `function` fail as `kind`.
-    public func fault(_ function: String, _ kind: String, ms: Int? = nil, times: Int = 1) throws {
+    /// `refuse` answers an in-band error of `type` with `message` and does nothing.
+    public func fault(_ function: String, _ kind: String, ms: Int? = nil, times: Int = 1, type: String? = nil,
+                      message: String? = nil) throws {
         var body: [String: Any] = ["func": function, "kind": kind, "times": times]
         if let ms { body["ms"] = ms }
+        if let type { body["type"] = type }
+        if let message { body["msg"] = message }
         try control("POST", "/sim/faults", body: body)
     }
 

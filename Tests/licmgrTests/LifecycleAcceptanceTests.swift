@@ -1,0 +1,255 @@
+import Foundation
+import LicmgrCore
+import LicmgrTestSupport
+import XCTest
+
+/// Renewal, following the service, the free pool and tariff changes, end to end.
+final class LifecycleAcceptanceTests: AcceptanceTestCase {
+    let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
+
+    /// A license on the remote for service `id`'s IP that `order` will attach.
+    @discardableResult
+    func attachedLicense(service id: Int, ip: String, expires: Day, tariff: String = "55227",
+                         extra: [String: Any] = [:]) throws -> Int {
+        var row: [String: Any] = ["licname": "Item #\(id) addon vps\(id)", "ip": ip, "pricelist": tariff, "period": "1",
+                                  "expiredate": expires.description]
+        row.merge(extra) { $1 }
+        let license = try XCTUnwrap(try sim.seed([row]).first)
+        try licmgr("order", String(id))
+        XCTAssertEqual(try work.store().licenses(serviceID: id).map(\.id), [license])
+        return license
+    }
+
+    func remote(_ id: Int) throws -> [String: String] {
+        try XCTUnwrap(try sim.state().licenses.first { $0["id"] == String(id) })
+    }
+
+    // MARK: - Renewal
+
+    func testDueLicenseIsRenewedOncePerTerm() throws {
+        try addService(7, ip: "10.0.0.7")
+        let id = try attachedLicense(service: 7, ip: "10.0.0.7", expires: today.adding(days: 1))
+        let first = try licmgr("renew", "--due", "--json")
+        XCTAssertEqual(first.jsonObject["renewed"] as? Int, 1, first.stdout)
+        XCTAssertEqual(try remote(id)["expiredate"], today.adding(days: 1).adding(months: 1).description)
+        try licmgr("renew", "--due")
+        XCTAssertEqual(try sim.state().calls("service.prolong").count, 1, "two runs renew once")
+        XCTAssertEqual(try sim.state().spent, "10.00")
+    }
+
+    func testLicenseNotDueIsLeftAlone() throws {
+        try addService(7, ip: "10.0.0.7")
+        try attachedLicense(service: 7, ip: "10.0.0.7", expires: today.adding(days: 20))
+        try licmgr("renew", "--due")
+        XCTAssertTrue(try sim.state().calls("service.prolong").isEmpty)
+    }
+
+    func testSuspendedServicesDueLicenseIsNotRenewed() throws {
+        try addService(7, ip: "10.0.0.7")
+        try attachedLicense(service: 7, ip: "10.0.0.7", expires: today)
+        try licmgr("service", "suspend", "7")
+        let result = try licmgr("renew", "--due", "--json")
+        XCTAssertEqual(result.jsonObject["renewed"] as? Int, 0)
+        XCTAssertTrue(try sim.state().calls("service.prolong").isEmpty)
+    }
+
+    func testLostRenewalAnswerIsSettledWithoutASecondRenewal() throws {
+        try addService(7, ip: "10.0.0.7")
+        let id = try attachedLicense(service: 7, ip: "10.0.0.7", expires: today.adding(days: 1))
+        try sim.fault("service.prolong", "commit-drop")
+        try licmgr("renew", "--due", expect: 75)
+        let second = try licmgr("renew", "--due", "--json")
+        XCTAssertEqual(second.jsonObject["settled"] as? Int, 1, second.stdout)
+        XCTAssertEqual(second.jsonObject["renewed"] as? Int, 0)
+        XCTAssertEqual(try sim.state().calls("service.prolong").count, 1)
+        XCTAssertEqual(try work.store().license(id)?.expires, today.adding(days: 1).adding(months: 1))
+    }
+
+    func testRefusedRenewalIsReportedAndNotRetried() throws {
+        try addService(7, ip: "10.0.0.7")
+        try attachedLicense(service: 7, ip: "10.0.0.7", expires: today, extra: ["noprolong": true])
+        let first = try licmgr("renew", "--due", expect: 1)
+        XCTAssertTrue(first.stderr.contains("100% discount"), first.stderr)
+        let second = try licmgr("renew", "--due", "--json")
+        XCTAssertEqual(second.jsonObject["skipped"] as? Int, 1, second.stdout)
+        XCTAssertEqual(try sim.state().calls("service.prolong").count, 1, "a refusal that cannot change is not retried")
+    }
+
+    func testRenewalRefusedForFundsIsRetried() throws {
+        try addService(7, ip: "10.0.0.7")
+        try attachedLicense(service: 7, ip: "10.0.0.7", expires: today)
+        try sim.setBalance("1.00")
+        try licmgr("renew", "--due", expect: 1)
+        try sim.setBalance("100.00")
+        let second = try licmgr("renew", "--due", "--json")
+        XCTAssertEqual(second.jsonObject["renewed"] as? Int, 1, second.stdout)
+    }
+
+    func testRenewDryRunChangesNothing() throws {
+        try addService(7, ip: "10.0.0.7")
+        try attachedLicense(service: 7, ip: "10.0.0.7", expires: today)
+        let result = try licmgr("renew", "7", "--dry-run")
+        XCTAssertTrue(result.stdout.contains("would renew license"), result.stdout)
+        XCTAssertTrue(try sim.state().calls("service.prolong").isEmpty)
+    }
+
+    // MARK: - Periods
+
+    func testBillmanager4MappingBuysTheMappedPeriods() throws {
+        try work.writeConfig(url: sim.url, extra: "Price ipmgr 2891\nPeriod 10 1815 2891\nPeriod ALL 1817 2891")
+        try addService(7, ip: "10.0.0.7", addon: "ipmgr=on", extra: ["--period", "10"])
+        try addService(8, ip: "10.0.0.8", addon: "ipmgr=on", extra: ["--period", "11"])
+        try licmgr("order", "7", "8")
+        let licenses = try sim.state().licenses
+        XCTAssertEqual(licenses.first { $0["ip"] == "10.0.0.7" }?["period"], "1815")
+        XCTAssertEqual(licenses.first { $0["ip"] == "10.0.0.8" }?["period"], "1817")
+        XCTAssertEqual(Set(licenses.compactMap { $0["pricelist"] }), ["2891"])
+    }
+
+    func testSixMonthServiceBuysOneMonthLicenses() throws {
+        try addService(7, ip: "10.0.0.7", extra: ["--period", "6"])
+        try licmgr("order", "7")
+        XCTAssertEqual(try sim.state().licenses.first?["period"], "1")
+    }
+
+    // MARK: - Following the service
+
+    func testSuspendAndResumeNowFollowTheService() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        try licmgr("service", "suspend", "7")
+        XCTAssertEqual(try remote(id)["status"], "2", "without --now only the desired state changes")
+        try licmgr("service", "suspend", "7", "--now")
+        XCTAssertEqual(try remote(id)["status"], "3")
+        try licmgr("service", "resume", "7", "--now")
+        XCTAssertEqual(try remote(id)["status"], "2")
+    }
+
+    func testIPAndNameChangesReachTheLicense() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        try licmgr("service", "set", "7", "--ip", "10.0.0.70", "--name", "web7", "--now")
+        let license = try remote(id)
+        XCTAssertEqual(license["ip"], "10.0.0.70")
+        XCTAssertEqual(license["licname"], "Item #7 addon web7")
+    }
+
+    func testCloseDeletesTheLicense() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        try licmgr("service", "close", "7", "--now", "--dry-run")
+        XCTAssertEqual(try remote(id)["status"], "2", "a dry run deletes nothing")
+        XCTAssertEqual(try work.store().service(7)?.status, .active, "nor records the close")
+        try licmgr("service", "close", "7", "--now")
+        XCTAssertEqual(try remote(id)["status"], "4")
+        XCTAssertEqual(try licmgr("service", "list", "--json").jsonArray.count, 0, "closed services are hidden")
+        XCTAssertEqual(try licmgr("service", "list", "--all", "--json").jsonArray.count, 1)
+    }
+
+    func testCloseParksTheLicenseForAReusePackage() throws {
+        try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
+        try addService(7, ip: "10.0.0.7", extra: ["--package", "12"])
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        try licmgr("service", "close", "7", "--now")
+        let license = try remote(id)
+        XCTAssertEqual(license["licname"], "free.lic")
+        XCTAssertEqual(license["ip"], "0.0.0.0")
+        XCTAssertEqual(license["status"], "3")
+        let free = try licmgr("list", "--free", "--json").jsonArray
+        XCTAssertEqual(free.map { $0["id"] as? Int }, [id])
+        XCTAssertEqual(free.first?["service_id"] as? NSNull, NSNull())
+    }
+
+    func testParkedLicenseIsReusedWithNoMoneySpent() throws {
+        try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
+        let longAgo = today.adding(months: -2).description
+        let ids = try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
+                                 "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
+                                 "lickey_change_date": longAgo, "lickey": "oldkey"]])
+        try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
+        let result = try licmgr("order", "8", "--json")
+        XCTAssertEqual(result.jsonObject["reused"] as? Int, 1, result.stdout + result.stderr)
+        let state = try sim.state()
+        XCTAssertTrue(state.calls("soft.order.param").isEmpty)
+        XCTAssertEqual(state.spent, "0.00")
+        let license = try remote(ids[0])
+        XCTAssertEqual(license["licname"], "Item #8 addon vps8")
+        XCTAssertEqual(license["ip"], "10.0.0.8")
+        XCTAssertEqual(license["status"], "2")
+        XCTAssertNotEqual(license["lickey"], "oldkey")
+        XCTAssertEqual(try work.store().licenses(serviceID: 8).map(\.id), ids)
+    }
+
+    func testRecentlyParkedLicenseIsNotReused() throws {
+        try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
+        try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
+                       "expiredate": today.adding(days: 20).description]])
+        try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
+        let result = try licmgr("order", "8", "--json")
+        XCTAssertEqual(result.jsonObject["ordered"] as? Int, 1, "the vendor rule wants a month since the last IP change")
+    }
+
+    func testFailedReuseStepReturnsTheLicenseToThePool() throws {
+        try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
+        let longAgo = today.adding(months: -2).description
+        let ids = try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
+                                 "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
+                                 "lickey_change_date": longAgo]])
+        try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
+        try sim.fault("soft.resume", "refuse", type: "access", message: "resume is not allowed")
+        let result = try licmgr("order", "8", "--json", expect: 1)
+        XCTAssertEqual(result.jsonObject["ordered"] as? Int, 1, result.stdout)
+        let parked = try remote(ids[0])
+        XCTAssertEqual(parked["licname"], "free.lic")
+        XCTAssertEqual(parked["ip"], "0.0.0.0")
+        XCTAssertEqual(try licmgr("list", "--free", "--json").jsonArray.map { $0["id"] as? Int }, [ids[0]])
+        let served = try work.store().licenses(serviceID: 8).filter(\.isLive).map(\.id)
+        XCTAssertEqual(served.count, 1)
+        XCTAssertFalse(served.contains(ids[0]))
+    }
+
+    // MARK: - Tariff changes
+
+    func testTariffChangeChangesTheLicensesTariff() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now")
+        XCTAssertEqual(try remote(id)["pricelist"], "55228")
+        XCTAssertEqual(try sim.state().calls("service.changepricelist").count, 1)
+        XCTAssertEqual(try work.store().license(id)?.pricelist, 55228)
+    }
+
+    func testUpgradeTakesAFreeLicenseOfTheNewTariff() throws {
+        try work.writeConfig(url: sim.url, extra: "Option UseExistingOnUpgrade")
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let old = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let longAgo = today.adding(months: -2).description
+        let free = try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55228", "status": "3",
+                                  "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
+                                  "lickey_change_date": longAgo]])
+        try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now")
+        XCTAssertTrue(try sim.state().calls("service.changepricelist").isEmpty)
+        XCTAssertEqual(try remote(free[0])["ip"], "10.0.0.7")
+        XCTAssertEqual(try remote(old)["status"], "4", "the old license is let go")
+        XCTAssertEqual(try work.store().licenses(serviceID: 7).filter(\.isLive).map(\.id), free)
+    }
+
+    // MARK: - Keys
+
+    func testNewKeyReplacesTheKey() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let before = try remote(id)["lickey"]
+        try licmgr("newkey", String(id))
+        let after = try remote(id)["lickey"]
+        XCTAssertNotEqual(before, after)
+        XCTAssertEqual(try licmgr("show", String(id), "--json").jsonObject["key"] as? String, after)
+    }
+}
