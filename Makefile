@@ -7,6 +7,7 @@ BINDIR  = $(DESTDIR)$(PREFIX)/bin
 MAN5DIR = $(DESTDIR)$(PREFIX)/share/man/man5
 MAN8DIR = $(DESTDIR)$(PREFIX)/share/man/man8
 ETCDIR  = $(DESTDIR)$(PREFIX)/etc
+DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/licmgr
 
 # Debian packages the build needs: libcurl and SQLite headers, and pkg-config to find them.
 APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config
@@ -45,11 +46,12 @@ demo: debug
 	@BIN="$$($(SWIFT) build --show-bin-path)" sh -c "$$DEMO_SCRIPT"
 
 install: build
-	install -d $(BINDIR) $(MAN5DIR) $(MAN8DIR) $(ETCDIR)
+	install -d $(BINDIR) $(MAN5DIR) $(MAN8DIR) $(ETCDIR) $(DOCDIR)
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/licmgr" $(BINDIR)/licmgr
 	install -m 0644 man/licmgr.8 $(MAN8DIR)/licmgr.8
 	install -m 0644 man/licmgr.conf.5 $(MAN5DIR)/licmgr.conf.5
 	install -m 0644 etc/licmgr.conf $(ETCDIR)/licmgr.conf.sample
+	install -m 0644 README.md etc/licmgr.cron etc/licmgr-checkevent.service etc/licmgr-checkevent.timer $(DOCDIR)/
 	@if [ ! -e $(ETCDIR)/licmgr.conf ]; then \
 	  install -m 0600 etc/licmgr.conf $(ETCDIR)/licmgr.conf; \
 	  echo "installed $(ETCDIR)/licmgr.conf: set Url, User and the password file"; \
@@ -59,6 +61,7 @@ install: build
 
 uninstall:
 	rm -f $(BINDIR)/licmgr $(MAN8DIR)/licmgr.8 $(MAN5DIR)/licmgr.conf.5 $(ETCDIR)/licmgr.conf.sample
+	rm -rf $(DOCDIR)
 
 clean:
 	rm -rf .build .build-*

@@ -15,8 +15,9 @@ struct Licmgr: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            ServiceCommand.self, OrderCommand.self, RenewCommand.self, SyncCommand.self, ListCommand.self,
-            ShowCommand.self, NewKeyCommand.self, HistoryCommand.self, ConfigCommand.self,
+            ServiceCommand.self, OrderCommand.self, RenewCommand.self, CheckEventCommand.self, FixChildsCommand.self,
+            ImportTariffsCommand.self, SyncCommand.self, ListCommand.self, ShowCommand.self, NewKeyCommand.self,
+            HistoryCommand.self, ConfigCommand.self,
         ]
     )
 

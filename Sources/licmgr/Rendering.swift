@@ -40,6 +40,7 @@ enum Rendering {
         }
         object["errors"] = errors
         object["warnings"] = report.warnings
+        object["notes"] = report.notes
         object["dry_run"] = report.dryRun
         object["items"] = report.items.map { item in
             ["action": item.action.rawValue, "service_id": json(item.serviceID), "addon": json(item.addon),
@@ -62,6 +63,7 @@ enum Rendering {
             default: output.line(item.detail)
             }
         }
+        for note in report.notes { output.detail(note) }
         for warning in report.warnings { output.warning(warning) }
         if let stopped = report.stopped {
             let hint = stopped.isInDoubt ? "; the step is journaled and the next run settles it" : ""

@@ -59,6 +59,11 @@ public final class Workspace {
     }
 
     public func run(arguments: [String], input: String? = nil) throws -> RunResult {
+        try launch(arguments: arguments, input: input).wait()
+    }
+
+    /// Starts licmgr and returns at once; `wait()` collects what it did.
+    public func launch(arguments: [String], input: String? = nil) throws -> RunningLicmgr {
         let process = Process()
         process.executableURL = Products.licmgr
         process.arguments = arguments
@@ -73,10 +78,6 @@ public final class Workspace {
         let err = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         let stdin = Pipe()
@@ -84,15 +85,30 @@ public final class Workspace {
         try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return RunResult(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return RunningLicmgr(process: process, stdout: out, stderr: err)
     }
 
     /// Opens the workspace's database the way licmgr does, to check what it holds.
     public func store() throws -> SQLiteStore {
         try SQLiteStore(path: databasePath)
+    }
+}
+
+/// A licmgr process started by `Workspace.launch`.
+public struct RunningLicmgr {
+    let process: Process
+    let stdout: URL
+    let stderr: URL
+
+    public func wait() -> RunResult {
+        process.waitUntilExit()
+        defer {
+            try? FileManager.default.removeItem(at: stdout)
+            try? FileManager.default.removeItem(at: stderr)
+        }
+        return RunResult(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
     }
 }

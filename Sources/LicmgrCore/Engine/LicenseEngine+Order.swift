@@ -20,8 +20,12 @@ extension LicenseEngine {
         return report
     }
 
-    func serve(_ service: Service, resolver: Resolver, listing: inout [License], dryRun: Bool, report: inout RunReport) throws {
-        guard service.status == .active else {
+    /// `allowSuspended` is for `fixchilds`, which serves suspended services too unless told not to.
+    func serve(
+        _ service: Service, resolver: Resolver, listing: inout [License], dryRun: Bool, allowSuspended: Bool = false,
+        report: inout RunReport
+    ) throws {
+        guard service.status == .active || (allowSuspended && service.status == .suspended) else {
             report.add(.failed, serviceID: service.id, "service \(service.id) is \(service.status.rawValue); resume it first")
             return
         }

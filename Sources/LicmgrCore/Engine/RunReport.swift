@@ -4,8 +4,9 @@ public struct RunReport: Sendable, Equatable {
         case ordered, attached, reused, renewed, unchanged, settled, skipped, failed
         /// Following the server: license suspended, resumed, moved or renamed, re-tariffed, parked, deleted.
         case suspended, resumed, edited, retariffed, parked, deleted
-        /// `sync`: licenses first seen, changed since last seen, or gone from the remote list.
-        case discovered, refreshed, gone
+        /// Known state: licenses first seen, changed behind licmgr's back, gone from the remote
+        /// list, or read again once their processing finished.
+        case discovered, drifted, gone, refreshed
         case inDoubt = "in_doubt"
         /// `--dry-run`: what would be done, nothing changed.
         case planned
@@ -28,8 +29,10 @@ public struct RunReport: Sendable, Equatable {
     }
 
     public var items: [Item] = []
-    /// Non-fatal notes: a detail that could not be fetched, drift seen.
+    /// Non-fatal problems: a detail that could not be fetched, a license that went back to the pool.
     public var warnings: [String] = []
+    /// What the run looked at, for `--verbose`.
+    public var notes: [String] = []
     /// The error that stopped the run early, if any; the work it left is journaled.
     public var stopped: RemoteError?
     public var dryRun: Bool

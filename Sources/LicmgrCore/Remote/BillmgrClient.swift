@@ -121,7 +121,7 @@ public struct BillmgrClient: LicenseServer {
                 throw .notProtocol(function: "pricelist.export", detail: "a tariff without an id")
             }
             let price = node["price"]
-            let periods = price["period"].elements.compactMap(Self.period(from:))
+            let periods = price["period"].elements.compactMap(Self.period(from:)).sorted { $0.id < $1.id }
             let active = (node["active"].text ?? "on").lowercased()
             tariffs.append(Tariff(
                 id: id, name: node["name"].text ?? "", active: active == "on" || active == "yes" || active == "true",

@@ -195,9 +195,9 @@ public final class SQLiteStore: StateStore {
 
     // MARK: - Tariffs
 
-    public func catalogue() throws -> Catalogue {
+    public func catalogue(includeGone: Bool) throws -> Catalogue {
         var tariffs: [Int: Tariff] = [:]
-        for row in try db.query("SELECT * FROM tariffs WHERE gone = 0") {
+        for row in try db.query("SELECT * FROM tariffs" + (includeGone ? "" : " WHERE gone = 0")) {
             let id = row.int("id") ?? 0
             let periods = try db.query("SELECT * FROM tariff_periods WHERE tariff_id = ? ORDER BY period", [.integer(id)]).map {
                 Tariff.Period(id: $0.int("period") ?? 0, type: $0.string("type") ?? "", length: $0.int("length") ?? 0,
@@ -208,5 +208,25 @@ public final class SQLiteStore: StateStore {
                 itemType: row.string("item_type") ?? "", currency: row.string("currency") ?? "", periods: periods)
         }
         return Catalogue(tariffs: tariffs)
+    }
+
+    public func saveCatalogue(_ tariffs: [Tariff], at: String) throws {
+        try db.query("UPDATE tariffs SET gone = 1")
+        for tariff in tariffs {
+            try db.query(
+                """
+                INSERT INTO tariffs (id, name, active, item_type, currency, gone, imported_at) VALUES (?, ?, ?, ?, ?, 0, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active,
+                    item_type = excluded.item_type, currency = excluded.currency, gone = 0, imported_at = excluded.imported_at
+                """,
+                [.integer(tariff.id), .text(tariff.name), .integer(tariff.active ? 1 : 0), .text(tariff.itemType),
+                 .text(tariff.currency), .text(at)])
+            try db.query("DELETE FROM tariff_periods WHERE tariff_id = ?", [.integer(tariff.id)])
+            for period in tariff.periods {
+                try db.query(
+                    "INSERT OR REPLACE INTO tariff_periods (tariff_id, period, type, length, cost) VALUES (?, ?, ?, ?, ?)",
+                    [.integer(tariff.id), .integer(period.id), .text(period.type), .integer(period.length), .text(period.cost)])
+            }
+        }
     }
 }

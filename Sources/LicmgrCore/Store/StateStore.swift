@@ -24,5 +24,12 @@ public protocol StateStore: AnyObject {
     func append(_ entry: HistoryEntry) throws
     func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry]
 
-    func catalogue() throws -> Catalogue
+    /// The imported tariff catalogue; `includeGone` adds tariffs the remote stopped listing.
+    func catalogue(includeGone: Bool) throws -> Catalogue
+    /// Replaces the catalogue: updates listed tariffs, marks the others gone.
+    func saveCatalogue(_ tariffs: [Tariff], at: String) throws
+}
+
+extension StateStore {
+    public func catalogue() throws -> Catalogue { try catalogue(includeGone: false) }
 }

@@ -1,0 +1,74 @@
+extension LicenseEngine {
+    /// The cron run: settle what is in doubt, note drift, carry service changes to the remote,
+    /// serve active services that have no license, renew what is due, and finish licenses
+    /// still being processed. One remote listing serves the whole run.
+    public func checkEvent() throws -> RunReport {
+        var report = RunReport()
+        var listing = try server.listLicenses()
+        try settle(listing: &listing, report: &report)
+        try noteDrift(listing, report: &report)
+        try refreshKnown(from: listing)
+        let services = try store.services(includeClosed: false)
+        report.notes.append("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
+        guard report.stopped == nil else { return report }
+
+        try followServices(nil, listing: listing, dryRun: false, report: &report)
+        let resolver = try resolver()
+        for service in services where service.status == .active {
+            guard report.stopped == nil else { return report }
+            try serve(service, resolver: resolver, listing: &listing, dryRun: false, report: &report)
+        }
+        guard report.stopped == nil else { return report }
+        try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: false, report: &report)
+        guard report.stopped == nil else { return report }
+        try finishProcessing(report: &report)
+        return report
+    }
+
+    /// Licenses just ordered may wait in status 1 or 5 with no key: read them until they are done.
+    func finishProcessing(report: inout RunReport) throws {
+        for license in try store.allLicenses() where license.isLive && license.serviceID != nil {
+            let waiting = license.status == .ordered || license.status == .processing || (license.key ?? "").isEmpty
+            guard waiting else { continue }
+            guard let viewed = refresh(license.id, report: &report) else { continue }
+            if viewed.status != license.status || viewed.key != license.key {
+                report.add(.refreshed, serviceID: license.serviceID, licenseID: license.id,
+                           "license \(license.id) is \(viewed.status.name)\(viewed.key.map { _ in " with its key" } ?? "")")
+            }
+        }
+    }
+
+    /// What changed on the remote behind licmgr's back since it last looked: reported, and
+    /// recorded in history; following the service then puts right what it should.
+    func noteDrift(_ listing: [License], report: inout RunReport) throws {
+        let remote = Dictionary(listing.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let at = time.timestamp
+        for known in try store.allLicenses() where !known.gone {
+            guard let now = remote[known.id] else {
+                try store.transaction {
+                    try store.markGone(license: known.id, at: at)
+                    try record("drift", result: "gone", service: known.serviceID, license: known.id,
+                               "license \(known.id) is no longer on the remote list")
+                }
+                report.add(.gone, serviceID: known.serviceID, licenseID: known.id,
+                           "license \(known.id) is no longer on the remote list")
+                continue
+            }
+            var changes: [String] = []
+            if now.status != known.status { changes.append("status \(known.status.name) -> \(now.status.name)") }
+            if now.ip != known.ip { changes.append("IP \(known.ip) -> \(now.ip)") }
+            if now.pricelist != known.pricelist { changes.append("tariff \(known.pricelist) -> \(now.pricelist)") }
+            // Expiry moves by renewal, and statuses 1 and 5 turn into 2 by themselves: not drift.
+            let settling = (known.status == .ordered || known.status == .processing) && now.status == .active
+            guard !changes.isEmpty, !settling else { continue }
+            let detail = "license \(known.id) changed on the remote: " + changes.joined(separator: ", ")
+            try record("drift", result: "changed", service: known.serviceID, license: known.id, detail)
+            report.add(.drifted, serviceID: known.serviceID, licenseID: known.id, detail)
+        }
+        for license in listing where try store.license(license.id) == nil && license.isLive {
+            let detail = "license \(license.id) (\(license.name), \(license.ip), tariff \(license.pricelist)) is on the account but unknown here"
+            try record("drift", result: "unknown", service: nil, license: license.id, detail)
+            report.add(.discovered, licenseID: license.id, detail)
+        }
+    }
+}

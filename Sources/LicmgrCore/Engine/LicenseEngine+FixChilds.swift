@@ -1,0 +1,78 @@
+/// What `fixchilds` leaves for a person to look at.
+public struct FixChildsReport: Sendable, Equatable {
+    /// A live remote license that serves no service.
+    public struct Orphan: Sendable, Equatable {
+        public var license: License
+        /// Cost per month in the catalogue's currency, when the catalogue knows the price.
+        public var monthlyCost: String?
+    }
+
+    /// A service that still has no license after the run, and why.
+    public struct Unserved: Sendable, Equatable {
+        public var serviceID: Int
+        public var addon: String?
+        public var reason: String
+    }
+
+    public var run: RunReport
+    public var orphans: [Orphan] = []
+    public var unserved: [Unserved] = []
+}
+
+extension LicenseEngine {
+    /// Takes over an account as cpbillmgr's `fixchilds` did: attach every remote license to
+    /// the service with its IP and tariff, order what is still missing, then list the remote
+    /// licenses no service uses and the services still without a license.
+    public func fixChilds(dryRun: Bool) throws -> FixChildsReport {
+        var run = RunReport(dryRun: dryRun)
+        var listing = try server.listLicenses()
+        if !dryRun {
+            try settle(listing: &listing, report: &run)
+            try noteDrift(listing, report: &run)
+            try refreshKnown(from: listing)
+        }
+        let resolver = try resolver()
+        let skipSuspended = config.has(.noFixSuspended)
+        var unserved: [FixChildsReport.Unserved] = []
+        for service in try store.services(includeClosed: false) {
+            guard run.stopped == nil else { break }
+            if service.status == .suspended && skipSuspended {
+                if try !store.licenses(serviceID: service.id).contains(where: \.isLive),
+                   (try? needs(of: service, resolver: resolver).isEmpty) == false {
+                    unserved.append(.init(serviceID: service.id, addon: nil, reason: "suspended (Option NoFixSuspended)"))
+                }
+                continue
+            }
+            try serve(service, resolver: resolver, listing: &listing, dryRun: dryRun, allowSuspended: true, report: &run)
+            if service.status == .suspended && !dryRun && run.stopped == nil {
+                try followServices([service.id], listing: listing, dryRun: false, report: &run)
+            }
+        }
+        for item in run.items where item.action == .failed || item.action == .inDoubt {
+            guard let id = item.serviceID, !unserved.contains(where: { $0.serviceID == id && $0.addon == item.addon }) else {
+                continue
+            }
+            unserved.append(.init(serviceID: id, addon: item.addon, reason: item.detail))
+        }
+        var report = FixChildsReport(run: run)
+        report.unserved = unserved
+        let planned = Set(run.items.filter { $0.action == .planned }.compactMap(\.licenseID))
+        for license in listing where license.isLive && !planned.contains(license.id) {
+            if let known = try store.license(license.id), known.serviceID != nil { continue }
+            report.orphans.append(.init(license: license, monthlyCost: monthlyCost(of: license, resolver)))
+        }
+        return report
+    }
+
+    /// The license's price per month, when the catalogue sells its period by the month.
+    func monthlyCost(of license: License, _ resolver: Resolver) -> String? {
+        guard let tariff = resolver.catalogue.tariffs[license.pricelist],
+              let period = tariff.periods.first(where: { $0.id == license.period }),
+              let months = period.months, months > 0, let cost = Double(period.cost)
+        else { return nil }
+        let monthly = (cost / Double(months) * 100).rounded() / 100
+        let whole = Int(monthly)
+        let cents = Int((monthly - Double(whole)) * 100 + 0.5)
+        return "\(whole).\(cents < 10 ? "0" : "")\(cents) \(tariff.currency)"
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import LicmgrCore
+
+struct FixChildsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fixchilds",
+        abstract: "Attach the account's licenses to services by IP and tariff, order what is missing, report the rest.",
+        discussion: """
+            Use it once to take over an account whose licenses were bought before licmgr. Suspended \
+            services are served too, unless Option NoFixSuspended is set. Afterwards it lists remote \
+            licenses no service uses and services still without a license, with the reason.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Show the whole plan; change nothing anywhere.")
+    var dryRun = false
+
+    func run() throws {
+        try CommandContext.run(global, command: "fixchilds", locking: true) { context in
+            let report = try context.engine().fixChilds(dryRun: dryRun)
+            let output = context.output
+            if output.json {
+                var object = Rendering.report(report.run)
+                object["orphans"] = report.orphans.map { orphan in
+                    var license = Rendering.license(orphan.license)
+                    license["monthly_cost"] = Rendering.json(orphan.monthlyCost)
+                    return license
+                }
+                object["unserved"] = report.unserved.map {
+                    ["service_id": $0.serviceID, "addon": Rendering.json($0.addon), "reason": $0.reason] as [String: Any]
+                }
+                output.document(object)
+                return report.run.exitStatus
+            }
+            Rendering.print(report.run, to: output)
+            if !report.orphans.isEmpty {
+                output.line("\nLicenses on the account that no service uses:")
+                output.line(Table.render(
+                    header: ["ID", "NAME", "IP", "TARIFF", "EXPIRES", "PER MONTH"],
+                    rows: report.orphans.map { orphan in
+                        let license = orphan.license
+                        return [String(license.id), license.name, license.ip, String(license.pricelist),
+                                license.expires?.description ?? "-", orphan.monthlyCost ?? "-"]
+                    }))
+            }
+            if !report.unserved.isEmpty {
+                output.line("\nServices still without a license:")
+                for item in report.unserved {
+                    output.line("  service \(item.serviceID)\(item.addon.map { " (\($0))" } ?? ""): \(item.reason)")
+                }
+            }
+            return report.run.exitStatus
+        }
+    }
+}
