@@ -59,7 +59,7 @@ enum Rendering {
         for item in report.items {
             switch item.action {
             case .failed: output.error(item.detail)
-            case .unchanged: showUnchanged ? output.line(item.detail) : output.detail(item.detail)
+            case .unchanged, .skipped: showUnchanged ? output.line(item.detail) : output.detail(item.detail)
             default: output.line(item.detail)
             }
         }

@@ -16,7 +16,7 @@ extension LicenseEngine {
         let resolver = try resolver()
         for service in services where service.status == .active {
             guard report.stopped == nil else { return report }
-            try serve(service, resolver: resolver, listing: &listing, dryRun: false, report: &report)
+            try serve(service, resolver: resolver, listing: &listing, mode: ServeMode(backOff: true), report: &report)
         }
         guard report.stopped == nil else { return report }
         try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: false, report: &report)

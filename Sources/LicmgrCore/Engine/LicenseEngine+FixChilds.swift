@@ -43,7 +43,8 @@ extension LicenseEngine {
                 }
                 continue
             }
-            try serve(service, resolver: resolver, listing: &listing, dryRun: dryRun, allowSuspended: true, report: &run)
+            try serve(service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun, allowSuspended: true),
+                      report: &run)
             if service.status == .suspended && !dryRun && run.stopped == nil {
                 try followServices([service.id], listing: listing, dryRun: false, report: &run)
             }

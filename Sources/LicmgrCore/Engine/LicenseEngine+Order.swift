@@ -15,16 +15,26 @@ extension LicenseEngine {
         let resolver = try resolver()
         for service in services {
             guard report.stopped == nil else { break }
-            try serve(service, resolver: resolver, listing: &listing, dryRun: dryRun, report: &report)
+            try serve(service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun), report: &report)
         }
         return report
     }
 
-    /// `allowSuspended` is for `fixchilds`, which serves suspended services too unless told not to.
-    func serve(
-        _ service: Service, resolver: Resolver, listing: inout [License], dryRun: Bool, allowSuspended: Bool = false,
-        report: inout RunReport
-    ) throws {
+    /// How a run serves: `allowSuspended` for `fixchilds`, which serves suspended services
+    /// too unless told not to; `backOff` for `checkevent`, which does not repeat every five
+    /// minutes an order the remote refused for a reason time alone will not change.
+    struct ServeMode {
+        var dryRun = false
+        var allowSuspended = false
+        var backOff = false
+    }
+
+    /// How long a refused order rests before `checkevent` tries it again.
+    static let refusalBackOff = 3600
+
+    func serve(_ service: Service, resolver: Resolver, listing: inout [License], mode: ServeMode, report: inout RunReport) throws {
+        let dryRun = mode.dryRun
+        let allowSuspended = mode.allowSuspended
         guard service.status == .active || (allowSuspended && service.status == .suspended) else {
             report.add(.failed, serviceID: service.id, "service \(service.id) is \(service.status.rawValue); resume it first")
             return
@@ -82,6 +92,12 @@ extension LicenseEngine {
                 if try reuse(free, for: service, need: need, report: &report) { continue }
                 guard report.stopped == nil else { return }
             }
+            if mode.backOff, let refusal = try recentRefusal(of: service, need: need) {
+                report.add(.skipped, serviceID: service.id, addon: need.addon,
+                           "order for service \(service.id) was refused at \(refusal.createdAt) (\(refusal.result ?? "")); "
+                               + "tried again an hour later, or now with 'licmgr order \(service.id)'")
+                continue
+            }
             let request = OrderRequest(
                 pricelist: need.tariff, period: need.period, ip: service.ip, name: service.licenseName(),
                 remoteID: keys.next())
@@ -94,6 +110,15 @@ extension LicenseEngine {
             if let license = try placeOrder(request, service: service, addon: need.addon, report: &report) {
                 listing.append(license)
             }
+        }
+    }
+
+    /// The last order for this need that the remote refused within the back-off, for good.
+    func recentRefusal(of service: Service, need: Need) throws -> Operation? {
+        let since = time.timestamp(secondsAgo: Self.refusalBackOff)
+        return try store.operations(state: .failed).last {
+            $0.kind == .order && $0.serviceID == service.id && $0.addon == need.addon && $0.createdAt >= since
+                && $0.params["pricelist"] == String(need.tariff) && $0.params["ip"] == service.ip && !Self.isRetryable($0)
         }
     }
 

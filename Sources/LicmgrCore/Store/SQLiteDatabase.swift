@@ -60,15 +60,7 @@ public final class SQLiteDatabase {
     public init(path: String) throws {
         self.path = path
         if path != ":memory:" {
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-                do {
-                    try FileManager.default.createDirectory(
-                        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                } catch {
-                    throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory)")
-                }
-            }
+            try Self.createDirectory(for: path)
             // Created before SQLite sees it so that it never exists with a wider mode.
             if !FileManager.default.fileExists(atPath: path) {
                 let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
@@ -93,6 +85,18 @@ public final class SQLiteDatabase {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// Creates the database's directory, private to its owner, if it does not exist yet.
+    public static func createDirectory(for path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory)")
+        }
     }
 
     /// Runs one or more statements that take no parameters.

@@ -9,8 +9,12 @@ extension TimeSource {
     public var today: Day { Day(secondsSince1970: Int(now().timeIntervalSince1970)) }
 
     /// A UTC timestamp for history rows, `YYYY-MM-DD HH:MM:SS`.
-    public var timestamp: String {
-        let seconds = Int(now().timeIntervalSince1970)
+    public var timestamp: String { timestamp(secondsAgo: 0) }
+
+    /// The timestamp of an instant before now, in the same sortable form.
+    public func timestamp(secondsAgo: Int) -> String {
+        let seconds = Int(now().timeIntervalSince1970) - secondsAgo
+        let today = Day(secondsSince1970: seconds)
         let inDay = ((seconds % 86_400) + 86_400) % 86_400
         func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(today) \(pad(inDay / 3600)):\(pad(inDay / 60 % 60)):\(pad(inDay % 60))"

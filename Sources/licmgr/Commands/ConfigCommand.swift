@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LicmgrCore
 
 struct ConfigCommand: ParsableCommand {
@@ -18,6 +19,9 @@ struct ConfigCommand: ParsableCommand {
             try CommandContext.run(global, command: "config check") { context in
                 let config = context.config
                 _ = try config.credentials()
+                if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                    throw ConfigError.unreadable(file: caFile, reason: "the CAFile cannot be read")
+                }
                 let password: String
                 switch config.passwordSource {
                 case .none: password = "not set"
