@@ -47,7 +47,8 @@ public struct ConfigParser: Sendable {
         var seen: [String: Int] = [:]
         var priceLines: [String: Config.PriceRule] = [:]
 
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // `isNewline` takes "\r\n" (one Character in Swift) as well as "\n" and "\r".
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
@@ -169,7 +170,8 @@ public struct ConfigParser: Sendable {
     private static func url(_ context: LineContext) throws -> String {
         let text = try context.single("the remote BILLmanager address")
         let lower = text.lowercased()
-        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), text.count > 8 else {
+        let host = text.drop(while: { $0 != ":" }).dropFirst(3)
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), !host.isEmpty else {
             throw ConfigError.badValue(
                 file: context.file, line: context.line, directive: "Url", value: text, expected: "an http:// or https:// address")
         }
@@ -234,8 +236,8 @@ public struct ConfigParser: Sendable {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError.unreadable(file: path, reason: whyUnreadable(path))
         }
-        let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let password = first.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+        let password = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first
+            .map(String.init) ?? ""
         guard !password.isEmpty else {
             throw ConfigError.unreadable(file: path, reason: "its first line is empty; it must hold the password")
         }

@@ -1,7 +1,7 @@
 extension LicenseEngine {
     /// One remote step about to be sent: what the journal records before the call.
     struct Step {
-        var kind: Operation.Kind
+        var kind: RemoteOperation.Kind
         var service: Int?
         var addon: String?
         var license: Int?
@@ -12,7 +12,7 @@ extension LicenseEngine {
     }
 
     func step(
-        _ kind: Operation.Kind, service: Int?, addon: String? = nil, license: Int?, params: [String: String] = [:],
+        _ kind: RemoteOperation.Kind, service: Int?, addon: String? = nil, license: Int?, params: [String: String] = [:],
         _ summary: String
     ) -> Step {
         Step(kind: kind, service: service, addon: addon, license: license, params: params, summary: summary, key: keys.next())
@@ -24,7 +24,7 @@ extension LicenseEngine {
     /// The caller finishes a successful step with `complete(_:)` in its own transaction.
     func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
         try store.transaction {
-            try store.insert(Operation(
+            try store.insert(RemoteOperation(
                 key: step.key, kind: step.kind, serviceID: step.service, addon: step.addon, licenseID: step.license,
                 params: step.params, command: command, createdAt: time.timestamp))
         }
@@ -67,7 +67,7 @@ extension LicenseEngine {
     }
 
     /// A refusal worth retrying on a later run: money may arrive, a remote hiccup may pass.
-    static func isRetryable(_ operation: Operation) -> Bool {
+    static func isRetryable(_ operation: RemoteOperation) -> Bool {
         guard operation.state == .failed, let result = operation.result else { return true }
         guard result.hasPrefix("refused:") else { return true }
         return result.hasPrefix("refused:account:")

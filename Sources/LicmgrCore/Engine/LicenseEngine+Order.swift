@@ -114,7 +114,7 @@ extension LicenseEngine {
     }
 
     /// The last order for this need that the remote refused within the back-off, for good.
-    func recentRefusal(of service: Service, need: Need) throws -> Operation? {
+    func recentRefusal(of service: Service, need: Need) throws -> RemoteOperation? {
         let since = time.timestamp(secondsAgo: Self.refusalBackOff)
         return try store.operations(state: .failed).last {
             $0.kind == .order && $0.serviceID == service.id && $0.addon == need.addon && $0.createdAt >= since
@@ -125,7 +125,9 @@ extension LicenseEngine {
     /// A live license on the account with the service's IP and tariff that serves no service.
     func attachable(for service: Service, need: Need, listing: [License]) throws -> License? {
         for candidate in listing where candidate.isLive && candidate.ip == service.ip && candidate.pricelist == need.tariff {
-            if let known = try store.license(candidate.id), let owner = known.serviceID, owner != service.id {
+            // Held by another service, or by another addon of this one: not free to attach.
+            if let known = try store.license(candidate.id), let owner = known.serviceID,
+               owner != service.id || known.addon != need.addon {
                 continue
             }
             return candidate

@@ -23,7 +23,7 @@ extension LicenseEngine {
 
     /// A renewal in doubt happened if the expiry moved past where it was; a tariff change
     /// if the license now has the new tariff. Only a view of the license tells.
-    private func settleByView(_ operation: Operation, report: inout RunReport) throws {
+    private func settleByView(_ operation: RemoteOperation, report: inout RunReport) throws {
         guard let id = operation.licenseID else { return }
         let viewed = try server.viewLicense(id)
         let applied: Bool
@@ -52,7 +52,7 @@ extension LicenseEngine {
 
     /// An order in doubt made a license if the list shows one carrying its key, or failing
     /// that (a remote that drops `remoteid`) one with its name and IP that serves nothing.
-    private func settleOrder(_ operation: Operation, listing: [License], report: inout RunReport) throws {
+    private func settleOrder(_ operation: RemoteOperation, listing: [License], report: inout RunReport) throws {
         let name = operation.params["licname"]
         let ip = operation.params["ip"]
         var found = listing.first { $0.remoteID == operation.key }

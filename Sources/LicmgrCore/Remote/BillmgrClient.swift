@@ -14,8 +14,17 @@ public struct BillmgrClient: LicenseServer {
         self.maxPages = maxPages
     }
 
-    /// Calls `function` and returns the answer's `doc`, or throws the error it carries.
+    /// Calls `function` and returns the answer's `doc`, or throws the error it carries,
+    /// with the password blanked out of any text the remote sent back.
     public func call(_ function: String, _ parameters: [(String, String)] = []) throws(RemoteError) -> DocNode {
+        do {
+            return try exchange(function, parameters)
+        } catch {
+            throw error.redacting(credentials.password).redacting(FormEncoding.escape(credentials.password))
+        }
+    }
+
+    private func exchange(_ function: String, _ parameters: [(String, String)]) throws(RemoteError) -> DocNode {
         let form = FormEncoding.encode(
             [("func", function), ("out", "json"), ("authinfo", "\(credentials.user):\(credentials.password)")] + parameters)
         let reply = try transport.post(url: credentials.url, form: form, function: function)

@@ -26,6 +26,24 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The same error with every occurrence of `secret` blanked out, for remotes that echo
+    /// the request back in an error page or message.
+    public func redacting(_ secret: String) -> RemoteError {
+        guard !secret.isEmpty else { return self }
+        func clean(_ text: String) -> String { text.replacingOccurrences(of: secret, with: "********") }
+        switch self {
+        case .unreachable(let url, let detail): return .unreachable(url: url, detail: clean(detail))
+        case .tls(let url, let detail): return .tls(url: url, detail: clean(detail))
+        case .timedOut: return self
+        case .serverFailure: return self
+        case .answerLost(let function, let detail): return .answerLost(function: function, detail: clean(detail))
+        case .notProtocol(let function, let detail): return .notProtocol(function: function, detail: clean(detail))
+        case .authRefused(let message): return .authRefused(message: clean(message))
+        case .refused(let function, let type, let object, let message):
+            return .refused(function: function, type: type, object: object.map(clean), message: clean(message))
+        }
+    }
+
     public var description: String {
         switch self {
         case .unreachable(let url, let detail):

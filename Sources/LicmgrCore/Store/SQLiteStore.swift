@@ -124,7 +124,7 @@ public final class SQLiteStore: StateStore {
 
     // MARK: - Journal
 
-    public func insert(_ operation: Operation) throws {
+    public func insert(_ operation: RemoteOperation) throws {
         try db.query(
             """
             INSERT INTO operations (key, kind, service_id, addon, license_id, params, state, result, command,
@@ -137,19 +137,19 @@ public final class SQLiteStore: StateStore {
              .text(operation.createdAt), .text(operation.createdAt)])
     }
 
-    public func finish(operation key: String, state: Operation.State, licenseID: Int?, result: String, at: String) throws {
+    public func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String) throws {
         try db.query(
             "UPDATE operations SET state = ?, license_id = COALESCE(?, license_id), result = ?, updated_at = ? WHERE key = ?",
             [.text(state.rawValue), SQLValue(licenseID), .text(result), .text(at), .text(key)])
     }
 
-    public func operations(state: Operation.State) throws -> [Operation] {
+    public func operations(state: RemoteOperation.State) throws -> [RemoteOperation] {
         try db.query("SELECT * FROM operations WHERE state = ? ORDER BY created_at, rowid", [.text(state.rawValue)]).map { row in
-            Operation(
-                key: row.string("key") ?? "", kind: Operation.Kind(rawValue: row.string("kind") ?? "") ?? .order,
+            RemoteOperation(
+                key: row.string("key") ?? "", kind: RemoteOperation.Kind(rawValue: row.string("kind") ?? "") ?? .order,
                 serviceID: row.int("service_id"), addon: row.string("addon"), licenseID: row.int("license_id"),
                 params: Self.decode(row.string("params") ?? "{}"),
-                state: Operation.State(rawValue: row.string("state") ?? "") ?? .pending,
+                state: RemoteOperation.State(rawValue: row.string("state") ?? "") ?? .pending,
                 result: row.string("result"), command: row.string("command") ?? "",
                 createdAt: row.string("created_at") ?? "")
         }

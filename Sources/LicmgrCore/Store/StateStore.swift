@@ -17,9 +17,9 @@ public protocol StateStore: AnyObject {
     func attach(license: Int, to service: Int?, addon: String?) throws
     func markGone(license: Int, at: String) throws
 
-    func insert(_ operation: Operation) throws
-    func finish(operation key: String, state: Operation.State, licenseID: Int?, result: String, at: String) throws
-    func operations(state: Operation.State) throws -> [Operation]
+    func insert(_ operation: RemoteOperation) throws
+    func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String) throws
+    func operations(state: RemoteOperation.State) throws -> [RemoteOperation]
 
     func append(_ entry: HistoryEntry) throws
     func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry]

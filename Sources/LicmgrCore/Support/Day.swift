@@ -15,7 +15,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let datePart = text.split(separator: " ").first.map(String.init) ?? text
         let fields = datePart.split(separator: "-", omittingEmptySubsequences: false)
-        guard fields.count == 3, fields[0].count == 4,
+        guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
             let y = Int(fields[0]), let m = Int(fields[1]), let d = Int(fields[2])
         else { return nil }
         self.init(year: y, month: m, day: d)

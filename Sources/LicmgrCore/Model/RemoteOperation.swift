@@ -1,5 +1,5 @@
 /// One journaled remote step: written before the call, finished after it.
-public struct Operation: Sendable, Equatable {
+public struct RemoteOperation: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case order, renew, suspend, resume, delete, edit, newKey = "newkey", changeTariff = "changepricelist"
     }

@@ -1,0 +1,286 @@
+import Foundation
+import LicmgrTestSupport
+import XCTest
+
+@testable import LicmgrCore
+
+final class BillmgrClientTests: XCTestCase {
+    private let password = "p@ss:w&rd=1 x%"
+    private var transport: ScriptedTransport!
+    private var client: BillmgrClient!
+
+    override func setUp() {
+        super.setUp()
+        transport = ScriptedTransport()
+        client = BillmgrClient(
+            credentials: Credentials(url: "https://billing.example/billmgr", user: "bob@example.com", password: password),
+            transport: transport, pageSize: 2, maxPages: 50)
+    }
+
+    private var request: OrderRequest {
+        OrderRequest(pricelist: 55227, period: 1, ip: "192.0.2.7", name: "Item #7 addon vps7", remoteID: "lm-test-1")
+    }
+
+    /// The RemoteError `body` (answered with `status`) makes `call` throw.
+    private func callError(_ body: String, status: Int = 200, file: StaticString = #filePath, line: UInt = #line) -> RemoteError? {
+        transport.enqueue(.body(body, status: status))
+        do {
+            _ = try client.call("soft.suspend", [("elid", "1")])
+            XCTFail("no error", file: file, line: line)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    // MARK: - Requests
+
+    func testFormCarriesProtocolFieldsAndCredentials() throws {
+        transport.enqueue(.body(BillmgrJSON.doc(["id": "100001"])))
+        _ = try client.order(request)
+        let sent = try XCTUnwrap(transport.requests.first)
+        XCTAssertEqual(sent.url, "https://billing.example/billmgr")
+        XCTAssertEqual(sent.function, "soft.order.param")
+        XCTAssertEqual(sent.form["func"], "soft.order.param")
+        XCTAssertEqual(sent.form["out"], "json")
+        XCTAssertEqual(sent.form["authinfo"], "bob@example.com:" + password)
+        XCTAssertEqual(sent.form["autoprolong"], "null")
+        XCTAssertEqual(sent.form["remoteid"], "lm-test-1")
+        XCTAssertEqual(sent.form["sok"], "ok")
+        XCTAssertEqual(sent.form["pricelist"], "55227")
+        XCTAssertEqual(sent.form["period"], "1")
+        XCTAssertEqual(sent.form["ip"], "192.0.2.7")
+        XCTAssertEqual(sent.form["licname"], "Item #7 addon vps7")
+        XCTAssertEqual(sent.form["skipbasket"], "on")
+        XCTAssertEqual(sent.form["clicked_button"], "finish")
+    }
+
+    func testPasswordIsEscapedInTheBody() throws {
+        transport.enqueue(.body(BillmgrJSON.ok))
+        try client.suspend(license: 1)
+        let body = try XCTUnwrap(transport.requests.first?.body)
+        XCTAssertFalse(body.contains(password))
+        XCTAssertFalse(body.contains(" "))
+        XCTAssertEqual(body.components(separatedBy: "&").filter { $0.hasPrefix("authinfo=") }.count, 1)
+    }
+
+    // MARK: - Errors
+
+    func testAuthErrorIsAuthRefused() {
+        let error = callError(BillmgrJSON.error(type: "auth", object: "badpassword", message: "Invalid username or password"))
+        XCTAssertEqual(error, .authRefused(message: "Invalid username or password"))
+        XCTAssertEqual(error.map { ExitStatus.of($0) }?.rawValue, 77)
+    }
+
+    func testOtherErrorTypesAreRefused() {
+        XCTAssertEqual(callError(BillmgrJSON.error(type: "value", object: "elid", message: "no such license")),
+                       .refused(function: "soft.suspend", type: "value", object: "elid", message: "no such license"))
+        XCTAssertEqual(callError(BillmgrJSON.error(type: "exists", message: "a license with the same IP address already exists")),
+                       .refused(function: "soft.suspend", type: "exists", object: nil,
+                                message: "a license with the same IP address already exists"))
+    }
+
+    func testErrorWithoutMessageOrType() {
+        XCTAssertEqual(callError(#"{"doc": {"error": {}}}"#),
+                       .refused(function: "soft.suspend", type: "unknown", object: nil, message: "no message"))
+    }
+
+    func testHTTP500IsServerFailure() {
+        XCTAssertEqual(callError("oops", status: 500), .serverFailure(function: "soft.suspend", status: 500))
+        XCTAssertEqual(callError(BillmgrJSON.ok, status: 503), .serverFailure(function: "soft.suspend", status: 503))
+    }
+
+    func testHTTP404IsNotProtocol() {
+        guard case .notProtocol(let function, let detail)? = callError(BillmgrJSON.ok, status: 404) else {
+            return XCTFail("expected notProtocol")
+        }
+        XCTAssertEqual(function, "soft.suspend")
+        XCTAssertTrue(detail.contains("404"), detail)
+    }
+
+    func testNonJSONIsNotProtocol() {
+        guard case .notProtocol? = callError("<html>login</html>") else { return XCTFail("expected notProtocol") }
+    }
+
+    func testTransportErrorsPassThrough() {
+        transport.enqueue(.failure(.answerLost(function: "soft.order.param", detail: "reset")))
+        XCTAssertThrowsError(try client.order(request)) { error in
+            XCTAssertEqual(error as? RemoteError, .answerLost(function: "soft.order.param", detail: "reset"))
+        }
+    }
+
+    func testPasswordNeverInThrownErrors() {
+        var errors: [RemoteError] = []
+        let bodies: [(String, Int)] = [
+            (BillmgrJSON.error(type: "auth", message: "Invalid username or password"), 200),
+            (BillmgrJSON.error(type: "value", object: "elid", message: "bad"), 200),
+            ("oops", 500), ("not found", 404), ("<html>", 200), (#"{"nodoc": 1}"#, 200),
+        ]
+        for (body, status) in bodies {
+            if let error = callError(body, status: status) { errors.append(error) }
+        }
+        transport.enqueue(.body(BillmgrJSON.ok))
+        do {
+            _ = try client.order(request)
+        } catch {
+            errors.append(error)
+        }
+        XCTAssertEqual(errors.count, bodies.count + 1)
+        for error in errors {
+            XCTAssertFalse(error.description.contains(password), error.description)
+            XCTAssertFalse(error.description.contains("p@ss"), error.description)
+            XCTAssertFalse(String(reflecting: error).contains("p@ss"), String(reflecting: error))
+        }
+    }
+
+    // MARK: - Order
+
+    func testOrderReadsId() throws {
+        transport.enqueue(.body(BillmgrJSON.doc(["id": "100001"])))
+        XCTAssertEqual(try client.order(request), 100001)
+    }
+
+    func testOrderReadsItemId() throws {
+        transport.enqueue(.body(BillmgrJSON.doc(["item.id": "100002"])))
+        XCTAssertEqual(try client.order(request), 100002)
+    }
+
+    func testOrderWithoutIdIsNotProtocol() {
+        transport.enqueue(.body(BillmgrJSON.ok))
+        XCTAssertThrowsError(try client.order(request)) { error in
+            guard case .notProtocol(let function, _)? = error as? RemoteError else { return XCTFail("\(error)") }
+            XCTAssertEqual(function, "soft.order.param")
+            XCTAssertTrue((error as! RemoteError).isInDoubt)
+        }
+    }
+
+    // MARK: - Listing
+
+    private func rows(_ ids: ClosedRange<Int>) -> [[String: Any]] {
+        ids.map { BillmgrJSON.licenseRow(id: $0, ip: "192.0.2.\($0)") }
+    }
+
+    func testPagingReadsEveryPage() throws {
+        let all = rows(1...5)
+        // Page n (from 1) of 2 rows, as the server would cut it; beyond the end, no rows.
+        let pages: [String] = stride(from: 0, to: 8, by: 2).map { start in
+            BillmgrJSON.licensePage(Array(all[min(start, all.count)..<min(start + 2, all.count)]), total: all.count)
+        }
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            XCTAssertEqual(request.form["p_cnt"], "2")
+            return .body(pages[min(max(page, 1), pages.count) - 1])
+        }
+        let licenses = try client.listLicenses()
+        XCTAssertEqual(licenses.map(\.id), [1, 2, 3, 4, 5])
+        XCTAssertEqual(transport.requests(for: "soft").map { $0.form["p_num"] }, ["1", "2", "3"])
+        XCTAssertEqual(transport.requests(for: "soft").map { $0.form["p_cnt"] }, ["2", "2", "2"])
+    }
+
+    func testPagingStopsWhenTheServerIgnoresPageNumber() throws {
+        let firstTwo = BillmgrJSON.licensePage(rows(1...2), total: 5)
+        transport.respond(to: "soft") { _ in .body(firstTwo) }
+        let licenses = try client.listLicenses()
+        XCTAssertEqual(licenses.map(\.id), [1, 2])
+        XCTAssertLessThanOrEqual(transport.requests.count, 3)
+    }
+
+    func testPagingIsBoundedByMaxPages() throws {
+        client.maxPages = 4
+        transport.respond(to: "soft") { request in
+            // Fresh rows forever, and a total that is never reached.
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            return .body(BillmgrJSON.licensePage([BillmgrJSON.licenseRow(id: page)], total: 1000))
+        }
+        XCTAssertEqual(try client.listLicenses().count, 4)
+        XCTAssertEqual(transport.requests.count, 4)
+    }
+
+    func testSingleLicenseAsObject() throws {
+        transport.enqueue(.body(BillmgrJSON.licensePage(
+            [BillmgrJSON.licenseRow(id: 100001, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 2891, period: 1815,
+                                    status: 3, expires: "2030-05-06", remoteID: "lm-abc")],
+            total: 1, singleAsObject: true)), for: "soft")
+        let licenses = try client.listLicenses()
+        XCTAssertEqual(licenses.count, 1)
+        let license = try XCTUnwrap(licenses.first)
+        XCTAssertEqual(license.id, 100001)
+        XCTAssertEqual(license.name, "Item #7 addon vps7")
+        XCTAssertEqual(license.ip, "192.0.2.7")
+        XCTAssertEqual(license.pricelist, 2891)
+        XCTAssertEqual(license.period, 1815)
+        XCTAssertEqual(license.status, .suspended)
+        XCTAssertEqual(license.expires, Day(year: 2030, month: 5, day: 6))
+        XCTAssertEqual(license.remoteID, "lm-abc")
+        XCTAssertEqual(transport.requests.count, 1)
+    }
+
+    func testEmptyListHasNoElem() throws {
+        transport.enqueue(.body(BillmgrJSON.licensePage([], total: 0)))
+        XCTAssertEqual(try client.listLicenses(), [])
+    }
+
+    func testRowWithoutIdIsNotProtocol() {
+        transport.enqueue(.body(#"{"doc": {"elem": {"licname": {"$": "x"}}}}"#))
+        XCTAssertThrowsError(try client.listLicenses()) { error in
+            guard case .notProtocol("soft", _)? = error as? RemoteError else { return XCTFail("\(error)") }
+        }
+    }
+
+    // MARK: - Other calls
+
+    func testProlongReadsNestedExpiry() throws {
+        transport.enqueue(.body(#"{"doc": {"doc": {"newexpiredate": {"$": "2031-02-03"}}}}"#))
+        XCTAssertEqual(try client.prolong(license: 5, period: 12), Day(year: 2031, month: 2, day: 3))
+        XCTAssertEqual(transport.requests.first?.form["elid"], "5")
+        XCTAssertEqual(transport.requests.first?.form["period"], "12")
+        XCTAssertEqual(transport.requests.first?.form["sok"], "ok")
+    }
+
+    func testProlongAnsweredOkHasNoExpiry() throws {
+        transport.enqueue(.body(BillmgrJSON.ok))
+        XCTAssertNil(try client.prolong(license: 5, period: 1))
+    }
+
+    func testViewLicenseReadsKeyAndChangeDates() throws {
+        transport.enqueue(.body(BillmgrJSON.doc([
+            "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "2", "lickey": "ABC",
+            "ip_change_date": "2024-02-03", "lickey_change_date": "2024-03-04",
+        ])))
+        let license = try client.viewLicense(42)
+        XCTAssertEqual(license.id, 42)
+        XCTAssertEqual(license.key, "ABC")
+        XCTAssertEqual(license.ipChanged, Day(year: 2024, month: 2, day: 3))
+        XCTAssertEqual(license.keyChanged, Day(year: 2024, month: 3, day: 4))
+        XCTAssertTrue(license.isParked)
+    }
+
+    // MARK: - RemoteError
+
+    func testIsInDoubt() {
+        XCTAssertFalse(RemoteError.unreachable(url: "u", detail: "d").isInDoubt)
+        XCTAssertFalse(RemoteError.tls(url: "u", detail: "d").isInDoubt)
+        XCTAssertTrue(RemoteError.timedOut(function: "f", seconds: 60).isInDoubt)
+        XCTAssertTrue(RemoteError.serverFailure(function: "f", status: 502).isInDoubt)
+        XCTAssertTrue(RemoteError.answerLost(function: "f", detail: "d").isInDoubt)
+        XCTAssertTrue(RemoteError.notProtocol(function: "f", detail: "d").isInDoubt)
+        XCTAssertFalse(RemoteError.authRefused(message: "m").isInDoubt)
+        XCTAssertFalse(RemoteError.refused(function: "f", type: "value", object: nil, message: "m").isInDoubt)
+    }
+
+    func testExitStatusOfRemoteErrors() {
+        let expected: [(RemoteError, Int32)] = [
+            (.unreachable(url: "u", detail: "d"), 69),
+            (.tls(url: "u", detail: "d"), 69),
+            (.timedOut(function: "f", seconds: 60), 75),
+            (.serverFailure(function: "f", status: 500), 75),
+            (.answerLost(function: "f", detail: "d"), 75),
+            (.notProtocol(function: "f", detail: "d"), 76),
+            (.authRefused(message: "m"), 77),
+            (.refused(function: "f", type: "value", object: nil, message: "m"), 1),
+        ]
+        for (error, code) in expected {
+            XCTAssertEqual(ExitStatus.of(error).rawValue, code, "\(error)")
+        }
+    }
+}

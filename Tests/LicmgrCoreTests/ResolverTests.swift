@@ -1,0 +1,166 @@
+import XCTest
+
+@testable import LicmgrCore
+
+final class ResolverTests: XCTestCase {
+    private func resolver(_ configText: String = "", catalogue: Catalogue = Catalogue()) throws -> Resolver {
+        Resolver(config: try ConfigParser().parse(configText, path: "/etc/licmgr.conf"), catalogue: catalogue)
+    }
+
+    private func tariff(_ id: Int, periods: [Tariff.Period]) -> Tariff {
+        Tariff(id: id, name: "t\(id)", active: true, itemType: "soft", currency: "EUR", periods: periods)
+    }
+
+    /// Tariff 2891 in BILLmanager 4 numbering: 1814 trial, 1815 month, 1816 year, 1817 lifetime.
+    private var bm4Catalogue: Catalogue {
+        Catalogue(tariffs: [2891: tariff(2891, periods: [
+            .init(id: 1814, type: "trial", length: 1, cost: "0"),
+            .init(id: 1816, type: "year", length: 1, cost: "100"),
+            .init(id: 1815, type: "month", length: 1, cost: "10"),
+            .init(id: 1817, type: "lifetime", length: 1, cost: "500"),
+        ])])
+    }
+
+    // MARK: - Addons
+
+    func testPriceLineBeatsNumberInName() throws {
+        let r = try resolver("Price panel55228 777")
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "panel55228"), 777)
+    }
+
+    func testPriceLineBeatsBuiltIn() throws {
+        let r = try resolver("Price Lite 999")
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "lite"), 999)
+    }
+
+    func testNumberInNameBeatsBuiltIn() throws {
+        XCTAssertEqual(try resolver().tariff(addon: "panel", value: "5-ISPmanager Lite"), 5)
+    }
+
+    func testNumberInName() throws {
+        let r = try resolver()
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "panel55228"), 55228)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "55229"), 55229)
+    }
+
+    func testBuiltInNamesIgnoreCase() throws {
+        let r = try resolver()
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "Lite"), 55227)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "PRO"), 55228)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "Prof"), 55228)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "host"), 55229)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "Business"), 55230)
+    }
+
+    func testNoLicenseValues() throws {
+        let r = try resolver("Price panel 1")
+        XCTAssertNil(try r.tariff(addon: "panel", value: "nopanel"))
+        XCTAssertNil(try r.tariff(addon: "panel", value: "off"))
+        XCTAssertNil(try r.tariff(addon: "panel", value: "OFF"))
+        XCTAssertNil(try r.tariff(addon: "panel", value: ""))
+    }
+
+    func testLogicalAddonResolvesByKey() throws {
+        let r = try resolver("Price ipmgr 2891")
+        XCTAssertEqual(try r.tariff(addon: "ipmgr", value: "on"), 2891)
+        XCTAssertEqual(try r.tariff(addon: "IPMGR", value: "ON"), 2891)
+    }
+
+    func testLogicalAddonWithoutPriceIsUnresolvable() throws {
+        XCTAssertThrowsError(try resolver().tariff(addon: "ipmgr", value: "on")) { error in
+            XCTAssertEqual(error as? InputError, .unresolvableAddon(key: "ipmgr", value: "on", catalogueImported: false))
+        }
+    }
+
+    func testUnknownNameIsUnresolvable() throws {
+        XCTAssertThrowsError(try resolver().tariff(addon: "panel", value: "Deluxe")) { error in
+            XCTAssertEqual(error as? InputError, .unresolvableAddon(key: "panel", value: "Deluxe", catalogueImported: false))
+            XCTAssertEqual(ExitStatus.of(error).rawValue, 65)
+            XCTAssertTrue("\(error)".contains("panel=Deluxe"))
+        }
+    }
+
+    func testWithCatalogueANumberItListsResolves() throws {
+        let r = try resolver(catalogue: bm4Catalogue)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "panel2891"), 2891)
+    }
+
+    func testWithCatalogueAnUnlistedNumberIsUnresolvable() throws {
+        let r = try resolver(catalogue: bm4Catalogue)
+        XCTAssertThrowsError(try r.tariff(addon: "panel", value: "55228")) { error in
+            XCTAssertEqual(error as? InputError, .unresolvableAddon(key: "panel", value: "55228", catalogueImported: true))
+        }
+    }
+
+    func testWithCatalogueAPriceLineStillWins() throws {
+        let r = try resolver("Price panel55228 55228", catalogue: bm4Catalogue)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "panel55228"), 55228)
+    }
+
+    // MARK: - Periods
+
+    func testLocalAndTariffRuleComesFirst() throws {
+        let r = try resolver("Period ALL 9 2891\nPeriod 10 7\nPeriod 10 1815 2891\n")
+        XCTAssertEqual(r.period(local: 10, tariff: 2891), 1815)
+    }
+
+    func testLocalRuleForAnyTariffComesSecond() throws {
+        let r = try resolver("Period ALL 9 2891\nPeriod 10 7\nPeriod 10 1815 3000\n")
+        XCTAssertEqual(r.period(local: 10, tariff: 2891), 7)
+    }
+
+    func testAllRuleComesThird() throws {
+        let r = try resolver("Period ALL 9 2891\nPeriod 11 7\nPeriod 10 1815 3000\n")
+        XCTAssertEqual(r.period(local: 10, tariff: 2891), 9)
+    }
+
+    func testAllRuleAppliesOnlyToItsTariff() throws {
+        let r = try resolver("Period ALL 1817 2891")
+        XCTAssertEqual(r.period(local: 12, tariff: 55227), 12)
+    }
+
+    func testAllRuleAppliesWithoutLocalPeriod() throws {
+        XCTAssertEqual(try resolver("Period ALL 1817 2891").period(local: nil, tariff: 2891), 1817)
+    }
+
+    func testLocalPeriodItselfWhenSoldWithoutCatalogue() throws {
+        let r = try resolver()
+        XCTAssertEqual(r.period(local: 12, tariff: 55227), 12)
+        XCTAssertEqual(r.period(local: 1, tariff: 55227), 1)
+    }
+
+    func testUnsoldLocalPeriodFallsToOneMonthWithoutCatalogue() throws {
+        let r = try resolver()
+        XCTAssertEqual(r.period(local: 6, tariff: 55227), 1)
+        XCTAssertEqual(r.period(local: nil, tariff: 55227), 1)
+    }
+
+    func testLocalPeriodItselfWhenTheCatalogueSellsIt() throws {
+        XCTAssertEqual(try resolver(catalogue: bm4Catalogue).period(local: 1816, tariff: 2891), 1816)
+    }
+
+    func testUnsoldLocalPeriodFallsToCataloguesMonth() throws {
+        let r = try resolver(catalogue: bm4Catalogue)
+        XCTAssertEqual(r.period(local: 6, tariff: 2891), 1815)
+        XCTAssertEqual(r.period(local: 12, tariff: 2891), 1815)
+        XCTAssertEqual(r.period(local: nil, tariff: 2891), 1815)
+    }
+
+    func testBillmanager4Mapping() throws {
+        let r = try resolver("Price ipmgr 2891\nPeriod 10 1815 2891\nPeriod ALL 1817 2891\n")
+        let tariff = try XCTUnwrap(try r.tariff(addon: "ipmgr", value: "on"))
+        XCTAssertEqual(tariff, 2891)
+        XCTAssertEqual(r.period(local: 10, tariff: tariff), 1815)
+        XCTAssertEqual(r.period(local: 11, tariff: tariff), 1817)
+    }
+
+    func testShortestMonthlyPeriodSkipsTrialAndLifetime() {
+        let t = tariff(1, periods: [
+            .init(id: -100, type: "trial", length: 1, cost: "0"),
+            .init(id: 0, type: "lifetime", length: 1, cost: "9"),
+            .init(id: 12, type: "year", length: 1, cost: "9"),
+            .init(id: 3, type: "month", length: 3, cost: "9"),
+        ])
+        XCTAssertEqual(t.shortestMonthlyPeriod, 3)
+    }
+}

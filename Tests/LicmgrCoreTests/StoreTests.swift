@@ -1,0 +1,233 @@
+import Foundation
+import LicmgrTestSupport
+import XCTest
+
+@testable import LicmgrCore
+
+final class StoreTests: XCTestCase {
+    private var dir: TemporaryDirectory!
+    private var path: String { dir.file("licmgr.db") }
+    private let at = "2025-01-02 03:04:05"
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        dir = try TemporaryDirectory()
+    }
+
+    override func tearDown() {
+        dir = nil
+        super.tearDown()
+    }
+
+    private func userVersion(_ store: SQLiteStore) throws -> Int? {
+        try store.db.query("PRAGMA user_version").first?.int("user_version")
+    }
+
+    private func service(_ id: Int = 7) -> Service {
+        Service(id: id, name: "vps\(id)", ip: "192.0.2.\(id)", package: 12, period: 1,
+                addons: ["panel": "Lite", "ipmgr": "on"], status: .active)
+    }
+
+    private func license(_ id: Int = 100001, serviceID: Int? = nil, addon: String? = nil) -> License {
+        License(id: id, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 55227, period: 1, status: .active,
+                expires: Day(year: 2030, month: 1, day: 1), created: Day(year: 2025, month: 1, day: 1), key: "KEY",
+                remoteID: "lm-test-1", autoprolong: "off", serviceID: serviceID, addon: addon)
+    }
+
+    private func operation(_ key: String, service: Int? = 7) -> RemoteOperation {
+        RemoteOperation(key: key, kind: .order, serviceID: service, addon: "panel", licenseID: nil,
+                  params: ["pricelist": "55227", "ip": "192.0.2.7"], command: "order", createdAt: at)
+    }
+
+    private func entry(service: Int?, license: Int?, _ detail: String) -> HistoryEntry {
+        HistoryEntry(at: at, command: "test", serviceID: service, licenseID: license, action: "a", result: "ok", detail: detail)
+    }
+
+    // MARK: - File and schema
+
+    func testNewFileIsPrivate() throws {
+        _ = try SQLiteStore(path: path)
+        XCTAssertEqual(try dir.mode(of: "licmgr.db"), 0o600)
+    }
+
+    func testMissingDirectoryIsCreated() throws {
+        _ = try SQLiteStore(path: dir.file("sub/dir/licmgr.db"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("sub/dir/licmgr.db")))
+    }
+
+    func testUserVersionIsMigrationCount() throws {
+        let store = try SQLiteStore(path: path)
+        XCTAssertEqual(try userVersion(store), Schema.migrations.count)
+        XCTAssertGreaterThan(Schema.migrations.count, 0)
+    }
+
+    func testReopeningKeepsDataAndVersion() throws {
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.insert(service(), at: at)
+        }
+        let reopened = try SQLiteStore(path: path)
+        XCTAssertEqual(try userVersion(reopened), Schema.migrations.count)
+        XCTAssertEqual(try reopened.service(7), service())
+    }
+
+    func testNewerSchemaIsTooNew() throws {
+        do {
+            let db = try SQLiteDatabase(path: path)
+            try db.execute("PRAGMA user_version = \(Schema.migrations.count + 5)")
+        }
+        XCTAssertThrowsError(try SQLiteStore(path: path)) { error in
+            XCTAssertEqual(error as? StoreError,
+                           .tooNew(path: path, version: Schema.migrations.count + 5, supported: Schema.migrations.count))
+            XCTAssertEqual(ExitStatus.of(error).rawValue, 74)
+        }
+    }
+
+    func testThrowingTransactionWritesNothing() throws {
+        struct Boom: Error {}
+        let store = try SQLiteStore(path: path)
+        XCTAssertThrowsError(try store.transaction {
+            try store.insert(service(7), at: at)
+            try store.append(entry(service: 7, license: nil, "added"))
+            throw Boom()
+        }) { error in
+            XCTAssertTrue(error is Boom)
+        }
+        XCTAssertNil(try store.service(7))
+        XCTAssertEqual(try store.history(serviceID: nil, licenseID: nil), [])
+        // The connection is usable again after the rollback.
+        try store.transaction { try store.insert(service(8), at: at) }
+        XCTAssertNotNil(try store.service(8))
+    }
+
+    // MARK: - Services
+
+    func testServiceRoundTrip() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(service(7), at: at)
+        XCTAssertEqual(try store.service(7), service(7))
+        XCTAssertNil(try store.service(8))
+    }
+
+    func testServiceUpdateReplacesAddons() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(service(7), at: at)
+        var changed = service(7)
+        changed.addons = ["panel": "Pro"]
+        changed.ip = "198.51.100.1"
+        changed.package = nil
+        try store.update(changed, at: at)
+        XCTAssertEqual(try store.service(7), changed)
+    }
+
+    func testClosedServicesHiddenUnlessAsked() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(service(7), at: at)
+        var closed = service(8)
+        closed.status = .closed
+        try store.insert(closed, at: at)
+        XCTAssertEqual(try store.services(includeClosed: false).map(\.id), [7])
+        XCTAssertEqual(try store.services(includeClosed: true).map(\.id), [7, 8])
+    }
+
+    // MARK: - Licenses
+
+    func testLicenseRoundTrip() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(service(7), at: at)
+        let original = license(serviceID: 7, addon: "panel")
+        try store.save(original, at: at)
+        XCTAssertEqual(try store.license(100001), original)
+    }
+
+    func testLaterSaveKeepsAttachmentAndKnownKey() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(service(7), at: at)
+        try store.save(license(serviceID: 7, addon: "panel"), at: at)
+        var fromList = license()
+        fromList.key = nil
+        fromList.status = .suspended
+        fromList.ip = "198.51.100.9"
+        try store.save(fromList, at: at)
+        let stored = try XCTUnwrap(try store.license(100001))
+        XCTAssertEqual(stored.serviceID, 7)
+        XCTAssertEqual(stored.addon, "panel")
+        XCTAssertEqual(stored.key, "KEY")
+        XCTAssertEqual(stored.status, .suspended)
+        XCTAssertEqual(stored.ip, "198.51.100.9")
+    }
+
+    func testAttachAndFreeLists() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(service(7), at: at)
+        try store.save(license(100001), at: at)
+        try store.save(license(100002), at: at)
+        try store.attach(license: 100002, to: 7, addon: "panel")
+        XCTAssertEqual(try store.licenses(serviceID: 7).map(\.id), [100002])
+        XCTAssertEqual(try store.licenses(serviceID: 7).first?.addon, "panel")
+        XCTAssertEqual(try store.licenses(serviceID: nil).map(\.id), [100001])
+        XCTAssertEqual(try store.allLicenses().map(\.id), [100001, 100002])
+        try store.attach(license: 100002, to: nil, addon: nil)
+        XCTAssertEqual(try store.licenses(serviceID: 7), [])
+    }
+
+    func testMarkGone() throws {
+        let store = try SQLiteStore(path: path)
+        try store.save(license(), at: at)
+        try store.markGone(license: 100001, at: at)
+        let stored = try XCTUnwrap(try store.license(100001))
+        XCTAssertTrue(stored.gone)
+        XCTAssertFalse(stored.isLive)
+    }
+
+    // MARK: - Journal and history
+
+    func testOperationPendingThenFinished() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(operation("lm-test-1"))
+        try store.insert(operation("lm-test-2"))
+        let pending = try store.operations(state: .pending)
+        XCTAssertEqual(pending.map(\.key), ["lm-test-1", "lm-test-2"])
+        XCTAssertEqual(pending.first?.params, ["pricelist": "55227", "ip": "192.0.2.7"])
+        XCTAssertEqual(pending.first?.addon, "panel")
+
+        try store.finish(operation: "lm-test-1", state: .done, licenseID: 100001, result: "ordered", at: at)
+        XCTAssertEqual(try store.operations(state: .pending).map(\.key), ["lm-test-2"])
+        let done = try XCTUnwrap(try store.operations(state: .done).first)
+        XCTAssertEqual(done.key, "lm-test-1")
+        XCTAssertEqual(done.licenseID, 100001)
+        XCTAssertEqual(done.result, "ordered")
+        XCTAssertEqual(done.state, .done)
+    }
+
+    func testFinishWithoutLicenseKeepsEarlierLicense() throws {
+        let store = try SQLiteStore(path: path)
+        var op = operation("lm-test-1")
+        op.licenseID = 5
+        try store.insert(op)
+        try store.finish(operation: "lm-test-1", state: .failed, licenseID: nil, result: "refused:value: x", at: at)
+        XCTAssertEqual(try store.operations(state: .failed).first?.licenseID, 5)
+    }
+
+    func testDuplicateOperationKeyIsRejected() throws {
+        let store = try SQLiteStore(path: path)
+        try store.insert(operation("lm-test-1"))
+        XCTAssertThrowsError(try store.insert(operation("lm-test-1")))
+    }
+
+    func testHistoryFiltering() throws {
+        let store = try SQLiteStore(path: path)
+        try store.append(entry(service: 7, license: nil, "s7"))
+        try store.append(entry(service: 7, license: 100001, "s7 l1"))
+        try store.append(entry(service: 8, license: 100002, "s8 l2"))
+        try store.append(entry(service: nil, license: 100001, "l1"))
+        XCTAssertEqual(try store.history(serviceID: nil, licenseID: nil).map(\.detail), ["s7", "s7 l1", "s8 l2", "l1"])
+        XCTAssertEqual(try store.history(serviceID: 7, licenseID: nil).map(\.detail), ["s7", "s7 l1"])
+        XCTAssertEqual(try store.history(serviceID: nil, licenseID: 100001).map(\.detail), ["s7 l1", "l1"])
+        XCTAssertEqual(try store.history(serviceID: 9, licenseID: nil), [])
+    }
+
+    func testEmptyCatalogue() throws {
+        XCTAssertTrue(try SQLiteStore(path: path).catalogue().isEmpty)
+    }
+}
