@@ -95,7 +95,7 @@ extension LicenseEngine {
     }
 
     /// Follows the service's IP and name.
-    private func moveAndRename(_ license: License, for service: Service, dryRun: Bool, report: inout RunReport) throws {
+    func moveAndRename(_ license: License, for service: Service, dryRun: Bool, report: inout RunReport) throws {
         let name = service.licenseName()
         guard license.ip != service.ip || license.name != name else { return }
         let newIP = license.ip != service.ip ? service.ip : nil

@@ -81,6 +81,8 @@ extension LicenseEngine {
                 }
                 report.add(.attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
                            "attached license \(license.id) to service \(service.id)")
+                // The license takes the service's name now, as it would on the next follow.
+                try moveAndRename(license, for: service, dryRun: false, report: &report)
                 continue
             }
             if reusesLicenses(of: service), let free = try poolCandidate(tariff: need.tariff, listing: listing) {

@@ -16,7 +16,10 @@ extension LicenseEngine {
     func renewLicenses(serviceIDs: [Int]?, dueOnly: Bool, dryRun: Bool, report: inout RunReport) throws {
         let resolver = try resolver()
         let today = time.today
-        let journal = try store.operations(state: .done) + store.operations(state: .failed)
+        // The renewals journaled so far, by license: the journal only grows, so look up, not scan.
+        let journal = Dictionary(
+            grouping: (try store.operations(state: .done) + store.operations(state: .failed)).filter { $0.kind == .renew },
+            by: { $0.licenseID ?? 0 })
         var licenses: [License] = []
         if let serviceIDs {
             for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(\.isLive) }
@@ -35,8 +38,8 @@ extension LicenseEngine {
                 continue
             }
             let term = license.expires?.description ?? ""
-            if let earlier = journal.first(where: {
-                $0.kind == .renew && $0.licenseID == license.id && $0.params["expires_before"] == term
+            if let earlier = journal[license.id]?.first(where: {
+                $0.params["expires_before"] == term
                     && ($0.state == .done || !Self.isRetryable($0))
             }) {
                 let why = earlier.state == .done ? "renewed already for this term" : "refused for this term (\(earlier.result ?? ""))"
