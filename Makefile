@@ -12,7 +12,7 @@ DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/licmgr
 # Debian packages the build needs: libcurl and SQLite headers, and pkg-config to find them.
 APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config
 
-.PHONY: help setup build debug test demo bench install uninstall clean
+.PHONY: help setup build debug test demo bench lint format install uninstall clean
 
 help:
 	@echo "make setup      install the system packages the build needs (apt; idempotent)"
@@ -20,6 +20,7 @@ help:
 	@echo "make test       unit and acceptance tests (the binary against billmgr-sim)"
 	@echo "make demo       a short real session against the bundled simulator"
 	@echo "make bench      time and peak memory of big runs against the simulator (BENCH_SIZE)"
+	@echo "make lint       check formatting against .swift-format; make format fixes it"
 	@echo "make install    install licmgr, its man pages and a sample config (PREFIX, DESTDIR)"
 	@echo "make uninstall  remove what install put in place (never a live config)"
 
@@ -45,6 +46,12 @@ test: setup
 
 demo: debug
 	@BIN="$$($(SWIFT) build --show-bin-path)" sh -c "$$DEMO_SCRIPT"
+
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format -i -r Sources Tests Package.swift
 
 # How many licenses and services the benchmark account holds.
 BENCH_SIZE ?= 2000

@@ -54,11 +54,13 @@ struct APIHandler: HTTPHandler {
             return .droppedConnection
         case .garbage:
             await book.log(function, params, result: "fault:garbage")
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html"],
-                                body: Data("<html><body>502 Bad Gateway</body></html>".utf8))
+            return HTTPResponse(
+                statusCode: .ok, headers: [.contentType: "text/html"],
+                body: Data("<html><body>502 Bad Gateway</body></html>".utf8))
         case .truncated:
             let full = Data(await book.call(function, params, fault: .truncated).serialized.utf8)
-            return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"], body: full.prefix(full.count / 2))
+            return HTTPResponse(
+                statusCode: .ok, headers: [.contentType: "application/json"], body: full.prefix(full.count / 2))
         case .commitDrop:
             _ = await book.call(function, params, fault: .commitDrop)
             return .droppedConnection

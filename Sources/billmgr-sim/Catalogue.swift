@@ -57,20 +57,29 @@ enum Catalogue {
         ispmanager6("55230", "ISPmanager 6 Business", month: 6000, year: 60_000),
         Tariff(id: "55239", name: "ISPmanager 6 trial", periods: [trial("-100")]),
         Tariff(id: "55382", name: "BILLmanager 6 Hosting&Cloud", periods: [Period("1", .month, 1, cents: 5000)]),
-        Tariff(id: "55384", name: "BILLmanager 6 Hosting&Cloud yearly", periods: [Period("12", .month, 12, cents: 50_000)]),
-        Tariff(id: "2891", name: "ISPmanager 5", periods: [
-            trial("1814"), Period("1815", .month, 1, cents: 800), Period("1816", .month, 12, cents: 8000),
-            Period("1817", .lifetime, 0, cents: 24_000),
-        ]),
-        Tariff(id: "7", name: "ISPmanager 4 Lite", periods: [
-            trial("7"), Period("8", .month, 1, cents: 500), Period("9", .lifetime, 0, cents: 12_000),
-        ]),
-        Tariff(id: "11", name: "ISPmanager 4 Pro", periods: [
-            trial("15"), Period("16", .month, 1, cents: 900), Period("17", .lifetime, 0, cents: 20_000),
-        ]),
-        Tariff(id: "9203", name: "CloudLinux", itemtype: "softexternal", periods: [
-            Period("1", .month, 1, cents: 1200), Period("12", .month, 12, cents: 12_000),
-        ]),
+        Tariff(
+            id: "55384", name: "BILLmanager 6 Hosting&Cloud yearly", periods: [Period("12", .month, 12, cents: 50_000)]),
+        Tariff(
+            id: "2891", name: "ISPmanager 5",
+            periods: [
+                trial("1814"), Period("1815", .month, 1, cents: 800), Period("1816", .month, 12, cents: 8000),
+                Period("1817", .lifetime, 0, cents: 24_000),
+            ]),
+        Tariff(
+            id: "7", name: "ISPmanager 4 Lite",
+            periods: [
+                trial("7"), Period("8", .month, 1, cents: 500), Period("9", .lifetime, 0, cents: 12_000),
+            ]),
+        Tariff(
+            id: "11", name: "ISPmanager 4 Pro",
+            periods: [
+                trial("15"), Period("16", .month, 1, cents: 900), Period("17", .lifetime, 0, cents: 20_000),
+            ]),
+        Tariff(
+            id: "9203", name: "CloudLinux", itemtype: "softexternal",
+            periods: [
+                Period("1", .month, 1, cents: 1200), Period("12", .month, 12, cents: 12_000),
+            ]),
         Tariff(id: "5000", name: "Old panel", active: false, periods: [Period("1", .month, 1, cents: 500)]),
     ]
 
@@ -79,9 +88,11 @@ enum Catalogue {
     }
 
     private static func ispmanager6(_ id: String, _ name: String, month: Int, year: Int) -> Tariff {
-        Tariff(id: id, name: name, periods: [
-            Period("1", .month, 1, cents: month), Period("12", .month, 12, cents: year), trial("-100"),
-        ])
+        Tariff(
+            id: id, name: name,
+            periods: [
+                Period("1", .month, 1, cents: month), Period("12", .month, 12, cents: year), trial("-100"),
+            ])
     }
 
     static func tariff(_ id: String?) -> Tariff? {
@@ -100,8 +111,9 @@ enum Money {
     static func parse(_ text: String) -> Int? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count),
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isWholeNumber } }),
-              let whole = Int(parts[0]) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isWholeNumber } }),
+            let whole = Int(parts[0])
+        else { return nil }
         guard parts.count == 2 else { return whole * 100 }
         guard (1...2).contains(parts[1].count), let fraction = Int(parts[1]) else { return nil }
         return whole * 100 + (parts[1].count == 1 ? fraction * 10 : fraction)

@@ -57,7 +57,9 @@ struct ControlHandler: HTTPHandler {
             case (.POST, "/sim/reset"):
                 await book.reset()
             default:
-                return Self.reply(.object([("error", .string("no control endpoint \(request.method.rawValue) \(request.path)"))]), status: .notFound)
+                return Self.reply(
+                    .object([("error", .string("no control endpoint \(request.method.rawValue) \(request.path)"))]),
+                    status: .notFound)
             }
             return Self.reply(.object([("ok", .bool(true))]))
         } catch let error as ControlError {

@@ -24,7 +24,7 @@ struct Fault: Sendable {
             throw ControlError("kind must be latency, http500, noanswer, garbage, truncated, commit-drop or refuse")
         }
         guard let milliseconds = Int(fields["ms"] ?? (kind == .noanswer ? "30000" : "0")), milliseconds >= 0,
-              let times = Int(fields["times"] ?? "1"), times >= 1
+            let times = Int(fields["times"] ?? "1"), times >= 1
         else { throw ControlError("ms must be >= 0 and times >= 1") }
         (self.function, self.kind, self.milliseconds, self.times) = (function, kind, milliseconds, times)
         errorType = fields["type"] ?? "value"

@@ -75,7 +75,8 @@ actor LicenseBook {
     }
 
     func log(_ function: String, _ params: Params, result: String) {
-        calls.append(Call(function: function, params: params.pairs.filter { !Self.secretParams.contains($0.0) }, result: result))
+        calls.append(
+            Call(function: function, params: params.pairs.filter { !Self.secretParams.contains($0.0) }, result: result))
     }
 
     private func dispatch(_ function: String, _ params: Params) throws(APIError) -> [(String, Elem)] {
@@ -111,7 +112,10 @@ actor LicenseBook {
 
     private func authorise(_ params: Params) throws(APIError) {
         if let info = params["authinfo"], let colon = info.firstIndex(of: ":"),
-           info[..<colon] == config.user, info[info.index(after: colon)...] == config.password { return }
+            info[..<colon] == config.user, info[info.index(after: colon)...] == config.password
+        {
+            return
+        }
         if let session = params["auth"], sessions.contains(session) { return }
         throw .badCredentials
     }
@@ -128,7 +132,9 @@ actor LicenseBook {
             advanceProcessing(id)
             return ("elem", Elem.fields(licenses[id]!.listFields))
         }
-        return [("p_elems", .text(String(ids.count))), ("p_num", .text(String(number))), ("p_cnt", .text(String(size)))] + rows
+        return [
+            ("p_elems", .text(String(ids.count))), ("p_num", .text(String(number))), ("p_cnt", .text(String(size))),
+        ] + rows
     }
 
     private func order(_ params: Params) throws(APIError) -> [(String, Elem)] {
@@ -201,7 +207,9 @@ actor LicenseBook {
             throw APIError("value", "elid", "licenses with a 100% discount cannot be renewed")
         }
         // Existing licenses renew even on a tariff no longer offered for new orders.
-        guard let period = Catalogue.tariff(license.pricelist)?.period(params["period"]) else { throw .invalid("period") }
+        guard let period = Catalogue.tariff(license.pricelist)?.period(params["period"]) else {
+            throw .invalid("period")
+        }
         try charge(period.cost)
         if license.status == 3, license.expiredate < today { license.status = 2 }
         license.expiredate = period.expiry(from: max(today, license.expiredate))
@@ -273,7 +281,9 @@ actor LicenseBook {
     // MARK: Control
 
     func takeFault(for function: String) -> Fault? {
-        guard let index = faults.firstIndex(where: { $0.function == function || $0.function == "*" }) else { return nil }
+        guard let index = faults.firstIndex(where: { $0.function == function || $0.function == "*" }) else {
+            return nil
+        }
         faults[index].times -= 1
         return faults[index].times > 0 ? faults[index] : faults.remove(at: index)
     }
@@ -336,13 +346,17 @@ actor LicenseBook {
     var state: DocJSON {
         .object([
             ("licenses", .array(licenses.keys.sorted().map { licenses[$0]!.stateJSON })),
-            ("calls", .array(calls.map { call in
-                .object([
-                    ("func", .string(call.function)),
-                    ("params", .object(call.params.map { ($0.0, .string($0.1)) })),
-                    ("result", .string(call.result)),
-                ])
-            })),
+            (
+                "calls",
+                .array(
+                    calls.map { call in
+                        .object([
+                            ("func", .string(call.function)),
+                            ("params", .object(call.params.map { ($0.0, .string($0.1)) })),
+                            ("result", .string(call.result)),
+                        ])
+                    })
+            ),
             ("spent", .string(Money.format(spent))),
             ("balance", .string(Money.format(balance))),
             ("today", .string(today.description)),

@@ -60,14 +60,16 @@ struct SimCommand: AsyncParsableCommand {
         }
         if watchStdin { Self.exitAtEndOfInput() }
 
-        let book = LicenseBook(config: .init(
-            user: user, password: password, balance: Money.parse(balance)!, maxPage: maxPage,
-            processingViews: processingViews, today: today.flatMap(Day.init) ?? .todayUTC()
-        ))
-        let server = switch bind! {
-        case .v4(let ip): Self.server(on: try sockaddr_in.inet(ip4: ip, port: port))
-        case .v6(let ip): Self.server(on: try sockaddr_in6.inet6(ip6: ip, port: port))
-        }
+        let book = LicenseBook(
+            config: .init(
+                user: user, password: password, balance: Money.parse(balance)!, maxPage: maxPage,
+                processingViews: processingViews, today: today.flatMap(Day.init) ?? .todayUTC()
+            ))
+        let server =
+            switch bind! {
+            case .v4(let ip): Self.server(on: try sockaddr_in.inet(ip4: ip, port: port))
+            case .v6(let ip): Self.server(on: try sockaddr_in6.inet6(ip6: ip, port: port))
+            }
         await server.appendRoute("/sim/*", to: ControlHandler(book: book))
         await server.appendRoute("*", to: APIHandler(book: book))
 
@@ -78,11 +80,12 @@ struct SimCommand: AsyncParsableCommand {
             try await running.value  // surfaces the bind error rather than the wait's timeout
             throw error
         }
-        let url = switch await server.listeningAddress {
-        case .ip4(let ip, let port): "http://\(ip):\(port)/billmgr"
-        case .ip6(let ip, let port): "http://[\(ip)]:\(port)/billmgr"
-        default: throw ValidationError("the server is not listening on an IP address")
-        }
+        let url =
+            switch await server.listeningAddress {
+            case .ip4(let ip, let port): "http://\(ip):\(port)/billmgr"
+            case .ip6(let ip, let port): "http://[\(ip)]:\(port)/billmgr"
+            default: throw ValidationError("the server is not listening on an IP address")
+            }
         // Written unbuffered: the test harness reads this line from a pipe to learn the port.
         FileHandle.standardOutput.write(Data("billmgr-sim listening on \(url)\n".utf8))
         try await running.value

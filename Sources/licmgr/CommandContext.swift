@@ -32,7 +32,8 @@ struct CommandContext {
     func server() throws -> BillmgrClient {
         BillmgrClient(
             credentials: try config.credentials(),
-            transport: CurlTransport(connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile))
+            transport: CurlTransport(
+                connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile))
     }
 
     func engine() throws -> LicenseEngine {

@@ -2,8 +2,10 @@ import ArgumentParser
 
 /// Options every command takes, before or after the subcommand's name.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "The config file (default: $LICMGR_CONFIG, else /usr/local/etc/licmgr.conf).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The config file (default: $LICMGR_CONFIG, else /usr/local/etc/licmgr.conf).", valueName: "path"))
     var config: String?
 
     @Flag(name: .long, help: "Print exactly one JSON document on stdout.")

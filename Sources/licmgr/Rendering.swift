@@ -31,20 +31,26 @@ enum Rendering {
             object[action.rawValue] = report.count(action)
         }
         var errors: [[String: Any]] = report.failures.map { item in
-            ["service_id": json(item.serviceID), "addon": json(item.addon), "license_id": json(item.licenseID),
-             "message": item.detail]
+            [
+                "service_id": json(item.serviceID), "addon": json(item.addon), "license_id": json(item.licenseID),
+                "message": item.detail,
+            ]
         }
         if let stopped = report.stopped {
-            errors.append(["service_id": NSNull(), "addon": NSNull(), "license_id": NSNull(),
-                           "message": stopped.description, "code": Int(ExitStatus.of(stopped).rawValue)])
+            errors.append([
+                "service_id": NSNull(), "addon": NSNull(), "license_id": NSNull(),
+                "message": stopped.description, "code": Int(ExitStatus.of(stopped).rawValue),
+            ])
         }
         object["errors"] = errors
         object["warnings"] = report.warnings
         object["notes"] = report.notes
         object["dry_run"] = report.dryRun
         object["items"] = report.items.map { item in
-            ["action": item.action.rawValue, "service_id": json(item.serviceID), "addon": json(item.addon),
-             "license_id": json(item.licenseID), "detail": item.detail] as [String: Any]
+            [
+                "action": item.action.rawValue, "service_id": json(item.serviceID), "addon": json(item.addon),
+                "license_id": json(item.licenseID), "detail": item.detail,
+            ] as [String: Any]
         }
         return object
     }

@@ -13,7 +13,8 @@ final class BillmgrClientTests: XCTestCase {
         super.setUp()
         transport = ScriptedTransport()
         client = BillmgrClient(
-            credentials: Credentials(url: "https://billing.example/billmgr", user: "bob@example.com", password: password),
+            credentials: Credentials(
+                url: "https://billing.example/billmgr", user: "bob@example.com", password: password),
             transport: transport, pageSize: 2, maxPages: 50)
     }
 
@@ -22,7 +23,9 @@ final class BillmgrClientTests: XCTestCase {
     }
 
     /// The RemoteError `body` (answered with `status`) makes `call` throw.
-    private func callError(_ body: String, status: Int = 200, file: StaticString = #filePath, line: UInt = #line) -> RemoteError? {
+    private func callError(_ body: String, status: Int = 200, file: StaticString = #filePath, line: UInt = #line)
+        -> RemoteError?
+    {
         transport.enqueue(.body(body, status: status))
         do {
             _ = try client.call("soft.suspend", [("elid", "1")])
@@ -67,22 +70,27 @@ final class BillmgrClientTests: XCTestCase {
     // MARK: - Errors
 
     func testAuthErrorIsAuthRefused() {
-        let error = callError(BillmgrJSON.error(type: "auth", object: "badpassword", message: "Invalid username or password"))
+        let error = callError(
+            BillmgrJSON.error(type: "auth", object: "badpassword", message: "Invalid username or password"))
         XCTAssertEqual(error, .authRefused(message: "Invalid username or password"))
         XCTAssertEqual(error.map { ExitStatus.of($0) }?.rawValue, 77)
     }
 
     func testOtherErrorTypesAreRefused() {
-        XCTAssertEqual(callError(BillmgrJSON.error(type: "value", object: "elid", message: "no such license")),
-                       .refused(function: "soft.suspend", type: "value", object: "elid", message: "no such license"))
-        XCTAssertEqual(callError(BillmgrJSON.error(type: "exists", message: "a license with the same IP address already exists")),
-                       .refused(function: "soft.suspend", type: "exists", object: nil,
-                                message: "a license with the same IP address already exists"))
+        XCTAssertEqual(
+            callError(BillmgrJSON.error(type: "value", object: "elid", message: "no such license")),
+            .refused(function: "soft.suspend", type: "value", object: "elid", message: "no such license"))
+        XCTAssertEqual(
+            callError(BillmgrJSON.error(type: "exists", message: "a license with the same IP address already exists")),
+            .refused(
+                function: "soft.suspend", type: "exists", object: nil,
+                message: "a license with the same IP address already exists"))
     }
 
     func testErrorWithoutMessageOrType() {
-        XCTAssertEqual(callError(#"{"doc": {"error": {}}}"#),
-                       .refused(function: "soft.suspend", type: "unknown", object: nil, message: "no message"))
+        XCTAssertEqual(
+            callError(#"{"doc": {"error": {}}}"#),
+            .refused(function: "soft.suspend", type: "unknown", object: nil, message: "no message"))
     }
 
     func testHTTP500IsServerFailure() {
@@ -197,10 +205,15 @@ final class BillmgrClientTests: XCTestCase {
     }
 
     func testSingleLicenseAsObject() throws {
-        transport.enqueue(.body(BillmgrJSON.licensePage(
-            [BillmgrJSON.licenseRow(id: 100001, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 2891, period: 1815,
-                                    status: 3, expires: "2030-05-06", remoteID: "lm-abc")],
-            total: 1, singleAsObject: true)), for: "soft")
+        transport.enqueue(
+            .body(
+                BillmgrJSON.licensePage(
+                    [
+                        BillmgrJSON.licenseRow(
+                            id: 100001, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 2891, period: 1815,
+                            status: 3, expires: "2030-05-06", remoteID: "lm-abc")
+                    ],
+                    total: 1, singleAsObject: true)), for: "soft")
         let licenses = try client.listLicenses()
         XCTAssertEqual(licenses.count, 1)
         let license = try XCTUnwrap(licenses.first)
@@ -243,10 +256,12 @@ final class BillmgrClientTests: XCTestCase {
     }
 
     func testViewLicenseReadsKeyAndChangeDates() throws {
-        transport.enqueue(.body(BillmgrJSON.doc([
-            "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "2", "lickey": "ABC",
-            "ip_change_date": "2024-02-03", "lickey_change_date": "2024-03-04",
-        ])))
+        transport.enqueue(
+            .body(
+                BillmgrJSON.doc([
+                    "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "2", "lickey": "ABC",
+                    "ip_change_date": "2024-02-03", "lickey_change_date": "2024-03-04",
+                ])))
         let license = try client.viewLicense(42)
         XCTAssertEqual(license.id, 42)
         XCTAssertEqual(license.key, "ABC")

@@ -77,11 +77,13 @@ final class ConfigParserTests: XCTestCase {
 
     func testPeriodThreeForms() throws {
         let config = try parse("Period 10 1815 2891\nPeriod 10 1\nPeriod ALL 1817 2891\n")
-        XCTAssertEqual(config.periods, [
-            Config.PeriodRule(local: 10, remote: 1815, tariff: 2891, line: 1),
-            Config.PeriodRule(local: 10, remote: 1, tariff: nil, line: 2),
-            Config.PeriodRule(local: nil, remote: 1817, tariff: 2891, line: 3),
-        ])
+        XCTAssertEqual(
+            config.periods,
+            [
+                Config.PeriodRule(local: 10, remote: 1815, tariff: 2891, line: 1),
+                Config.PeriodRule(local: 10, remote: 1, tariff: nil, line: 2),
+                Config.PeriodRule(local: nil, remote: 1817, tariff: 2891, line: 3),
+            ])
     }
 
     func testPeriodAllIgnoresCase() throws {
@@ -139,18 +141,21 @@ final class ConfigParserTests: XCTestCase {
     // MARK: - Faults
 
     func testUnknownDirectiveSuggestsNearest() {
-        XCTAssertEqual(fault("\nPric ipmgr 2891\n"),
-                       .unknownDirective(file: path, line: 2, word: "Pric", suggestion: "Price"))
+        XCTAssertEqual(
+            fault("\nPric ipmgr 2891\n"),
+            .unknownDirective(file: path, line: 2, word: "Pric", suggestion: "Price"))
     }
 
     func testUnknownDirectiveFarFromAnyHasNoSuggestion() {
-        XCTAssertEqual(fault("Xylophone 3\n"),
-                       .unknownDirective(file: path, line: 1, word: "Xylophone", suggestion: nil))
+        XCTAssertEqual(
+            fault("Xylophone 3\n"),
+            .unknownDirective(file: path, line: 1, word: "Xylophone", suggestion: nil))
     }
 
     func testUnknownOptionSuggestsNearest() {
-        XCTAssertEqual(fault("# c\n\nOption reuselicence\n"),
-                       .unknownOption(file: path, line: 3, word: "reuselicence", suggestion: "ReUseLicense"))
+        XCTAssertEqual(
+            fault("# c\n\nOption reuselicence\n"),
+            .unknownOption(file: path, line: 3, word: "reuselicence", suggestion: "ReUseLicense"))
     }
 
     func testMissingValues() {
@@ -188,7 +193,8 @@ final class ConfigParserTests: XCTestCase {
     }
 
     func testUrlWithoutSchemeIsBadValue() {
-        guard case .badValue(_, 1, "Url", "api.ispmanager.com/billmgr", _)? = fault("Url api.ispmanager.com/billmgr") else {
+        guard case .badValue(_, 1, "Url", "api.ispmanager.com/billmgr", _)? = fault("Url api.ispmanager.com/billmgr")
+        else {
             return XCTFail("expected badValue")
         }
     }
@@ -201,25 +207,30 @@ final class ConfigParserTests: XCTestCase {
 
     func testExtraValues() {
         XCTAssertEqual(fault("User bob alice"), .extraValue(file: path, line: 1, directive: "User", value: "alice"))
-        XCTAssertEqual(fault("Period 10 1815 2891 7"), .extraValue(file: path, line: 1, directive: "Period", value: "7"))
+        XCTAssertEqual(
+            fault("Period 10 1815 2891 7"), .extraValue(file: path, line: 1, directive: "Period", value: "7"))
         XCTAssertEqual(fault("RenewBefore 1 2"), .extraValue(file: path, line: 1, directive: "RenewBefore", value: "2"))
-        XCTAssertEqual(fault("Option ReUseLicense NoFixSuspended"),
-                       .extraValue(file: path, line: 1, directive: "Option", value: "NoFixSuspended"))
+        XCTAssertEqual(
+            fault("Option ReUseLicense NoFixSuspended"),
+            .extraValue(file: path, line: 1, directive: "Option", value: "NoFixSuspended"))
     }
 
     func testUrlTwiceConflicts() {
-        XCTAssertEqual(fault("Url https://a.example/b\n# x\nUrl https://a.example/b\n"),
-                       .conflict(file: path, line: 3, directive: "Url", earlierLine: 1))
+        XCTAssertEqual(
+            fault("Url https://a.example/b\n# x\nUrl https://a.example/b\n"),
+            .conflict(file: path, line: 3, directive: "Url", earlierLine: 1))
     }
 
     func testPriceSameNameOtherTariffConflicts() {
-        XCTAssertEqual(fault("Price ipmgr 2891\nPrice IPMGR 2892\n"),
-                       .conflict(file: path, line: 2, directive: "Price IPMGR", earlierLine: 1))
+        XCTAssertEqual(
+            fault("Price ipmgr 2891\nPrice IPMGR 2892\n"),
+            .conflict(file: path, line: 2, directive: "Price IPMGR", earlierLine: 1))
     }
 
     func testPeriodSameKeyOtherRemoteConflicts() {
-        XCTAssertEqual(fault("Period 10 1815 2891\nPeriod 10 1816 2891\n"),
-                       .conflict(file: path, line: 2, directive: "Period", earlierLine: 1))
+        XCTAssertEqual(
+            fault("Period 10 1815 2891\nPeriod 10 1816 2891\n"),
+            .conflict(file: path, line: 2, directive: "Period", earlierLine: 1))
     }
 
     func testPeriodAllWithoutTariffIsMissingValue() {
@@ -229,10 +240,12 @@ final class ConfigParserTests: XCTestCase {
     }
 
     func testPasswordWithPasswordFileConflicts() {
-        XCTAssertEqual(fault("Password x\nPasswordFile p.txt\n"),
-                       .conflict(file: path, line: 2, directive: "PasswordFile", earlierLine: 1))
-        XCTAssertEqual(fault("PasswordFile p.txt\n\nPassword x\n"),
-                       .conflict(file: path, line: 3, directive: "Password", earlierLine: 1))
+        XCTAssertEqual(
+            fault("Password x\nPasswordFile p.txt\n"),
+            .conflict(file: path, line: 2, directive: "PasswordFile", earlierLine: 1))
+        XCTAssertEqual(
+            fault("PasswordFile p.txt\n\nPassword x\n"),
+            .conflict(file: path, line: 3, directive: "Password", earlierLine: 1))
     }
 
     func testErrorDescriptionsStartWithFileAndLine() {
@@ -293,7 +306,8 @@ final class ConfigParserTests: XCTestCase {
         let config = try ConfigParser().load(path: file)
         XCTAssertEqual(config.password, "s3cret pass")
         XCTAssertEqual(config.passwordSource, .line(3))
-        XCTAssertEqual(try config.credentials(), Credentials(url: "https://x.example/b", user: "u", password: "s3cret pass"))
+        XCTAssertEqual(
+            try config.credentials(), Credentials(url: "https://x.example/b", user: "u", password: "s3cret pass"))
     }
 
     func testReadableConfigWithoutPasswordIsFine() throws {
@@ -351,7 +365,9 @@ final class ConfigParserTests: XCTestCase {
     func testMissingPasswordFailsCredentials() throws {
         let config = try parse("Url https://x.example/b\nUser u\n")
         XCTAssertThrowsError(try config.credentials()) { error in
-            guard case ConfigError.missingSetting(_, let directive)? = error as? ConfigError else { return XCTFail("\(error)") }
+            guard case ConfigError.missingSetting(_, let directive)? = error as? ConfigError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertTrue(directive.contains("Password"))
         }
     }

@@ -72,8 +72,9 @@ final class DocNodeTests: XCTestCase {
     }
 
     func testNestedDoc() throws {
-        XCTAssertEqual(try doc(#"{"doc": {"doc": {"newexpiredate": {"$": "2031-02-03"}}}}"#)["doc"]["newexpiredate"].text,
-                       "2031-02-03")
+        XCTAssertEqual(
+            try doc(#"{"doc": {"doc": {"newexpiredate": {"$": "2031-02-03"}}}}"#)["doc"]["newexpiredate"].text,
+            "2031-02-03")
     }
 
     func testNonJSONIsNotProtocol() {

@@ -4,7 +4,6 @@ import XCTest
 
 @testable import LicmgrCore
 
-
 final class EngineTests: XCTestCase {
     private var dir: TemporaryDirectory!
     private var store: SQLiteStore!
@@ -37,8 +36,9 @@ final class EngineTests: XCTestCase {
     private func addService(
         _ id: Int, addons: [String: String] = ["panel": "Lite"], period: Int? = 1, status: Service.Status = .active
     ) throws -> Service {
-        let service = Service(id: id, name: "vps\(id)", ip: "192.0.2.\(id)", package: 12, period: period, addons: addons,
-                              status: status)
+        let service = Service(
+            id: id, name: "vps\(id)", ip: "192.0.2.\(id)", package: 12, period: period, addons: addons,
+            status: status)
         try store.insert(service, at: at)
         return service
     }
@@ -107,8 +107,10 @@ final class EngineTests: XCTestCase {
 
     func testLiveUnattachedLicenseWithSameIPAndTariffIsAttached() throws {
         try addService(7)
-        server.add(License(id: 555, name: "bought by hand", ip: "192.0.2.7", pricelist: 55227, period: 1, status: .active,
-                           expires: Day(year: 2026, month: 1, day: 1)))
+        server.add(
+            License(
+                id: 555, name: "bought by hand", ip: "192.0.2.7", pricelist: 55227, period: 1, status: .active,
+                expires: Day(year: 2026, month: 1, day: 1)))
         let report = try engine().order(serviceIDs: [7], dryRun: false)
         XCTAssertEqual(server.callCount("order"), 0)
         XCTAssertEqual(report.count(.attached), 1)
@@ -155,7 +157,9 @@ final class EngineTests: XCTestCase {
         server.failNextOrder(.commitThenLose)
         let report = try engine().order(serviceIDs: [7, 9], dryRun: false)
 
-        guard case .answerLost? = report.stopped else { return XCTFail("not stopped: \(String(describing: report.stopped))") }
+        guard case .answerLost? = report.stopped else {
+            return XCTFail("not stopped: \(String(describing: report.stopped))")
+        }
         XCTAssertEqual(report.exitStatus.rawValue, 75)
         XCTAssertEqual(report.count(.inDoubt), 1)
         XCTAssertEqual(server.callCount("order"), 1, "the batch must stop after an answer in doubt")
@@ -210,8 +214,11 @@ final class EngineTests: XCTestCase {
     func testRefusedOrderFailsOnlyThatItem() throws {
         try addService(7)
         try addService(9)
-        server.failNextOrder(.fail(.refused(function: "soft.order.param", type: "exists", object: nil,
-                                            message: "a license with the same IP address already exists")))
+        server.failNextOrder(
+            .fail(
+                .refused(
+                    function: "soft.order.param", type: "exists", object: nil,
+                    message: "a license with the same IP address already exists")))
         let report = try engine().order(serviceIDs: [7, 9], dryRun: false)
 
         XCTAssertNil(report.stopped)

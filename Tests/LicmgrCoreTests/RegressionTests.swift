@@ -16,7 +16,9 @@ final class RegressionTests: XCTestCase {
     }
 
     func testCRLFConfigErrorNeverCarriesTheNextLine() {
-        XCTAssertThrowsError(try ConfigParser().parse("Url https://x.example/b extra\r\nPassword s3cret\r\n", path: "/c")) {
+        XCTAssertThrowsError(
+            try ConfigParser().parse("Url https://x.example/b extra\r\nPassword s3cret\r\n", path: "/c")
+        ) {
             XCTAssertFalse(String(describing: $0).contains("s3cret"), "\($0)")
             XCTAssertEqual($0 as? ConfigError, .extraValue(file: "/c", line: 1, directive: "Url", value: "extra"))
         }
@@ -36,7 +38,8 @@ final class RegressionTests: XCTestCase {
         let password = "s3cret x"
         let transport = ScriptedTransport()
         let client = BillmgrClient(
-            credentials: Credentials(url: "https://b.example/billmgr", user: "bob", password: password), transport: transport)
+            credentials: Credentials(url: "https://b.example/billmgr", user: "bob", password: password),
+            transport: transport)
         transport.enqueue(.body("<html>bad request: bob:\(password)</html>"))
         transport.enqueue(.body(BillmgrJSON.error(type: "value", message: "bad authinfo bob:s3cret%20x")))
         for _ in 0..<2 {
@@ -54,8 +57,9 @@ final class RegressionTests: XCTestCase {
         let server = FakeLicenseServer()
         let config = try ConfigParser().parse("Price first 55227\nPrice second 55227\n", path: dir.file("c"))
         try store.insert(Service(id: 7, name: "vps7", ip: "192.0.2.7", addons: ["a": "first", "b": "second"]), at: "t")
-        let engine = LicenseEngine(config: config, store: store, server: server, time: FixedTime(day: Day("2025-06-15")!),
-                                   command: "order", keys: SequentialKeys())
+        let engine = LicenseEngine(
+            config: config, store: store, server: server, time: FixedTime(day: Day("2025-06-15")!),
+            command: "order", keys: SequentialKeys())
         _ = try engine.order(serviceIDs: [7], dryRun: false)
         _ = try engine.order(serviceIDs: [7], dryRun: false)
         let licenses = try store.licenses(serviceID: 7)

@@ -13,12 +13,16 @@ final class ResolverTests: XCTestCase {
 
     /// Tariff 2891 in BILLmanager 4 numbering: 1814 trial, 1815 month, 1816 year, 1817 lifetime.
     private var bm4Catalogue: Catalogue {
-        Catalogue(tariffs: [2891: tariff(2891, periods: [
-            .init(id: 1814, type: "trial", length: 1, cost: "0"),
-            .init(id: 1816, type: "year", length: 1, cost: "100"),
-            .init(id: 1815, type: "month", length: 1, cost: "10"),
-            .init(id: 1817, type: "lifetime", length: 1, cost: "500"),
-        ])])
+        Catalogue(tariffs: [
+            2891: tariff(
+                2891,
+                periods: [
+                    .init(id: 1814, type: "trial", length: 1, cost: "0"),
+                    .init(id: 1816, type: "year", length: 1, cost: "100"),
+                    .init(id: 1815, type: "month", length: 1, cost: "10"),
+                    .init(id: 1817, type: "lifetime", length: 1, cost: "500"),
+                ])
+        ])
     }
 
     // MARK: - Addons
@@ -68,13 +72,15 @@ final class ResolverTests: XCTestCase {
 
     func testLogicalAddonWithoutPriceIsUnresolvable() throws {
         XCTAssertThrowsError(try resolver().tariff(addon: "ipmgr", value: "on")) { error in
-            XCTAssertEqual(error as? InputError, .unresolvableAddon(key: "ipmgr", value: "on", catalogueImported: false))
+            XCTAssertEqual(
+                error as? InputError, .unresolvableAddon(key: "ipmgr", value: "on", catalogueImported: false))
         }
     }
 
     func testUnknownNameIsUnresolvable() throws {
         XCTAssertThrowsError(try resolver().tariff(addon: "panel", value: "Deluxe")) { error in
-            XCTAssertEqual(error as? InputError, .unresolvableAddon(key: "panel", value: "Deluxe", catalogueImported: false))
+            XCTAssertEqual(
+                error as? InputError, .unresolvableAddon(key: "panel", value: "Deluxe", catalogueImported: false))
             XCTAssertEqual(ExitStatus.of(error).rawValue, 65)
             XCTAssertTrue("\(error)".contains("panel=Deluxe"))
         }
@@ -88,7 +94,8 @@ final class ResolverTests: XCTestCase {
     func testWithCatalogueAnUnlistedNumberIsUnresolvable() throws {
         let r = try resolver(catalogue: bm4Catalogue)
         XCTAssertThrowsError(try r.tariff(addon: "panel", value: "55228")) { error in
-            XCTAssertEqual(error as? InputError, .unresolvableAddon(key: "panel", value: "55228", catalogueImported: true))
+            XCTAssertEqual(
+                error as? InputError, .unresolvableAddon(key: "panel", value: "55228", catalogueImported: true))
         }
     }
 
@@ -155,12 +162,14 @@ final class ResolverTests: XCTestCase {
     }
 
     func testShortestMonthlyPeriodSkipsTrialAndLifetime() {
-        let t = tariff(1, periods: [
-            .init(id: -100, type: "trial", length: 1, cost: "0"),
-            .init(id: 0, type: "lifetime", length: 1, cost: "9"),
-            .init(id: 12, type: "year", length: 1, cost: "9"),
-            .init(id: 3, type: "month", length: 3, cost: "9"),
-        ])
+        let t = tariff(
+            1,
+            periods: [
+                .init(id: -100, type: "trial", length: 1, cost: "0"),
+                .init(id: 0, type: "lifetime", length: 1, cost: "9"),
+                .init(id: 12, type: "year", length: 1, cost: "9"),
+                .init(id: 3, type: "month", length: 3, cost: "9"),
+            ])
         XCTAssertEqual(t.shortestMonthlyPeriod, 3)
     }
 }

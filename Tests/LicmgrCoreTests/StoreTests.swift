@@ -24,23 +24,27 @@ final class StoreTests: XCTestCase {
     }
 
     private func service(_ id: Int = 7) -> Service {
-        Service(id: id, name: "vps\(id)", ip: "192.0.2.\(id)", package: 12, period: 1,
-                addons: ["panel": "Lite", "ipmgr": "on"], status: .active)
+        Service(
+            id: id, name: "vps\(id)", ip: "192.0.2.\(id)", package: 12, period: 1,
+            addons: ["panel": "Lite", "ipmgr": "on"], status: .active)
     }
 
     private func license(_ id: Int = 100001, serviceID: Int? = nil, addon: String? = nil) -> License {
-        License(id: id, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 55227, period: 1, status: .active,
-                expires: Day(year: 2030, month: 1, day: 1), created: Day(year: 2025, month: 1, day: 1), key: "KEY",
-                remoteID: "lm-test-1", autoprolong: "off", serviceID: serviceID, addon: addon)
+        License(
+            id: id, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 55227, period: 1, status: .active,
+            expires: Day(year: 2030, month: 1, day: 1), created: Day(year: 2025, month: 1, day: 1), key: "KEY",
+            remoteID: "lm-test-1", autoprolong: "off", serviceID: serviceID, addon: addon)
     }
 
     private func operation(_ key: String, service: Int? = 7) -> RemoteOperation {
-        RemoteOperation(key: key, kind: .order, serviceID: service, addon: "panel", licenseID: nil,
-                  params: ["pricelist": "55227", "ip": "192.0.2.7"], command: "order", createdAt: at)
+        RemoteOperation(
+            key: key, kind: .order, serviceID: service, addon: "panel", licenseID: nil,
+            params: ["pricelist": "55227", "ip": "192.0.2.7"], command: "order", createdAt: at)
     }
 
     private func entry(service: Int?, license: Int?, _ detail: String) -> HistoryEntry {
-        HistoryEntry(at: at, command: "test", serviceID: service, licenseID: license, action: "a", result: "ok", detail: detail)
+        HistoryEntry(
+            at: at, command: "test", serviceID: service, licenseID: license, action: "a", result: "ok", detail: detail)
     }
 
     // MARK: - File and schema
@@ -77,8 +81,9 @@ final class StoreTests: XCTestCase {
             try db.execute("PRAGMA user_version = \(Schema.migrations.count + 5)")
         }
         XCTAssertThrowsError(try SQLiteStore(path: path)) { error in
-            XCTAssertEqual(error as? StoreError,
-                           .tooNew(path: path, version: Schema.migrations.count + 5, supported: Schema.migrations.count))
+            XCTAssertEqual(
+                error as? StoreError,
+                .tooNew(path: path, version: Schema.migrations.count + 5, supported: Schema.migrations.count))
             XCTAssertEqual(ExitStatus.of(error).rawValue, 74)
         }
     }
@@ -86,11 +91,13 @@ final class StoreTests: XCTestCase {
     func testThrowingTransactionWritesNothing() throws {
         struct Boom: Error {}
         let store = try SQLiteStore(path: path)
-        XCTAssertThrowsError(try store.transaction {
-            try store.insert(service(7), at: at)
-            try store.append(entry(service: 7, license: nil, "added"))
-            throw Boom()
-        }) { error in
+        XCTAssertThrowsError(
+            try store.transaction {
+                try store.insert(service(7), at: at)
+                try store.append(entry(service: 7, license: nil, "added"))
+                throw Boom()
+            }
+        ) { error in
             XCTAssertTrue(error is Boom)
         }
         XCTAssertNil(try store.service(7))

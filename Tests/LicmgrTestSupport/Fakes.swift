@@ -60,7 +60,8 @@ public final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     public func post(url: String, form: String, function: String) throws(RemoteError) -> HTTPReply {
         let request = RecordedRequest(url: url, function: function, body: form, form: Self.decode(form))
         // The handler runs outside the lock, so that it may look at `requests` itself.
-        let (queuedAnswer, handler): (ScriptedAnswer?, (@Sendable (RecordedRequest) -> ScriptedAnswer)?) = lock.withLock {
+        let (queuedAnswer, handler): (ScriptedAnswer?, (@Sendable (RecordedRequest) -> ScriptedAnswer)?) = lock.withLock
+        {
             recorded.append(request)
             if var queue = queuedByFunction[function], !queue.isEmpty {
                 let first = queue.removeFirst()

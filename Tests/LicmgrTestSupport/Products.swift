@@ -6,7 +6,8 @@ public enum Products {
         var candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
         candidates += Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
         if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("licmgr").path) {
+        for candidate in candidates
+        where FileManager.default.isExecutableFile(atPath: candidate.appendingPathComponent("licmgr").path) {
             return candidate
         }
         fatalError("the licmgr executable was not found next to the test bundle; run 'swift build' first")

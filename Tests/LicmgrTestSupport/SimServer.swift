@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A running `billmgr-sim` on 127.0.0.1, with its control endpoints. The child watches its
@@ -70,12 +71,14 @@ public final class SimServer: @unchecked Sendable {
             }
         }
         let calls = (object["calls"] as? [[String: Any]] ?? []).map { call in
-            Call(function: call["func"] as? String ?? "",
-                 params: call["params"] as? [String: String] ?? [:],
-                 result: call["result"] as? String ?? "")
+            Call(
+                function: call["func"] as? String ?? "",
+                params: call["params"] as? [String: String] ?? [:],
+                result: call["result"] as? String ?? "")
         }
-        return State(licenses: licenses, calls: calls, spent: object["spent"] as? String ?? "",
-                     balance: object["balance"] as? String ?? "")
+        return State(
+            licenses: licenses, calls: calls, spent: object["spent"] as? String ?? "",
+            balance: object["balance"] as? String ?? "")
     }
 
     /// Seeds licenses without spending; returns their ids.
@@ -87,8 +90,10 @@ public final class SimServer: @unchecked Sendable {
 
     /// Makes the next `times` calls of `function` fail as `kind`.
     /// `refuse` answers an in-band error of `type` with `message` and does nothing.
-    public func fault(_ function: String, _ kind: String, ms: Int? = nil, times: Int = 1, type: String? = nil,
-                      message: String? = nil) throws {
+    public func fault(
+        _ function: String, _ kind: String, ms: Int? = nil, times: Int = 1, type: String? = nil,
+        message: String? = nil
+    ) throws {
         var body: [String: Any] = ["func": function, "kind": kind, "times": times]
         if let ms { body["ms"] = ms }
         if let type { body["type"] = type }

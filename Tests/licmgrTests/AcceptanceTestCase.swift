@@ -24,11 +24,15 @@ class AcceptanceTestCase: XCTestCase {
 
     /// Runs licmgr and fails the test, showing its output, if it exits otherwise than `status`.
     @discardableResult
-    func licmgr(_ arguments: String..., input: String? = nil, expect status: Int32 = 0,
-                file: StaticString = #filePath, line: UInt = #line) throws -> RunResult {
+    func licmgr(
+        _ arguments: String..., input: String? = nil, expect status: Int32 = 0,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> RunResult {
         let result = try work.licmgr(arguments, input: input)
-        XCTAssertEqual(result.status, status, "licmgr \(arguments.joined(separator: " "))\nstdout: \(result.stdout)\nstderr: \(result.stderr)",
-                       file: file, line: line)
+        XCTAssertEqual(
+            result.status, status,
+            "licmgr \(arguments.joined(separator: " "))\nstdout: \(result.stdout)\nstderr: \(result.stderr)",
+            file: file, line: line)
         return result
     }
 

@@ -26,7 +26,8 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
 
     func testServiceJSONShapes() throws {
         try work.writeConfig(url: sim.url, extra: "Price ipmgr 2891")
-        try addService(7, ip: "10.0.0.7", addon: "panel=Lite", extra: ["--package", "12", "--period", "1", "--addon", "ipmgr=on"])
+        try addService(
+            7, ip: "10.0.0.7", addon: "panel=Lite", extra: ["--package", "12", "--period", "1", "--addon", "ipmgr=on"])
         let shown = try licmgr("service", "show", "7", "--json").jsonObject
         XCTAssertEqual(shown["addons"] as? [String: String], ["panel": "Lite", "ipmgr": "on"])
         XCTAssertEqual(shown["package"] as? Int, 12)

@@ -45,14 +45,20 @@ final class CronAcceptanceTests: AcceptanceTestCase {
     func testCheckeventServesRenewsAndFollows() throws {
         try addService(7, ip: "10.0.0.7")
         try addService(8, ip: "10.0.0.8")
-        let due = try XCTUnwrap(try sim.seed([["licname": "Item #8 addon vps8", "ip": "10.0.0.8", "pricelist": "55227",
-                                                "expiredate": today.description]]).first)
+        let due = try XCTUnwrap(
+            try sim.seed([
+                [
+                    "licname": "Item #8 addon vps8", "ip": "10.0.0.8", "pricelist": "55227",
+                    "expiredate": today.description,
+                ]
+            ]).first)
         let first = try licmgr("checkevent", "--json").jsonObject
         XCTAssertEqual(first["ordered"] as? Int, 1)
         XCTAssertEqual(first["attached"] as? Int, 1)
         XCTAssertEqual(first["renewed"] as? Int, 1)
-        XCTAssertEqual(try sim.state().licenses.first { $0["id"] == String(due) }?["expiredate"],
-                       today.adding(months: 1).description)
+        XCTAssertEqual(
+            try sim.state().licenses.first { $0["id"] == String(due) }?["expiredate"],
+            today.adding(months: 1).description)
 
         try licmgr("service", "suspend", "8")
         try licmgr("checkevent")
@@ -141,7 +147,8 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         try addService(7, ip: "10.0.0.7", addon: "panel=55228")
         let plan = try licmgr("order", "7", "--dry-run")
         XCTAssertTrue(plan.stdout.contains("18.00 EUR"), plan.stdout)
-        let refused = try licmgr("service", "add", "8", "--name", "x", "--ip", "10.0.0.8", "--addon", "panel=99999", expect: 65)
+        let refused = try licmgr(
+            "service", "add", "8", "--name", "x", "--ip", "10.0.0.8", "--addon", "panel=99999", expect: 65)
         XCTAssertTrue(refused.stderr.contains("imported catalogue"), refused.stderr)
     }
 }

@@ -6,7 +6,8 @@ final class ErrorAcceptanceTests: AcceptanceTestCase {
     func testConfigErrorNamesFileAndLineAndExits78() throws {
         try work.writeConfig(url: sim.url, extra: "Pric ipmgr 2891")
         let result = try licmgr("service", "list", expect: 78)
-        XCTAssertTrue(result.stderr.contains("licmgr.conf:8: unknown directive 'Pric'; did you mean 'Price'?"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("licmgr.conf:8: unknown directive 'Pric'; did you mean 'Price'?"), result.stderr)
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "one line")
         XCTAssertFalse(FileManager.default.fileExists(atPath: work.databasePath), "nothing was created")
     }
@@ -19,7 +20,8 @@ final class ErrorAcceptanceTests: AcceptanceTestCase {
     }
 
     func testConfigCheckNeverPrintsThePassword() throws {
-        try work.writeConfig(url: sim.url, extra: "Price ipmgr 2891\nPeriod ALL 1817 2891", password: "s3cret with blanks")
+        try work.writeConfig(
+            url: sim.url, extra: "Price ipmgr 2891\nPeriod ALL 1817 2891", password: "s3cret with blanks")
         let text = try licmgr("config", "check")
         XCTAssertTrue(text.stdout.contains("ipmgr -> tariff 2891"), text.stdout)
         let json = try licmgr("config", "check", "--json")
@@ -36,7 +38,8 @@ final class ErrorAcceptanceTests: AcceptanceTestCase {
     }
 
     func testUnresolvableAddonIsRefused() throws {
-        let result = try licmgr("service", "add", "7", "--name", "vps7", "--ip", "10.0.0.7", "--addon", "panel=Gold", expect: 65)
+        let result = try licmgr(
+            "service", "add", "7", "--name", "vps7", "--ip", "10.0.0.7", "--addon", "panel=Gold", expect: 65)
         XCTAssertTrue(result.stderr.contains("panel=Gold"), result.stderr)
         XCTAssertNil(try work.store().service(7))
     }
@@ -52,7 +55,9 @@ final class ErrorAcceptanceTests: AcceptanceTestCase {
     }
 
     func testImportWithABadElementChangesNothing() throws {
-        try work.writeFile("services.json", """
+        try work.writeFile(
+            "services.json",
+            """
             [{"id": 1, "name": "a", "ip": "10.0.0.1"}, {"id": 2, "name": "b", "ip": "nope"}]
             """)
         let result = try licmgr("service", "import", "services.json", expect: 65)

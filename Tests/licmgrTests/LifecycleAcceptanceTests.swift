@@ -9,10 +9,14 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
 
     /// A license on the remote for service `id`'s IP that `order` will attach.
     @discardableResult
-    func attachedLicense(service id: Int, ip: String, expires: Day, tariff: String = "55227",
-                         extra: [String: Any] = [:]) throws -> Int {
-        var row: [String: Any] = ["licname": "Item #\(id) addon vps\(id)", "ip": ip, "pricelist": tariff, "period": "1",
-                                  "expiredate": expires.description]
+    func attachedLicense(
+        service id: Int, ip: String, expires: Day, tariff: String = "55227",
+        extra: [String: Any] = [:]
+    ) throws -> Int {
+        var row: [String: Any] = [
+            "licname": "Item #\(id) addon vps\(id)", "ip": ip, "pricelist": tariff, "period": "1",
+            "expiredate": expires.description,
+        ]
         row.merge(extra) { $1 }
         let license = try XCTUnwrap(try sim.seed([row]).first)
         try licmgr("order", String(id))
@@ -167,9 +171,13 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
     func testParkedLicenseIsReusedWithNoMoneySpent() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
         let longAgo = today.adding(months: -2).description
-        let ids = try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
-                                 "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
-                                 "lickey_change_date": longAgo, "lickey": "oldkey"]])
+        let ids = try sim.seed([
+            [
+                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
+                "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
+                "lickey_change_date": longAgo, "lickey": "oldkey",
+            ]
+        ])
         try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
         let result = try licmgr("order", "8", "--json")
         XCTAssertEqual(result.jsonObject["reused"] as? Int, 1, result.stdout + result.stderr)
@@ -186,19 +194,28 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
 
     func testRecentlyParkedLicenseIsNotReused() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
-        try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
-                       "expiredate": today.adding(days: 20).description]])
+        try sim.seed([
+            [
+                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
+                "expiredate": today.adding(days: 20).description,
+            ]
+        ])
         try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
         let result = try licmgr("order", "8", "--json")
-        XCTAssertEqual(result.jsonObject["ordered"] as? Int, 1, "the vendor rule wants a month since the last IP change")
+        XCTAssertEqual(
+            result.jsonObject["ordered"] as? Int, 1, "the vendor rule wants a month since the last IP change")
     }
 
     func testFailedReuseStepReturnsTheLicenseToThePool() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
         let longAgo = today.adding(months: -2).description
-        let ids = try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
-                                 "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
-                                 "lickey_change_date": longAgo]])
+        let ids = try sim.seed([
+            [
+                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
+                "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
+                "lickey_change_date": longAgo,
+            ]
+        ])
         try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
         try sim.fault("soft.resume", "refuse", type: "access", message: "resume is not allowed")
         let result = try licmgr("order", "8", "--json", expect: 1)
@@ -230,9 +247,13 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         try licmgr("order", "7")
         let old = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
         let longAgo = today.adding(months: -2).description
-        let free = try sim.seed([["licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55228", "status": "3",
-                                  "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
-                                  "lickey_change_date": longAgo]])
+        let free = try sim.seed([
+            [
+                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55228", "status": "3",
+                "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
+                "lickey_change_date": longAgo,
+            ]
+        ])
         try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now")
         XCTAssertTrue(try sim.state().calls("service.changepricelist").isEmpty)
         XCTAssertEqual(try remote(free[0])["ip"], "10.0.0.7")

@@ -60,7 +60,8 @@ final class OrderAcceptanceTests: AcceptanceTestCase {
         try sim.fault("soft.order.param", "truncated")
         try licmgr("order", "7", expect: 76)
         try licmgr("sync")
-        XCTAssertEqual(try work.store().licenses(serviceID: 7).count, 1, "sync settles the order and attaches its license")
+        XCTAssertEqual(
+            try work.store().licenses(serviceID: 7).count, 1, "sync settles the order and attaches its license")
         try licmgr("order", "7")
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 1)
     }

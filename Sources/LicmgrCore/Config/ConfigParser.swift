@@ -50,10 +50,13 @@ public struct ConfigParser: Sendable {
         // `isNewline` takes "\r\n" (one Character in Swift) as well as "\n" and "\r".
         for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let line =
+                rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+                ?? ""
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard let word = fields.first else { continue }
-            guard let directive = Self.directives.first(where: { $0.caseInsensitiveCompare(word) == .orderedSame }) else {
+            guard let directive = Self.directives.first(where: { $0.caseInsensitiveCompare(word) == .orderedSame })
+            else {
                 throw ConfigError.unknownDirective(
                     file: path, line: number, word: word, suggestion: Self.nearest(word, in: Self.directives))
             }
@@ -69,13 +72,15 @@ public struct ConfigParser: Sendable {
                 switch directive {
                 case "Url": config.url = try Self.url(context)
                 case "User": config.user = try context.single("a user name")
-                case "Database": config.database = Self.absolute(try context.single("a file path"), relativeTo: directory)
+                case "Database":
+                    config.database = Self.absolute(try context.single("a file path"), relativeTo: directory)
                 case "CAFile": config.caFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
                 case "PasswordFile":
                     if let other = seen["Password"] {
                         throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: other)
                     }
-                    config.passwordSource = .file(Self.absolute(try context.single("a file path"), relativeTo: directory))
+                    config.passwordSource = .file(
+                        Self.absolute(try context.single("a file path"), relativeTo: directory))
                 default:
                     if let other = seen["PasswordFile"] {
                         throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: other)
@@ -90,7 +95,8 @@ public struct ConfigParser: Sendable {
                 let tariff = try context.integer(values[values.count - 1], "a remote tariff id", positive: true)
                 for name in values.dropLast() {
                     if let earlier = priceLines[name.lowercased()], earlier.tariff != tariff {
-                        throw ConfigError.conflict(file: path, line: number, directive: "Price \(name)", earlierLine: earlier.line)
+                        throw ConfigError.conflict(
+                            file: path, line: number, directive: "Price \(name)", earlierLine: earlier.line)
                     }
                     let rule = Config.PriceRule(name: name, tariff: tariff, line: number)
                     priceLines[name.lowercased()] = rule
@@ -100,14 +106,19 @@ public struct ConfigParser: Sendable {
                 let rule = try Self.period(context)
                 if let earlier = config.periods.first(where: { $0.local == rule.local && $0.tariff == rule.tariff }) {
                     if earlier.remote != rule.remote {
-                        throw ConfigError.conflict(file: path, line: number, directive: "Period", earlierLine: earlier.line)
+                        throw ConfigError.conflict(
+                            file: path, line: number, directive: "Period", earlierLine: earlier.line)
                     }
                 } else {
                     config.periods.append(rule)
                 }
             case "Option":
                 let name = try context.single("an option name")
-                guard let option = Config.Option.allCases.first(where: { $0.rawValue.caseInsensitiveCompare(name) == .orderedSame }) else {
+                guard
+                    let option = Config.Option.allCases.first(where: {
+                        $0.rawValue.caseInsensitiveCompare(name) == .orderedSame
+                    })
+                else {
                     throw ConfigError.unknownOption(
                         file: path, line: number, word: name,
                         suggestion: Self.nearest(name, in: Config.Option.allCases.map(\.rawValue)))
@@ -120,11 +131,14 @@ public struct ConfigParser: Sendable {
                     if !config.reusePackages.contains(package) { config.reusePackages.append(package) }
                 }
             case "RenewBefore":
-                config.renewBefore = try context.integer(try context.single("a number of days"), "a number of days from 0 to 365", range: 0...365)
+                config.renewBefore = try context.integer(
+                    try context.single("a number of days"), "a number of days from 0 to 365", range: 0...365)
             case "ConnectTimeout":
-                config.connectTimeout = try context.integer(try context.single("seconds"), "a number of seconds from 1 to 600", range: 1...600)
+                config.connectTimeout = try context.integer(
+                    try context.single("seconds"), "a number of seconds from 1 to 600", range: 1...600)
             case "Timeout":
-                config.timeout = try context.integer(try context.single("seconds"), "a number of seconds from 1 to 3600", range: 1...3600)
+                config.timeout = try context.integer(
+                    try context.single("seconds"), "a number of seconds from 1 to 3600", range: 1...3600)
             default:
                 preconditionFailure("directive \(directive) listed but not handled")
             }
@@ -154,14 +168,16 @@ public struct ConfigParser: Sendable {
 
         func integer(_ text: String, _ expected: String, positive: Bool = false) throws -> Int {
             guard let value = Int(text), !positive || value > 0 else {
-                throw ConfigError.badValue(file: file, line: line, directive: directive, value: text, expected: expected)
+                throw ConfigError.badValue(
+                    file: file, line: line, directive: directive, value: text, expected: expected)
             }
             return value
         }
 
         func integer(_ text: String, _ expected: String, range: ClosedRange<Int>) throws -> Int {
             guard let value = Int(text), range.contains(value) else {
-                throw ConfigError.badValue(file: file, line: line, directive: directive, value: text, expected: expected)
+                throw ConfigError.badValue(
+                    file: file, line: line, directive: directive, value: text, expected: expected)
             }
             return value
         }
@@ -173,7 +189,8 @@ public struct ConfigParser: Sendable {
         let host = text.drop(while: { $0 != ":" }).dropFirst(3)
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), !host.isEmpty else {
             throw ConfigError.badValue(
-                file: context.file, line: context.line, directive: "Url", value: text, expected: "an http:// or https:// address")
+                file: context.file, line: context.line, directive: "Url", value: text,
+                expected: "an http:// or https:// address")
         }
         return text
     }
@@ -233,10 +250,12 @@ public struct ConfigParser: Sendable {
     }
 
     private static func readPasswordFile(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             throw ConfigError.unreadable(file: path, reason: whyUnreadable(path))
         }
-        let password = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first
+        let password =
+            text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first
             .map(String.init) ?? ""
         guard !password.isEmpty else {
             throw ConfigError.unreadable(file: path, reason: "its first line is empty; it must hold the password")

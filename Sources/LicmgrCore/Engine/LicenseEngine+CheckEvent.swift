@@ -32,8 +32,9 @@ extension LicenseEngine {
             guard waiting else { continue }
             guard let viewed = refresh(license.id, report: &report) else { continue }
             if viewed.status != license.status || viewed.key != license.key {
-                report.add(.refreshed, serviceID: license.serviceID, licenseID: license.id,
-                           "license \(license.id) is \(viewed.status.name)\(viewed.key.map { _ in " with its key" } ?? "")")
+                report.add(
+                    .refreshed, serviceID: license.serviceID, licenseID: license.id,
+                    "license \(license.id) is \(viewed.status.name)\(viewed.key.map { _ in " with its key" } ?? "")")
             }
         }
     }
@@ -47,11 +48,13 @@ extension LicenseEngine {
             guard let now = remote[known.id] else {
                 try store.transaction {
                     try store.markGone(license: known.id, at: at)
-                    try record("drift", result: "gone", service: known.serviceID, license: known.id,
-                               "license \(known.id) is no longer on the remote list")
+                    try record(
+                        "drift", result: "gone", service: known.serviceID, license: known.id,
+                        "license \(known.id) is no longer on the remote list")
                 }
-                report.add(.gone, serviceID: known.serviceID, licenseID: known.id,
-                           "license \(known.id) is no longer on the remote list")
+                report.add(
+                    .gone, serviceID: known.serviceID, licenseID: known.id,
+                    "license \(known.id) is no longer on the remote list")
                 continue
             }
             var changes: [String] = []
@@ -66,7 +69,8 @@ extension LicenseEngine {
             report.add(.drifted, serviceID: known.serviceID, licenseID: known.id, detail)
         }
         for license in listing where try store.license(license.id) == nil && license.isLive {
-            let detail = "license \(license.id) (\(license.name), \(license.ip), tariff \(license.pricelist)) is on the account but unknown here"
+            let detail =
+                "license \(license.id) (\(license.name), \(license.ip), tariff \(license.pricelist)) is on the account but unknown here"
             try record("drift", result: "unknown", service: nil, license: license.id, detail)
             report.add(.discovered, licenseID: license.id, detail)
         }

@@ -38,19 +38,23 @@ extension LicenseEngine {
             guard run.stopped == nil else { break }
             if service.status == .suspended && skipSuspended {
                 if try !store.licenses(serviceID: service.id).contains(where: \.isLive),
-                   (try? needs(of: service, resolver: resolver).isEmpty) == false {
-                    unserved.append(.init(serviceID: service.id, addon: nil, reason: "suspended (Option NoFixSuspended)"))
+                    (try? needs(of: service, resolver: resolver).isEmpty) == false
+                {
+                    unserved.append(
+                        .init(serviceID: service.id, addon: nil, reason: "suspended (Option NoFixSuspended)"))
                 }
                 continue
             }
-            try serve(service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun, allowSuspended: true),
-                      report: &run)
+            try serve(
+                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun, allowSuspended: true),
+                report: &run)
             if service.status == .suspended && !dryRun && run.stopped == nil {
                 try followServices([service.id], listing: listing, dryRun: false, report: &run)
             }
         }
         for item in run.items where item.action == .failed || item.action == .inDoubt {
-            guard let id = item.serviceID, !unserved.contains(where: { $0.serviceID == id && $0.addon == item.addon }) else {
+            guard let id = item.serviceID, !unserved.contains(where: { $0.serviceID == id && $0.addon == item.addon })
+            else {
                 continue
             }
             unserved.append(.init(serviceID: id, addon: item.addon, reason: item.detail))
@@ -68,8 +72,8 @@ extension LicenseEngine {
     /// The license's price per month, when the catalogue sells its period by the month.
     func monthlyCost(of license: License, _ resolver: Resolver) -> String? {
         guard let tariff = resolver.catalogue.tariffs[license.pricelist],
-              let period = tariff.periods.first(where: { $0.id == license.period }),
-              let months = period.months, months > 0, let cost = Double(period.cost)
+            let period = tariff.periods.first(where: { $0.id == license.period }),
+            let months = period.months, months > 0, let cost = Double(period.cost)
         else { return nil }
         let monthly = (cost / Double(months) * 100).rounded() / 100
         let whole = Int(monthly)

@@ -2,7 +2,9 @@ extension LicenseEngine {
     /// Carries recorded service changes to the remote licenses of the given services (nil:
     /// all): suspend, resume, IP and name, tariff, and close (park or delete).
     /// With `dryRun`, `change` is a change not yet recorded, shown as if it were.
-    public func follow(serviceIDs: [Int]?, dryRun: Bool, assuming change: ServiceChange = ServiceChange()) throws -> RunReport {
+    public func follow(serviceIDs: [Int]?, dryRun: Bool, assuming change: ServiceChange = ServiceChange()) throws
+        -> RunReport
+    {
         var report = RunReport(dryRun: dryRun)
         var listing = try server.listLicenses()
         if !dryRun {
@@ -47,12 +49,16 @@ extension LicenseEngine {
         case .suspended:
             guard license.status == .active else { return }
             if dryRun {
-                report.add(.planned, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
+                report.add(
+                    .planned, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
                 return
             }
-            let hold = step(.suspend, service: service.id, addon: license.addon, license: license.id,
-                            "suspend license \(license.id)")
-            guard try send(hold, report: &report, { () throws(RemoteError) in try server.suspend(license: license.id) }) != nil
+            let hold = step(
+                .suspend, service: service.id, addon: license.addon, license: license.id,
+                "suspend license \(license.id)")
+            guard
+                try send(hold, report: &report, { () throws(RemoteError) in try server.suspend(license: license.id) })
+                    != nil
             else { return }
             var suspended = license
             suspended.status = .suspended
@@ -60,8 +66,9 @@ extension LicenseEngine {
                 try store.save(suspended, at: time.timestamp)
                 try complete(hold, "license \(license.id) suspended with service \(service.id)")
             }
-            report.add(.suspended, serviceID: service.id, addon: license.addon, licenseID: license.id,
-                       "suspended license \(license.id) with service \(service.id)")
+            report.add(
+                .suspended, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                "suspended license \(license.id) with service \(service.id)")
         case .active:
             let need: Need?
             do {
@@ -71,8 +78,9 @@ extension LicenseEngine {
                 return
             }
             guard let need else {
-                try dispose(license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
-                            dryRun: dryRun, report: &report)
+                try dispose(
+                    license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
+                    dryRun: dryRun, report: &report)
                 return
             }
             if license.pricelist != need.tariff {
@@ -82,12 +90,14 @@ extension LicenseEngine {
             var current = license
             if current.status == .suspended {
                 if dryRun {
-                    report.add(.planned, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
+                    report.add(
+                        .planned, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
                 } else {
                     guard try resume(current, service: service, report: &report) else { return }
                     current.status = .active
-                    report.add(.resumed, serviceID: service.id, addon: license.addon, licenseID: license.id,
-                               "resumed license \(license.id) with service \(service.id)")
+                    report.add(
+                        .resumed, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                        "resumed license \(license.id) with service \(service.id)")
                 }
             }
             try moveAndRename(current, for: service, dryRun: dryRun, report: &report)
@@ -103,17 +113,23 @@ extension LicenseEngine {
         let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
             .joined(separator: ", ")
         if dryRun {
-            report.add(.planned, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
+            report.add(
+                .planned, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
             return
         }
         var params: [String: String] = [:]
         params["ip"] = newIP
         params["licname"] = newName
-        let edit = step(.edit, service: service.id, addon: license.addon, license: license.id, params: params,
-                        "change license \(license.id): \(what)")
-        guard try send(edit, report: &report, { () throws(RemoteError) in
-            try server.edit(license: license.id, name: newName, ip: newIP)
-        }) != nil else { return }
+        let edit = step(
+            .edit, service: service.id, addon: license.addon, license: license.id, params: params,
+            "change license \(license.id): \(what)")
+        guard
+            try send(
+                edit, report: &report,
+                { () throws(RemoteError) in
+                    try server.edit(license: license.id, name: newName, ip: newIP)
+                }) != nil
+        else { return }
         var edited = license
         edited.ip = service.ip
         edited.name = name
@@ -121,25 +137,30 @@ extension LicenseEngine {
             try store.save(edited, at: time.timestamp)
             try complete(edit, "license \(license.id): \(what)")
         }
-        report.add(.edited, serviceID: service.id, addon: license.addon, licenseID: license.id,
-                   "changed license \(license.id): \(what)")
+        report.add(
+            .edited, serviceID: service.id, addon: license.addon, licenseID: license.id,
+            "changed license \(license.id): \(what)")
     }
 
     /// A license its service no longer needs: parked for a reusing package, deleted otherwise.
     func dispose(_ license: License, of service: Service, why: String, dryRun: Bool, report: inout RunReport) throws {
         let parks = reusesLicenses(of: service)
         if dryRun {
-            report.add(.planned, serviceID: service.id, licenseID: license.id,
-                       "would \(parks ? "park" : "delete") license \(license.id): \(why)")
+            report.add(
+                .planned, serviceID: service.id, licenseID: license.id,
+                "would \(parks ? "park" : "delete") license \(license.id): \(why)")
             return
         }
         if parks {
             try park(license, report: &report)
             return
         }
-        let removal = step(.delete, service: service.id, addon: license.addon, license: license.id,
-                           "delete license \(license.id)")
-        guard try send(removal, report: &report, { () throws(RemoteError) in try server.delete(license: license.id) }) != nil
+        let removal = step(
+            .delete, service: service.id, addon: license.addon, license: license.id,
+            "delete license \(license.id)")
+        guard
+            try send(removal, report: &report, { () throws(RemoteError) in try server.delete(license: license.id) })
+                != nil
         else { return }
         var deleted = license
         deleted.status = .deleted
@@ -147,40 +168,51 @@ extension LicenseEngine {
             try store.save(deleted, at: time.timestamp)
             try complete(removal, "license \(license.id) deleted: \(why)")
         }
-        report.add(.deleted, serviceID: service.id, addon: license.addon, licenseID: license.id,
-                   "deleted license \(license.id): \(why)")
+        report.add(
+            .deleted, serviceID: service.id, addon: license.addon, licenseID: license.id,
+            "deleted license \(license.id): \(why)")
     }
 
     /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
     /// of the new tariff and let the old one go; otherwise change the license's tariff.
     private func changeTariff(
-        _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool, report: inout RunReport
+        _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
+        report: inout RunReport
     ) throws {
         let resolver = try resolver()
         if config.has(.useExistingOnUpgrade), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
             if dryRun {
-                report.add(.planned, serviceID: service.id, licenseID: free.id,
-                           "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
+                report.add(
+                    .planned, serviceID: service.id, licenseID: free.id,
+                    "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                 return
             }
             if try reuse(free, for: service, need: need, report: &report) {
-                try dispose(license, of: service, why: "replaced by license \(free.id) of tariff \(need.tariff)",
-                            dryRun: false, report: &report)
+                try dispose(
+                    license, of: service, why: "replaced by license \(free.id) of tariff \(need.tariff)",
+                    dryRun: false, report: &report)
                 return
             }
             guard report.stopped == nil else { return }
         }
         if dryRun {
-            report.add(.planned, serviceID: service.id, licenseID: license.id,
-                       "would change license \(license.id) to tariff \(need.tariff), period \(need.period)\(price(need.tariff, need.period, resolver))")
+            report.add(
+                .planned, serviceID: service.id, licenseID: license.id,
+                "would change license \(license.id) to tariff \(need.tariff), period \(need.period)\(price(need.tariff, need.period, resolver))"
+            )
             return
         }
-        let change = step(.changeTariff, service: service.id, addon: license.addon, license: license.id,
-                          params: ["pricelist": String(need.tariff), "period": String(need.period)],
-                          "change license \(license.id) to tariff \(need.tariff)")
-        guard try send(change, report: &report, { () throws(RemoteError) in
-            try server.changeTariff(license: license.id, pricelist: need.tariff, period: need.period)
-        }) != nil else { return }
+        let change = step(
+            .changeTariff, service: service.id, addon: license.addon, license: license.id,
+            params: ["pricelist": String(need.tariff), "period": String(need.period)],
+            "change license \(license.id) to tariff \(need.tariff)")
+        guard
+            try send(
+                change, report: &report,
+                { () throws(RemoteError) in
+                    try server.changeTariff(license: license.id, pricelist: need.tariff, period: need.period)
+                }) != nil
+        else { return }
         var changed = license
         changed.pricelist = need.tariff
         changed.period = need.period
@@ -188,7 +220,8 @@ extension LicenseEngine {
             try store.save(changed, at: time.timestamp)
             try complete(change, "license \(license.id) now tariff \(need.tariff), period \(need.period)")
         }
-        report.add(.retariffed, serviceID: service.id, addon: license.addon, licenseID: license.id,
-                   "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff)")
+        report.add(
+            .retariffed, serviceID: service.id, addon: license.addon, licenseID: license.id,
+            "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff)")
     }
 }

@@ -12,10 +12,13 @@ extension LicenseEngine {
     }
 
     func step(
-        _ kind: RemoteOperation.Kind, service: Int?, addon: String? = nil, license: Int?, params: [String: String] = [:],
+        _ kind: RemoteOperation.Kind, service: Int?, addon: String? = nil, license: Int?,
+        params: [String: String] = [:],
         _ summary: String
     ) -> Step {
-        Step(kind: kind, service: service, addon: addon, license: license, params: params, summary: summary, key: keys.next())
+        Step(
+            kind: kind, service: service, addon: addon, license: license, params: params, summary: summary,
+            key: keys.next())
     }
 
     /// Journals `step`, sends it, and on failure records why. Returns the answer, or nil when
@@ -24,27 +27,32 @@ extension LicenseEngine {
     /// The caller finishes a successful step with `complete(_:)` in its own transaction.
     func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
         try store.transaction {
-            try store.insert(RemoteOperation(
-                key: step.key, kind: step.kind, serviceID: step.service, addon: step.addon, licenseID: step.license,
-                params: step.params, command: command, createdAt: time.timestamp))
+            try store.insert(
+                RemoteOperation(
+                    key: step.key, kind: step.kind, serviceID: step.service, addon: step.addon, licenseID: step.license,
+                    params: step.params, command: command, createdAt: time.timestamp))
         }
         do {
             return try call()
         } catch {
             try store.transaction {
                 if error.isInDoubt {
-                    try record(step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
-                               "\(step.summary): \(error.description); settled by the next run")
+                    try record(
+                        step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
+                        "\(step.summary): \(error.description); settled by the next run")
                 } else {
-                    try store.finish(operation: step.key, state: .failed, licenseID: nil,
-                                     result: Self.failureResult(error), at: time.timestamp)
-                    try record(step.kind.rawValue, result: "failed", service: step.service, license: step.license,
-                               "\(step.summary): \(error.description)")
+                    try store.finish(
+                        operation: step.key, state: .failed, licenseID: nil,
+                        result: Self.failureResult(error), at: time.timestamp)
+                    try record(
+                        step.kind.rawValue, result: "failed", service: step.service, license: step.license,
+                        "\(step.summary): \(error.description)")
                 }
             }
             let action: RunReport.Action = error.isInDoubt ? .inDoubt : .failed
-            report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license,
-                       "\(step.summary): \(error.description)")
+            report.add(
+                action, serviceID: step.service, addon: step.addon, licenseID: step.license,
+                "\(step.summary): \(error.description)")
             if case .refused = error { return nil }
             report.stopped = error
             return nil
@@ -54,8 +62,9 @@ extension LicenseEngine {
     /// Marks a sent step done and writes its history row; call inside the transaction that
     /// records the step's effect.
     func complete(_ step: Step, license: Int? = nil, _ detail: String) throws {
-        try store.finish(operation: step.key, state: .done, licenseID: license ?? step.license, result: detail,
-                         at: time.timestamp)
+        try store.finish(
+            operation: step.key, state: .done, licenseID: license ?? step.license, result: detail,
+            at: time.timestamp)
         try record(step.kind.rawValue, result: "ok", service: step.service, license: license ?? step.license, detail)
     }
 

@@ -32,11 +32,14 @@ extension LicenseEngine {
     /// How long a refused order rests before `checkevent` tries it again.
     static let refusalBackOff = 3600
 
-    func serve(_ service: Service, resolver: Resolver, listing: inout [License], mode: ServeMode, report: inout RunReport) throws {
+    func serve(
+        _ service: Service, resolver: Resolver, listing: inout [License], mode: ServeMode, report: inout RunReport
+    ) throws {
         let dryRun = mode.dryRun
         let allowSuspended = mode.allowSuspended
         guard service.status == .active || (allowSuspended && service.status == .suspended) else {
-            report.add(.failed, serviceID: service.id, "service \(service.id) is \(service.status.rawValue); resume it first")
+            report.add(
+                .failed, serviceID: service.id, "service \(service.id) is \(service.status.rawValue); resume it first")
             return
         }
         let needs: [Need]
@@ -55,19 +58,22 @@ extension LicenseEngine {
         for need in needs {
             guard report.stopped == nil else { return }
             if let current = attached.first(where: { $0.addon == need.addon && $0.isLive }) {
-                report.add(.unchanged, serviceID: service.id, addon: need.addon, licenseID: current.id,
-                           "service \(service.id) has license \(current.id) already")
+                report.add(
+                    .unchanged, serviceID: service.id, addon: need.addon, licenseID: current.id,
+                    "service \(service.id) has license \(current.id) already")
                 continue
             }
             if pending.contains(where: { $0.serviceID == service.id && $0.addon == need.addon }) {
-                report.add(.inDoubt, serviceID: service.id, addon: need.addon,
-                           "an earlier order for service \(service.id) is in doubt; the next run settles it")
+                report.add(
+                    .inDoubt, serviceID: service.id, addon: need.addon,
+                    "an earlier order for service \(service.id) is in doubt; the next run settles it")
                 continue
             }
             if let existing = try attachable(for: service, need: need, listing: listing) {
                 if dryRun {
-                    report.add(.planned, serviceID: service.id, addon: need.addon, licenseID: existing.id,
-                               "would attach license \(existing.id) to service \(service.id)")
+                    report.add(
+                        .planned, serviceID: service.id, addon: need.addon, licenseID: existing.id,
+                        "would attach license \(existing.id) to service \(service.id)")
                     continue
                 }
                 var license = existing
@@ -76,37 +82,42 @@ extension LicenseEngine {
                 try store.transaction {
                     try store.save(license, at: time.timestamp)
                     try store.attach(license: license.id, to: service.id, addon: need.addon)
-                    try record("attach", result: "ok", service: service.id, license: license.id,
-                               "attached existing license \(license.id) (\(license.ip), tariff \(license.pricelist))")
+                    try record(
+                        "attach", result: "ok", service: service.id, license: license.id,
+                        "attached existing license \(license.id) (\(license.ip), tariff \(license.pricelist))")
                 }
-                report.add(.attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
-                           "attached license \(license.id) to service \(service.id)")
+                report.add(
+                    .attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
+                    "attached license \(license.id) to service \(service.id)")
                 // The license takes the service's name now, as it would on the next follow.
                 try moveAndRename(license, for: service, dryRun: false, report: &report)
                 continue
             }
             if reusesLicenses(of: service), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
                 if dryRun {
-                    report.add(.planned, serviceID: service.id, addon: need.addon, licenseID: free.id,
-                               "would reuse free license \(free.id) for service \(service.id)")
+                    report.add(
+                        .planned, serviceID: service.id, addon: need.addon, licenseID: free.id,
+                        "would reuse free license \(free.id) for service \(service.id)")
                     continue
                 }
                 if try reuse(free, for: service, need: need, report: &report) { continue }
                 guard report.stopped == nil else { return }
             }
             if mode.backOff, let refusal = try recentRefusal(of: service, need: need) {
-                report.add(.skipped, serviceID: service.id, addon: need.addon,
-                           "order for service \(service.id) was refused at \(refusal.createdAt) (\(refusal.result ?? "")); "
-                               + "tried again an hour later, or now with 'licmgr order \(service.id)'")
+                report.add(
+                    .skipped, serviceID: service.id, addon: need.addon,
+                    "order for service \(service.id) was refused at \(refusal.createdAt) (\(refusal.result ?? "")); "
+                        + "tried again an hour later, or now with 'licmgr order \(service.id)'")
                 continue
             }
             let request = OrderRequest(
                 pricelist: need.tariff, period: need.period, ip: service.ip, name: service.licenseName(),
                 remoteID: keys.next())
             if dryRun {
-                report.add(.planned, serviceID: service.id, addon: need.addon,
-                           "would order tariff \(need.tariff) for period \(need.period) on \(service.ip)"
-                               + price(need.tariff, need.period, resolver))
+                report.add(
+                    .planned, serviceID: service.id, addon: need.addon,
+                    "would order tariff \(need.tariff) for period \(need.period) on \(service.ip)"
+                        + price(need.tariff, need.period, resolver))
                 continue
             }
             if let license = try placeOrder(request, service: service, addon: need.addon, report: &report) {
@@ -120,16 +131,19 @@ extension LicenseEngine {
         let since = time.timestamp(secondsAgo: Self.refusalBackOff)
         return try store.operations(state: .failed).last {
             $0.kind == .order && $0.serviceID == service.id && $0.addon == need.addon && $0.createdAt >= since
-                && $0.params["pricelist"] == String(need.tariff) && $0.params["ip"] == service.ip && !Self.isRetryable($0)
+                && $0.params["pricelist"] == String(need.tariff) && $0.params["ip"] == service.ip
+                && !Self.isRetryable($0)
         }
     }
 
     /// A live license on the account with the service's IP and tariff that serves no service.
     func attachable(for service: Service, need: Need, listing: [License]) throws -> License? {
-        for candidate in listing where candidate.isLive && candidate.ip == service.ip && candidate.pricelist == need.tariff {
+        for candidate in listing
+        where candidate.isLive && candidate.ip == service.ip && candidate.pricelist == need.tariff {
             // Held by another service, or by another addon of this one: not free to attach.
             if let known = try store.license(candidate.id), let owner = known.serviceID,
-               owner != service.id || known.addon != need.addon {
+                owner != service.id || known.addon != need.addon
+            {
                 continue
             }
             return candidate
@@ -139,11 +153,15 @@ extension LicenseEngine {
 
     /// Journals, sends and records one order. Returns the new license, or nil when the
     /// order failed (the report says why and, if the answer was lost, stops the run).
-    func placeOrder(_ request: OrderRequest, service: Service, addon: String, report: inout RunReport) throws -> License? {
+    func placeOrder(_ request: OrderRequest, service: Service, addon: String, report: inout RunReport) throws
+        -> License?
+    {
         var order = step(
             .order, service: service.id, addon: addon, license: nil,
-            params: ["pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
-                     "licname": request.name],
+            params: [
+                "pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
+                "licname": request.name,
+            ],
             "order for service \(service.id)")
         order.key = request.remoteID
         guard let id = try send(order, report: &report, { () throws(RemoteError) in try server.order(request) }) else {
@@ -155,11 +173,13 @@ extension LicenseEngine {
         try store.transaction {
             try store.save(license, at: time.timestamp)
             try store.attach(license: id, to: service.id, addon: addon)
-            try complete(order, license: id,
-                         "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")
+            try complete(
+                order, license: id,
+                "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")
         }
-        report.add(.ordered, serviceID: service.id, addon: addon, licenseID: id,
-                   "ordered license \(id) for service \(service.id) (tariff \(request.pricelist), period \(request.period))")
+        report.add(
+            .ordered, serviceID: service.id, addon: addon, licenseID: id,
+            "ordered license \(id) for service \(service.id) (tariff \(request.pricelist), period \(request.period))")
         if let details = refresh(id, report: &report) { license = details }
         return license
     }

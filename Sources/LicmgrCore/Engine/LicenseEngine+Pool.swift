@@ -28,12 +28,14 @@ extension LicenseEngine {
         try store.transaction {
             try store.save(license, at: time.timestamp)
             try store.attach(license: license.id, to: service.id, addon: need.addon)
-            try record("reuse", result: "started", service: service.id, license: license.id,
-                       "taking free license \(license.id) (tariff \(license.pricelist)) for service \(service.id)")
+            try record(
+                "reuse", result: "started", service: service.id, license: license.id,
+                "taking free license \(license.id) (tariff \(license.pricelist)) for service \(service.id)")
         }
-        let moved = step(.edit, service: service.id, addon: need.addon, license: license.id,
-                         params: ["licname": service.licenseName(), "ip": service.ip],
-                         "rename free license \(license.id) for service \(service.id)")
+        let moved = step(
+            .edit, service: service.id, addon: need.addon, license: license.id,
+            params: ["licname": service.licenseName(), "ip": service.ip],
+            "rename free license \(license.id) for service \(service.id)")
         let renamed: Void? = try send(moved, report: &report) { () throws(RemoteError) in
             try server.edit(license: license.id, name: service.licenseName(), ip: service.ip)
         }
@@ -44,9 +46,12 @@ extension LicenseEngine {
                 try store.save(license, at: time.timestamp)
                 try complete(moved, "license \(license.id) renamed '\(license.name)' on \(license.ip)")
             }
-            let rekey = step(.newKey, service: service.id, addon: need.addon, license: license.id,
-                             "new key for license \(license.id)")
-            if let key = try send(rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: license.id) }) {
+            let rekey = step(
+                .newKey, service: service.id, addon: need.addon, license: license.id,
+                "new key for license \(license.id)")
+            if let key = try send(
+                rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: license.id) })
+            {
                 license.key = key ?? license.key
                 try store.transaction {
                     try store.save(license, at: time.timestamp)
@@ -54,8 +59,9 @@ extension LicenseEngine {
                 }
                 let awake = license.status == .suspended ? try resume(license, service: service, report: &report) : true
                 if awake {
-                    report.add(.reused, serviceID: service.id, addon: need.addon, licenseID: license.id,
-                               "reused free license \(license.id) for service \(service.id)")
+                    report.add(
+                        .reused, serviceID: service.id, addon: need.addon, licenseID: license.id,
+                        "reused free license \(license.id) for service \(service.id)")
                     return true
                 }
             }
@@ -71,9 +77,12 @@ extension LicenseEngine {
     func park(_ license: License, report: inout RunReport) throws {
         var parked = license
         if parked.status == .active || parked.status == .processing || parked.status == .ordered {
-            let hold = step(.suspend, service: license.serviceID, addon: license.addon, license: license.id,
-                            "suspend license \(license.id) to park it")
-            guard try send(hold, report: &report, { () throws(RemoteError) in try server.suspend(license: license.id) }) != nil
+            let hold = step(
+                .suspend, service: license.serviceID, addon: license.addon, license: license.id,
+                "suspend license \(license.id) to park it")
+            guard
+                try send(hold, report: &report, { () throws(RemoteError) in try server.suspend(license: license.id) })
+                    != nil
             else { return }
             parked.status = .suspended
             try store.transaction {
@@ -82,12 +91,17 @@ extension LicenseEngine {
             }
         }
         if !parked.isParked {
-            let rename = step(.edit, service: license.serviceID, addon: license.addon, license: license.id,
-                              params: ["licname": License.parkedName, "ip": License.parkedIP],
-                              "park license \(license.id) as \(License.parkedName)")
-            guard try send(rename, report: &report, { () throws(RemoteError) in
-                try server.edit(license: license.id, name: License.parkedName, ip: License.parkedIP)
-            }) != nil else { return }
+            let rename = step(
+                .edit, service: license.serviceID, addon: license.addon, license: license.id,
+                params: ["licname": License.parkedName, "ip": License.parkedIP],
+                "park license \(license.id) as \(License.parkedName)")
+            guard
+                try send(
+                    rename, report: &report,
+                    { () throws(RemoteError) in
+                        try server.edit(license: license.id, name: License.parkedName, ip: License.parkedIP)
+                    }) != nil
+            else { return }
             parked.name = License.parkedName
             parked.ip = License.parkedIP
             try store.transaction {
@@ -97,11 +111,13 @@ extension LicenseEngine {
         }
         try store.transaction {
             try store.attach(license: license.id, to: nil, addon: nil)
-            try record("park", result: "ok", service: license.serviceID, license: license.id,
-                       "license \(license.id) is in the free pool")
+            try record(
+                "park", result: "ok", service: license.serviceID, license: license.id,
+                "license \(license.id) is in the free pool")
         }
-        report.add(.parked, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
-                   "parked license \(license.id) in the free pool")
+        report.add(
+            .parked, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
+            "parked license \(license.id) in the free pool")
     }
 
     /// Resumes a suspended license, renewing it first if it lapsed meanwhile.
@@ -113,9 +129,11 @@ extension LicenseEngine {
             current = refresh(current.id, report: &report) ?? current
             if current.status != .suspended { return true }
         }
-        let wake = step(.resume, service: service.id, addon: current.addon, license: current.id,
-                        "resume license \(current.id)")
-        guard try send(wake, report: &report, { () throws(RemoteError) in try server.resume(license: current.id) }) != nil
+        let wake = step(
+            .resume, service: service.id, addon: current.addon, license: current.id,
+            "resume license \(current.id)")
+        guard
+            try send(wake, report: &report, { () throws(RemoteError) in try server.resume(license: current.id) }) != nil
         else { return false }
         current.status = .active
         try store.transaction {
@@ -135,8 +153,10 @@ extension LicenseEngine {
             report.add(.planned, serviceID: license.serviceID, licenseID: id, "would make a new key for license \(id)")
             return report
         }
-        let rekey = step(.newKey, service: license.serviceID, addon: license.addon, license: id, "new key for license \(id)")
-        guard let key = try send(rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: id) }) else {
+        let rekey = step(
+            .newKey, service: license.serviceID, addon: license.addon, license: id, "new key for license \(id)")
+        guard let key = try send(rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: id) })
+        else {
             return report
         }
         var updated = license
@@ -146,8 +166,9 @@ extension LicenseEngine {
             try store.save(updated, at: time.timestamp)
             try complete(rekey, "license \(id) has a new key")
         }
-        report.add(.edited, serviceID: license.serviceID, addon: license.addon, licenseID: id,
-                   "license \(id) has a new key: \(updated.key ?? "(not yet issued)")")
+        report.add(
+            .edited, serviceID: license.serviceID, addon: license.addon, licenseID: id,
+            "license \(id) has a new key: \(updated.key ?? "(not yet issued)")")
         return report
     }
 }

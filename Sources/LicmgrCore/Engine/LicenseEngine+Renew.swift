@@ -18,7 +18,9 @@ extension LicenseEngine {
         let today = time.today
         // The renewals journaled so far, by license: the journal only grows, so look up, not scan.
         let journal = Dictionary(
-            grouping: (try store.operations(state: .done) + store.operations(state: .failed)).filter { $0.kind == .renew },
+            grouping: (try store.operations(state: .done) + store.operations(state: .failed)).filter {
+                $0.kind == .renew
+            },
             by: { $0.licenseID ?? 0 })
         var licenses: [License] = []
         if let serviceIDs {
@@ -34,7 +36,9 @@ extension LicenseEngine {
                 guard let expires = license.expires, expires <= dueDay else { continue }
             }
             if let reason = notRenewable(license, service: service, resolver: resolver) {
-                report.add(.skipped, serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed: \(reason)")
+                report.add(
+                    .skipped, serviceID: serviceID, licenseID: license.id,
+                    "license \(license.id) not renewed: \(reason)")
                 continue
             }
             let term = license.expires?.description ?? ""
@@ -42,14 +46,19 @@ extension LicenseEngine {
                 $0.params["expires_before"] == term
                     && ($0.state == .done || !Self.isRetryable($0))
             }) {
-                let why = earlier.state == .done ? "renewed already for this term" : "refused for this term (\(earlier.result ?? ""))"
-                report.add(.skipped, serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed: \(why)")
+                let why =
+                    earlier.state == .done
+                    ? "renewed already for this term" : "refused for this term (\(earlier.result ?? ""))"
+                report.add(
+                    .skipped, serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed: \(why)")
                 continue
             }
             let period = resolver.period(local: service.period, tariff: license.pricelist)
             if dryRun {
-                report.add(.planned, serviceID: serviceID, licenseID: license.id,
-                           "would renew license \(license.id) for period \(period)\(price(license.pricelist, period, resolver))")
+                report.add(
+                    .planned, serviceID: serviceID, licenseID: license.id,
+                    "would renew license \(license.id) for period \(period)\(price(license.pricelist, period, resolver))"
+                )
                 continue
             }
             try renewOne(license, period: period, report: &report)
@@ -63,9 +72,13 @@ extension LicenseEngine {
             .renew, service: license.serviceID, addon: license.addon, license: license.id,
             params: ["period": String(period), "expires_before": license.expires?.description ?? ""],
             "renew license \(license.id)")
-        guard let answered = try send(renewal, report: &report, { () throws(RemoteError) in
-            try server.prolong(license: license.id, period: period)
-        }) else { return false }
+        guard
+            let answered = try send(
+                renewal, report: &report,
+                { () throws(RemoteError) in
+                    try server.prolong(license: license.id, period: period)
+                })
+        else { return false }
         var renewed = license
         if let answered {
             renewed.expires = answered
@@ -74,10 +87,13 @@ extension LicenseEngine {
         }
         try store.transaction {
             try store.save(renewed, at: time.timestamp)
-            try complete(renewal, "renewed license \(license.id) for period \(period) until \(renewed.expires?.description ?? "?")")
+            try complete(
+                renewal,
+                "renewed license \(license.id) for period \(period) until \(renewed.expires?.description ?? "?")")
         }
-        report.add(.renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
-                   "renewed license \(license.id) until \(renewed.expires?.description ?? "?")")
+        report.add(
+            .renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
+            "renewed license \(license.id) until \(renewed.expires?.description ?? "?")")
         return true
     }
 

@@ -12,10 +12,12 @@ extension LicenseEngine {
                 // Undoing or redoing these spends nothing: the known state is refreshed from the
                 // list, and following the service does again whatever is still needed.
                 try store.transaction {
-                    try store.finish(operation: operation.key, state: .void, licenseID: nil,
-                                     result: "settled: re-checked against the remote list", at: time.timestamp)
-                    try record("settle \(operation.kind.rawValue)", result: "void", service: operation.serviceID,
-                               license: operation.licenseID, "the step in doubt (\(operation.key)) is re-checked")
+                    try store.finish(
+                        operation: operation.key, state: .void, licenseID: nil,
+                        result: "settled: re-checked against the remote list", at: time.timestamp)
+                    try record(
+                        "settle \(operation.kind.rawValue)", result: "void", service: operation.serviceID,
+                        license: operation.licenseID, "the step in doubt (\(operation.key)) is re-checked")
                 }
             }
         }
@@ -41,13 +43,16 @@ extension LicenseEngine {
         let what = operation.kind == .renew ? "renewal" : "tariff change"
         try store.transaction {
             try store.save(license, at: time.timestamp)
-            try store.finish(operation: operation.key, state: applied ? .done : .void, licenseID: id,
-                             result: applied ? "settled: applied on the remote" : "settled: not applied", at: time.timestamp)
-            try record("settle \(operation.kind.rawValue)", result: applied ? "ok" : "void", service: operation.serviceID,
-                       license: id, "the \(what) in doubt (\(operation.key)) was \(applied ? "" : "not ")applied")
+            try store.finish(
+                operation: operation.key, state: applied ? .done : .void, licenseID: id,
+                result: applied ? "settled: applied on the remote" : "settled: not applied", at: time.timestamp)
+            try record(
+                "settle \(operation.kind.rawValue)", result: applied ? "ok" : "void", service: operation.serviceID,
+                license: id, "the \(what) in doubt (\(operation.key)) was \(applied ? "" : "not ")applied")
         }
-        report.add(.settled, serviceID: operation.serviceID, licenseID: id,
-                   "the \(what) in doubt of license \(id) was \(applied ? "" : "not ")applied")
+        report.add(
+            .settled, serviceID: operation.serviceID, licenseID: id,
+            "the \(what) in doubt of license \(id) was \(applied ? "" : "not ")applied")
     }
 
     /// An order in doubt made a license if the list shows one carrying its key, or failing
@@ -71,22 +76,29 @@ extension LicenseEngine {
             try store.transaction {
                 try store.save(license, at: at)
                 try store.attach(license: license.id, to: operation.serviceID, addon: operation.addon)
-                try store.finish(operation: operation.key, state: .done, licenseID: license.id,
-                                 result: "settled: license \(license.id) is on the remote", at: at)
-                try record("settle order", result: "ok", service: operation.serviceID, license: license.id,
-                           "the order in doubt (\(operation.key)) made license \(license.id)")
+                try store.finish(
+                    operation: operation.key, state: .done, licenseID: license.id,
+                    result: "settled: license \(license.id) is on the remote", at: at)
+                try record(
+                    "settle order", result: "ok", service: operation.serviceID, license: license.id,
+                    "the order in doubt (\(operation.key)) made license \(license.id)")
             }
-            report.add(.settled, serviceID: operation.serviceID, addon: operation.addon, licenseID: license.id,
-                       "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made license \(license.id)")
+            report.add(
+                .settled, serviceID: operation.serviceID, addon: operation.addon, licenseID: license.id,
+                "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made license \(license.id)"
+            )
         } else {
             try store.transaction {
-                try store.finish(operation: operation.key, state: .void, licenseID: nil,
-                                 result: "settled: no such license on the remote", at: at)
-                try record("settle order", result: "void", service: operation.serviceID, license: nil,
-                           "the order in doubt (\(operation.key)) made no license; it may be placed again")
+                try store.finish(
+                    operation: operation.key, state: .void, licenseID: nil,
+                    result: "settled: no such license on the remote", at: at)
+                try record(
+                    "settle order", result: "void", service: operation.serviceID, license: nil,
+                    "the order in doubt (\(operation.key)) made no license; it may be placed again")
             }
-            report.add(.settled, serviceID: operation.serviceID, addon: operation.addon,
-                       "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made no license")
+            report.add(
+                .settled, serviceID: operation.serviceID, addon: operation.addon,
+                "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made no license")
         }
     }
 }

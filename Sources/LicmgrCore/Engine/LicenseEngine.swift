@@ -29,9 +29,10 @@ public final class LicenseEngine {
     func record(
         _ action: String, result: String, service: Int?, license: Int?, _ detail: String
     ) throws {
-        try store.append(HistoryEntry(
-            at: time.timestamp, command: command, serviceID: service, licenseID: license, action: action,
-            result: result, detail: detail))
+        try store.append(
+            HistoryEntry(
+                at: time.timestamp, command: command, serviceID: service, licenseID: license, action: action,
+                result: result, detail: detail))
     }
 
     /// What a service needs: one remote tariff and period per license-bearing addon.
@@ -45,7 +46,8 @@ public final class LicenseEngine {
         var needs: [Need] = []
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
             guard let tariff = try resolver.tariff(addon: key, value: value) else { continue }
-            needs.append(Need(addon: key, tariff: tariff, period: resolver.period(local: service.period, tariff: tariff)))
+            needs.append(
+                Need(addon: key, tariff: tariff, period: resolver.period(local: service.period, tariff: tariff)))
         }
         return needs
     }

@@ -19,7 +19,8 @@ public struct RunReport: Sendable, Equatable {
         public var licenseID: Int?
         public var detail: String
 
-        public init(action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String) {
+        public init(action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String)
+        {
             self.action = action
             self.serviceID = serviceID
             self.addon = addon
@@ -39,7 +40,9 @@ public struct RunReport: Sendable, Equatable {
 
     public init(dryRun: Bool = false) { self.dryRun = dryRun }
 
-    public mutating func add(_ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String) {
+    public mutating func add(
+        _ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String
+    ) {
         items.append(Item(action: action, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail))
     }
 

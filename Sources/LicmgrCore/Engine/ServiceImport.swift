@@ -16,8 +16,10 @@ public enum ServiceImport {
             var records: [ServiceRecord] = []
             for (index, element) in array.enumerated() {
                 let location = "element \(index + 1)"
-                records.append(ServiceRecord(service: try service(from: element, source: source, location: location),
-                                             location: location))
+                records.append(
+                    ServiceRecord(
+                        service: try service(from: element, source: source, location: location),
+                        location: location))
             }
             return records
         }
@@ -29,8 +31,10 @@ public enum ServiceImport {
             guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) else {
                 throw .badImport(source: source, location: location, reason: "not a valid JSON object")
             }
-            records.append(ServiceRecord(service: try service(from: object, source: source, location: location),
-                                         location: location))
+            records.append(
+                ServiceRecord(
+                    service: try service(from: object, source: source, location: location),
+                    location: location))
         }
         return records
     }
@@ -76,7 +80,9 @@ public enum ServiceImport {
         }
     }
 
-    private static func optionalInteger(_ value: Any?, _ key: String, _ fail: (String) -> InputError) throws(InputError) -> Int? {
+    private static func optionalInteger(_ value: Any?, _ key: String, _ fail: (String) -> InputError) throws(InputError)
+        -> Int?
+    {
         guard let value, !(value is NSNull) else { return nil }
         guard let number = integer(value) else { throw fail("'\(key)' must be a number") }
         return number

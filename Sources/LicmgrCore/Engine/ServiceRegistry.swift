@@ -97,17 +97,21 @@ public final class ServiceRegistry {
     public func validate(_ id: Int, _ change: ServiceChange) throws {
         guard let current = try store.service(id) else { throw InputError.unknownService(id) }
         if current.status == .closed { throw InputError.closedService(id) }
-        try Self.validate(Self.applying(change, to: current), resolver: Resolver(config: config, catalogue: try store.catalogue()))
+        try Self.validate(
+            Self.applying(change, to: current), resolver: Resolver(config: config, catalogue: try store.catalogue()))
     }
 
     /// Upserts every service of an import, or none if any is wrong.
-    public func importServices(_ records: [ServiceRecord], source: String) throws -> (added: Int, changed: Int, unchanged: Int) {
+    public func importServices(_ records: [ServiceRecord], source: String) throws -> (
+        added: Int, changed: Int, unchanged: Int
+    ) {
         let resolver = Resolver(config: config, catalogue: try store.catalogue())
         var seen: [Int: String] = [:]
         for record in records {
             if let earlier = seen[record.service.id] {
-                throw InputError.badImport(source: source, location: record.location,
-                                           reason: "service \(record.service.id) appears again (first at \(earlier))")
+                throw InputError.badImport(
+                    source: source, location: record.location,
+                    reason: "service \(record.service.id) appears again (first at \(earlier))")
             }
             seen[record.service.id] = record.location
             do {
@@ -150,7 +154,9 @@ public final class ServiceRegistry {
     // MARK: - Validation
 
     static func validate(_ service: Service, resolver: Resolver) throws(InputError) {
-        guard service.id > 0 else { throw .badImport(source: "service", location: nil, reason: "id must be a positive number") }
+        guard service.id > 0 else {
+            throw .badImport(source: "service", location: nil, reason: "id must be a positive number")
+        }
         try validateName(service.name)
         try validateIP(service.ip)
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
@@ -160,7 +166,9 @@ public final class ServiceRegistry {
     }
 
     public static func validateName(_ name: String) throws(InputError) {
-        if name.isEmpty || name.count > 200 || name.contains(where: { $0.isNewline }) || name.trimmingCharacters(in: .whitespaces).isEmpty {
+        if name.isEmpty || name.count > 200 || name.contains(where: { $0.isNewline })
+            || name.trimmingCharacters(in: .whitespaces).isEmpty
+        {
             throw .badName(name)
         }
     }
@@ -185,9 +193,10 @@ public final class ServiceRegistry {
     // MARK: - History
 
     private func record(_ service: Int, _ action: String, _ detail: String) throws {
-        try store.append(HistoryEntry(
-            at: time.timestamp, command: command, serviceID: service, licenseID: nil, action: action, result: "ok",
-            detail: detail))
+        try store.append(
+            HistoryEntry(
+                at: time.timestamp, command: command, serviceID: service, licenseID: nil, action: action, result: "ok",
+                detail: detail))
     }
 
     public static func applying(_ change: ServiceChange, to service: Service) -> Service {

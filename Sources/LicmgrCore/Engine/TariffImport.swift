@@ -28,7 +28,8 @@ extension LicenseEngine {
         if dryRun { return report }
         try store.transaction {
             try store.saveCatalogue(tariffs, at: time.timestamp)
-            let summary = "\(tariffs.count) tariffs: \(report.added.count) new, \(report.changed.count) changed, \(report.vanished.count) gone"
+            let summary =
+                "\(tariffs.count) tariffs: \(report.added.count) new, \(report.changed.count) changed, \(report.vanished.count) gone"
             try record("import tariffs", result: "ok", service: nil, license: nil, summary)
         }
         return report
@@ -42,9 +43,12 @@ public enum TariffSuggestions {
         var lines = ["# Remote tariffs (id, name, periods: id = price):"]
         for tariff in tariffs {
             let periods = tariff.periods.map { "\($0.id)=\($0.cost.isEmpty ? "?" : $0.cost)" }.joined(separator: " ")
-            lines.append("#   \(tariff.id)  \(tariff.name)  [\(tariff.currency)] \(periods)\(tariff.active ? "" : "  (not orderable)")")
+            lines.append(
+                "#   \(tariff.id)  \(tariff.name)  [\(tariff.currency)] \(periods)\(tariff.active ? "" : "  (not orderable)")"
+            )
         }
-        lines.append("# Price lines map an addon value to a tariff; rename the first word to your billing's addon name.")
+        lines.append(
+            "# Price lines map an addon value to a tariff; rename the first word to your billing's addon name.")
         var used = Set<String>()
         for tariff in tariffs where tariff.active {
             var name = slug(tariff.name)
@@ -52,7 +56,9 @@ public enum TariffSuggestions {
             used.insert(name.lowercased())
             lines.append("Price \(name) \(tariff.id)   # \(tariff.name)")
         }
-        let mapped = tariffs.filter { tariff in tariff.active && tariff.periods.contains { $0.months != nil && $0.months != $0.id } }
+        let mapped = tariffs.filter { tariff in
+            tariff.active && tariff.periods.contains { $0.months != nil && $0.months != $0.id }
+        }
         if !mapped.isEmpty {
             lines.append("# Period lines for tariffs whose period ids are not month counts (local period = months):")
         }
@@ -66,7 +72,8 @@ public enum TariffSuggestions {
     }
 
     static func slug(_ name: String) -> String {
-        String(name.unicodeScalars.filter { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0 != "#" }
-            .map(Character.init))
+        String(
+            name.unicodeScalars.filter { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0 != "#" }
+                .map(Character.init))
     }
 }

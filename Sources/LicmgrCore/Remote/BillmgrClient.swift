@@ -26,7 +26,8 @@ public struct BillmgrClient: LicenseServer {
 
     private func exchange(_ function: String, _ parameters: [(String, String)]) throws(RemoteError) -> DocNode {
         let form = FormEncoding.encode(
-            [("func", function), ("out", "json"), ("authinfo", "\(credentials.user):\(credentials.password)")] + parameters)
+            [("func", function), ("out", "json"), ("authinfo", "\(credentials.user):\(credentials.password)")]
+                + parameters)
         let reply = try transport.post(url: credentials.url, form: form, function: function)
         if reply.status >= 500 {
             throw .serverFailure(function: function, status: reply.status)
@@ -76,11 +77,13 @@ public struct BillmgrClient: LicenseServer {
     }
 
     public func order(_ request: OrderRequest) throws(RemoteError) -> Int {
-        let doc = try call("soft.order.param", [
-            ("pricelist", String(request.pricelist)), ("period", String(request.period)), ("ip", request.ip),
-            ("licname", request.name), ("remoteid", request.remoteID), ("autoprolong", "null"),
-            ("skipbasket", "on"), ("clicked_button", "finish"), ("sok", "ok"),
-        ])
+        let doc = try call(
+            "soft.order.param",
+            [
+                ("pricelist", String(request.pricelist)), ("period", String(request.period)), ("ip", request.ip),
+                ("licname", request.name), ("remoteid", request.remoteID), ("autoprolong", "null"),
+                ("skipbasket", "on"), ("clicked_button", "finish"), ("sok", "ok"),
+            ])
         guard let id = doc.int("id") ?? doc.int("item.id") ?? doc["doc"].int("id") else {
             throw .notProtocol(function: "soft.order.param", detail: "the answer names no license id")
         }
@@ -105,9 +108,11 @@ public struct BillmgrClient: LicenseServer {
     }
 
     public func changeTariff(license: Int, pricelist: Int, period: Int) throws(RemoteError) {
-        _ = try call("service.changepricelist", [
-            ("elid", String(license)), ("pricelist", String(pricelist)), ("period", String(period)), ("sok", "ok"),
-        ])
+        _ = try call(
+            "service.changepricelist",
+            [
+                ("elid", String(license)), ("pricelist", String(pricelist)), ("period", String(period)), ("sok", "ok"),
+            ])
     }
 
     public func suspend(license: Int) throws(RemoteError) {
@@ -132,9 +137,12 @@ public struct BillmgrClient: LicenseServer {
             let price = node["price"]
             let periods = price["period"].elements.compactMap(Self.period(from:)).sorted { $0.id < $1.id }
             let active = (node["active"].text ?? "on").lowercased()
-            tariffs.append(Tariff(
-                id: id, name: node["name"].text ?? "", active: active == "on" || active == "yes" || active == "true",
-                itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "", periods: periods))
+            tariffs.append(
+                Tariff(
+                    id: id, name: node["name"].text ?? "",
+                    active: active == "on" || active == "yes" || active == "true",
+                    itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "", periods: periods
+                ))
         }
         return tariffs
     }
@@ -144,15 +152,18 @@ public struct BillmgrClient: LicenseServer {
     static func period(from node: DocNode) -> Tariff.Period? {
         let type = (node.attribute("type") ?? "month").lowercased()
         let length = Int(node.attribute("length") ?? "") ?? 1
-        let derived: Int? = switch type {
-        case "month": length
-        case "year": length * 12
-        case "lifetime": 0
-        case "trial": -100
-        case "day": -50
-        default: nil
+        let derived: Int? =
+            switch type {
+            case "month": length
+            case "year": length * 12
+            case "lifetime": 0
+            case "trial": -100
+            case "day": -50
+            default: nil
+            }
+        guard let id = node.text.flatMap({ Int($0) }) ?? node.attribute("id").flatMap({ Int($0) }) ?? derived else {
+            return nil
         }
-        guard let id = node.text.flatMap({ Int($0) }) ?? node.attribute("id").flatMap({ Int($0) }) ?? derived else { return nil }
         return Tariff.Period(id: id, type: type, length: length, cost: node.attribute("cost") ?? "")
     }
 

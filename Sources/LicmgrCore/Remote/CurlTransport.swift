@@ -53,7 +53,8 @@ public struct CurlTransport: HTTPTransport {
         }
 
         let detail: String = {
-            let buffered = String(decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let buffered = String(
+                decoding: errorBuffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
         }()
         switch code {

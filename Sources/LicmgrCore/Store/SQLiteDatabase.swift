@@ -45,7 +45,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .sqlite(let path, let code, let message):
             return "database \(path): \(message) (SQLite error \(code))"
         case .tooNew(let path, let version, let supported):
-            return "database \(path): schema version \(version) is newer than this licmgr understands (\(supported)); upgrade licmgr"
+            return
+                "database \(path): schema version \(version) is newer than this licmgr understands (\(supported)); upgrade licmgr"
         }
     }
 }

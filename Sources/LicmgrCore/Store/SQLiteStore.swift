@@ -27,24 +27,29 @@ public final class SQLiteStore: StateStore {
     public func insert(_ service: Service, at: String) throws {
         try db.query(
             "INSERT INTO services (id, name, ip, package, period, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.integer(service.id), .text(service.name), .text(service.ip), SQLValue(service.package),
-             SQLValue(service.period), .text(service.status.rawValue), .text(at), .text(at)])
+            [
+                .integer(service.id), .text(service.name), .text(service.ip), SQLValue(service.package),
+                SQLValue(service.period), .text(service.status.rawValue), .text(at), .text(at),
+            ])
         try replaceAddons(of: service)
     }
 
     public func update(_ service: Service, at: String) throws {
         try db.query(
             "UPDATE services SET name = ?, ip = ?, package = ?, period = ?, status = ?, updated_at = ? WHERE id = ?",
-            [.text(service.name), .text(service.ip), SQLValue(service.package), SQLValue(service.period),
-             .text(service.status.rawValue), .text(at), .integer(service.id)])
+            [
+                .text(service.name), .text(service.ip), SQLValue(service.package), SQLValue(service.period),
+                .text(service.status.rawValue), .text(at), .integer(service.id),
+            ])
         try replaceAddons(of: service)
     }
 
     private func replaceAddons(of service: Service) throws {
         try db.query("DELETE FROM addons WHERE service_id = ?", [.integer(service.id)])
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
-            try db.query("INSERT INTO addons (service_id, key, value) VALUES (?, ?, ?)",
-                         [.integer(service.id), .text(key), .text(value)])
+            try db.query(
+                "INSERT INTO addons (service_id, key, value) VALUES (?, ?, ?)",
+                [.integer(service.id), .text(key), .text(value)])
         }
     }
 
@@ -94,17 +99,20 @@ public final class SQLiteStore: StateStore {
                 key_changed = COALESCE(excluded.key_changed, licenses.key_changed),
                 gone = excluded.gone, seen_at = excluded.seen_at
             """,
-            [.integer(license.id), .text(license.name), .text(license.ip), .integer(license.pricelist),
-             SQLValue(license.period), .integer(license.status.rawValue), SQLValue(license.expires?.description),
-             SQLValue(license.created?.description), SQLValue(license.key), SQLValue(license.remoteID),
-             SQLValue(license.autoprolong), SQLValue(license.ipChanged?.description),
-             SQLValue(license.keyChanged?.description), SQLValue(license.serviceID), SQLValue(license.addon),
-             .integer(license.gone ? 1 : 0), .text(at)])
+            [
+                .integer(license.id), .text(license.name), .text(license.ip), .integer(license.pricelist),
+                SQLValue(license.period), .integer(license.status.rawValue), SQLValue(license.expires?.description),
+                SQLValue(license.created?.description), SQLValue(license.key), SQLValue(license.remoteID),
+                SQLValue(license.autoprolong), SQLValue(license.ipChanged?.description),
+                SQLValue(license.keyChanged?.description), SQLValue(license.serviceID), SQLValue(license.addon),
+                .integer(license.gone ? 1 : 0), .text(at),
+            ])
     }
 
     public func attach(license: Int, to service: Int?, addon: String?) throws {
-        try db.query("UPDATE licenses SET service_id = ?, addon = ? WHERE id = ?",
-                     [SQLValue(service), SQLValue(addon), .integer(license)])
+        try db.query(
+            "UPDATE licenses SET service_id = ?, addon = ? WHERE id = ?",
+            [SQLValue(service), SQLValue(addon), .integer(license)])
     }
 
     public func markGone(license: Int, at: String) throws {
@@ -118,7 +126,8 @@ public final class SQLiteStore: StateStore {
             status: License.Status(rawValue: row.int("status") ?? 0) ?? .ordered,
             expires: row.string("expires").flatMap(Day.init), created: row.string("created").flatMap(Day.init),
             key: row.string("key"), remoteID: row.string("remote_id"), autoprolong: row.string("autoprolong"),
-            ipChanged: row.string("ip_changed").flatMap(Day.init), keyChanged: row.string("key_changed").flatMap(Day.init),
+            ipChanged: row.string("ip_changed").flatMap(Day.init),
+            keyChanged: row.string("key_changed").flatMap(Day.init),
             serviceID: row.int("service_id"), addon: row.string("addon"), gone: row.int("gone") == 1)
     }
 
@@ -131,20 +140,25 @@ public final class SQLiteStore: StateStore {
                                     created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(operation.key), .text(operation.kind.rawValue), SQLValue(operation.serviceID),
-             SQLValue(operation.addon), SQLValue(operation.licenseID), .text(Self.encode(operation.params)),
-             .text(operation.state.rawValue), SQLValue(operation.result), .text(operation.command),
-             .text(operation.createdAt), .text(operation.createdAt)])
+            [
+                .text(operation.key), .text(operation.kind.rawValue), SQLValue(operation.serviceID),
+                SQLValue(operation.addon), SQLValue(operation.licenseID), .text(Self.encode(operation.params)),
+                .text(operation.state.rawValue), SQLValue(operation.result), .text(operation.command),
+                .text(operation.createdAt), .text(operation.createdAt),
+            ])
     }
 
-    public func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String) throws {
+    public func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String)
+        throws
+    {
         try db.query(
             "UPDATE operations SET state = ?, license_id = COALESCE(?, license_id), result = ?, updated_at = ? WHERE key = ?",
             [.text(state.rawValue), SQLValue(licenseID), .text(result), .text(at), .text(key)])
     }
 
     public func operations(state: RemoteOperation.State) throws -> [RemoteOperation] {
-        try db.query("SELECT * FROM operations WHERE state = ? ORDER BY created_at, rowid", [.text(state.rawValue)]).map { row in
+        try db.query("SELECT * FROM operations WHERE state = ? ORDER BY created_at, rowid", [.text(state.rawValue)]).map
+        { row in
             RemoteOperation(
                 key: row.string("key") ?? "", kind: RemoteOperation.Kind(rawValue: row.string("kind") ?? "") ?? .order,
                 serviceID: row.int("service_id"), addon: row.string("addon"), licenseID: row.int("license_id"),
@@ -169,8 +183,10 @@ public final class SQLiteStore: StateStore {
     public func append(_ entry: HistoryEntry) throws {
         try db.query(
             "INSERT INTO history (at, command, service_id, license_id, action, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [.text(entry.at), .text(entry.command), SQLValue(entry.serviceID), SQLValue(entry.licenseID),
-             .text(entry.action), .text(entry.result), .text(entry.detail)])
+            [
+                .text(entry.at), .text(entry.command), SQLValue(entry.serviceID), SQLValue(entry.licenseID),
+                .text(entry.action), .text(entry.result), .text(entry.detail),
+            ])
     }
 
     public func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry] {
@@ -199,9 +215,12 @@ public final class SQLiteStore: StateStore {
         var tariffs: [Int: Tariff] = [:]
         for row in try db.query("SELECT * FROM tariffs" + (includeGone ? "" : " WHERE gone = 0")) {
             let id = row.int("id") ?? 0
-            let periods = try db.query("SELECT * FROM tariff_periods WHERE tariff_id = ? ORDER BY period", [.integer(id)]).map {
-                Tariff.Period(id: $0.int("period") ?? 0, type: $0.string("type") ?? "", length: $0.int("length") ?? 0,
-                              cost: $0.string("cost") ?? "")
+            let periods = try db.query(
+                "SELECT * FROM tariff_periods WHERE tariff_id = ? ORDER BY period", [.integer(id)]
+            ).map {
+                Tariff.Period(
+                    id: $0.int("period") ?? 0, type: $0.string("type") ?? "", length: $0.int("length") ?? 0,
+                    cost: $0.string("cost") ?? "")
             }
             tariffs[id] = Tariff(
                 id: id, name: row.string("name") ?? "", active: row.int("active") == 1,
@@ -219,13 +238,18 @@ public final class SQLiteStore: StateStore {
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active,
                     item_type = excluded.item_type, currency = excluded.currency, gone = 0, imported_at = excluded.imported_at
                 """,
-                [.integer(tariff.id), .text(tariff.name), .integer(tariff.active ? 1 : 0), .text(tariff.itemType),
-                 .text(tariff.currency), .text(at)])
+                [
+                    .integer(tariff.id), .text(tariff.name), .integer(tariff.active ? 1 : 0), .text(tariff.itemType),
+                    .text(tariff.currency), .text(at),
+                ])
             try db.query("DELETE FROM tariff_periods WHERE tariff_id = ?", [.integer(tariff.id)])
             for period in tariff.periods {
                 try db.query(
                     "INSERT OR REPLACE INTO tariff_periods (tariff_id, period, type, length, cost) VALUES (?, ?, ?, ?, ?)",
-                    [.integer(tariff.id), .integer(period.id), .text(period.type), .integer(period.length), .text(period.cost)])
+                    [
+                        .integer(tariff.id), .integer(period.id), .text(period.type), .integer(period.length),
+                        .text(period.cost),
+                    ])
             }
         }
     }

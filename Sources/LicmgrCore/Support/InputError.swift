@@ -19,7 +19,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badAddon(let text):
             return "addon '\(text)' is not of the form KEY=VALUE"
         case .unresolvableAddon(let key, let value, let imported):
-            let why = imported
+            let why =
+                imported
                 ? "no Price line names it and no tariff of the imported catalogue matches"
                 : "no Price line names it, it holds no tariff id and it is none of Lite, Pro, Host, Business"
             return "addon \(key)=\(value) maps to no remote tariff: \(why)"

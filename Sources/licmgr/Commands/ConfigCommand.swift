@@ -30,18 +30,22 @@ struct ConfigCommand: ParsableCommand {
                 case .environment: password = "set (\(ConfigParser.passwordVariable))"
                 }
                 if context.output.json {
-                    context.output.document([
-                        "path": config.path, "url": Rendering.json(config.url), "user": Rendering.json(config.user),
-                        "password": password, "database": config.database, "ca_file": Rendering.json(config.caFile),
-                        "prices": config.prices.map { ["name": $0.name, "tariff": $0.tariff] as [String: Any] },
-                        "periods": config.periods.map {
-                            ["local": Rendering.json($0.local), "remote": $0.remote, "tariff": Rendering.json($0.tariff)]
-                                as [String: Any]
-                        },
-                        "options": config.options.map(\.rawValue).sorted(),
-                        "reuse_packages": config.reusePackages, "renew_before": config.renewBefore,
-                        "connect_timeout": config.connectTimeout, "timeout": config.timeout,
-                    ] as [String: Any])
+                    context.output.document(
+                        [
+                            "path": config.path, "url": Rendering.json(config.url), "user": Rendering.json(config.user),
+                            "password": password, "database": config.database, "ca_file": Rendering.json(config.caFile),
+                            "prices": config.prices.map { ["name": $0.name, "tariff": $0.tariff] as [String: Any] },
+                            "periods": config.periods.map {
+                                [
+                                    "local": Rendering.json($0.local), "remote": $0.remote,
+                                    "tariff": Rendering.json($0.tariff),
+                                ]
+                                    as [String: Any]
+                            },
+                            "options": config.options.map(\.rawValue).sorted(),
+                            "reuse_packages": config.reusePackages, "renew_before": config.renewBefore,
+                            "connect_timeout": config.connectTimeout, "timeout": config.timeout,
+                        ] as [String: Any])
                     return .ok
                 }
                 var lines = [
@@ -60,7 +64,9 @@ struct ConfigCommand: ParsableCommand {
                     let tariff = period.tariff.map { " (tariff \($0))" } ?? " (any tariff)"
                     lines.append("period          \(local) -> \(period.remote)\(tariff)")
                 }
-                lines.append("options         \(config.options.isEmpty ? "-" : config.options.map(\.rawValue).sorted().joined(separator: " "))")
+                lines.append(
+                    "options         \(config.options.isEmpty ? "-" : config.options.map(\.rawValue).sorted().joined(separator: " "))"
+                )
                 if !config.reusePackages.isEmpty {
                     lines.append("reuse packages  \(config.reusePackages.map(String.init).joined(separator: " "))")
                 }

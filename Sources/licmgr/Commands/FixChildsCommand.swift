@@ -28,7 +28,8 @@ struct FixChildsCommand: ParsableCommand {
                     return license
                 }
                 object["unserved"] = report.unserved.map {
-                    ["service_id": $0.serviceID, "addon": Rendering.json($0.addon), "reason": $0.reason] as [String: Any]
+                    ["service_id": $0.serviceID, "addon": Rendering.json($0.addon), "reason": $0.reason]
+                        as [String: Any]
                 }
                 output.document(object)
                 return report.run.exitStatus
@@ -36,13 +37,16 @@ struct FixChildsCommand: ParsableCommand {
             Rendering.print(report.run, to: output)
             if !report.orphans.isEmpty {
                 output.line("\nLicenses on the account that no service uses:")
-                output.line(Table.render(
-                    header: ["ID", "NAME", "IP", "TARIFF", "EXPIRES", "PER MONTH"],
-                    rows: report.orphans.map { orphan in
-                        let license = orphan.license
-                        return [String(license.id), license.name, license.ip, String(license.pricelist),
-                                license.expires?.description ?? "-", orphan.monthlyCost ?? "-"]
-                    }))
+                output.line(
+                    Table.render(
+                        header: ["ID", "NAME", "IP", "TARIFF", "EXPIRES", "PER MONTH"],
+                        rows: report.orphans.map { orphan in
+                            let license = orphan.license
+                            return [
+                                String(license.id), license.name, license.ip, String(license.pricelist),
+                                license.expires?.description ?? "-", orphan.monthlyCost ?? "-",
+                            ]
+                        }))
             }
             if !report.unserved.isEmpty {
                 output.line("\nServices still without a license:")

@@ -27,20 +27,26 @@ struct HistoryCommand: ParsableCommand {
             if let license, try store.license(license) == nil { throw InputError.unknownLicense(String(license)) }
             let entries = try store.history(serviceID: service, licenseID: license)
             if context.output.json {
-                context.output.document(entries.map { entry in
-                    [
-                        "at": entry.at, "command": entry.command, "service_id": Rendering.json(entry.serviceID),
-                        "license_id": Rendering.json(entry.licenseID), "action": entry.action, "result": entry.result,
-                        "detail": entry.detail,
-                    ] as [String: Any]
-                })
+                context.output.document(
+                    entries.map { entry in
+                        [
+                            "at": entry.at, "command": entry.command, "service_id": Rendering.json(entry.serviceID),
+                            "license_id": Rendering.json(entry.licenseID), "action": entry.action,
+                            "result": entry.result,
+                            "detail": entry.detail,
+                        ] as [String: Any]
+                    })
             } else if !entries.isEmpty {
                 let rows = entries.map { entry in
-                    [entry.at, entry.command, entry.serviceID.map(String.init) ?? "-",
-                     entry.licenseID.map(String.init) ?? "-", entry.action, entry.result, entry.detail]
+                    [
+                        entry.at, entry.command, entry.serviceID.map(String.init) ?? "-",
+                        entry.licenseID.map(String.init) ?? "-", entry.action, entry.result, entry.detail,
+                    ]
                 }
-                context.output.line(Table.render(
-                    header: ["WHEN (UTC)", "COMMAND", "SERVICE", "LICENSE", "ACTION", "RESULT", "DETAIL"], rows: rows))
+                context.output.line(
+                    Table.render(
+                        header: ["WHEN (UTC)", "COMMAND", "SERVICE", "LICENSE", "ACTION", "RESULT", "DETAIL"],
+                        rows: rows))
             }
             return .ok
         }

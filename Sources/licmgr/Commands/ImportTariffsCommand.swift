@@ -22,23 +22,27 @@ struct ImportTariffsCommand: ParsableCommand {
             let report = try context.engine().importTariffs(dryRun: dryRun)
             let output = context.output
             if output.json {
-                output.document([
-                    "tariffs": report.tariffs.map { tariff in
-                        [
-                            "id": tariff.id, "name": tariff.name, "active": tariff.active, "item_type": tariff.itemType,
-                            "currency": tariff.currency,
-                            "periods": tariff.periods.map {
-                                ["id": $0.id, "type": $0.type, "length": $0.length, "cost": $0.cost] as [String: Any]
-                            },
-                        ] as [String: Any]
-                    },
-                    "added": report.added, "changed": report.changed, "vanished": report.vanished,
-                    "dry_run": report.dryRun,
-                ] as [String: Any])
+                output.document(
+                    [
+                        "tariffs": report.tariffs.map { tariff in
+                            [
+                                "id": tariff.id, "name": tariff.name, "active": tariff.active,
+                                "item_type": tariff.itemType,
+                                "currency": tariff.currency,
+                                "periods": tariff.periods.map {
+                                    ["id": $0.id, "type": $0.type, "length": $0.length, "cost": $0.cost]
+                                        as [String: Any]
+                                },
+                            ] as [String: Any]
+                        },
+                        "added": report.added, "changed": report.changed, "vanished": report.vanished,
+                        "dry_run": report.dryRun,
+                    ] as [String: Any])
                 return .ok
             }
             output.line(TariffSuggestions.lines(for: report.tariffs).joined(separator: "\n"))
-            let summary = "\(report.tariffs.count) tariff(s): \(report.added.count) new, \(report.changed.count) changed, "
+            let summary =
+                "\(report.tariffs.count) tariff(s): \(report.added.count) new, \(report.changed.count) changed, "
                 + "\(report.vanished.count) gone\(report.vanished.isEmpty ? "" : " (\(report.vanished.map(String.init).joined(separator: ", ")))")"
                 + (report.dryRun ? "; nothing stored (dry run)" : "")
             output.line("# " + summary)

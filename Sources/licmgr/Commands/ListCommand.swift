@@ -31,12 +31,15 @@ struct ListCommand: ParsableCommand {
                 context.output.document(licenses.map { Rendering.license($0) })
             } else if !licenses.isEmpty {
                 let rows = licenses.map { license in
-                    [String(license.id), license.name, license.ip, String(license.pricelist),
-                     license.period.map(String.init) ?? "-", license.gone ? "gone" : license.status.name,
-                     license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-"]
+                    [
+                        String(license.id), license.name, license.ip, String(license.pricelist),
+                        license.period.map(String.init) ?? "-", license.gone ? "gone" : license.status.name,
+                        license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-",
+                    ]
                 }
-                context.output.line(Table.render(
-                    header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], rows: rows))
+                context.output.line(
+                    Table.render(
+                        header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], rows: rows))
             }
             return .ok
         }
@@ -50,7 +53,8 @@ enum Table {
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             row.indices.map { column in
-                column == row.count - 1 ? row[column] : row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                column == row.count - 1
+                    ? row[column] : row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }

@@ -55,10 +55,14 @@ struct ShowCommand: ParsableCommand {
                     ("period", found.period.map(String.init) ?? "-"),
                     ("status", found.gone ? "gone from the remote" : found.status.name),
                     ("expires", found.expires?.description ?? "-"),
-                    ("service", found.serviceID.map { "\($0)" + (found.addon.map { " (addon \($0))" } ?? "") } ?? "none (free)"),
+                    (
+                        "service",
+                        found.serviceID.map { "\($0)" + (found.addon.map { " (addon \($0))" } ?? "") } ?? "none (free)"
+                    ),
                 ]
-                context.output.line(fields.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" }
-                    .joined(separator: "\n"))
+                context.output.line(
+                    fields.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" }
+                        .joined(separator: "\n"))
             }
             return .ok
         }

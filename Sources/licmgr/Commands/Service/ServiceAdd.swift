@@ -24,7 +24,9 @@ extension ServiceCommand {
         @Option(help: ArgumentHelp("The local order-period id (months unless a Period line maps it).", valueName: "n"))
         var period: Int?
 
-        @Option(help: ArgumentHelp("A license-bearing addon, e.g. panel=Lite or ipmgr=on (repeatable).", valueName: "key=value"))
+        @Option(
+            help: ArgumentHelp(
+                "A license-bearing addon, e.g. panel=Lite or ipmgr=on (repeatable).", valueName: "key=value"))
         var addon: [String] = []
 
         @Option(help: "active or suspended.")
@@ -38,9 +40,10 @@ extension ServiceCommand {
         func run() throws {
             try CommandContext.run(global, command: "service add") { context in
                 let registry = try context.registry()
-                let service = try registry.add(Service(
-                    id: id, name: name, ip: ip, package: package, period: period,
-                    addons: try ServiceRegistry.parseAddons(addon), status: status))
+                let service = try registry.add(
+                    Service(
+                        id: id, name: name, ip: ip, package: package, period: period,
+                        addons: try ServiceRegistry.parseAddons(addon), status: status))
                 if context.output.json {
                     try printService(service, store: registry.store, output: context.output)
                 } else {

@@ -25,6 +25,8 @@ func printService(_ service: Service, store: any StateStore, output: Output) thr
         "status    \(service.status.rawValue)",
     ]
     let live = licenses.filter(\.isLive)
-    lines.append("licenses  \(live.isEmpty ? "-" : live.map { "\($0.id)" + ($0.addon.map { " (\($0))" } ?? "") }.joined(separator: ", "))")
+    lines.append(
+        "licenses  \(live.isEmpty ? "-" : live.map { "\($0.id)" + ($0.addon.map { " (\($0))" } ?? "") }.joined(separator: ", "))"
+    )
     output.line(lines.joined(separator: "\n"))
 }

@@ -26,12 +26,17 @@ extension ServiceCommand {
                     }
                     data = contents
                 }
-                let records = try LicmgrCore.ServiceImport.parse(data, source: source == "-" ? "standard input" : source)
+                let records = try LicmgrCore.ServiceImport.parse(
+                    data, source: source == "-" ? "standard input" : source)
                 let counts = try context.registry().importServices(records, source: source)
                 if context.output.json {
-                    context.output.document(["added": counts.added, "changed": counts.changed, "unchanged": counts.unchanged])
+                    context.output.document([
+                        "added": counts.added, "changed": counts.changed, "unchanged": counts.unchanged,
+                    ])
                 } else {
-                    context.output.line("imported \(records.count) service(s): \(counts.added) added, \(counts.changed) changed, \(counts.unchanged) unchanged")
+                    context.output.line(
+                        "imported \(records.count) service(s): \(counts.added) added, \(counts.changed) changed, \(counts.unchanged) unchanged"
+                    )
                 }
                 return .ok
             }

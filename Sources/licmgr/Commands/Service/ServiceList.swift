@@ -15,20 +15,25 @@ extension ServiceCommand {
                 let registry = try context.registry()
                 let services = try registry.list(includeClosed: all)
                 if context.output.json {
-                    context.output.document(try services.map {
-                        Rendering.service($0, licenses: try registry.store.licenses(serviceID: $0.id))
-                    })
+                    context.output.document(
+                        try services.map {
+                            Rendering.service($0, licenses: try registry.store.licenses(serviceID: $0.id))
+                        })
                 } else if !services.isEmpty {
                     let rows = try services.map { service in
                         let licenses = try registry.store.licenses(serviceID: service.id).filter(\.isLive)
-                        return [String(service.id), service.name, service.ip, service.package.map(String.init) ?? "-",
-                                service.period.map(String.init) ?? "-",
-                                Service.addonSummary(service.addons),
-                                service.status.rawValue,
-                                licenses.isEmpty ? "-" : licenses.map { String($0.id) }.joined(separator: ",")]
+                        return [
+                            String(service.id), service.name, service.ip, service.package.map(String.init) ?? "-",
+                            service.period.map(String.init) ?? "-",
+                            Service.addonSummary(service.addons),
+                            service.status.rawValue,
+                            licenses.isEmpty ? "-" : licenses.map { String($0.id) }.joined(separator: ","),
+                        ]
                     }
-                    context.output.line(Table.render(
-                        header: ["ID", "NAME", "IP", "PACKAGE", "PERIOD", "ADDONS", "STATUS", "LICENSES"], rows: rows))
+                    context.output.line(
+                        Table.render(
+                            header: ["ID", "NAME", "IP", "PACKAGE", "PERIOD", "ADDONS", "STATUS", "LICENSES"],
+                            rows: rows))
                 }
                 return .ok
             }

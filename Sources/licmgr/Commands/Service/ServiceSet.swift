@@ -25,7 +25,9 @@ extension ServiceCommand {
         @Option(help: ArgumentHelp("New local order-period id.", valueName: "n"))
         var period: Int?
 
-        @Option(help: ArgumentHelp("Replaces the whole set of addons (repeatable; '--addon panel=off' for none).", valueName: "key=value"))
+        @Option(
+            help: ArgumentHelp(
+                "Replaces the whole set of addons (repeatable; '--addon panel=off' for none).", valueName: "key=value"))
         var addon: [String] = []
 
         @Flag(help: "Carry the change to the remote license now, not on the next checkevent.")
@@ -43,7 +45,9 @@ extension ServiceCommand {
                 let change = ServiceChange(
                     name: name, ip: ip, package: package, period: period,
                     addons: addon.isEmpty ? nil : try ServiceRegistry.parseAddons(addon))
-                if change.isEmpty { throw UsageError("nothing to change: give --name, --ip, --package, --period or --addon") }
+                if change.isEmpty {
+                    throw UsageError("nothing to change: give --name, --ip, --package, --period or --addon")
+                }
                 let registry = try context.registry()
                 if dryRun {
                     try registry.validate(id, change)

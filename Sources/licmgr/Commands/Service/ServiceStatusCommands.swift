@@ -21,7 +21,8 @@ struct StatusChangeOptions: ParsableArguments {
         let verb = ServiceRegistry.verb(for: status)
         try CommandContext.run(global, command: "service \(verb)", locking: now) { context in
             if dryRun {
-                let report = try context.engine().follow(serviceIDs: ids, dryRun: true, assuming: ServiceChange(status: status))
+                let report = try context.engine().follow(
+                    serviceIDs: ids, dryRun: true, assuming: ServiceChange(status: status))
                 Rendering.print(report, to: context.output)
                 return report.exitStatus
             }
@@ -53,7 +54,8 @@ extension ServiceCommand {
 
     struct Resume: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "resume", abstract: "Resume services; their licenses are resumed (renewed first if they lapsed).")
+            commandName: "resume",
+            abstract: "Resume services; their licenses are resumed (renewed first if they lapsed).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: StatusChangeOptions
         func run() throws { try options.run(global, to: .active) }
@@ -62,7 +64,8 @@ extension ServiceCommand {
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "close",
-            abstract: "Close services; their licenses are deleted, or parked in the free pool for a ReusePrice package.")
+            abstract: "Close services; their licenses are deleted, or parked in the free pool for a ReusePrice package."
+        )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: StatusChangeOptions
         func run() throws { try options.run(global, to: .closed) }
