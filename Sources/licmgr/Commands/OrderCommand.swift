@@ -4,7 +4,7 @@ import LicmgrCore
 struct OrderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order",
-        abstract: "Give each service the licenses its addons need: attach an existing one or buy one.",
+        abstract: "Give each service the licenses its addons need: attach one, reuse a free one, or buy one.",
         discussion: """
             A service that has its license already is left alone; a live license on the account with \
             the service's IP and tariff is attached at no cost; only otherwise is a license bought.
