@@ -100,6 +100,11 @@ public struct RunningLicmgr {
     let stdout: URL
     let stderr: URL
 
+    /// Kills the run at once, as the OOM killer or a reboot would.
+    public func kill() {
+        _ = Foundation.kill(process.processIdentifier, SIGKILL)
+    }
+
     public func wait() -> RunResult {
         process.waitUntilExit()
         defer {

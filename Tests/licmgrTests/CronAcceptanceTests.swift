@@ -11,18 +11,41 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         try addService(7, ip: "10.0.0.7")
         try sim.fault("soft", "latency", ms: 1500)
         let first = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
-        // Bounded wait until the first run holds the lock: its PID is written into the lock file.
-        let lockPath = work.databasePath + ".lock"
-        for _ in 0..<100 {
-            if let text = try? String(contentsOfFile: lockPath, encoding: .utf8), !text.isEmpty { break }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
+        waitForLock()
         let second = try work.licmgr(["checkevent"])
         XCTAssertEqual(second.status, 75, second.stderr)
         XCTAssertTrue(second.stderr.contains("holds the lock"), second.stderr)
         let done = first.wait()
         XCTAssertEqual(done.status, 0, done.stderr)
         try licmgr("checkevent")
+        let state = try sim.state()
+        XCTAssertEqual(state.calls("soft.order.param").count, 1)
+        XCTAssertEqual(state.licenses.count, 1)
+    }
+
+    /// Waits, bounded, until a launched run holds the lock: its PID is in the lock file.
+    private func waitForLock() {
+        let lockPath = work.databasePath + ".lock"
+        for _ in 0..<150 {
+            if let text = try? String(contentsOfFile: lockPath, encoding: .utf8), !text.isEmpty { return }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        XCTFail("no run took the lock")
+    }
+
+    func testKilledRunNeitherBlocksNorOrdersTwice() throws {
+        try addService(7, ip: "10.0.0.7")
+        try sim.fault("soft.order.param", "latency", ms: 1000)
+        let run = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
+        waitForLock()
+        // Killed while its order is on the wire; the remote goes on and makes the license.
+        Thread.sleep(forTimeInterval: 0.4)
+        run.kill()
+        _ = run.wait()
+        for _ in 0..<100 where try sim.state().licenses.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        let next = try licmgr("checkevent", "--json").jsonObject
+        XCTAssertEqual(next["settled"] as? Int, 1, "\(next)")
+        XCTAssertEqual(next["ordered"] as? Int, 0)
         let state = try sim.state()
         XCTAssertEqual(state.calls("soft.order.param").count, 1)
         XCTAssertEqual(state.licenses.count, 1)

@@ -7,7 +7,9 @@ import XCTest
 final class HelpGoldenTests: XCTestCase {
     private let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
 
-    private func check(_ arguments: [String], golden name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func check(_ arguments: [String], golden name: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let work = try Workspace()
         let result = try work.run(arguments: arguments)
         XCTAssertEqual(result.status, 0, result.stderr, file: file, line: line)
@@ -17,7 +19,8 @@ final class HelpGoldenTests: XCTestCase {
             return
         }
         let expected = try String(contentsOf: path, encoding: .utf8)
-        XCTAssertEqual(result.stdout, expected, "licmgr \(arguments.joined(separator: " ")) changed", file: file, line: line)
+        XCTAssertEqual(
+            result.stdout, expected, "licmgr \(arguments.joined(separator: " ")) changed", file: file, line: line)
     }
 
     func testTopLevelHelp() throws {

@@ -27,7 +27,25 @@ extension LicenseEngine {
     /// if the license now has the new tariff. Only a view of the license tells.
     private func settleByView(_ operation: RemoteOperation, report: inout RunReport) throws {
         guard let id = operation.licenseID else { return }
-        let viewed = try server.viewLicense(id)
+        let viewed: License
+        do {
+            viewed = try server.viewLicense(id)
+        } catch {
+            guard case .refused(_, _, _, let message) = error else { throw error }
+            // The license cannot be read any more (deleted, say): nothing is left to settle.
+            try store.transaction {
+                try store.finish(
+                    operation: operation.key, state: .void, licenseID: id,
+                    result: "settled: the license cannot be read: \(message)", at: time.timestamp)
+                try record(
+                    "settle \(operation.kind.rawValue)", result: "void", service: operation.serviceID, license: id,
+                    "the step in doubt (\(operation.key)) cannot be checked: \(message)")
+            }
+            report.add(
+                .settled, serviceID: operation.serviceID, licenseID: id,
+                "the step in doubt on license \(id) was dropped: \(message)")
+            return
+        }
         let applied: Bool
         if operation.kind == .renew {
             let before = operation.params["expires_before"].flatMap(Day.init)
