@@ -53,22 +53,15 @@ extension LicenseEngine {
                     .planned, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
                 return
             }
+            var suspended = license
+            suspended.status = .suspended
             let hold = step(
                 .suspend, service: service.id, addon: license.addon, license: license.id,
                 "suspend license \(license.id)")
-            guard
-                try send(hold, report: &report, { () throws(RemoteError) in try server.suspend(license: license.id) })
-                    != nil
-            else { return }
-            var suspended = license
-            suspended.status = .suspended
-            try store.transaction {
-                try store.save(suspended, at: time.timestamp)
-                try complete(hold, "license \(license.id) suspended with service \(service.id)")
-            }
-            report.add(
-                .suspended, serviceID: service.id, addon: license.addon, licenseID: license.id,
-                "suspended license \(license.id) with service \(service.id)")
+            try apply(
+                hold, to: suspended, reportAs: .suspended, "suspended license \(license.id) with service \(service.id)",
+                report: &report
+            ) { () throws(RemoteError) in try server.suspend(license: license.id) }
         case .active:
             let need: Need?
             do {
@@ -123,23 +116,12 @@ extension LicenseEngine {
         let edit = step(
             .edit, service: service.id, addon: license.addon, license: license.id, params: params,
             "change license \(license.id): \(what)")
-        guard
-            try send(
-                edit, report: &report,
-                { () throws(RemoteError) in
-                    try server.edit(license: license.id, name: newName, ip: newIP)
-                }) != nil
-        else { return }
         var edited = license
         edited.ip = service.ip
         edited.name = name
-        try store.transaction {
-            try store.save(edited, at: time.timestamp)
-            try complete(edit, "license \(license.id): \(what)")
+        try apply(edit, to: edited, reportAs: .edited, "changed license \(license.id): \(what)", report: &report) {
+            () throws(RemoteError) in try server.edit(license: license.id, name: newName, ip: newIP)
         }
-        report.add(
-            .edited, serviceID: service.id, addon: license.addon, licenseID: license.id,
-            "changed license \(license.id): \(what)")
     }
 
     /// A license its service no longer needs: parked for a reusing package, deleted otherwise.
@@ -158,19 +140,11 @@ extension LicenseEngine {
         let removal = step(
             .delete, service: service.id, addon: license.addon, license: license.id,
             "delete license \(license.id)")
-        guard
-            try send(removal, report: &report, { () throws(RemoteError) in try server.delete(license: license.id) })
-                != nil
-        else { return }
         var deleted = license
         deleted.status = .deleted
-        try store.transaction {
-            try store.save(deleted, at: time.timestamp)
-            try complete(removal, "license \(license.id) deleted: \(why)")
+        try apply(removal, to: deleted, reportAs: .deleted, "deleted license \(license.id): \(why)", report: &report) {
+            () throws(RemoteError) in try server.delete(license: license.id)
         }
-        report.add(
-            .deleted, serviceID: service.id, addon: license.addon, licenseID: license.id,
-            "deleted license \(license.id): \(why)")
     }
 
     /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
@@ -206,22 +180,15 @@ extension LicenseEngine {
             .changeTariff, service: service.id, addon: license.addon, license: license.id,
             params: ["pricelist": String(need.tariff), "period": String(need.period)],
             "change license \(license.id) to tariff \(need.tariff)")
-        guard
-            try send(
-                change, report: &report,
-                { () throws(RemoteError) in
-                    try server.changeTariff(license: license.id, pricelist: need.tariff, period: need.period)
-                }) != nil
-        else { return }
         var changed = license
         changed.pricelist = need.tariff
         changed.period = need.period
-        try store.transaction {
-            try store.save(changed, at: time.timestamp)
-            try complete(change, "license \(license.id) now tariff \(need.tariff), period \(need.period)")
+        try apply(
+            change, to: changed, reportAs: .retariffed,
+            "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff), period \(need.period)",
+            report: &report
+        ) { () throws(RemoteError) in
+            try server.changeTariff(license: license.id, pricelist: need.tariff, period: need.period)
         }
-        report.add(
-            .retariffed, serviceID: service.id, addon: license.addon, licenseID: license.id,
-            "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff)")
     }
 }

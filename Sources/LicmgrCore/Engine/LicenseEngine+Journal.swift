@@ -59,6 +59,40 @@ extension LicenseEngine {
         }
     }
 
+    /// Sends a step that changes one license and, once the remote took it, stores the license
+    /// as `changed`, completes the step and, with `action`, reports it. False when it failed.
+    @discardableResult
+    func apply(
+        _ step: Step, to changed: License, reportAs action: RunReport.Action?, _ detail: String,
+        report: inout RunReport, _ call: () throws(RemoteError) -> Void
+    ) throws -> Bool {
+        guard try send(step, report: &report, call) != nil else { return false }
+        try store.transaction {
+            try store.save(changed, at: time.timestamp)
+            try complete(step, detail)
+        }
+        if let action {
+            report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license, detail)
+        }
+        return true
+    }
+
+    /// Records in one transaction that `license` now serves `service` through `addon`.
+    @discardableResult
+    func attach(_ license: License, to service: Service, addon: String, action: String, _ detail: String) throws
+        -> License
+    {
+        var attached = license
+        attached.serviceID = service.id
+        attached.addon = addon
+        try store.transaction {
+            try store.save(attached, at: time.timestamp)
+            try store.attach(license: license.id, to: service.id, addon: addon)
+            try record(action, result: "ok", service: service.id, license: license.id, detail)
+        }
+        return attached
+    }
+
     /// Marks a sent step done and writes its history row; call inside the transaction that
     /// records the step's effect.
     func complete(_ step: Step, license: Int? = nil, _ detail: String) throws {

@@ -76,16 +76,9 @@ extension LicenseEngine {
                         "would attach license \(existing.id) to service \(service.id)")
                     continue
                 }
-                var license = existing
-                license.serviceID = service.id
-                license.addon = need.addon
-                try store.transaction {
-                    try store.save(license, at: time.timestamp)
-                    try store.attach(license: license.id, to: service.id, addon: need.addon)
-                    try record(
-                        "attach", result: "ok", service: service.id, license: license.id,
-                        "attached existing license \(license.id) (\(license.ip), tariff \(license.pricelist))")
-                }
+                let license = try attach(
+                    existing, to: service, addon: need.addon, action: "attach",
+                    "attached existing license \(existing.id) (\(existing.ip), tariff \(existing.pricelist))")
                 report.add(
                     .attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
                     "attached license \(license.id) to service \(service.id)")

@@ -22,30 +22,25 @@ extension LicenseEngine {
     /// Takes a free license for `service`: attach, rename and move it, new key, then resume.
     /// A refused step puts it back in the pool and returns false, so a new one can be ordered.
     func reuse(_ free: License, for service: Service, need: Need, report: inout RunReport) throws -> Bool {
-        var license = free
-        license.serviceID = service.id
-        license.addon = need.addon
-        try store.transaction {
-            try store.save(license, at: time.timestamp)
-            try store.attach(license: license.id, to: service.id, addon: need.addon)
-            try record(
-                "reuse", result: "started", service: service.id, license: license.id,
-                "taking free license \(license.id) (tariff \(license.pricelist)) for service \(service.id)")
-        }
+        var license = try attach(
+            free, to: service, addon: need.addon, action: "reuse",
+            "taking free license \(free.id) (tariff \(free.pricelist)) for service \(service.id)")
         let moved = step(
             .edit, service: service.id, addon: need.addon, license: license.id,
             params: ["licname": service.licenseName(), "ip": service.ip],
             "rename free license \(license.id) for service \(service.id)")
-        let renamed: Void? = try send(moved, report: &report) { () throws(RemoteError) in
+        var renamedLicense = license
+        renamedLicense.name = service.licenseName()
+        renamedLicense.ip = service.ip
+        let renamed = try apply(
+            moved, to: renamedLicense, reportAs: nil,
+            "license \(license.id) renamed '\(renamedLicense.name)' on \(renamedLicense.ip)",
+            report: &report
+        ) { () throws(RemoteError) in
             try server.edit(license: license.id, name: service.licenseName(), ip: service.ip)
         }
-        if renamed != nil {
-            license.name = service.licenseName()
-            license.ip = service.ip
-            try store.transaction {
-                try store.save(license, at: time.timestamp)
-                try complete(moved, "license \(license.id) renamed '\(license.name)' on \(license.ip)")
-            }
+        if renamed {
+            license = renamedLicense
             let rekey = step(
                 .newKey, service: service.id, addon: need.addon, license: license.id,
                 "new key for license \(license.id)")
@@ -77,37 +72,33 @@ extension LicenseEngine {
     func park(_ license: License, report: inout RunReport) throws {
         var parked = license
         if parked.status == .active || parked.status == .processing || parked.status == .ordered {
+            parked.status = .suspended
             let hold = step(
                 .suspend, service: license.serviceID, addon: license.addon, license: license.id,
                 "suspend license \(license.id) to park it")
             guard
-                try send(hold, report: &report, { () throws(RemoteError) in try server.suspend(license: license.id) })
-                    != nil
+                try apply(
+                    hold, to: parked, reportAs: nil, "license \(license.id) suspended", report: &report,
+                    {
+                        () throws(RemoteError) in try server.suspend(license: license.id)
+                    })
             else { return }
-            parked.status = .suspended
-            try store.transaction {
-                try store.save(parked, at: time.timestamp)
-                try complete(hold, "license \(license.id) suspended")
-            }
         }
         if !parked.isParked {
+            parked.name = License.parkedName
+            parked.ip = License.parkedIP
             let rename = step(
                 .edit, service: license.serviceID, addon: license.addon, license: license.id,
                 params: ["licname": License.parkedName, "ip": License.parkedIP],
                 "park license \(license.id) as \(License.parkedName)")
             guard
-                try send(
-                    rename, report: &report,
+                try apply(
+                    rename, to: parked, reportAs: nil,
+                    "license \(license.id) renamed \(License.parkedName) on \(License.parkedIP)", report: &report,
                     { () throws(RemoteError) in
                         try server.edit(license: license.id, name: License.parkedName, ip: License.parkedIP)
-                    }) != nil
+                    })
             else { return }
-            parked.name = License.parkedName
-            parked.ip = License.parkedIP
-            try store.transaction {
-                try store.save(parked, at: time.timestamp)
-                try complete(rename, "license \(license.id) renamed \(License.parkedName) on \(License.parkedIP)")
-            }
         }
         try store.transaction {
             try store.attach(license: license.id, to: nil, addon: nil)
@@ -132,15 +123,10 @@ extension LicenseEngine {
         let wake = step(
             .resume, service: service.id, addon: current.addon, license: current.id,
             "resume license \(current.id)")
-        guard
-            try send(wake, report: &report, { () throws(RemoteError) in try server.resume(license: current.id) }) != nil
-        else { return false }
         current.status = .active
-        try store.transaction {
-            try store.save(current, at: time.timestamp)
-            try complete(wake, "license \(current.id) resumed")
+        return try apply(wake, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
+            () throws(RemoteError) in try server.resume(license: current.id)
         }
-        return true
     }
 }
 
