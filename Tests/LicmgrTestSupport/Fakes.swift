@@ -174,6 +174,7 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
     private var log: [String] = []
     private var orderRequests: [OrderRequest] = []
     private var orderFaults: [OrderFault] = []
+    private var tariffs: [Tariff] = []
     /// Expiry given to newly ordered licenses.
     public let newExpiry: Day
 
@@ -190,6 +191,11 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
     /// Removes a license from the list, as the server does 30 days after deletion.
     public func remove(_ id: Int) {
         lock.withLock { _ = stored.removeValue(forKey: id) }
+    }
+
+    /// What `exportTariffs` answers from now on.
+    public func setCatalogue(_ catalogue: [Tariff]) {
+        lock.withLock { tariffs = catalogue }
     }
 
     /// Makes the next order fail as `fault` says; faults queue up, one per order.
@@ -300,7 +306,7 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
 
     public func exportTariffs() throws(RemoteError) -> [Tariff] {
         note("export")
-        return []
+        return lock.withLock { tariffs }
     }
 }
 

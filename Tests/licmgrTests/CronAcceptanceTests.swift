@@ -88,6 +88,23 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try sim.state().licenses.first { $0["id"] == String(due) }?["status"], "3")
     }
 
+    func testCheckeventDryRunChangesNothing() throws {
+        try addService(7, ip: "10.0.0.7")
+        try addService(8, ip: "10.0.0.8")
+        try sim.seed([
+            [
+                "licname": "Item #8 addon vps8", "ip": "10.0.0.8", "pricelist": "55227",
+                "expiredate": today.description,
+            ]
+        ])
+        let plan = try licmgr("checkevent", "--dry-run")
+        XCTAssertTrue(plan.stdout.contains("would order tariff 55227"), plan.stdout)
+        XCTAssertTrue(plan.stdout.contains("would attach license"), plan.stdout)
+        XCTAssertEqual(try sim.state().calls.map(\.function), ["soft"], "only the list is read")
+        XCTAssertTrue(try work.store().allLicenses().isEmpty)
+        XCTAssertTrue(try work.store().history(serviceID: 7, licenseID: nil).allSatisfy { $0.command == "service add" })
+    }
+
     func testLostOrderAnswerDuringCheckeventIsSettled() throws {
         try addService(7, ip: "10.0.0.7")
         try sim.fault("soft.order.param", "commit-drop")

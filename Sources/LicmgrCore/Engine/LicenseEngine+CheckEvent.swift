@@ -1,26 +1,37 @@
 extension LicenseEngine {
     /// The cron run: settle what is in doubt, note drift, carry service changes to the remote,
     /// serve active services that have no license, renew what is due, and finish licenses
-    /// still being processed. One remote listing serves the whole run.
-    public func checkEvent() throws -> RunReport {
-        var report = RunReport()
+    /// still being processed. One remote listing serves the whole run. A dry run reads the
+    /// remote list and writes nothing, here or there.
+    public func checkEvent(dryRun: Bool = false) throws -> RunReport {
+        var report = RunReport(dryRun: dryRun)
         var listing = try server.listLicenses()
-        try settle(listing: &listing, report: &report)
-        try noteDrift(listing, report: &report)
-        try refreshKnown(from: listing)
+        if dryRun {
+            for operation in try store.operations(state: .pending) {
+                report.add(
+                    .planned, serviceID: operation.serviceID, licenseID: operation.licenseID,
+                    "would settle the \(operation.kind.rawValue) in doubt (\(operation.key))")
+            }
+        } else {
+            try settle(listing: &listing, report: &report)
+            try noteDrift(listing, report: &report)
+            try refreshKnown(from: listing)
+        }
         let services = try store.services(includeClosed: false)
         report.notes.append("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
         guard report.stopped == nil else { return report }
 
-        try followServices(nil, listing: listing, dryRun: false, report: &report)
+        try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
         let resolver = try resolver()
         for service in services where service.status == .active {
             guard report.stopped == nil else { return report }
-            try serve(service, resolver: resolver, listing: &listing, mode: ServeMode(backOff: true), report: &report)
+            try serve(
+                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun, backOff: true),
+                report: &report)
         }
         guard report.stopped == nil else { return report }
-        try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: false, report: &report)
-        guard report.stopped == nil else { return report }
+        try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: dryRun, report: &report)
+        guard report.stopped == nil, !dryRun else { return report }
         try finishProcessing(report: &report)
         return report
     }

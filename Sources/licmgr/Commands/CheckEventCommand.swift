@@ -12,9 +12,12 @@ struct CheckEventCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Flag(help: "Say what this run would do; change nothing anywhere.")
+    var dryRun = false
+
     func run() throws {
         try CommandContext.run(global, command: "checkevent", locking: true) { context in
-            let report = try context.engine().checkEvent()
+            let report = try context.engine().checkEvent(dryRun: dryRun)
             Rendering.print(report, to: context.output)
             return report.exitStatus
         }
