@@ -34,8 +34,12 @@ setup:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The installed binary links the Swift runtime and Foundation statically, so it runs on a
+# server with no Swift toolchain; a scratch path of its own keeps debug builds incremental.
+RELEASE = $(SWIFT) build -c release --product licmgr --static-swift-stdlib --scratch-path .build-static
+
 build: setup
-	$(SWIFT) build -c release --product licmgr
+	$(RELEASE)
 
 debug: setup
 	$(SWIFT) build
@@ -62,7 +66,7 @@ bench: setup
 
 install: build
 	install -d $(BINDIR) $(MAN5DIR) $(MAN8DIR) $(ETCDIR) $(DOCDIR)
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/licmgr" $(BINDIR)/licmgr
+	install -m 0755 -s "$$($(RELEASE) --show-bin-path)/licmgr" $(BINDIR)/licmgr
 	install -m 0644 man/licmgr.8 $(MAN8DIR)/licmgr.8
 	install -m 0644 man/licmgr.conf.5 $(MAN5DIR)/licmgr.conf.5
 	install -m 0644 etc/licmgr.conf $(ETCDIR)/licmgr.conf.sample
