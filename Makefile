@@ -112,7 +112,10 @@ run order 101 102
 run order 101
 run list
 run show --service 101
-run service list
+run service set 101 --ip 192.0.2.20 --now
+run service close 102 --now
+run checkevent -v
+run service list --all
 run history --service 101
 endef
 export DEMO_SCRIPT

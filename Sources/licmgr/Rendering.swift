@@ -62,6 +62,7 @@ enum Rendering {
             output.document(Rendering.report(report))
             return
         }
+        for note in report.notes { output.detail(note) }
         for item in report.items {
             switch item.action {
             case .failed: output.error(item.detail)
@@ -69,7 +70,6 @@ enum Rendering {
             default: output.line(item.detail)
             }
         }
-        for note in report.notes { output.detail(note) }
         for warning in report.warnings { output.warning(warning) }
         if let stopped = report.stopped {
             let hint = stopped.isInDoubt ? "; the step is journaled and the next run settles it" : ""
