@@ -22,4 +22,19 @@ struct Licmgr: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
+
+    /// Parses and runs like ArgumentParser's own `main`, except that a command-line error
+    /// under `--json` is also the contract's one JSON document on stdout.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if CommandLine.arguments.contains("--json"), !(error is ExitCode), code != .success {
+                Output(json: true).document(["error": ["code": Int(code.rawValue), "message": message(for: error)]])
+            }
+            exit(withError: error)
+        }
+    }
 }

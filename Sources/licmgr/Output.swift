@@ -8,9 +8,13 @@ struct Output {
     let quiet: Bool
 
     init(_ options: GlobalOptions) {
-        json = options.json
-        verbose = options.verbose
-        quiet = options.quiet
+        self.init(json: options.json, verbose: options.verbose, quiet: options.quiet)
+    }
+
+    init(json: Bool, verbose: Bool = false, quiet: Bool = false) {
+        self.json = json
+        self.verbose = verbose
+        self.quiet = quiet
     }
 
     /// A line of results; suppressed by `--quiet` and under `--json`.

@@ -22,6 +22,18 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
     func testBadCommandLineExits64() throws {
         let result = try work.run(arguments: ["order", "seven"])
         XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssertEqual(result.stdout, "")
+        let json = try work.run(arguments: ["order", "seven", "--json"])
+        XCTAssertEqual(json.status, 64)
+        let error = try XCTUnwrap(json.jsonObject["error"] as? [String: Any], json.stdout)
+        XCTAssertEqual(error["code"] as? Int, 64)
+        XCTAssertTrue((error["message"] as? String ?? "").contains("seven"))
+    }
+
+    func testFarUnknownDirectiveListsTheKnownNames() throws {
+        try work.writeConfig(url: sim.url, extra: "Xylophone 1")
+        let result = try licmgr("config", "check", expect: 78)
+        XCTAssertTrue(result.stderr.contains("unknown directive 'Xylophone'; known names are Url, User"), result.stderr)
     }
 
     func testServiceJSONShapes() throws {

@@ -16,9 +16,10 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
         case .unknownDirective(let file, let line, let word, let suggestion):
-            return "\(file):\(line): unknown directive '\(word)'" + Self.hint(suggestion)
+            return "\(file):\(line): unknown directive '\(word)'" + Self.hint(suggestion, among: ConfigParser.directives)
         case .unknownOption(let file, let line, let word, let suggestion):
-            return "\(file):\(line): unknown Option '\(word)'" + Self.hint(suggestion)
+            return "\(file):\(line): unknown Option '\(word)'"
+                + Self.hint(suggestion, among: Config.Option.allCases.map(\.rawValue))
         case .missingValue(let file, let line, let directive, let expected):
             return "\(file):\(line): \(directive) needs \(expected)"
         case .badValue(let file, let line, let directive, let value, let expected):
@@ -35,7 +36,8 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func hint(_ suggestion: String?) -> String {
-        suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    /// A likely typo gets its correction; a word far from every name gets the whole list.
+    private static func hint(_ suggestion: String?, among names: [String]) -> String {
+        suggestion.map { "; did you mean '\($0)'?" } ?? "; known names are \(names.joined(separator: ", "))"
     }
 }
