@@ -28,8 +28,9 @@ final class EngineTests: XCTestCase {
         super.tearDown()
     }
 
-    private func engine(_ command: String = "order") -> LicenseEngine {
-        LicenseEngine(config: config, store: store, server: server, time: time, command: command, keys: keys)
+    private func engine(_ command: String = "order", time: FixedTime? = nil) -> LicenseEngine {
+        LicenseEngine(
+            config: config, store: store, server: server, time: time ?? self.time, command: command, keys: keys)
     }
 
     @discardableResult
@@ -193,7 +194,7 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try store.licenses(serviceID: 7).map(\.id), [100001])
     }
 
-    func testDoubtWithNothingCreatedIsSettledVoidAndOrderedOnce() throws {
+    func testTimedOutOrderIsWaitedForThenSettledVoidAndOrderedOnce() throws {
         try addService(7)
         server.failNextOrder(.fail(.timedOut(function: "soft.order.param", seconds: 60)))
         let first = try engine().order(serviceIDs: [7], dryRun: false)
@@ -201,7 +202,13 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try operations(.pending).count, 1)
         XCTAssertTrue(server.licenses.isEmpty)
 
-        let second = try engine().order(serviceIDs: [7], dryRun: false)
+        let soon = try engine().order(serviceIDs: [7], dryRun: false)
+        XCTAssertEqual(server.callCount("order"), 1, "a timed-out order may still be running on the remote")
+        XCTAssertEqual(soon.count(.inDoubt), 1)
+        XCTAssertEqual(soon.exitStatus.rawValue, 75)
+
+        let later = FixedTime(time.instant.addingTimeInterval(TimeInterval(config.settleAfter + 1)))
+        let second = try engine(time: later).order(serviceIDs: [7], dryRun: false)
         XCTAssertEqual(server.callCount("order"), 2)
         XCTAssertEqual(second.count(.settled), 1)
         XCTAssertEqual(second.count(.ordered), 1)
@@ -209,6 +216,16 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(try operations(.done).count, 1)
         XCTAssertEqual(try operations(.pending), [])
         XCTAssertEqual(try store.licenses(serviceID: 7).count, 1)
+    }
+
+    func testAnsweredFailureIsSettledAtOnce() throws {
+        try addService(7)
+        server.failNextOrder(.fail(.serverFailure(function: "soft.order.param", status: 502)))
+        _ = try engine().order(serviceIDs: [7], dryRun: false)
+        let second = try engine().order(serviceIDs: [7], dryRun: false)
+        XCTAssertEqual(second.count(.settled), 1)
+        XCTAssertEqual(second.count(.ordered), 1)
+        XCTAssertEqual(server.callCount("order"), 2)
     }
 
     func testRefusedOrderFailsOnlyThatItem() throws {

@@ -69,6 +69,20 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try work.store().license(id)?.expires, today.adding(days: 1).adding(months: 1))
     }
 
+    func testTimedOutRenewalIsNotSentAgainWhileItMayStillApply() throws {
+        try addService(7, ip: "10.0.0.7")
+        try attachedLicense(service: 7, ip: "10.0.0.7", expires: today.adding(days: 1))
+        try sim.fault("service.prolong", "noanswer", ms: 5000)
+        try licmgr("renew", "--due", expect: 75)
+        try licmgr("renew", "--due", expect: 75)
+        XCTAssertEqual(try sim.state().calls("service.prolong").count, 1)
+        try work.writeConfig(url: sim.url, extra: "SettleAfter 0")
+        let later = try licmgr("renew", "--due", "--json")
+        XCTAssertEqual(later.jsonObject["settled"] as? Int, 1, later.stdout)
+        XCTAssertEqual(later.jsonObject["renewed"] as? Int, 1)
+        XCTAssertEqual(try sim.state().calls("service.prolong").count, 2)
+    }
+
     func testRefusedRenewalIsReportedAndNotRetried() throws {
         try addService(7, ip: "10.0.0.7")
         try attachedLicense(service: 7, ip: "10.0.0.7", expires: today, extra: ["noprolong": true])

@@ -80,11 +80,19 @@ final class OrderAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(state.spent, "10.00")
     }
 
-    func testNoAnswerTimesOutAndIsSettled() throws {
+    func testTimedOutOrderIsWaitedForBeforeOrderingAgain() throws {
         try addService(7, ip: "10.0.0.7")
         try sim.fault("soft.order.param", "noanswer", ms: 5000)
         let first = try licmgr("order", "7", expect: 75)
         XCTAssertTrue(first.stderr.contains("no answer within 3 s"), first.stderr)
+
+        // The remote may still be working on it: an impatient second run must not buy again.
+        let second = try licmgr("order", "7", "--json", expect: 75)
+        XCTAssertEqual(second.jsonObject["ordered"] as? Int, 0)
+        XCTAssertEqual(second.jsonObject["in_doubt"] as? Int, 1, second.stdout)
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 1)
+
+        try work.writeConfig(url: sim.url, extra: "SettleAfter 0")
         try licmgr("order", "7")
         let state = try sim.state()
         XCTAssertEqual(state.licenses.count, 1, "the order that timed out was never applied; one was bought after")

@@ -44,6 +44,9 @@ public struct Config: Sendable, Equatable {
     public var renewBefore: Int = 1
     public var connectTimeout: Int = 10
     public var timeout: Int = 60
+    /// How long a step whose answer never came (timed out, or its run killed) may still be
+    /// finishing on the remote: until then, not finding its effect does not yet mean it failed.
+    public var settleAfter: Int = 600
 
     public init(path: String) { self.path = path }
 

@@ -16,7 +16,8 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
         case .unknownDirective(let file, let line, let word, let suggestion):
-            return "\(file):\(line): unknown directive '\(word)'" + Self.hint(suggestion, among: ConfigParser.directives)
+            return "\(file):\(line): unknown directive '\(word)'"
+                + Self.hint(suggestion, among: ConfigParser.directives)
         case .unknownOption(let file, let line, let word, let suggestion):
             return "\(file):\(line): unknown Option '\(word)'"
                 + Self.hint(suggestion, among: Config.Option.allCases.map(\.rawValue))

@@ -7,7 +7,7 @@ public struct ConfigParser: Sendable {
 
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
-        "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout",
+        "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter",
     ]
 
     /// The environment variable that overrides the password, read by the caller.
@@ -136,6 +136,9 @@ public struct ConfigParser: Sendable {
             case "ConnectTimeout":
                 config.connectTimeout = try context.integer(
                     try context.single("seconds"), "a number of seconds from 1 to 600", range: 1...600)
+            case "SettleAfter":
+                config.settleAfter = try context.integer(
+                    try context.single("seconds"), "a number of seconds from 0 to 86400", range: 0...86400)
             case "Timeout":
                 config.timeout = try context.integer(
                     try context.single("seconds"), "a number of seconds from 1 to 3600", range: 1...3600)

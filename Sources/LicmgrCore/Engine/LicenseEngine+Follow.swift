@@ -30,9 +30,10 @@ extension LicenseEngine {
             services = try store.services(includeClosed: true)
         }
         let resolver = try resolver()
+        let inDoubt = Set(try store.operations(state: .pending).compactMap(\.licenseID))
         for service in services {
             let attached = try store.licenses(serviceID: service.id).filter(\.isLive)
-            for license in attached {
+            for license in attached where !inDoubt.contains(license.id) {
                 guard report.stopped == nil else { return }
                 try follow(license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, report: &report)
             }

@@ -37,6 +37,11 @@ extension LicenseEngine {
         } catch {
             try store.transaction {
                 if error.isInDoubt {
+                    // A timeout may still be at work on the remote; an answer, even a broken one, is not.
+                    let why = if case .timedOut = error { Self.timedOutMark } else { "in doubt, answered" }
+                    try store.finish(
+                        operation: step.key, state: .pending, licenseID: nil, result: "\(why): \(error.description)",
+                        at: time.timestamp)
                     try record(
                         step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
                         "\(step.summary): \(error.description); settled by the next run")
@@ -100,6 +105,23 @@ extension LicenseEngine {
             operation: step.key, state: .done, licenseID: license ?? step.license, result: detail,
             at: time.timestamp)
         try record(step.kind.rawValue, result: "ok", service: step.service, license: license ?? step.license, detail)
+    }
+
+    static let timedOutMark = "in doubt, timed out"
+
+    /// A pending step that may still be finishing on the remote: its run was killed before an
+    /// answer, or the answer timed out, less than `SettleAfter` seconds ago.
+    func mayStillBeInFlight(_ operation: RemoteOperation) -> Bool {
+        let unanswered = operation.result == nil || operation.result!.hasPrefix(Self.timedOutMark)
+        return unanswered && operation.createdAt > time.timestamp(secondsAgo: config.settleAfter)
+    }
+
+    /// Reports a step left pending because it may still be finishing on the remote.
+    func wait(for operation: RemoteOperation, _ what: String, report: inout RunReport) {
+        report.add(
+            .inDoubt, serviceID: operation.serviceID, addon: operation.addon, licenseID: operation.licenseID,
+            "\(what) (\(operation.key)) is not seen on the remote yet; it is settled once SettleAfter "
+                + "(\(config.settleAfter) s) has passed since \(operation.createdAt)")
     }
 
     /// How a failed step is remembered: a refusal keeps its type so that the next run can

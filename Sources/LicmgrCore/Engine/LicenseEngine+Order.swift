@@ -64,6 +64,12 @@ extension LicenseEngine {
                 continue
             }
             if pending.contains(where: { $0.serviceID == service.id && $0.addon == need.addon }) {
+                // Settling said so already when it found the order still in flight.
+                if report.items.contains(where: {
+                    $0.action == .inDoubt && $0.serviceID == service.id && $0.addon == need.addon
+                }) {
+                    continue
+                }
                 report.add(
                     .inDoubt, serviceID: service.id, addon: need.addon,
                     "an earlier order for service \(service.id) is in doubt; the next run settles it")

@@ -28,7 +28,9 @@ extension LicenseEngine {
         } else {
             licenses = try store.allLicenses().filter { $0.isLive && $0.serviceID != nil }
         }
-        for license in licenses {
+        // A license with a step still in doubt waits for it to settle; settling has said so.
+        let inDoubt = Set(try store.operations(state: .pending).compactMap(\.licenseID))
+        for license in licenses where !inDoubt.contains(license.id) {
             guard report.stopped == nil else { return }
             guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
             let dueDay = today.adding(days: config.renewBefore)

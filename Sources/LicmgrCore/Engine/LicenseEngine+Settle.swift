@@ -53,12 +53,16 @@ extension LicenseEngine {
         } else {
             applied = operation.params["pricelist"] == String(viewed.pricelist)
         }
+        let what = operation.kind == .renew ? "renewal" : "tariff change"
+        if !applied && mayStillBeInFlight(operation) {
+            wait(for: operation, "the \(what) of license \(id)", report: &report)
+            return
+        }
         var license = viewed
         if let known = try store.license(id) {
             license.serviceID = known.serviceID
             license.addon = known.addon
         }
-        let what = operation.kind == .renew ? "renewal" : "tariff change"
         try store.transaction {
             try store.save(license, at: time.timestamp)
             try store.finish(
@@ -105,6 +109,9 @@ extension LicenseEngine {
                 .settled, serviceID: operation.serviceID, addon: operation.addon, licenseID: license.id,
                 "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made license \(license.id)"
             )
+        } else if mayStillBeInFlight(operation) {
+            wait(
+                for: operation, "the order for service \(operation.serviceID.map(String.init) ?? "?")", report: &report)
         } else {
             try store.transaction {
                 try store.finish(

@@ -50,9 +50,11 @@ public struct RunReport: Sendable, Equatable {
 
     public var failures: [Item] { items.filter { $0.action == .failed } }
 
-    /// The exit status the run ends with: the stopping error's, else 1 if any item failed.
+    /// The exit status the run ends with: the stopping error's, else 75 while a step is in
+    /// doubt, else 1 if any item failed.
     public var exitStatus: ExitStatus {
         if let stopped { return ExitStatus.of(stopped) }
+        if items.contains(where: { $0.action == .inDoubt }) { return .temporary }
         return failures.isEmpty ? .ok : .partialFailure
     }
 }

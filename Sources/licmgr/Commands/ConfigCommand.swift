@@ -45,6 +45,7 @@ struct ConfigCommand: ParsableCommand {
                             "options": config.options.map(\.rawValue).sorted(),
                             "reuse_packages": config.reusePackages, "renew_before": config.renewBefore,
                             "connect_timeout": config.connectTimeout, "timeout": config.timeout,
+                            "settle_after": config.settleAfter,
                         ] as [String: Any])
                     return .ok
                 }
@@ -72,6 +73,7 @@ struct ConfigCommand: ParsableCommand {
                 }
                 lines.append("renew before    \(config.renewBefore) day(s)")
                 lines.append("timeouts        connect \(config.connectTimeout) s, total \(config.timeout) s")
+                lines.append("settle after    \(config.settleAfter) s")
                 context.output.line(lines.joined(separator: "\n"))
                 return .ok
             }
