@@ -80,6 +80,9 @@ enum Catalogue {
             periods: [
                 Period("1", .month, 1, cents: 1200), Period("12", .month, 12, cents: 12_000),
             ]),
+        Tariff(
+            id: "55163", name: "VMmanager 6", itemtype: "platform",
+            periods: [Period("1", .month, 1, cents: 4000), Period("12", .month, 12, cents: 40_000)]),
         Tariff(id: "5000", name: "Old panel", active: false, periods: [Period("1", .month, 1, cents: 500)]),
     ]
 
@@ -93,6 +96,15 @@ enum Catalogue {
             periods: [
                 Period("1", .month, 1, cents: month), Period("12", .month, 12, cents: year), trial("-100"),
             ])
+    }
+
+    /// The function prefix that orders and lists licenses of a tariff.
+    static func family(ofTariff id: String) -> String {
+        switch tariff(id)?.itemtype {
+        case "softexternal": return "softexternal"
+        case "platform": return "platform"
+        default: return "soft"
+        }
     }
 
     static func tariff(_ id: String?) -> Tariff? {

@@ -82,10 +82,13 @@ actor LicenseBook {
     private func dispatch(_ function: String, _ params: Params) throws(APIError) -> [(String, Elem)] {
         if function == "auth" { return try authenticate(params) }
         try authorise(params)
-        // Third-party and version-6 platform licenses use the same verbs under other prefixes.
+        // Third-party and version-6 platform licenses use the same verbs under other prefixes,
+        // and each prefix sees only its own licenses; `service.*` calls work on any.
         var verb = function
+        family = function.hasPrefix("service.") ? nil : "soft"
         for prefix in ["softexternal", "platform"] where verb == prefix || verb.hasPrefix(prefix + ".") {
             verb = "soft" + verb.dropFirst(prefix.count)
+            family = prefix
         }
         switch verb {
         case "soft": return list(params)
@@ -125,7 +128,7 @@ actor LicenseBook {
         if size <= 0 { size = 100 }
         if config.maxPage > 0 { size = min(size, config.maxPage) }
         let number = max(Int(params["p_num"] ?? "") ?? 1, 1)
-        let ids = licenses.keys.sorted()
+        let ids = licenses.keys.sorted().filter { Catalogue.family(ofTariff: licenses[$0]!.pricelist) == family }
         let (start, overflow) = (number - 1).multipliedReportingOverflow(by: size)
         let page = overflow ? [] : Array(ids.dropFirst(start).prefix(size))
         let rows = page.map { id in
@@ -141,6 +144,7 @@ actor LicenseBook {
         // Without `sok` the real server only shows the order form; nothing is bought.
         guard !(params["sok"] ?? "").isEmpty else { return [] }
         let (tariff, period) = try sellable(params)
+        guard Catalogue.family(ofTariff: tariff.id) == family else { throw .invalid("pricelist") }
         let ip = params["ip"] ?? ""
         try ensureFree(ip: ip, tariff: tariff.id)
         try charge(period.cost)
@@ -230,8 +234,14 @@ actor LicenseBook {
 
     private static let ok: [(String, Elem)] = [("ok", Elem())]
 
+    /// The function prefix of the call being served (`soft`, `softexternal`, `platform`), or
+    /// nil for `service.*` calls, which reach licenses of every family.
+    private var family: String? = "soft"
+
     private func existing(_ params: Params) throws(APIError) -> License {
-        guard let id = Int(params["elid"] ?? ""), let license = licenses[id] else { throw .invalid("elid") }
+        guard let id = Int(params["elid"] ?? ""), let license = licenses[id],
+            family == nil || Catalogue.family(ofTariff: license.pricelist) == family
+        else { throw .invalid("elid") }
         return license
     }
 

@@ -11,7 +11,7 @@ enum Rendering {
             "id": license.id, "name": license.name, "ip": license.ip, "pricelist": license.pricelist,
             "period": json(license.period), "status": license.gone ? "gone" : license.status.name,
             "expires": json(license.expires?.description), "service_id": json(license.serviceID),
-            "addon": json(license.addon),
+            "addon": json(license.addon), "line": license.line.rawValue,
         ]
         if withKey { object["key"] = json(license.key) }
         return object

@@ -60,7 +60,7 @@ final class BillmgrClientTests: XCTestCase {
 
     func testPasswordIsEscapedInTheBody() throws {
         transport.enqueue(.body(BillmgrJSON.ok))
-        try client.suspend(license: 1)
+        try client.suspend(license: 1, line: .soft)
         let body = try XCTUnwrap(transport.requests.first?.body)
         XCTAssertFalse(body.contains(password))
         XCTAssertFalse(body.contains(" "))
@@ -262,7 +262,7 @@ final class BillmgrClientTests: XCTestCase {
                     "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "2", "lickey": "ABC",
                     "ip_change_date": "2024-02-03", "lickey_change_date": "2024-03-04",
                 ])))
-        let license = try client.viewLicense(42)
+        let license = try client.viewLicense(42, line: .soft)
         XCTAssertEqual(license.id, 42)
         XCTAssertEqual(license.key, "ABC")
         XCTAssertEqual(license.ipChanged, Day(year: 2024, month: 2, day: 3))

@@ -212,27 +212,30 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
 
     private func note(_ name: String) { lock.withLock { log.append(name) } }
 
-    private func existing(_ id: Int, _ function: String) throws(RemoteError) -> License {
-        guard let license = lock.withLock({ stored[id] }) else {
+    /// The license, as a function of `line` sees it (nil: a `service.*` call, which sees all).
+    private func existing(_ id: Int, _ function: String, line: ProductLine? = nil) throws(RemoteError) -> License {
+        guard let license = lock.withLock({ stored[id] }), line == nil || license.line == line else {
             throw .refused(function: function, type: "missed", object: "elid", message: "no license \(id)")
         }
         return license
     }
 
-    private func update(_ id: Int, _ function: String, _ change: (inout License) -> Void) throws(RemoteError) {
-        var license = try existing(id, function)
+    private func update(
+        _ id: Int, _ function: String, line: ProductLine? = nil, _ change: (inout License) -> Void
+    ) throws(RemoteError) {
+        var license = try existing(id, function, line: line)
         change(&license)
         lock.withLock { stored[id] = license }
     }
 
-    public func listLicenses() throws(RemoteError) -> [License] {
+    public func listLicenses(lines: [ProductLine]) throws(RemoteError) -> [License] {
         note("list")
-        return licenses
+        return licenses.filter { lines.contains($0.line) }
     }
 
-    public func viewLicense(_ id: Int) throws(RemoteError) -> License {
+    public func viewLicense(_ id: Int, line: ProductLine) throws(RemoteError) -> License {
         note("view")
-        return try existing(id, "soft.edit")
+        return try existing(id, line.function("soft.edit"), line: line)
     }
 
     public func order(_ request: OrderRequest) throws(RemoteError) -> Int {
@@ -246,7 +249,8 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
             let id = nextID
             nextID += 1
             stored[id] = License(
-                id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, period: request.period,
+                id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, line: request.line,
+                period: request.period,
                 status: .active, expires: newExpiry, remoteID: request.remoteID, autoprolong: "off")
             return id
         }
@@ -256,18 +260,18 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
         return id
     }
 
-    public func edit(license: Int, name: String?, ip: String?) throws(RemoteError) {
+    public func edit(license: Int, line: ProductLine, name: String?, ip: String?) throws(RemoteError) {
         note("edit")
-        try update(license, "soft.edit") { license in
+        try update(license, line.function("soft.edit"), line: line) { license in
             if let name { license.name = name }
             if let ip { license.ip = ip }
         }
     }
 
-    public func newKey(license: Int) throws(RemoteError) -> String? {
+    public func newKey(license: Int, line: ProductLine) throws(RemoteError) -> String? {
         note("newkey")
         let key = "KEY-\(license)-\(calls.count)"
-        try update(license, "soft.edit") { $0.key = key }
+        try update(license, line.function("soft.edit"), line: line) { $0.key = key }
         return key
     }
 
@@ -289,19 +293,19 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
         }
     }
 
-    public func suspend(license: Int) throws(RemoteError) {
+    public func suspend(license: Int, line: ProductLine) throws(RemoteError) {
         note("suspend")
-        try update(license, "soft.suspend") { $0.status = .suspended }
+        try update(license, line.function("soft.suspend"), line: line) { $0.status = .suspended }
     }
 
-    public func resume(license: Int) throws(RemoteError) {
+    public func resume(license: Int, line: ProductLine) throws(RemoteError) {
         note("resume")
-        try update(license, "soft.resume") { $0.status = .active }
+        try update(license, line.function("soft.resume"), line: line) { $0.status = .active }
     }
 
-    public func delete(license: Int) throws(RemoteError) {
+    public func delete(license: Int, line: ProductLine) throws(RemoteError) {
         note("delete")
-        try update(license, "soft.delete") { $0.status = .deleted }
+        try update(license, line.function("soft.delete"), line: line) { $0.status = .deleted }
     }
 
     public func exportTariffs() throws(RemoteError) -> [Tariff] {

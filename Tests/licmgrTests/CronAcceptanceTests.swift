@@ -134,7 +134,7 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         let client = BillmgrClient(
             credentials: Credentials(url: sim.url, user: "reseller@example.com", password: "secret"),
             transport: CurlTransport())
-        try client.suspend(license: id)
+        try client.suspend(license: id, line: .soft)
     }
 
     func testFixchildsAttachesOrdersWhatIsMissingAndListsTheOrphan() throws {

@@ -288,3 +288,31 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try licmgr("show", String(id), "--json").jsonObject["key"] as? String, after)
     }
 }
+
+/// CloudLinux and other third-party licenses go through `softexternal.*`.
+final class ProductLineAcceptanceTests: AcceptanceTestCase {
+    func testCloudLinuxIsOrderedAndFollowedThroughItsOwnFunctions() throws {
+        try addService(7, ip: "10.0.0.7", addon: "cloudlinux=9203")
+        try licmgr("order", "7")
+        var state = try sim.state()
+        XCTAssertEqual(state.calls("softexternal.order.param").count, 1)
+        XCTAssertTrue(state.calls("soft.order.param").isEmpty)
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        XCTAssertEqual(try work.store().license(id)?.line, .softexternal)
+
+        try licmgr("checkevent")
+        try licmgr("service", "suspend", "7", "--now")
+        state = try sim.state()
+        XCTAssertEqual(state.calls("softexternal.order.param").count, 1, "the license is found in its own list")
+        XCTAssertEqual(state.calls("softexternal.suspend").count, 1)
+        XCTAssertEqual(state.licenses.first { $0["id"] == String(id) }?["status"], "3")
+    }
+
+    func testAnAccountWithoutThirdPartyProductsCostsOneListCall() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("checkevent")
+        let before = try sim.state().calls.count
+        try licmgr("checkevent")
+        XCTAssertEqual(try sim.state().calls.dropFirst(before).map(\.function), ["soft"])
+    }
+}

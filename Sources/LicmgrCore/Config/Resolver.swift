@@ -47,6 +47,13 @@ public struct Resolver: Sendable {
         return catalogue.tariffs[tariff]?.shortestMonthlyPeriod ?? 1
     }
 
+    /// The function family that orders and lists licenses of `tariff`: the catalogue's item
+    /// type once imported, else the vendor's known third-party and platform tariffs.
+    public func line(forTariff tariff: Int) -> ProductLine {
+        if let known = catalogue.tariffs[tariff] { return ProductLine(itemType: known.itemType) }
+        return ProductLine.knownTariffs[tariff] ?? .soft
+    }
+
     private func sells(tariff: Int, period: Int) -> Bool {
         if let known = catalogue.tariffs[tariff] {
             return known.periods.contains { $0.id == period }

@@ -5,7 +5,7 @@ extension LicenseEngine {
     /// remote list and writes nothing, here or there.
     public func checkEvent(dryRun: Bool = false) throws -> RunReport {
         var report = RunReport(dryRun: dryRun)
-        var listing = try server.listLicenses()
+        var listing = try remoteListing()
         if dryRun {
             for operation in try store.operations(state: .pending) {
                 report.add(

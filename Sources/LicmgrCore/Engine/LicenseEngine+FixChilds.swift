@@ -25,7 +25,7 @@ extension LicenseEngine {
     /// licenses no service uses and the services still without a license.
     public func fixChilds(dryRun: Bool) throws -> FixChildsReport {
         var run = RunReport(dryRun: dryRun)
-        var listing = try server.listLicenses()
+        var listing = try remoteListing()
         if !dryRun {
             try settle(listing: &listing, report: &run)
             try noteDrift(listing, report: &run)

@@ -6,7 +6,7 @@ extension LicenseEngine {
         -> RunReport
     {
         var report = RunReport(dryRun: dryRun)
-        var listing = try server.listLicenses()
+        var listing = try remoteListing()
         if !dryRun {
             try settle(listing: &listing, report: &report)
             try refreshKnown(from: listing)
@@ -62,7 +62,7 @@ extension LicenseEngine {
             try apply(
                 hold, to: suspended, reportAs: .suspended, "suspended license \(license.id) with service \(service.id)",
                 report: &report
-            ) { () throws(RemoteError) in try server.suspend(license: license.id) }
+            ) { () throws(RemoteError) in try server.suspend(license: license.id, line: license.line) }
         case .active:
             let need: Need?
             do {
@@ -74,6 +74,15 @@ extension LicenseEngine {
             guard let need else {
                 try dispose(
                     license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
+                    dryRun: dryRun, report: &report)
+                return
+            }
+            if license.line != need.line {
+                // No tariff change crosses function families: let this one go, and serving the
+                // service buys or finds one of the new family.
+                try dispose(
+                    license, of: service,
+                    why: "service \(service.id) now needs tariff \(need.tariff) (\(need.line.rawValue))",
                     dryRun: dryRun, report: &report)
                 return
             }
@@ -121,7 +130,7 @@ extension LicenseEngine {
         edited.ip = service.ip
         edited.name = name
         try apply(edit, to: edited, reportAs: .edited, "changed license \(license.id): \(what)", report: &report) {
-            () throws(RemoteError) in try server.edit(license: license.id, name: newName, ip: newIP)
+            () throws(RemoteError) in try server.edit(license: license.id, line: license.line, name: newName, ip: newIP)
         }
     }
 
@@ -144,7 +153,7 @@ extension LicenseEngine {
         var deleted = license
         deleted.status = .deleted
         try apply(removal, to: deleted, reportAs: .deleted, "deleted license \(license.id): \(why)", report: &report) {
-            () throws(RemoteError) in try server.delete(license: license.id)
+            () throws(RemoteError) in try server.delete(license: license.id, line: license.line)
         }
     }
 

@@ -8,7 +8,7 @@ extension LicenseEngine {
             if !services.contains(where: { $0.id == id }) { services.append(service) }
         }
         var report = RunReport(dryRun: dryRun)
-        var listing = try server.listLicenses()
+        var listing = try remoteListing()
         if !dryRun {
             try settle(listing: &listing, report: &report)
         }
@@ -110,7 +110,8 @@ extension LicenseEngine {
                 continue
             }
             let request = OrderRequest(
-                pricelist: need.tariff, period: need.period, ip: service.ip, name: service.licenseName(),
+                pricelist: need.tariff, line: need.line, period: need.period, ip: service.ip,
+                name: service.licenseName(),
                 remoteID: keys.next())
             if dryRun {
                 report.add(
@@ -167,7 +168,8 @@ extension LicenseEngine {
             return nil
         }
         var license = License(
-            id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, period: request.period,
+            id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, line: request.line,
+            period: request.period,
             status: .ordered, remoteID: request.remoteID, autoprolong: "off", serviceID: service.id, addon: addon)
         try store.transaction {
             try store.save(license, at: time.timestamp)
@@ -188,11 +190,10 @@ extension LicenseEngine {
     @discardableResult
     func refresh(_ id: Int, report: inout RunReport) -> License? {
         do {
-            var details = try server.viewLicense(id)
-            if let known = try store.license(id) {
-                details.serviceID = known.serviceID
-                details.addon = known.addon
-            }
+            let known = try store.license(id)
+            var details = try server.viewLicense(id, line: known?.line ?? .soft)
+            details.serviceID = known?.serviceID
+            details.addon = known?.addon
             try store.save(details, at: time.timestamp)
             return details
         } catch {
@@ -200,4 +201,5 @@ extension LicenseEngine {
             return nil
         }
     }
+
 }

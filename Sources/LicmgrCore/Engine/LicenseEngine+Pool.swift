@@ -13,7 +13,7 @@ extension LicenseEngine {
         for candidate in listing where candidate.isParked && candidate.pricelist == tariff && candidate.isLive {
             if try store.license(candidate.id)?.serviceID != nil { continue }
             guard let expires = candidate.expires, expires > today else { continue }
-            let viewed = try server.viewLicense(candidate.id)
+            let viewed = try server.viewLicense(candidate.id, line: candidate.line)
             if FreePool.allows(viewed, today: today) { return viewed }
         }
         return nil
@@ -37,7 +37,7 @@ extension LicenseEngine {
             "license \(license.id) renamed '\(renamedLicense.name)' on \(renamedLicense.ip)",
             report: &report
         ) { () throws(RemoteError) in
-            try server.edit(license: license.id, name: service.licenseName(), ip: service.ip)
+            try server.edit(license: license.id, line: license.line, name: service.licenseName(), ip: service.ip)
         }
         if renamed {
             license = renamedLicense
@@ -45,7 +45,8 @@ extension LicenseEngine {
                 .newKey, service: service.id, addon: need.addon, license: license.id,
                 "new key for license \(license.id)")
             if let key = try send(
-                rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: license.id) })
+                rekey, report: &report,
+                { () throws(RemoteError) in try server.newKey(license: license.id, line: license.line) })
             {
                 license.key = key ?? license.key
                 try store.transaction {
@@ -80,7 +81,7 @@ extension LicenseEngine {
                 try apply(
                     hold, to: parked, reportAs: nil, "license \(license.id) suspended", report: &report,
                     {
-                        () throws(RemoteError) in try server.suspend(license: license.id)
+                        () throws(RemoteError) in try server.suspend(license: license.id, line: license.line)
                     })
             else { return }
         }
@@ -96,7 +97,8 @@ extension LicenseEngine {
                     rename, to: parked, reportAs: nil,
                     "license \(license.id) renamed \(License.parkedName) on \(License.parkedIP)", report: &report,
                     { () throws(RemoteError) in
-                        try server.edit(license: license.id, name: License.parkedName, ip: License.parkedIP)
+                        try server.edit(
+                            license: license.id, line: license.line, name: License.parkedName, ip: License.parkedIP)
                     })
             else { return }
         }
@@ -125,7 +127,7 @@ extension LicenseEngine {
             "resume license \(current.id)")
         current.status = .active
         return try apply(wake, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
-            () throws(RemoteError) in try server.resume(license: current.id)
+            () throws(RemoteError) in try server.resume(license: current.id, line: current.line)
         }
     }
 }
@@ -141,7 +143,10 @@ extension LicenseEngine {
         }
         let rekey = step(
             .newKey, service: license.serviceID, addon: license.addon, license: id, "new key for license \(id)")
-        guard let key = try send(rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: id) })
+        guard
+            let key = try send(
+                rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: id, line: license.line) }
+            )
         else {
             return report
         }

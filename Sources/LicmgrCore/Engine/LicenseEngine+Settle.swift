@@ -27,9 +27,10 @@ extension LicenseEngine {
     /// if the license now has the new tariff. Only a view of the license tells.
     private func settleByView(_ operation: RemoteOperation, report: inout RunReport) throws {
         guard let id = operation.licenseID else { return }
+        let line = try store.license(id)?.line ?? .soft
         let viewed: License
         do {
-            viewed = try server.viewLicense(id)
+            viewed = try server.viewLicense(id, line: line)
         } catch {
             guard case .refused(_, _, _, let message) = error else { throw error }
             // The license cannot be read any more (deleted, say): nothing is left to settle.

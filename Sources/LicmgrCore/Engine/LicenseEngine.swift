@@ -26,6 +26,23 @@ public final class LicenseEngine {
         Resolver(config: config, catalogue: try store.catalogue())
     }
 
+    /// One full read of the account: ISPsystem's own licenses always, and the other function
+    /// families only where a known license or a service's addon lives, so that an account
+    /// without third-party products costs one list call.
+    func remoteListing() throws -> [License] {
+        let resolver = try resolver()
+        var lines: Set<ProductLine> = [.soft]
+        for license in try store.allLicenses() where !license.gone { lines.insert(license.line) }
+        for service in try store.services(includeClosed: false) {
+            for (key, value) in service.addons {
+                if let tariff = try? resolver.tariff(addon: key, value: value) {
+                    lines.insert(resolver.line(forTariff: tariff))
+                }
+            }
+        }
+        return try server.listLicenses(lines: lines.sorted())
+    }
+
     func record(
         _ action: String, result: String, service: Int?, license: Int?, _ detail: String
     ) throws {
@@ -39,6 +56,7 @@ public final class LicenseEngine {
     struct Need: Equatable {
         var addon: String
         var tariff: Int
+        var line: ProductLine
         var period: Int
     }
 
@@ -47,7 +65,9 @@ public final class LicenseEngine {
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
             guard let tariff = try resolver.tariff(addon: key, value: value) else { continue }
             needs.append(
-                Need(addon: key, tariff: tariff, period: resolver.period(local: service.period, tariff: tariff)))
+                Need(
+                    addon: key, tariff: tariff, line: resolver.line(forTariff: tariff),
+                    period: resolver.period(local: service.period, tariff: tariff)))
         }
         return needs
     }

@@ -21,6 +21,8 @@ public struct License: Sendable, Equatable {
     public var name: String
     public var ip: String
     public var pricelist: Int
+    /// The function family the license is listed and changed under.
+    public var line: ProductLine
     public var period: Int?
     public var status: Status
     public var expires: Day?
@@ -37,7 +39,8 @@ public struct License: Sendable, Equatable {
     public var gone: Bool
 
     public init(
-        id: Int, name: String, ip: String, pricelist: Int, period: Int? = nil, status: Status,
+        id: Int, name: String, ip: String, pricelist: Int, line: ProductLine = .soft, period: Int? = nil,
+        status: Status,
         expires: Day? = nil, created: Day? = nil, key: String? = nil, remoteID: String? = nil,
         autoprolong: String? = nil, ipChanged: Day? = nil, keyChanged: Day? = nil, serviceID: Int? = nil,
         addon: String? = nil, gone: Bool = false
@@ -46,6 +49,7 @@ public struct License: Sendable, Equatable {
         self.name = name
         self.ip = ip
         self.pricelist = pricelist
+        self.line = line
         self.period = period
         self.status = status
         self.expires = expires

@@ -46,15 +46,25 @@ public struct BillmgrClient: LicenseServer {
         return doc
     }
 
-    public func listLicenses() throws(RemoteError) -> [License] {
+    public func listLicenses(lines: [ProductLine]) throws(RemoteError) -> [License] {
+        var licenses: [License] = []
+        for line in lines {
+            licenses += try listLicenses(line: line)
+        }
+        return licenses
+    }
+
+    private func listLicenses(line: ProductLine) throws(RemoteError) -> [License] {
+        let function = line.function("soft")
         var licenses: [License] = []
         var seen = Set<Int>()
         for page in 1...maxPages {
-            let doc = try call("soft", [("p_cnt", String(pageSize)), ("p_num", String(page))])
+            let doc = try call(function, [("p_cnt", String(pageSize)), ("p_num", String(page))])
             let rows = doc["elem"].elements
             var fresh = 0
             for row in rows {
-                let license = try Self.license(from: row, function: "soft")
+                var license = try Self.license(from: row, function: function)
+                license.line = line
                 if seen.insert(license.id).inserted {
                     licenses.append(license)
                     fresh += 1
@@ -67,9 +77,11 @@ public struct BillmgrClient: LicenseServer {
         return licenses
     }
 
-    public func viewLicense(_ id: Int) throws(RemoteError) -> License {
-        let doc = try call("soft.edit", [("elid", String(id))])
-        var license = try Self.license(from: doc, function: "soft.edit", fallbackID: id)
+    public func viewLicense(_ id: Int, line: ProductLine) throws(RemoteError) -> License {
+        let function = line.function("soft.edit")
+        let doc = try call(function, [("elid", String(id))])
+        var license = try Self.license(from: doc, function: function, fallbackID: id)
+        license.line = line
         license.key = doc["lickey"].text
         license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init)
         license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init)
@@ -78,27 +90,29 @@ public struct BillmgrClient: LicenseServer {
 
     public func order(_ request: OrderRequest) throws(RemoteError) -> Int {
         let doc = try call(
-            "soft.order.param",
+            request.line.function("soft.order.param"),
             [
                 ("pricelist", String(request.pricelist)), ("period", String(request.period)), ("ip", request.ip),
                 ("licname", request.name), ("remoteid", request.remoteID), ("autoprolong", "null"),
                 ("skipbasket", "on"), ("clicked_button", "finish"), ("sok", "ok"),
             ])
         guard let id = doc.int("id") ?? doc.int("item.id") ?? doc["doc"].int("id") else {
-            throw .notProtocol(function: "soft.order.param", detail: "the answer names no license id")
+            throw .notProtocol(
+                function: request.line.function("soft.order.param"), detail: "the answer names no license id")
         }
         return id
     }
 
-    public func edit(license: Int, name: String?, ip: String?) throws(RemoteError) {
+    public func edit(license: Int, line: ProductLine, name: String?, ip: String?) throws(RemoteError) {
         var parameters = [("elid", String(license))]
         if let name { parameters.append(("licname", name)) }
         if let ip { parameters.append(("ip", ip)) }
-        _ = try call("soft.edit", parameters + [("sok", "ok")])
+        _ = try call(line.function("soft.edit"), parameters + [("sok", "ok")])
     }
 
-    public func newKey(license: Int) throws(RemoteError) -> String? {
-        let doc = try call("soft.edit", [("elid", String(license)), ("clicked_button", "newkey"), ("sok", "ok")])
+    public func newKey(license: Int, line: ProductLine) throws(RemoteError) -> String? {
+        let doc = try call(
+            line.function("soft.edit"), [("elid", String(license)), ("clicked_button", "newkey"), ("sok", "ok")])
         return doc["lickey"].text
     }
 
@@ -115,16 +129,16 @@ public struct BillmgrClient: LicenseServer {
             ])
     }
 
-    public func suspend(license: Int) throws(RemoteError) {
-        _ = try call("soft.suspend", [("elid", String(license)), ("sok", "ok")])
+    public func suspend(license: Int, line: ProductLine) throws(RemoteError) {
+        _ = try call(line.function("soft.suspend"), [("elid", String(license)), ("sok", "ok")])
     }
 
-    public func resume(license: Int) throws(RemoteError) {
-        _ = try call("soft.resume", [("elid", String(license)), ("sok", "ok")])
+    public func resume(license: Int, line: ProductLine) throws(RemoteError) {
+        _ = try call(line.function("soft.resume"), [("elid", String(license)), ("sok", "ok")])
     }
 
-    public func delete(license: Int) throws(RemoteError) {
-        _ = try call("soft.delete", [("elid", String(license)), ("sok", "ok")])
+    public func delete(license: Int, line: ProductLine) throws(RemoteError) {
+        _ = try call(line.function("soft.delete"), [("elid", String(license)), ("sok", "ok")])
     }
 
     public func exportTariffs() throws(RemoteError) -> [Tariff] {

@@ -87,8 +87,8 @@ public final class SQLiteStore: StateStore {
         try db.query(
             """
             INSERT INTO licenses (id, name, ip, pricelist, period, status, expires, created, key, remote_id,
-                                  autoprolong, ip_changed, key_changed, service_id, addon, gone, seen_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  autoprolong, ip_changed, key_changed, service_id, addon, gone, seen_at, line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 name = excluded.name, ip = excluded.ip, pricelist = excluded.pricelist,
                 period = excluded.period, status = excluded.status, expires = excluded.expires,
@@ -97,7 +97,7 @@ public final class SQLiteStore: StateStore {
                 autoprolong = COALESCE(excluded.autoprolong, licenses.autoprolong),
                 ip_changed = COALESCE(excluded.ip_changed, licenses.ip_changed),
                 key_changed = COALESCE(excluded.key_changed, licenses.key_changed),
-                gone = excluded.gone, seen_at = excluded.seen_at
+                gone = excluded.gone, seen_at = excluded.seen_at, line = excluded.line
             """,
             [
                 .integer(license.id), .text(license.name), .text(license.ip), .integer(license.pricelist),
@@ -105,7 +105,7 @@ public final class SQLiteStore: StateStore {
                 SQLValue(license.created?.description), SQLValue(license.key), SQLValue(license.remoteID),
                 SQLValue(license.autoprolong), SQLValue(license.ipChanged?.description),
                 SQLValue(license.keyChanged?.description), SQLValue(license.serviceID), SQLValue(license.addon),
-                .integer(license.gone ? 1 : 0), .text(at),
+                .integer(license.gone ? 1 : 0), .text(at), .text(license.line.rawValue),
             ])
     }
 
@@ -122,7 +122,8 @@ public final class SQLiteStore: StateStore {
     private func license(from row: SQLRow) -> License {
         License(
             id: row.int("id") ?? 0, name: row.string("name") ?? "", ip: row.string("ip") ?? "",
-            pricelist: row.int("pricelist") ?? 0, period: row.int("period"),
+            pricelist: row.int("pricelist") ?? 0,
+            line: ProductLine(rawValue: row.string("line") ?? "") ?? .soft, period: row.int("period"),
             status: License.Status(rawValue: row.int("status") ?? 0) ?? .ordered,
             expires: row.string("expires").flatMap(Day.init), created: row.string("created").flatMap(Day.init),
             key: row.string("key"), remoteID: row.string("remote_id"), autoprolong: row.string("autoprolong"),

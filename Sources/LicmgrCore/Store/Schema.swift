@@ -82,7 +82,9 @@ enum Schema {
             cost TEXT NOT NULL,
             PRIMARY KEY (tariff_id, period)
         );
-        """
+        """,
+        // 2: licenses of third-party products and platforms live under their own functions.
+        "ALTER TABLE licenses ADD COLUMN line TEXT NOT NULL DEFAULT 'soft';",
     ]
 
     static var version: Int { migrations.count }

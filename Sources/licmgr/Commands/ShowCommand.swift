@@ -33,7 +33,7 @@ struct ShowCommand: ParsableCommand {
             var found = try lookUp(store)
             if found.key == nil, found.isLive {
                 do {
-                    let viewed = try context.server().viewLicense(found.id)
+                    let viewed = try context.server().viewLicense(found.id, line: found.line)
                     found.key = viewed.key
                     found.ipChanged = viewed.ipChanged ?? found.ipChanged
                     found.keyChanged = viewed.keyChanged ?? found.keyChanged
@@ -52,7 +52,7 @@ struct ShowCommand: ParsableCommand {
                 let fields: [(String, String)] = [
                     ("license", String(found.id)), ("name", found.name), ("key", found.key ?? "-"), ("ip", found.ip),
                     ("tariff", tariffName.map { "\(found.pricelist) (\($0))" } ?? String(found.pricelist)),
-                    ("period", found.period.map(String.init) ?? "-"),
+                    ("family", found.line.rawValue), ("period", found.period.map(String.init) ?? "-"),
                     ("status", found.gone ? "gone from the remote" : found.status.name),
                     ("expires", found.expires?.description ?? "-"),
                     (
