@@ -13,7 +13,7 @@ extension LicenseEngine {
                     "would settle the \(operation.kind.rawValue) in doubt (\(operation.key))")
             }
         } else {
-            try settle(listing: &listing, report: &report)
+            try settle(listing: listing, report: &report)
             try noteDrift(listing, report: &report)
             try refreshKnown(from: listing)
         }

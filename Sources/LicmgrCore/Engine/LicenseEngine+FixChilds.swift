@@ -27,7 +27,7 @@ extension LicenseEngine {
         var run = RunReport(dryRun: dryRun)
         var listing = try remoteListing()
         if !dryRun {
-            try settle(listing: &listing, report: &run)
+            try settle(listing: listing, report: &run)
             try noteDrift(listing, report: &run)
             try refreshKnown(from: listing)
         }

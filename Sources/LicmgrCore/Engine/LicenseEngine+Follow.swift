@@ -6,9 +6,9 @@ extension LicenseEngine {
         -> RunReport
     {
         var report = RunReport(dryRun: dryRun)
-        var listing = try remoteListing()
+        let listing = try remoteListing()
         if !dryRun {
-            try settle(listing: &listing, report: &report)
+            try settle(listing: listing, report: &report)
             try refreshKnown(from: listing)
         }
         try followServices(serviceIDs, listing: listing, dryRun: dryRun, assuming: change, report: &report)

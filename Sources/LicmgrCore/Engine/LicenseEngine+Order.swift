@@ -10,7 +10,7 @@ extension LicenseEngine {
         var report = RunReport(dryRun: dryRun)
         var listing = try remoteListing()
         if !dryRun {
-            try settle(listing: &listing, report: &report)
+            try settle(listing: listing, report: &report)
         }
         let resolver = try resolver()
         for service in services {
@@ -201,5 +201,4 @@ extension LicenseEngine {
             return nil
         }
     }
-
 }

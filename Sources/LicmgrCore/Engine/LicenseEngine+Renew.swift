@@ -5,9 +5,11 @@ extension LicenseEngine {
     public func renew(serviceIDs: [Int], due: Bool, dryRun: Bool) throws -> RunReport {
         for id in serviceIDs where try store.service(id) == nil { throw InputError.unknownService(id) }
         var report = RunReport(dryRun: dryRun)
-        var listing = try remoteListing()
-        if !dryRun { try settle(listing: &listing, report: &report) }
-        try refreshKnown(from: listing)
+        let listing = try remoteListing()
+        if !dryRun {
+            try settle(listing: listing, report: &report)
+            try refreshKnown(from: listing)
+        }
         try renewLicenses(serviceIDs: due ? nil : serviceIDs, dueOnly: due, dryRun: dryRun, report: &report)
         return report
     }
@@ -85,7 +87,7 @@ extension LicenseEngine {
         if let answered {
             renewed.expires = answered
         } else if let viewed = refresh(license.id, report: &report) {
-            renewed.expires = viewed.expires
+            renewed = viewed
         }
         try store.transaction {
             try store.save(renewed, at: time.timestamp)

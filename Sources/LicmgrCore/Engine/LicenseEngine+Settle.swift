@@ -1,7 +1,7 @@
 extension LicenseEngine {
     /// Resolves every journaled step whose answer never came, by what the remote list shows.
     /// Runs before anything else in a run that changes the remote.
-    func settle(listing: inout [License], report: inout RunReport) throws {
+    func settle(listing: [License], report: inout RunReport) throws {
         for operation in try store.operations(state: .pending) {
             switch operation.kind {
             case .order:

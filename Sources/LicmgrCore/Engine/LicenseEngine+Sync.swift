@@ -4,7 +4,7 @@ extension LicenseEngine {
     public func sync() throws -> RunReport {
         var report = RunReport()
         var listing = try remoteListing()
-        try settle(listing: &listing, report: &report)
+        try settle(listing: listing, report: &report)
         try noteDrift(listing, report: &report)
         try refreshKnown(from: listing)
         return report
