@@ -48,7 +48,7 @@ public final class Workspace {
 
     public func writeFile(_ name: String, _ text: String, mode: Int = 0o600) throws {
         let path = directory.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
     }
 
@@ -76,8 +76,8 @@ public final class Workspace {
         // Files, not pipes: a chatty child cannot block on a full pipe while we wait for it.
         let out = directory.appendingPathComponent(".stdout-\(UUID().uuidString)")
         let err = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         let stdin = Pipe()

@@ -3,7 +3,7 @@ extension LicenseEngine {
     /// noting what changed behind licmgr's back.
     public func sync() throws -> RunReport {
         var report = RunReport()
-        var listing = try remoteListing()
+        let listing = try remoteListing()
         try settle(listing: listing, report: &report)
         try noteDrift(listing, report: &report)
         try refreshKnown(from: listing)
