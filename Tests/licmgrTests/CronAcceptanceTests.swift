@@ -192,3 +192,22 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(refused.stderr.contains("imported catalogue"), refused.stderr)
     }
 }
+
+/// A remote that takes a while to issue a license: status 5 and no key at first.
+final class ProcessingAcceptanceTests: AcceptanceTestCase {
+    override var simulatorArguments: [String] { ["--processing-views", "2"] }
+
+    func testCheckeventWaitsOutProcessingAndFetchesTheKey() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        XCTAssertEqual(try work.store().license(id)?.status, .processing)
+        XCTAssertNil(try work.store().license(id)?.key)
+
+        let run = try licmgr("checkevent")
+        XCTAssertTrue(run.stdout.contains("license \(id) is active with its key"), run.stdout)
+        let key = try XCTUnwrap(try sim.state().licenses.first?["lickey"])
+        XCTAssertEqual(try work.store().license(id)?.key, key)
+        XCTAssertEqual(try licmgr("checkevent").stdout, "", "nothing left to wait for")
+    }
+}
