@@ -29,12 +29,11 @@ extension ServiceCommand {
                 "A license-bearing addon, e.g. panel=Lite or ipmgr=on (repeatable).", valueName: "key=value"))
         var addon: [String] = []
 
-        @Option(help: "active or suspended.")
-        var status: Service.Status = .active
+        @Option(help: "The status to record.")
+        var status: InitialStatus = .active
 
         func validate() throws {
             guard id > 0 else { throw ValidationError("the service id must be a positive number") }
-            if status == .closed { throw ValidationError("a service cannot be added closed") }
         }
 
         func run() throws {
@@ -43,7 +42,7 @@ extension ServiceCommand {
                 let service = try registry.add(
                     Service(
                         id: id, name: name, ip: ip, package: package, period: period,
-                        addons: try ServiceRegistry.parseAddons(addon), status: status))
+                        addons: try ServiceRegistry.parseAddons(addon), status: status.serviceStatus))
                 if context.output.json {
                     try printService(service, store: registry.store, output: context.output)
                 } else {
@@ -51,6 +50,13 @@ extension ServiceCommand {
                 }
                 return .ok
             }
+        }
+
+        /// The statuses a service can be added with: a closed one is only ever closed.
+        enum InitialStatus: String, ExpressibleByArgument, CaseIterable {
+            case active, suspended
+
+            var serviceStatus: Service.Status { self == .active ? .active : .suspended }
         }
     }
 }
