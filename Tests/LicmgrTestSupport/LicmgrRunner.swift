@@ -48,7 +48,8 @@ public final class Workspace {
 
     public func writeFile(_ name: String, _ text: String, mode: Int = 0o600) throws {
         let path = directory.appendingPathComponent(name).path
-        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
     }
 

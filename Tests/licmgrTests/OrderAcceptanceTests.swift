@@ -43,6 +43,10 @@ final class OrderAcceptanceTests: AcceptanceTestCase {
         let first = try licmgr("order", "7", expect: 75)
         XCTAssertTrue(first.stderr.contains("next run settles it"), first.stderr)
         XCTAssertEqual(try work.store().operations(state: .pending).count, 1, "the order stays in doubt")
+        let doubt = try licmgr("journal", "--json").jsonArray
+        XCTAssertEqual(doubt.map { $0["kind"] as? String }, ["order"])
+        XCTAssertEqual(doubt.first?["state"] as? String, "in_doubt")
+        XCTAssertEqual(doubt.first?["service_id"] as? Int, 7)
 
         let second = try licmgr("order", "7", "--json")
         XCTAssertEqual(second.jsonObject["settled"] as? Int, 1)
@@ -53,6 +57,8 @@ final class OrderAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(state.spent, "10.00")
         XCTAssertEqual(try work.store().licenses(serviceID: 7).map(\.id), [Int(state.licenses[0]["id"]!)!])
         XCTAssertTrue(try work.store().operations(state: .pending).isEmpty)
+        XCTAssertEqual(try licmgr("journal").stdout, "", "nothing left in doubt")
+        XCTAssertEqual(try licmgr("journal", "--all", "--json").jsonArray.map { $0["state"] as? String }, ["done"])
     }
 
     func testTruncatedAnswerIsSettledWithoutASecondOrder() throws {

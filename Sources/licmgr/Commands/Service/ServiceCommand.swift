@@ -9,7 +9,6 @@ struct ServiceCommand: ParsableCommand {
         subcommands: [Add.self, Set.self, Import.self, Suspend.self, Resume.self, Close.self, List.self, Show.self])
 }
 
-
 /// Prints one service, as text or as the contract's JSON object.
 func printService(_ service: Service, store: any StateStore, output: Output) throws {
     let licenses = try store.licenses(serviceID: service.id)

@@ -1,0 +1,53 @@
+import ArgumentParser
+import LicmgrCore
+
+struct JournalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Show the remote steps still in doubt, or with --all every journaled step.",
+        discussion: """
+            A step is in doubt when its answer never came; the next run that talks to the remote \
+            settles it before doing anything else. This is where to look when runs keep exiting 75.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Every journaled step: done, failed, settled and in doubt.")
+    var all = false
+
+    func run() throws {
+        try CommandContext.run(global, command: "journal") { context in
+            let store = try context.openStore()
+            let states: [RemoteOperation.State] = all ? [.pending, .failed, .void, .done] : [.pending]
+            let operations = try states.flatMap { try store.operations(state: $0) }.sorted {
+                $0.createdAt < $1.createdAt
+            }
+            if context.output.json {
+                context.output.document(
+                    operations.map { operation in
+                        [
+                            "key": operation.key, "kind": operation.kind.rawValue,
+                            "state": operation.state == .pending ? "in_doubt" : operation.state.rawValue,
+                            "service_id": Rendering.json(operation.serviceID), "addon": Rendering.json(operation.addon),
+                            "license_id": Rendering.json(operation.licenseID), "params": operation.params,
+                            "result": Rendering.json(operation.result), "command": operation.command,
+                            "created": operation.createdAt,
+                        ] as [String: Any]
+                    })
+            } else if !operations.isEmpty {
+                let rows = operations.map { operation in
+                    [
+                        operation.createdAt, operation.key, operation.kind.rawValue,
+                        operation.state == .pending ? "in doubt" : operation.state.rawValue,
+                        operation.serviceID.map(String.init) ?? "-", operation.licenseID.map(String.init) ?? "-",
+                        operation.result ?? "-",
+                    ]
+                }
+                context.output.line(
+                    Table.render(
+                        header: ["WHEN (UTC)", "KEY", "STEP", "STATE", "SERVICE", "LICENSE", "RESULT"], rows: rows))
+            }
+            return .ok
+        }
+    }
+}
