@@ -112,3 +112,34 @@ final class ErrorAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue((error["message"] as? String ?? "").contains("42"))
     }
 }
+
+/// The password never shows: not in output, errors, history, the journal or the database.
+final class SecretAcceptanceTests: AcceptanceTestCase {
+    static let password = "Sup3r-S3cret pass"
+    override var simulatorArguments: [String] { ["--password", Self.password] }
+
+    func testThePasswordIsNowhereAfterARoughSession() throws {
+        try work.writeConfig(url: sim.url, password: Self.password)
+        try addService(7, ip: "10.0.0.7")
+        try addService(8, ip: "10.0.0.8")
+        try sim.fault("soft.order.param", "garbage")
+        var outputs = [try licmgr("order", "7", "8", "--json", expect: 76)]
+        try sim.fault("soft.order.param", "commit-drop")
+        outputs.append(try licmgr("order", "7", "8", expect: 75))
+        outputs.append(try licmgr("checkevent", "-v"))
+        outputs.append(try licmgr("history"))
+        outputs.append(try licmgr("journal", "--all", "--json"))
+        outputs.append(try licmgr("config", "check", "--json"))
+        for output in outputs {
+            XCTAssertFalse((output.stdout + output.stderr).contains("S3cret"), output.stdout + output.stderr)
+        }
+        let state = try FileManager.default.contentsOfDirectory(atPath: work.directory.path).filter {
+            $0.hasPrefix("licmgr.db")
+        }
+        XCTAssertTrue(state.contains("licmgr.db"))
+        for file in state {
+            let data = try Data(contentsOf: work.directory.appendingPathComponent(file))
+            XCTAssertNil(data.range(of: Data("S3cret".utf8)), "\(file) holds no password")
+        }
+    }
+}
