@@ -67,4 +67,22 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(Set(licenses.map(\.id)).count, 2)
         XCTAssertEqual(server.orders.count, 2, "the second run changes nothing")
     }
+
+    func testALicenseWithoutATariffIdIsNeverRetariffed() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.file("licmgr.db"))
+        let server = FakeLicenseServer()
+        try store.insert(Service(id: 7, name: "vps7", ip: "192.0.2.7", addons: ["panel": "Lite"]), at: "t")
+        let odd = License(id: 9, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 0, status: .active)
+        server.add(odd)
+        try store.save(odd, at: "t")
+        try store.attach(license: 9, to: 7, addon: "panel")
+        let engine = LicenseEngine(
+            config: Config(path: dir.file("c")), store: store, server: server, time: FixedTime(day: Day("2025-06-15")!),
+            command: "checkevent", keys: SequentialKeys())
+        let report = try engine.follow(serviceIDs: [7], dryRun: false)
+        XCTAssertEqual(server.callCount("changepricelist"), 0)
+        XCTAssertEqual(server.callCount("delete"), 0)
+        XCTAssertTrue(report.warnings.contains { $0.contains("without a tariff id") }, "\(report.warnings)")
+    }
 }

@@ -77,7 +77,10 @@ extension LicenseEngine {
                     dryRun: dryRun, report: &report)
                 return
             }
-            if license.line != need.line {
+            // A tariff the remote did not report is unknown, not different: nothing is bought blind.
+            if license.pricelist == 0 {
+                report.warnings.append("license \(license.id) came without a tariff id; its tariff is left alone")
+            } else if license.line != need.line {
                 // No tariff change crosses function families: let this one go, and serving the
                 // service buys or finds one of the new family.
                 try dispose(
@@ -85,8 +88,7 @@ extension LicenseEngine {
                     why: "service \(service.id) now needs tariff \(need.tariff) (\(need.line.rawValue))",
                     dryRun: dryRun, report: &report)
                 return
-            }
-            if license.pricelist != need.tariff {
+            } else if license.pricelist != need.tariff {
                 try changeTariff(license, of: service, to: need, listing: listing, dryRun: dryRun, report: &report)
                 return
             }

@@ -189,7 +189,8 @@ public struct BillmgrClient: LicenseServer {
         let status = node.int("status").flatMap(License.Status.init(rawValue:)) ?? .ordered
         return License(
             id: id, name: node["licname"].text ?? "", ip: node["ip"].text ?? "",
-            pricelist: node.int("pricelist") ?? 0, period: node.int("period"), status: status,
+            pricelist: node.int("pricelist") ?? node.int("pricelist_id") ?? 0, period: node.int("period"),
+            status: status,
             expires: node["expiredate"].text.flatMap(Day.init), created: node["createdate"].text.flatMap(Day.init),
             remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text)
     }
