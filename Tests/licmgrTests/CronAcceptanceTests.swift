@@ -105,6 +105,37 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(try work.store().history(serviceID: 7, licenseID: nil).allSatisfy { $0.command == "service add" })
     }
 
+    func testCheckeventDoesNotRepeatARefusalEveryFiveMinutes() throws {
+        try sim.seed([["licname": "someone else's", "ip": "10.0.0.7", "pricelist": "55227"]])
+        try addService(6, ip: "10.0.0.7")
+        try licmgr("order", "6")
+        try addService(7, ip: "10.0.0.7")
+        let first = try licmgr("checkevent", expect: 1)
+        XCTAssertTrue(first.stderr.contains("same IP"), first.stderr)
+        let second = try licmgr("checkevent")
+        XCTAssertEqual(second.stdout + second.stderr, "", "the same refusal is not mailed again")
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 1)
+        try licmgr("order", "7", expect: 1)
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 2, "by hand it is tried at once")
+    }
+
+    func testRefusedResumeIsRetriedByHandNotByEveryCron() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        try BillmgrClient(
+            credentials: Credentials(url: sim.url, user: "reseller@example.com", password: "secret"),
+            transport: CurlTransport()
+        ).suspend(license: id, line: .soft)
+        try sim.fault("soft.resume", "refuse", times: 3, type: "access", message: "suspended for abuse")
+        let first = try licmgr("checkevent", expect: 1)
+        XCTAssertTrue(first.stderr.contains("suspended for abuse"), first.stderr)
+        try licmgr("checkevent")
+        XCTAssertEqual(try sim.state().calls("soft.resume").count, 1)
+        try licmgr("service", "resume", "7", "--now", expect: 1)
+        XCTAssertEqual(try sim.state().calls("soft.resume").count, 2)
+    }
+
     func testLostOrderAnswerDuringCheckeventIsSettled() throws {
         try addService(7, ip: "10.0.0.7")
         try sim.fault("soft.order.param", "commit-drop")

@@ -3,7 +3,11 @@ extension LicenseEngine {
     /// serve active services that have no license, renew what is due, and finish licenses
     /// still being processed. One remote listing serves the whole run. A dry run reads the
     /// remote list and writes nothing, here or there.
+    /// A step the remote refused for good is not sent again for an hour (`refusalBackOff`), so
+    /// that cron does not mail the same refusal every five minutes.
     public func checkEvent(dryRun: Bool = false) throws -> RunReport {
+        backsOff = true
+        defer { backsOff = false }
         var report = RunReport(dryRun: dryRun)
         var listing = try remoteListing()
         if dryRun {
@@ -26,7 +30,7 @@ extension LicenseEngine {
         for service in services where service.status == .active {
             guard report.stopped == nil else { return report }
             try serve(
-                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun, backOff: true),
+                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun),
                 report: &report)
         }
         guard report.stopped == nil else { return report }

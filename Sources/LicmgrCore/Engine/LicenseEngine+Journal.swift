@@ -26,6 +26,13 @@ extension LicenseEngine {
     /// the run (`report.stopped`), and if the remote may have applied it, it stays pending.
     /// The caller finishes a successful step with `complete(_:)` in its own transaction.
     func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
+        if backsOff, let refusal = try recentRefusal(like: step) {
+            report.add(
+                .skipped, serviceID: step.service, addon: step.addon, licenseID: step.license,
+                "\(step.summary) was refused at \(refusal.createdAt) (\(refusal.result ?? "")); "
+                    + "checkevent tries again an hour later, a command by hand at once")
+            return nil
+        }
         try store.transaction {
             try store.insert(
                 RemoteOperation(
@@ -105,6 +112,16 @@ extension LicenseEngine {
             operation: step.key, state: .done, licenseID: license ?? step.license, result: detail,
             at: time.timestamp)
         try record(step.kind.rawValue, result: "ok", service: step.service, license: license ?? step.license, detail)
+    }
+
+    /// The same step refused for good within the back-off: same kind, target and parameters.
+    func recentRefusal(like step: Step) throws -> RemoteOperation? {
+        let since = time.timestamp(secondsAgo: Self.refusalBackOff)
+        return try store.operations(state: .failed).last {
+            $0.kind == step.kind && $0.serviceID == step.service && $0.addon == step.addon
+                && $0.licenseID == step.license && $0.params == step.params && $0.createdAt >= since
+                && !Self.isRetryable($0)
+        }
     }
 
     static let timedOutMark = "in doubt, timed out"

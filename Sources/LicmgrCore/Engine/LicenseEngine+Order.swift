@@ -21,16 +21,11 @@ extension LicenseEngine {
     }
 
     /// How a run serves: `allowSuspended` for `fixchilds`, which serves suspended services
-    /// too unless told not to; `backOff` for `checkevent`, which does not repeat every five
-    /// minutes an order the remote refused for a reason time alone will not change.
+    /// too unless told not to.
     struct ServeMode {
         var dryRun = false
         var allowSuspended = false
-        var backOff = false
     }
-
-    /// How long a refused order rests before `checkevent` tries it again.
-    static let refusalBackOff = 3600
 
     func serve(
         _ service: Service, resolver: Resolver, listing: inout [License], mode: ServeMode, report: inout RunReport
@@ -102,13 +97,6 @@ extension LicenseEngine {
                 if try reuse(free, for: service, need: need, report: &report) { continue }
                 guard report.stopped == nil else { return }
             }
-            if mode.backOff, let refusal = try recentRefusal(of: service, need: need) {
-                report.add(
-                    .skipped, serviceID: service.id, addon: need.addon,
-                    "order for service \(service.id) was refused at \(refusal.createdAt) (\(refusal.result ?? "")); "
-                        + "tried again an hour later, or now with 'licmgr order \(service.id)'")
-                continue
-            }
             let request = OrderRequest(
                 pricelist: need.tariff, line: need.line, period: need.period, ip: service.ip,
                 name: service.licenseName(),
@@ -123,16 +111,6 @@ extension LicenseEngine {
             if let license = try placeOrder(request, service: service, addon: need.addon, report: &report) {
                 listing.append(license)
             }
-        }
-    }
-
-    /// The last order for this need that the remote refused within the back-off, for good.
-    func recentRefusal(of service: Service, need: Need) throws -> RemoteOperation? {
-        let since = time.timestamp(secondsAgo: Self.refusalBackOff)
-        return try store.operations(state: .failed).last {
-            $0.kind == .order && $0.serviceID == service.id && $0.addon == need.addon && $0.createdAt >= since
-                && $0.params["pricelist"] == String(need.tariff) && $0.params["ip"] == service.ip
-                && !Self.isRetryable($0)
         }
     }
 

@@ -9,6 +9,10 @@ public final class LicenseEngine {
     /// The command that runs the engine, for history rows.
     public let command: String
     let keys: any OperationKeySource
+    /// While set, `send` skips a step the remote refused for good within `refusalBackOff`.
+    var backsOff = false
+    /// How long a refused step rests before the cron run tries it again.
+    static let refusalBackOff = 3600
 
     public init(
         config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
