@@ -37,9 +37,11 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         try addService(7, ip: "10.0.0.7")
         try sim.fault("soft.order.param", "latency", ms: 1000)
         let run = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
-        waitForLock()
-        // Killed while its order is on the wire; the remote goes on and makes the license.
-        Thread.sleep(forTimeInterval: 0.4)
+        // Killed once its order is journaled and on the wire; the remote goes on and makes the license.
+        for _ in 0..<150 where try work.store().operations(state: .pending).isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        XCTAssertEqual(try work.store().operations(state: .pending).count, 1)
         run.kill()
         _ = run.wait()
         for _ in 0..<100 where try sim.state().licenses.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
