@@ -89,4 +89,29 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(shown["name"] as? String, "Item #7 addon vps7")
         XCTAssertEqual(shown["status"] as? String, "active")
     }
+
+    /// The JSON keys scripts are written against: the spec's, plus the ones licmgr adds.
+    func testJSONKeysAreStable() throws {
+        try addService(7, ip: "10.0.0.7")
+        let order = try licmgr("order", "7", "--json").jsonObject
+        let actions = [
+            "ordered", "attached", "reused", "renewed", "unchanged", "settled", "skipped", "failed", "in_doubt",
+            "planned", "suspended", "resumed", "edited", "retariffed", "parked", "deleted", "discovered", "drifted",
+            "gone", "refreshed",
+        ]
+        XCTAssertEqual(Set(order.keys), Set(actions + ["errors", "warnings", "notes", "items", "dry_run"]))
+        let licenseKeys: Set = [
+            "id", "name", "ip", "pricelist", "period", "status", "expires", "service_id", "addon", "line",
+        ]
+        XCTAssertEqual(Set(try licmgr("list", "--json").jsonArray.first?.keys ?? [:].keys), licenseKeys)
+        XCTAssertEqual(
+            Set(try licmgr("show", "--service", "7", "--json").jsonObject.keys),
+            licenseKeys.union(["key", "tariff_name", "created"]))
+        XCTAssertEqual(
+            Set(try licmgr("service", "show", "7", "--json").jsonObject.keys),
+            ["id", "name", "ip", "package", "period", "addons", "status", "licenses"])
+        XCTAssertEqual(
+            Set(try licmgr("history", "--json").jsonArray.first?.keys ?? [:].keys),
+            ["at", "command", "service_id", "license_id", "action", "result", "detail"])
+    }
 }
