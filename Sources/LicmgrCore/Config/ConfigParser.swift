@@ -20,7 +20,11 @@ public struct ConfigParser: Sendable {
     public func load(path: String, passwordOverride: String? = nil) throws -> Config {
         let absolute = Self.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
         guard let data = FileManager.default.contents(atPath: absolute) else {
-            throw ConfigError.unreadable(file: absolute, reason: Self.whyUnreadable(absolute))
+            var reason = Self.whyUnreadable(absolute)
+            if reason == "no such file" {
+                reason += "; write one (see licmgr.conf(5) and the sample licmgr.conf) or give --config PATH"
+            }
+            throw ConfigError.unreadable(file: absolute, reason: reason)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError.unreadable(file: absolute, reason: "not UTF-8 text")
