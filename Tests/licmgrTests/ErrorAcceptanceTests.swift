@@ -88,6 +88,15 @@ final class ErrorAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(result.stderr.contains("cannot reach"), result.stderr)
     }
 
+    func testFailedTLSExits69() throws {
+        // The simulator speaks plain HTTP: a TLS handshake with it fails, as with a bad certificate.
+        try work.writeConfig(url: sim.url.replacingOccurrences(of: "http://", with: "https://"))
+        try addService(7, ip: "10.0.0.7")
+        let result = try licmgr("order", "7", expect: 69)
+        XCTAssertTrue(result.stderr.contains("TLS with https://127.0.0.1"), result.stderr)
+        XCTAssertTrue(try sim.state().calls.isEmpty, "nothing was sent in clear text")
+    }
+
     func testGarbageAnswerToAListExits76() throws {
         try addService(7, ip: "10.0.0.7")
         try sim.fault("soft", "garbage")
