@@ -10,6 +10,15 @@ public struct ConfigParser: Sendable {
         "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter",
     ]
 
+    /// The directives that take one bounded number.
+    static let numbers:
+        [String: (field: WritableKeyPath<Config, Int> & Sendable, unit: String, range: ClosedRange<Int>)] = [
+            "RenewBefore": (\.renewBefore, "days", 0...365),
+            "ConnectTimeout": (\.connectTimeout, "seconds", 1...600),
+            "Timeout": (\.timeout, "seconds", 1...3600),
+            "SettleAfter": (\.settleAfter, "seconds", 0...86_400),
+        ]
+
     /// The environment variable that overrides the password, read by the caller.
     public static let passwordVariable = "LICMGR_PASSWORD"
 
@@ -134,18 +143,12 @@ public struct ConfigParser: Sendable {
                     let package = try context.integer(value, "a local package id", positive: true)
                     if !config.reusePackages.contains(package) { config.reusePackages.append(package) }
                 }
-            case "RenewBefore":
-                config.renewBefore = try context.integer(
-                    try context.single("a number of days"), "a number of days from 0 to 365", range: 0...365)
-            case "ConnectTimeout":
-                config.connectTimeout = try context.integer(
-                    try context.single("seconds"), "a number of seconds from 1 to 600", range: 1...600)
-            case "SettleAfter":
-                config.settleAfter = try context.integer(
-                    try context.single("seconds"), "a number of seconds from 0 to 86400", range: 0...86400)
-            case "Timeout":
-                config.timeout = try context.integer(
-                    try context.single("seconds"), "a number of seconds from 1 to 3600", range: 1...3600)
+            case let name where Self.numbers[name] != nil:
+                let number = Self.numbers[name]!
+                let expected =
+                    "a number of \(number.unit) from \(number.range.lowerBound) to \(number.range.upperBound)"
+                config[keyPath: number.field] = try context.integer(
+                    try context.single("a number of \(number.unit)"), expected, range: number.range)
             default:
                 preconditionFailure("directive \(directive) listed but not handled")
             }
