@@ -41,6 +41,23 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try sim.state().spent, "10.00")
     }
 
+    func testListExpiringShowsWhatRenewsSoonSoonestFirst() throws {
+        let ids = try sim.seed([
+            [
+                "licname": "later", "ip": "10.0.3.1", "pricelist": "55227",
+                "expiredate": today.adding(days: 20).description,
+            ],
+            [
+                "licname": "soon", "ip": "10.0.3.2", "pricelist": "55227",
+                "expiredate": today.adding(days: 2).description,
+            ],
+            ["licname": "now", "ip": "10.0.3.3", "pricelist": "55227", "expiredate": today.description],
+        ])
+        try licmgr("sync")
+        let listed = try licmgr("list", "--expiring", "7", "--json").jsonArray
+        XCTAssertEqual(listed.map { $0["id"] as? Int }, [ids[2], ids[1]])
+    }
+
     func testLicenseNotDueIsLeftAlone() throws {
         try addService(7, ip: "10.0.0.7")
         try attachedLicense(service: 7, ip: "10.0.0.7", expires: today.adding(days: 20))

@@ -17,6 +17,14 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Include licenses that are gone from the remote list.")
     var all = false
 
+    @Option(
+        help: ArgumentHelp("Only live licenses that expire within this many days, soonest first.", valueName: "days"))
+    var expiring: Int?
+
+    func validate() throws {
+        if let expiring, expiring < 0 { throw ValidationError("--expiring takes a number of days, 0 or more") }
+    }
+
     func run() throws {
         try CommandContext.run(global, command: "list") { context in
             let store = try context.openStore()
@@ -27,6 +35,11 @@ struct ListCommand: ParsableCommand {
             }
             if free { licenses = licenses.filter { $0.isLive && $0.isParked } }
             if !all { licenses = licenses.filter { !$0.gone } }
+            if let expiring {
+                let limit = context.time.today.adding(days: expiring)
+                licenses = licenses.filter { $0.isLive && $0.expires.map { $0 <= limit } == true }
+                    .sorted { ($0.expires!, $0.id) < ($1.expires!, $1.id) }
+            }
             if context.output.json {
                 context.output.document(licenses.map { Rendering.license($0) })
             } else if !licenses.isEmpty {
