@@ -53,7 +53,9 @@ let package = Package(
         ),
         .testTarget(
             name: "licmgrTests",
-            dependencies: ["LicmgrTestSupport", "licmgr", "billmgr-sim"]
+            dependencies: ["LicmgrTestSupport", "licmgr", "billmgr-sim"],
+            // Read by the golden tests through #filePath, not bundled.
+            exclude: ["Goldens"]
         ),
     ]
 )

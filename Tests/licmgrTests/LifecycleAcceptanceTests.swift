@@ -24,6 +24,22 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         return license
     }
 
+    /// A license parked in the free pool on the remote; `rested` when its IP and key last
+    /// changed long enough ago for the vendor's reuse rule.
+    @discardableResult
+    func seedFreeLicense(tariff: String = "55227", rested: Bool = true, key: String? = nil) throws -> Int {
+        var row: [String: Any] = [
+            "licname": "free.lic", "ip": "0.0.0.0", "pricelist": tariff, "status": "3",
+            "expiredate": today.adding(days: 20).description,
+        ]
+        if rested {
+            row["ip_change_date"] = today.adding(months: -2).description
+            row["lickey_change_date"] = today.adding(months: -2).description
+        }
+        row["lickey"] = key
+        return try XCTUnwrap(try sim.seed([row]).first)
+    }
+
     func remote(_ id: Int) throws -> [String: String] {
         try XCTUnwrap(try sim.state().licenses.first { $0["id"] == String(id) })
     }
@@ -201,14 +217,7 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
 
     func testParkedLicenseIsReusedWithNoMoneySpent() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
-        let longAgo = today.adding(months: -2).description
-        let ids = try sim.seed([
-            [
-                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
-                "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
-                "lickey_change_date": longAgo, "lickey": "oldkey",
-            ]
-        ])
+        let ids = [try seedFreeLicense(key: "oldkey")]
         try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
         let result = try licmgr("order", "8", "--json")
         XCTAssertEqual(result.jsonObject["reused"] as? Int, 1, result.stdout + result.stderr)
@@ -225,12 +234,7 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
 
     func testRecentlyParkedLicenseIsNotReused() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
-        try sim.seed([
-            [
-                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
-                "expiredate": today.adding(days: 20).description,
-            ]
-        ])
+        try seedFreeLicense(rested: false)
         try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
         let result = try licmgr("order", "8", "--json")
         XCTAssertEqual(
@@ -239,14 +243,7 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
 
     func testFailedReuseStepReturnsTheLicenseToThePool() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
-        let longAgo = today.adding(months: -2).description
-        let ids = try sim.seed([
-            [
-                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
-                "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
-                "lickey_change_date": longAgo,
-            ]
-        ])
+        let ids = [try seedFreeLicense()]
         try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
         try sim.fault("soft.resume", "refuse", type: "access", message: "resume is not allowed")
         let result = try licmgr("order", "8", "--json", expect: 1)
@@ -277,14 +274,7 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         try addService(7, ip: "10.0.0.7")
         try licmgr("order", "7")
         let old = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
-        let longAgo = today.adding(months: -2).description
-        let free = try sim.seed([
-            [
-                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55228", "status": "3",
-                "expiredate": today.adding(days: 20).description, "ip_change_date": longAgo,
-                "lickey_change_date": longAgo,
-            ]
-        ])
+        let free = [try seedFreeLicense(tariff: "55228")]
         try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now")
         XCTAssertTrue(try sim.state().calls("service.changepricelist").isEmpty)
         XCTAssertEqual(try remote(free[0])["ip"], "10.0.0.7")
