@@ -13,12 +13,12 @@ extension LicenseEngine {
 
     func step(
         _ kind: RemoteOperation.Kind, service: Int?, addon: String? = nil, license: Int?,
-        params: [String: String] = [:],
+        params: [String: String] = [:], key: String? = nil,
         _ summary: String
     ) -> Step {
         Step(
             kind: kind, service: service, addon: addon, license: license, params: params, summary: summary,
-            key: keys.next())
+            key: key ?? keys.next())
     }
 
     /// Journals `step`, sends it, and on failure records why. Returns the answer, or nil when

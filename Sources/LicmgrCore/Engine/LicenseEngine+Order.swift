@@ -134,14 +134,13 @@ extension LicenseEngine {
     func placeOrder(_ request: OrderRequest, service: Service, addon: String, report: inout RunReport) throws
         -> License?
     {
-        var order = step(
+        let order = step(
             .order, service: service.id, addon: addon, license: nil,
             params: [
                 "pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
                 "licname": request.name,
             ],
-            "order for service \(service.id)")
-        order.key = request.remoteID
+            key: request.remoteID, "order for service \(service.id)")
         guard let id = try send(order, report: &report, { () throws(RemoteError) in try server.order(request) }) else {
             return nil
         }
