@@ -9,17 +9,13 @@ extension LicenseEngine {
         backsOff = true
         defer { backsOff = false }
         var report = RunReport(dryRun: dryRun)
-        var listing = try remoteListing()
+        var listing = try readAccount(dryRun: dryRun, report: &report)
         if dryRun {
             for operation in try store.operations(state: .pending) {
                 report.add(
                     .planned, serviceID: operation.serviceID, licenseID: operation.licenseID,
                     "would settle the \(operation.kind.rawValue) in doubt (\(operation.key))")
             }
-        } else {
-            try settle(listing: listing, report: &report)
-            try noteDrift(listing, report: &report)
-            try refreshKnown(from: listing)
         }
         let services = try store.services(includeClosed: false)
         report.notes.append("read \(listing.count) remote license(s); \(services.count) service(s) recorded")

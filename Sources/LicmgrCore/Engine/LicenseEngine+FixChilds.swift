@@ -25,12 +25,7 @@ extension LicenseEngine {
     /// licenses no service uses and the services still without a license.
     public func fixChilds(dryRun: Bool) throws -> FixChildsReport {
         var run = RunReport(dryRun: dryRun)
-        var listing = try remoteListing()
-        if !dryRun {
-            try settle(listing: listing, report: &run)
-            try noteDrift(listing, report: &run)
-            try refreshKnown(from: listing)
-        }
+        var listing = try readAccount(dryRun: dryRun, report: &run)
         let resolver = try resolver()
         let skipSuspended = config.has(.noFixSuspended)
         var unserved: [FixChildsReport.Unserved] = []

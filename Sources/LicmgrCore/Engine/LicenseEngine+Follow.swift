@@ -6,11 +6,7 @@ extension LicenseEngine {
         -> RunReport
     {
         var report = RunReport(dryRun: dryRun)
-        let listing = try remoteListing()
-        if !dryRun {
-            try settle(listing: listing, report: &report)
-            try refreshKnown(from: listing)
-        }
+        let listing = try readAccount(dryRun: dryRun, report: &report)
         try followServices(serviceIDs, listing: listing, dryRun: dryRun, assuming: change, report: &report)
         return report
     }

@@ -5,11 +5,7 @@ extension LicenseEngine {
     public func renew(serviceIDs: [Int], due: Bool, dryRun: Bool) throws -> RunReport {
         for id in serviceIDs where try store.service(id) == nil { throw InputError.unknownService(id) }
         var report = RunReport(dryRun: dryRun)
-        let listing = try remoteListing()
-        if !dryRun {
-            try settle(listing: listing, report: &report)
-            try refreshKnown(from: listing)
-        }
+        _ = try readAccount(dryRun: dryRun, report: &report)
         try renewLicenses(serviceIDs: due ? nil : serviceIDs, dueOnly: due, dryRun: dryRun, report: &report)
         return report
     }
