@@ -53,12 +53,8 @@ public final class ServiceRegistry {
 
     /// Applies `change` to service `id`; returns the service as it now is.
     public func set(_ id: Int, _ change: ServiceChange) throws -> Service {
-        let resolver = Resolver(config: config, catalogue: try store.catalogue())
-        return try store.transaction {
-            guard let current = try store.service(id) else { throw InputError.unknownService(id) }
-            if current.status == .closed { throw InputError.closedService(id) }
-            let updated = Self.applying(change, to: current)
-            try Self.validate(updated, resolver: resolver)
+        try store.transaction {
+            let (current, updated) = try applying(change, to: id)
             if updated != current {
                 try store.update(updated, at: time.timestamp)
                 try record(id, "service set", Self.differences(from: current, to: updated))
@@ -95,10 +91,16 @@ public final class ServiceRegistry {
 
     /// Checks that `change` could be applied to service `id`, recording nothing.
     public func validate(_ id: Int, _ change: ServiceChange) throws {
+        _ = try applying(change, to: id)
+    }
+
+    /// Service `id` as it is and as `change` would leave it, the result checked whole.
+    private func applying(_ change: ServiceChange, to id: Int) throws -> (current: Service, updated: Service) {
         guard let current = try store.service(id) else { throw InputError.unknownService(id) }
         if current.status == .closed { throw InputError.closedService(id) }
-        try Self.validate(
-            Self.applying(change, to: current), resolver: Resolver(config: config, catalogue: try store.catalogue()))
+        let updated = Self.applying(change, to: current)
+        try Self.validate(updated, resolver: Resolver(config: config, catalogue: try store.catalogue()))
+        return (current, updated)
     }
 
     /// Upserts every service of an import, or none if any is wrong.
