@@ -13,6 +13,12 @@ struct CommandContext {
     let time: any TimeSource = SystemTime()
     /// Held for the whole command when it may change the remote.
     private let lock: RunLock?
+    /// The one connection to the database, opened when first asked for.
+    private let connection = Connection()
+
+    private final class Connection {
+        var store: SQLiteStore?
+    }
 
     private init(options: GlobalOptions, command: String, locking: Bool) throws {
         self.options = options
@@ -25,8 +31,13 @@ struct CommandContext {
         lock = locking ? try RunLock(path: config.lockPath) : nil
     }
 
+    /// The store; a command that records a change and then carries it to the remote uses
+    /// the same connection for both.
     func openStore() throws -> SQLiteStore {
-        try SQLiteStore(path: config.database)
+        if let store = connection.store { return store }
+        let store = try SQLiteStore(path: config.database)
+        connection.store = store
+        return store
     }
 
     func server() throws -> BillmgrClient {
