@@ -68,7 +68,7 @@ struct CommandContext {
             let status = ExitStatus.of(error)
             let message = String(describing: error)
             if options.json {
-                output.document(["error": ["code": Int(status.rawValue), "message": message]])
+                output.errorDocument(code: status.rawValue, message: message)
             } else {
                 output.error(message)
             }

@@ -32,7 +32,7 @@ struct Licmgr: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if CommandLine.arguments.contains("--json"), !(error is ExitCode), code != .success {
-                Output(json: true).document(["error": ["code": Int(code.rawValue), "message": message(for: error)]])
+                Output(json: true).errorDocument(code: code.rawValue, message: message(for: error))
             }
             exit(withError: error)
         }

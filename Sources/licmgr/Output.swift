@@ -38,6 +38,11 @@ struct Output {
         FileHandle.standardError.write(Data("licmgr: error: \(text)\n".utf8))
     }
 
+    /// The contract's error document, `{"error": {"code": N, "message": "..."}}`.
+    func errorDocument(code: Int32, message: String) {
+        document(["error": ["code": Int(code), "message": message]])
+    }
+
     func document(_ value: Any) {
         let data =
             (try? JSONSerialization.data(
