@@ -37,7 +37,7 @@ struct APIHandler: HTTPHandler {
         let body = String(decoding: try await request.bodyData, as: UTF8.self)
         let params = Params(query: request.target.query(), body: body)
         let function = params["func"] ?? ""
-        guard let fault = await book.takeFault(for: function) else {
+        guard let fault = await book.takeFault(for: function, page: Int(params["p_num"] ?? "") ?? 1) else {
             return Self.answer(await book.call(function, params))
         }
         let pause = Duration.milliseconds(fault.milliseconds)
@@ -64,6 +64,8 @@ struct APIHandler: HTTPHandler {
         case .commitDrop:
             _ = await book.call(function, params, fault: .commitDrop)
             return .droppedConnection
+        case .countPage, .shortPage, .emptyPage, .shift, .hide:
+            return Self.answer(await book.call(function, params, fault: fault.kind))
         case .refuse:
             await book.log(function, params, result: "error:\(fault.errorType)")
             let error = APIError(fault.errorType, function, fault.message)

@@ -8,12 +8,24 @@ struct Fault: Sendable {
         case commitDrop = "commit-drop"
         /// An in-band refusal (HTTP 200 with `doc.error`) and nothing done.
         case refuse
+        /// Listings that do not add up: `p_elems` counting the page, a page short by one row or
+        /// empty, or rows shifted by one (as when a license vanishes between two pages).
+        case countPage = "count-page"
+        case shortPage = "short-page"
+        case emptyPage = "empty-page"
+        case shift
+        /// A listing that lies consistently: its first row only, and a `p_elems` of 1.
+        case hide
+
+        var distortsListing: Bool { [.countPage, .shortPage, .emptyPage, .shift, .hide].contains(self) }
     }
 
     let function: String
     let kind: Kind
     let milliseconds: Int
     var times: Int
+    /// Only this page of a listing (`p_num`), when given.
+    let page: Int?
     /// For `refuse`: the error's `$type` and message.
     let errorType: String
     let message: String
@@ -21,7 +33,9 @@ struct Fault: Sendable {
     init(fields: [String: String]) throws(ControlError) {
         guard let function = fields["func"], !function.isEmpty else { throw ControlError("func is required") }
         guard let kind = fields["kind"].flatMap(Kind.init) else {
-            throw ControlError("kind must be latency, http500, noanswer, garbage, truncated, commit-drop or refuse")
+            throw ControlError(
+                "kind must be latency, http500, noanswer, garbage, truncated, commit-drop, refuse, count-page, "
+                    + "short-page, empty-page, shift or hide")
         }
         guard let milliseconds = Int(fields["ms"] ?? (kind == .noanswer ? "30000" : "0")), milliseconds >= 0,
             let times = Int(fields["times"] ?? "1"), times >= 1
@@ -29,7 +43,16 @@ struct Fault: Sendable {
         (self.function, self.kind, self.milliseconds, self.times) = (function, kind, milliseconds, times)
         errorType = fields["type"] ?? "value"
         message = fields["msg"] ?? "refused by a scripted fault"
+        if let text = fields["page"] {
+            guard let page = Int(text), page >= 1 else { throw ControlError("page must be >= 1") }
+            self.page = page
+        } else {
+            page = nil
+        }
+    }
 
+    func matches(_ function: String, page requested: Int) -> Bool {
+        (self.function == function || self.function == "*") && (page == nil || page == requested)
     }
 }
 

@@ -61,6 +61,8 @@ actor LicenseBook {
 
     /// Runs one API call and logs it; `fault` replaces the logged result when the client will not see the answer as sent.
     func call(_ function: String, _ params: Params, fault: Fault.Kind? = nil) -> DocJSON {
+        listingFault = fault.flatMap { $0.distortsListing ? $0 : nil }
+        defer { listingFault = nil }
         let answer: [(String, Elem)]
         let result: String
         do {
@@ -128,17 +130,28 @@ actor LicenseBook {
         if size <= 0 { size = 100 }
         if config.maxPage > 0 { size = min(size, config.maxPage) }
         let number = max(Int(params["p_num"] ?? "") ?? 1, 1)
-        let ids = licenses.keys.sorted().filter { Catalogue.family(ofTariff: licenses[$0]!.pricelist) == family }
-        let (start, overflow) = (number - 1).multipliedReportingOverflow(by: size)
-        let page = overflow ? [] : Array(ids.dropFirst(start).prefix(size))
+        var ids = licenses.keys.sorted().filter { Catalogue.family(ofTariff: licenses[$0]!.pricelist) == family }
+        if listingFault == .hide { ids = Array(ids.prefix(1)) }
+        var (start, overflow) = (number - 1).multipliedReportingOverflow(by: size)
+        if listingFault == .shift { start += 1 }
+        var page = overflow ? [] : Array(ids.dropFirst(start).prefix(size))
+        switch listingFault {
+        case .shortPage: page = page.dropLast()
+        case .emptyPage: page = []
+        default: break
+        }
         let rows = page.map { id in
             advanceProcessing(id)
             return ("elem", Elem.fields(licenses[id]!.listFields))
         }
+        let total = listingFault == .countPage ? page.count : ids.count
         return [
-            ("p_elems", .text(String(ids.count))), ("p_num", .text(String(number))), ("p_cnt", .text(String(size))),
+            ("p_elems", .text(String(total))), ("p_num", .text(String(number))), ("p_cnt", .text(String(size))),
         ] + rows
     }
+
+    /// The listing fault of the call being served, if any.
+    private var listingFault: Fault.Kind?
 
     private func order(_ params: Params) throws(APIError) -> [(String, Elem)] {
         // Without `sok` the real server only shows the order form; nothing is bought.
@@ -290,10 +303,8 @@ actor LicenseBook {
 
     // MARK: Control
 
-    func takeFault(for function: String) -> Fault? {
-        guard let index = faults.firstIndex(where: { $0.function == function || $0.function == "*" }) else {
-            return nil
-        }
+    func takeFault(for function: String, page: Int) -> Fault? {
+        guard let index = faults.firstIndex(where: { $0.matches(function, page: page) }) else { return nil }
         faults[index].times -= 1
         return faults[index].times > 0 ? faults[index] : faults.remove(at: index)
     }

@@ -164,12 +164,12 @@ final class BillmgrClientTests: XCTestCase {
 
     // MARK: - Listing
 
-    private func rows(_ ids: ClosedRange<Int>) -> [[String: Any]] {
+    private static func rows(_ ids: ClosedRange<Int>) -> [[String: Any]] {
         ids.map { BillmgrJSON.licenseRow(id: $0, ip: "192.0.2.\($0)") }
     }
 
     func testPagingReadsEveryPage() throws {
-        let all = rows(1...5)
+        let all = Self.rows(1...5)
         // Page n (from 1) of 2 rows, as the server would cut it; beyond the end, no rows.
         let pages: [String] = stride(from: 0, to: 8, by: 2).map { start in
             BillmgrJSON.licensePage(Array(all[min(start, all.count)..<min(start + 2, all.count)]), total: all.count)
@@ -185,23 +185,82 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests(for: "soft").map { $0.form["p_cnt"] }, ["2", "2", "2"])
     }
 
-    func testPagingStopsWhenTheServerIgnoresPageNumber() throws {
-        let firstTwo = BillmgrJSON.licensePage(rows(1...2), total: 5)
+    /// Reads `client.listLicenses()` expecting `incompleteListing`.
+    private func assertIncomplete(file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try client.listLicenses(), file: file, line: line) { error in
+            guard case .incompleteListing("soft", _)? = error as? RemoteError else {
+                return XCTFail("\(error)", file: file, line: line)
+            }
+            XCTAssertEqual(ExitStatus.of(error), .temporary, file: file, line: line)
+        }
+    }
+
+    func testServerIgnoringPageNumberIsNotWhole() throws {
+        let firstTwo = BillmgrJSON.licensePage(Self.rows(1...2), total: 5)
         transport.respond(to: "soft") { _ in .body(firstTwo) }
-        let licenses = try client.listLicenses()
-        XCTAssertEqual(licenses.map(\.id), [1, 2])
-        XCTAssertLessThanOrEqual(transport.requests.count, 3)
+        assertIncomplete()
+        // Two pages a read, and one read again.
+        XCTAssertEqual(transport.requests.count, 4)
     }
 
     func testPagingIsBoundedByMaxPages() throws {
         client.maxPages = 4
         transport.respond(to: "soft") { request in
-            // Fresh rows forever, and a total that is never reached.
+            // Fresh full pages forever, and a total that is never reached.
             let page = Int(request.form["p_num"] ?? "") ?? 0
-            return .body(BillmgrJSON.licensePage([BillmgrJSON.licenseRow(id: page)], total: 1000))
+            return .body(BillmgrJSON.licensePage(Self.rows((page * 2 - 1)...(page * 2)), total: 1000))
         }
-        XCTAssertEqual(try client.listLicenses().count, 4)
-        XCTAssertEqual(transport.requests.count, 4)
+        assertIncomplete()
+        XCTAssertEqual(transport.requests.count, 8)
+    }
+
+    /// A p_elems that counts the page: the full page that seems to end the list is read past.
+    func testTotalCountingThePageIsNotWhole() throws {
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            return .body(BillmgrJSON.licensePage(Self.rows((page * 2 - 1)...(page * 2)), total: 2))
+        }
+        assertIncomplete()
+    }
+
+    /// A list that is exactly one full page costs one more page, which must add nothing.
+    func testFullLastPageIsReadPastOnce() throws {
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            return .body(BillmgrJSON.licensePage(page == 1 ? Self.rows(1...2) : [], total: 2))
+        }
+        XCTAssertEqual(try client.listLicenses().map(\.id), [1, 2])
+        XCTAssertEqual(transport.requests.count, 2)
+    }
+
+    func testShortPageBeforeTheTotalIsNotWhole() throws {
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            return .body(BillmgrJSON.licensePage(page == 1 ? Self.rows(1...2) : Self.rows(3...3), total: 5))
+        }
+        assertIncomplete()
+    }
+
+    func testTotalChangingBetweenPagesIsReadAgain() throws {
+        let transport = self.transport!
+        @Sendable func reads() -> Int { transport.requests(for: "soft").filter { $0.form["p_num"] == "1" }.count }
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            let reads = reads()
+            // The first read sees a license added between its pages; the second is calm.
+            let total = reads == 1 && page == 2 ? 4 : 3
+            return .body(BillmgrJSON.licensePage(page == 1 ? Self.rows(1...2) : Self.rows(3...3), total: total))
+        }
+        XCTAssertEqual(try client.listLicenses().map(\.id), [1, 2, 3])
+        XCTAssertEqual(reads(), 2)
+    }
+
+    /// Without p_elems, one page short of the page size is the whole list; more pages are not.
+    func testMissingTotalIsTrustedOnlyForOneShortPage() throws {
+        transport.enqueue(.body(BillmgrJSON.licensePage(Self.rows(1...1), total: nil)), for: "soft")
+        XCTAssertEqual(try client.listLicenses().map(\.id), [1])
+        transport.respond(to: "soft") { _ in .body(BillmgrJSON.licensePage(Self.rows(1...2), total: nil)) }
+        assertIncomplete()
     }
 
     func testSingleLicenseAsObject() throws {

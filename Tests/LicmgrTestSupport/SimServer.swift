@@ -90,11 +90,13 @@ public final class SimServer: @unchecked Sendable {
 
     /// Makes the next `times` calls of `function` fail as `kind`.
     /// `refuse` answers an in-band error of `type` with `message` and does nothing.
+    /// `page` limits a listing fault to that page (`p_num`).
     public func fault(
         _ function: String, _ kind: String, ms: Int? = nil, times: Int = 1, type: String? = nil,
-        message: String? = nil
+        message: String? = nil, page: Int? = nil
     ) throws {
         var body: [String: Any] = ["func": function, "kind": kind, "times": times]
+        if let page { body["page"] = page }
         if let ms { body["ms"] = ms }
         if let type { body["type"] = type }
         if let message { body["msg"] = message }
@@ -103,6 +105,10 @@ public final class SimServer: @unchecked Sendable {
 
     public func setToday(_ day: String) throws {
         try control("POST", "/sim/today", body: ["today": day])
+    }
+
+    public func clearFaults() throws {
+        try control("DELETE", "/sim/faults", body: nil)
     }
 
     /// Back to an empty account: every license disappears from the remote list.

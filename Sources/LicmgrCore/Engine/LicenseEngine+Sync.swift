@@ -12,10 +12,39 @@ extension LicenseEngine {
     /// remote says. A dry run only reads.
     func readAccount(dryRun: Bool, report: inout RunReport) throws -> [License] {
         let listing = try remoteListing()
+        try confirmMissing(from: listing)
         guard !dryRun else { return listing }
         try settle(listing: listing, report: &report)
         try noteDrift(listing, report: &report)
         try refreshKnown(from: listing)
         return listing
+    }
+
+    /// More live licenses missing from one listing than this are each viewed before any is
+    /// believed gone: a listing that lies about many at once would otherwise buy them all again.
+    static let missingBelievedUpTo = 3
+
+    /// The second line of defence behind the client's whole-listing check: when many live
+    /// licenses vanish at once, each is viewed, and one the remote still shows makes the whole
+    /// listing a failed read.
+    func confirmMissing(from listing: [License]) throws {
+        let listed = Set(listing.map(\.id))
+        let missing = try store.allLicenses().filter { $0.isLive && !listed.contains($0.id) }
+        guard missing.count > Self.missingBelievedUpTo else { return }
+        for license in missing {
+            let viewed: License
+            do {
+                viewed = try server.viewLicense(license.id, line: license.line)
+            } catch {
+                guard case .refused = error else { throw error }
+                continue
+            }
+            guard viewed.status.isLive else { continue }
+            throw RemoteError.incompleteListing(
+                function: license.line.function("soft"),
+                detail:
+                    "\(missing.count) known licenses are missing from it, yet license \(license.id) is still there (\(viewed.status.name))"
+            )
+        }
     }
 }

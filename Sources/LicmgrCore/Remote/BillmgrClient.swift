@@ -54,13 +54,37 @@ public struct BillmgrClient: LicenseServer {
         return licenses
     }
 
+    /// One family's whole list. A remote list may change while it is read (a license ordered
+    /// between two pages shifts every row after it), so one incomplete read is tried again.
     private func listLicenses(line: ProductLine) throws(RemoteError) -> [License] {
+        do {
+            return try readWholeList(line: line)
+        } catch {
+            guard case .incompleteListing = error else { throw error }
+            return try readWholeList(line: line)
+        }
+    }
+
+    /// Reads every page and accepts the result only when it is whole: as many distinct rows as
+    /// `p_elems` says, every page answered in full. Anything less throws `incompleteListing`,
+    /// because a row missing here would read as a license gone and a service to buy for.
+    private func readWholeList(line: ProductLine) throws(RemoteError) -> [License] {
         let function = line.function("soft")
+        func incomplete(_ detail: String) -> RemoteError { .incompleteListing(function: function, detail: detail) }
         var licenses: [License] = []
         var seen = Set<Int>()
+        var total: Int?
         for page in 1...maxPages {
             let doc = try call(function, [("p_cnt", String(pageSize)), ("p_num", String(page))])
             let rows = doc["elem"].elements
+            let claimed = doc.int("p_elems")
+            if page == 1 {
+                total = claimed
+            } else if claimed != total {
+                throw incomplete(
+                    "p_elems was \(total.map(String.init) ?? "absent") on page 1, then \(claimed.map(String.init) ?? "absent") on page \(page)"
+                )
+            }
             var fresh = 0
             for row in rows {
                 var license = try Self.license(from: row, function: function)
@@ -70,11 +94,32 @@ public struct BillmgrClient: LicenseServer {
                     fresh += 1
                 }
             }
-            let total = doc.int("p_elems")
-            if fresh == 0 || rows.isEmpty { break }
-            if let total, licenses.count >= total { break }
+            // The page size the remote keeps to, which may be less than asked for.
+            let pageCap = doc.int("p_cnt") ?? pageSize
+            let full = rows.count >= pageCap
+            guard let total else {
+                // Without a total, only a list that fits in one page short of the page size is known whole.
+                if page == 1 && !full { return licenses }
+                throw incomplete("the remote gives no p_elems and the list spans pages")
+            }
+            if licenses.count > total {
+                throw incomplete("page \(page) brings the list to \(licenses.count) rows while p_elems is \(total)")
+            }
+            if page > 1 && licenses.count == total && fresh == 0 {
+                // The page after a full one added nothing: the total holds.
+                return licenses
+            }
+            if licenses.count == total && !full {
+                return licenses
+            }
+            if licenses.count < total && (!full || fresh == 0) {
+                throw incomplete(
+                    "page \(page) brought \(fresh) new of \(rows.count) rows; \(licenses.count) of \(total) read")
+            }
+            // A full page that reaches the total is read past once: a remote whose p_elems counts
+            // the page, not the list, shows itself by a next page with new rows.
         }
-        return licenses
+        throw incomplete("more than \(maxPages) pages")
     }
 
     public func viewLicense(_ id: Int, line: ProductLine) throws(RemoteError) -> License {

@@ -16,13 +16,16 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     case authRefused(message: String)
     /// The remote answered with an error: the request was understood and refused.
     case refused(function: String, type: String, object: String?, message: String)
+    /// A listing whose pages do not add up to the whole it claims: nothing may be concluded
+    /// from it, neither that a license is gone nor that a service lacks one.
+    case incompleteListing(function: String, detail: String)
 
     /// True when the remote may have applied the request: the journal keeps it pending
     /// until the remote list shows what happened.
     public var isInDoubt: Bool {
         switch self {
         case .timedOut, .serverFailure, .answerLost, .notProtocol: return true
-        case .unreachable, .tls, .authRefused, .refused: return false
+        case .unreachable, .tls, .authRefused, .refused, .incompleteListing: return false
         }
     }
 
@@ -41,6 +44,7 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .authRefused(let message): return .authRefused(message: clean(message))
         case .refused(let function, let type, let object, let message):
             return .refused(function: function, type: type, object: object.map(clean), message: clean(message))
+        case .incompleteListing: return self
         }
     }
 
@@ -63,6 +67,8 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .refused(let function, let type, let object, let message):
             let on = object.map { " (\($0))" } ?? ""
             return "\(function) refused: \(message) [\(type)\(on)]"
+        case .incompleteListing(let function, let detail):
+            return "\(function): the remote's listing is not whole (\(detail)); nothing was concluded from it"
         }
     }
 }
