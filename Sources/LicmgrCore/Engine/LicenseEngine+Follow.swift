@@ -26,10 +26,10 @@ extension LicenseEngine {
             services = try store.services(includeClosed: true)
         }
         let resolver = try resolver()
-        let inDoubt = Set(try store.operations(state: .pending).compactMap(\.licenseID))
+        let busy = try busyLicenses()
         for service in services {
             let attached = try store.licenses(serviceID: service.id).filter(\.isLive)
-            for license in attached where !inDoubt.contains(license.id) {
+            for license in attached where !busy.contains(license.id) {
                 guard report.stopped == nil else { return }
                 try follow(license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, report: &report)
             }
@@ -53,7 +53,7 @@ extension LicenseEngine {
             var suspended = license
             suspended.status = .suspended
             let hold = step(
-                .suspend, service: service.id, addon: license.addon, license: license.id,
+                .suspend, at: .followSuspend, service: service.id, addon: license.addon, license: license.id,
                 "suspend license \(license.id)")
             try apply(
                 hold, to: suspended, reportAs: .suspended, "suspended license \(license.id) with service \(service.id)",
@@ -122,7 +122,7 @@ extension LicenseEngine {
         params["ip"] = newIP
         params["licname"] = newName
         let edit = step(
-            .edit, service: service.id, addon: license.addon, license: license.id, params: params,
+            .edit, at: .followMove, service: service.id, addon: license.addon, license: license.id, params: params,
             "change license \(license.id): \(what)")
         var edited = license
         edited.ip = service.ip
@@ -133,26 +133,30 @@ extension LicenseEngine {
     }
 
     /// A license its service no longer needs: parked for a reusing package, deleted otherwise.
-    func dispose(_ license: License, of service: Service, why: String, dryRun: Bool, report: inout RunReport) throws {
+    /// True once it is deleted, or its parking is recorded as a workflow of its own.
+    @discardableResult
+    func dispose(_ license: License, of service: Service, why: String, dryRun: Bool, report: inout RunReport) throws
+        -> Bool
+    {
         let parks = reusesLicenses(of: service)
         if dryRun {
             report.add(
                 .planned, serviceID: service.id, licenseID: license.id,
                 "would \(parks ? "park" : "delete") license \(license.id): \(why)")
-            return
+            return false
         }
         if parks {
             try park(license, report: &report)
-            return
+            return true
         }
         let removal = step(
-            .delete, service: service.id, addon: license.addon, license: license.id,
+            .delete, at: .delete, service: service.id, addon: license.addon, license: license.id,
             "delete license \(license.id)")
         var deleted = license
         deleted.status = .deleted
-        try apply(removal, to: deleted, reportAs: .deleted, "deleted license \(license.id): \(why)", report: &report) {
-            () throws(RemoteError) in try server.delete(license: license.id, line: license.line)
-        }
+        return try apply(
+            removal, to: deleted, reportAs: .deleted, "deleted license \(license.id): \(why)", report: &report
+        ) { () throws(RemoteError) in try server.delete(license: license.id, line: license.line) }
     }
 
     /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
@@ -169,13 +173,10 @@ extension LicenseEngine {
                     "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                 return
             }
-            if try reuse(free, for: service, need: need, report: &report) {
-                try dispose(
-                    license, of: service, why: "replaced by license \(free.id) of tariff \(need.tariff)",
-                    dryRun: false, report: &report)
-                return
+            switch try takeFromPool(free, for: service, need: need, replacing: license, report: &report) {
+            case .finished, .waiting: return
+            case .rolledBack: guard report.stopped == nil else { return }
             }
-            guard report.stopped == nil else { return }
         }
         if dryRun {
             report.add(
@@ -185,7 +186,7 @@ extension LicenseEngine {
             return
         }
         let change = step(
-            .changeTariff, service: service.id, addon: license.addon, license: license.id,
+            .changeTariff, at: .retariff, service: service.id, addon: license.addon, license: license.id,
             params: ["pricelist": String(need.tariff), "period": String(need.period)],
             "change license \(license.id) to tariff \(need.tariff)")
         var changed = license

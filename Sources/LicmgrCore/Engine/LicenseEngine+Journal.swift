@@ -2,6 +2,8 @@ extension LicenseEngine {
     /// One remote step about to be sent: what the journal records before the call.
     struct Step {
         var kind: RemoteOperation.Kind
+        /// Where in which workflow the step stands, for the kill tests.
+        var point: StepPoint
         var service: Int?
         var addon: String?
         var license: Int?
@@ -12,13 +14,13 @@ extension LicenseEngine {
     }
 
     func step(
-        _ kind: RemoteOperation.Kind, service: Int?, addon: String? = nil, license: Int?,
+        _ kind: RemoteOperation.Kind, at point: StepPoint, service: Int?, addon: String? = nil, license: Int?,
         params: [String: String] = [:], key: String? = nil,
         _ summary: String
     ) -> Step {
         Step(
-            kind: kind, service: service, addon: addon, license: license, params: params, summary: summary,
-            key: key ?? keys.next())
+            kind: kind, point: point, service: service, addon: addon, license: license, params: params,
+            summary: summary, key: key ?? keys.next())
     }
 
     /// Journals `step`, sends it, and on failure records why. Returns the answer, or nil when
@@ -39,8 +41,11 @@ extension LicenseEngine {
                     key: step.key, kind: step.kind, serviceID: step.service, addon: step.addon, licenseID: step.license,
                     params: step.params, command: command, createdAt: time.timestamp))
         }
+        FaultPoint.reach(step.point, .before)
         do {
-            return try call()
+            let answer = try call()
+            FaultPoint.reach(step.point, .after)
+            return answer
         } catch {
             try store.transaction {
                 if error.isInDoubt {

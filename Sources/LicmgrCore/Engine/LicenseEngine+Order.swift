@@ -8,10 +8,7 @@ extension LicenseEngine {
             if !services.contains(where: { $0.id == id }) { services.append(service) }
         }
         var report = RunReport(dryRun: dryRun)
-        var listing = try remoteListing()
-        if !dryRun {
-            try settle(listing: listing, report: &report)
-        }
+        var listing = try readAccount(dryRun: dryRun, report: &report)
         let resolver = try resolver()
         for service in services {
             guard report.stopped == nil else { break }
@@ -50,6 +47,7 @@ extension LicenseEngine {
         }
         let attached = try store.licenses(serviceID: service.id)
         let pending = try store.operations(state: .pending)
+        let workflows = try store.openWorkflows()
         for need in needs {
             guard report.stopped == nil else { return }
             if let current = attached.first(where: { $0.addon == need.addon && $0.isLive }) {
@@ -68,6 +66,14 @@ extension LicenseEngine {
                 report.add(
                     .inDoubt, serviceID: service.id, addon: need.addon,
                     "an earlier order for service \(service.id) is in doubt; the next run settles it")
+                continue
+            }
+            if let open = workflows.first(where: { $0.serviceID == service.id && $0.addon == need.addon }) {
+                // No other path for the same need while one is under way: the next run carries it on.
+                report.add(
+                    .inDoubt, serviceID: service.id, addon: need.addon, licenseID: open.licenseID,
+                    "the \(open.kind.rawValue) of license \(open.licenseID) for service \(service.id) is not finished; "
+                        + "the next run carries it on")
                 continue
             }
             if let existing = try attachable(for: service, need: need, listing: listing) {
@@ -94,8 +100,10 @@ extension LicenseEngine {
                         "would reuse free license \(free.id) for service \(service.id)")
                     continue
                 }
-                if try reuse(free, for: service, need: need, report: &report) { continue }
-                guard report.stopped == nil else { return }
+                switch try takeFromPool(free, for: service, need: need, replacing: nil, report: &report) {
+                case .finished, .waiting: continue
+                case .rolledBack: guard report.stopped == nil else { return }
+                }
             }
             let request = OrderRequest(
                 pricelist: need.tariff, line: need.line, period: need.period, ip: service.ip,
@@ -135,7 +143,7 @@ extension LicenseEngine {
         -> License?
     {
         let order = step(
-            .order, service: service.id, addon: addon, license: nil,
+            .order, at: .order, service: service.id, addon: addon, license: nil,
             params: [
                 "pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
                 "licname": request.name,

@@ -19,98 +19,228 @@ extension LicenseEngine {
         return nil
     }
 
-    /// Takes a free license for `service`: attach, rename and move it, new key, then resume.
-    /// A refused step puts it back in the pool and returns false, so a new one can be ordered.
-    func reuse(_ free: License, for service: Service, need: Need, report: inout RunReport) throws -> Bool {
-        var license = try attach(
-            free, to: service, addon: need.addon, action: "reuse",
-            "taking free license \(free.id) (tariff \(free.pricelist)) for service \(service.id)")
-        let moved = step(
-            .edit, service: service.id, addon: need.addon, license: license.id,
-            params: ["licname": service.licenseName(), "ip": service.ip],
-            "rename free license \(license.id) for service \(service.id)")
-        var renamedLicense = license
-        renamedLicense.name = service.licenseName()
-        renamedLicense.ip = service.ip
-        let renamed = try apply(
-            moved, to: renamedLicense, reportAs: nil,
-            "license \(license.id) renamed '\(renamedLicense.name)' on \(renamedLicense.ip)",
-            report: &report
-        ) { () throws(RemoteError) in
-            try server.edit(license: license.id, line: license.line, name: service.licenseName(), ip: service.ip)
-        }
-        if renamed {
-            license = renamedLicense
-            let rekey = step(
-                .newKey, service: service.id, addon: need.addon, license: license.id,
-                "new key for license \(license.id)")
-            if let key = try send(
-                rekey, report: &report,
-                { () throws(RemoteError) in try server.newKey(license: license.id, line: license.line) })
-            {
-                license.key = key ?? license.key
-                try store.transaction {
-                    try store.save(license, at: time.timestamp)
-                    try complete(rekey, "license \(license.id) has a new key")
-                }
-                let awake = license.status == .suspended ? try resume(license, service: service, report: &report) : true
-                if awake {
-                    report.add(
-                        .reused, serviceID: service.id, addon: need.addon, licenseID: license.id,
-                        "reused free license \(license.id) for service \(service.id)")
-                    return true
-                }
-            }
-        }
-        // An answer in doubt leaves the license attached: the next run settles and finishes it.
-        guard report.stopped == nil else { return false }
-        try park(license, report: &report)
-        report.warnings.append("free license \(license.id) could not be reused and went back to the pool")
-        return false
+    /// How far a workflow got in this run.
+    enum WorkflowOutcome {
+        case finished
+        /// Given up: the license taken went back to the pool, and the need may be served otherwise.
+        case rolledBack
+        /// Cut off by a step in doubt or an outage: the next run carries it on.
+        case waiting
     }
 
-    /// Suspends the license, renames it `free.lic` on `0.0.0.0` and frees it from its service.
-    func park(_ license: License, report: inout RunReport) throws {
-        var parked = license
+    /// Takes `free` for `service`, and with `old` lets that license go once the free one serves.
+    /// Recorded as one workflow, with the license attached, before the first remote step.
+    func takeFromPool(
+        _ free: License, for service: Service, need: Need, replacing old: License?, report: inout RunReport
+    )
+        throws -> WorkflowOutcome
+    {
+        var workflow = Workflow(
+            key: keys.next(), kind: old == nil ? .reuse : .upgrade, serviceID: service.id, addon: need.addon,
+            licenseID: free.id, replacedID: old?.id, createdAt: time.timestamp)
+        var attached = free
+        attached.serviceID = service.id
+        attached.addon = need.addon
+        try store.transaction {
+            try store.insert(workflow)
+            try store.save(attached, at: time.timestamp)
+            try store.attach(license: free.id, to: service.id, addon: need.addon)
+            try record(
+                workflow.kind.rawValue, result: "started", service: service.id, license: free.id,
+                "taking free license \(free.id) (tariff \(free.pricelist)) for service \(service.id)"
+                    + (old.map { " in place of license \($0.id)" } ?? "") + " (\(workflow.key))")
+        }
+        return try advance(&workflow, report: &report)
+    }
+
+    /// Puts `license` in the free pool: suspend, rename `free.lic` on `0.0.0.0`, then free it
+    /// from its service, as one workflow.
+    @discardableResult
+    func park(_ license: License, report: inout RunReport) throws -> WorkflowOutcome {
+        var workflow = Workflow(
+            key: keys.next(), kind: .park, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
+            createdAt: time.timestamp)
+        try store.transaction {
+            try store.insert(workflow)
+            try record(
+                "park", result: "started", service: license.serviceID, license: license.id,
+                "parking license \(license.id) (\(workflow.key))")
+        }
+        return try advance(&workflow, report: &report)
+    }
+
+    /// Carries on every workflow an earlier run left open, from the steps it recorded and what
+    /// the remote shows now. Runs after settling, before anything else may touch their licenses.
+    func finishWorkflows(report: inout RunReport) throws {
+        let inDoubt = Set(try store.operations(state: .pending).compactMap(\.licenseID))
+        for var workflow in try store.openWorkflows() {
+            guard report.stopped == nil else { return }
+            // Settling has said why such a step still waits.
+            if workflow.licenseIDs.contains(where: inDoubt.contains) { continue }
+            report.notes.append(
+                "carrying on the \(workflow.kind.rawValue) of license \(workflow.licenseID) (\(workflow.key))")
+            _ = try advance(&workflow, report: &report)
+        }
+    }
+
+    /// Licenses that a step in doubt or an open workflow holds: nothing else may change them.
+    func busyLicenses() throws -> Set<Int> {
+        Set(try store.operations(state: .pending).compactMap(\.licenseID))
+            .union(try store.openWorkflows().flatMap(\.licenseIDs))
+    }
+
+    /// Does whatever the workflow still lacks. Each step is idempotent or recorded as a mark, so
+    /// running this again after any interruption neither repeats a paid step nor skips one.
+    func advance(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
+        switch workflow.kind {
+        case .park: return try advancePark(&workflow, report: &report)
+        case .reuse, .upgrade: return try advanceTake(&workflow, report: &report)
+        }
+    }
+
+    private func advanceTake(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
+        let id = workflow.licenseID
+        guard var license = try store.license(id), license.isLive else {
+            try store.transaction {
+                try store.attach(license: id, to: nil, addon: nil)
+                try close(&workflow, .rolledBack, "license \(id) is no longer on the remote")
+            }
+            return .rolledBack
+        }
+        guard let serviceID = workflow.serviceID, let service = try store.service(serviceID), service.status == .active
+        else {
+            return try rollBack(&workflow, license, "its service is no longer active", report: &report)
+        }
+        if !workflow.marks.contains(.taken) {
+            let name = service.licenseName()
+            if license.name != name || license.ip != service.ip {
+                let moved = step(
+                    .edit, at: .reuseRename, service: service.id, addon: workflow.addon, license: id,
+                    params: ["licname": name, "ip": service.ip], "rename free license \(id) for service \(service.id)")
+                var renamed = license
+                renamed.name = name
+                renamed.ip = service.ip
+                let done = try apply(
+                    moved, to: renamed, reportAs: nil, "license \(id) renamed '\(name)' on \(service.ip)",
+                    report: &report
+                ) { () throws(RemoteError) in
+                    try server.edit(license: id, line: license.line, name: name, ip: service.ip)
+                }
+                guard done else { return try interrupted(&workflow, license, "renaming it failed", report: &report) }
+                license = renamed
+            }
+            if !workflow.marks.contains(.newKey) {
+                let rekey = step(
+                    .newKey, at: .reuseNewKey, service: service.id, addon: workflow.addon, license: id,
+                    "new key for license \(id)")
+                guard
+                    let key = try send(
+                        rekey, report: &report,
+                        { () throws(RemoteError) in try server.newKey(license: id, line: license.line) })
+                else { return try interrupted(&workflow, license, "its new key failed", report: &report) }
+                license.key = key ?? license.key
+                workflow.marks.insert(.newKey)
+                try store.transaction {
+                    try store.save(license, at: time.timestamp)
+                    try store.update(workflow, at: time.timestamp)
+                    try complete(rekey, "license \(id) has a new key")
+                }
+            }
+            if license.status == .suspended {
+                guard try resume(license, service: service, report: &report) else {
+                    return try interrupted(&workflow, license, "waking it failed", report: &report)
+                }
+            }
+            workflow.marks.insert(.taken)
+            try store.transaction { try store.update(workflow, at: time.timestamp) }
+            report.add(
+                .reused, serviceID: service.id, addon: workflow.addon, licenseID: id,
+                "reused free license \(id) for service \(service.id)")
+        }
+        if let oldID = workflow.replacedID, let old = try store.license(oldID), old.isLive, old.serviceID == service.id
+        {
+            let released = try dispose(
+                old, of: service, why: "replaced by license \(id) of tariff \(license.pricelist)", dryRun: false,
+                report: &report)
+            guard released else { return .waiting }
+        }
+        try store.transaction { try close(&workflow, .done, "license \(id) serves service \(service.id)") }
+        return .finished
+    }
+
+    private func advancePark(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
+        let id = workflow.licenseID
+        guard var parked = try store.license(id), parked.isLive else {
+            try store.transaction {
+                try store.attach(license: id, to: nil, addon: nil)
+                try close(&workflow, .done, "license \(id) is no longer on the remote")
+            }
+            return .finished
+        }
+        let original = parked
         if parked.status == .active || parked.status == .processing || parked.status == .ordered {
             parked.status = .suspended
             let hold = step(
-                .suspend, service: license.serviceID, addon: license.addon, license: license.id,
-                "suspend license \(license.id) to park it")
+                .suspend, at: .parkSuspend, service: original.serviceID, addon: original.addon, license: id,
+                "suspend license \(id) to park it")
             guard
                 try apply(
-                    hold, to: parked, reportAs: nil, "license \(license.id) suspended", report: &report,
-                    {
-                        () throws(RemoteError) in try server.suspend(license: license.id, line: license.line)
-                    })
-            else { return }
+                    hold, to: parked, reportAs: nil, "license \(id) suspended", report: &report,
+                    { () throws(RemoteError) in try server.suspend(license: id, line: original.line) })
+            else { return .waiting }
         }
         if !parked.isParked {
             parked.name = License.parkedName
             parked.ip = License.parkedIP
             let rename = step(
-                .edit, service: license.serviceID, addon: license.addon, license: license.id,
+                .edit, at: .parkRename, service: original.serviceID, addon: original.addon, license: id,
                 params: ["licname": License.parkedName, "ip": License.parkedIP],
-                "park license \(license.id) as \(License.parkedName)")
+                "park license \(id) as \(License.parkedName)")
             guard
                 try apply(
                     rename, to: parked, reportAs: nil,
-                    "license \(license.id) renamed \(License.parkedName) on \(License.parkedIP)", report: &report,
+                    "license \(id) renamed \(License.parkedName) on \(License.parkedIP)", report: &report,
                     { () throws(RemoteError) in
                         try server.edit(
-                            license: license.id, line: license.line, name: License.parkedName, ip: License.parkedIP)
+                            license: id, line: original.line, name: License.parkedName, ip: License.parkedIP)
                     })
-            else { return }
+            else { return .waiting }
         }
         try store.transaction {
-            try store.attach(license: license.id, to: nil, addon: nil)
-            try record(
-                "park", result: "ok", service: license.serviceID, license: license.id,
-                "license \(license.id) is in the free pool")
+            try store.attach(license: id, to: nil, addon: nil)
+            try close(&workflow, .done, "license \(id) is in the free pool")
         }
         report.add(
-            .parked, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
-            "parked license \(license.id) in the free pool")
+            .parked, serviceID: original.serviceID, addon: original.addon, licenseID: id,
+            "parked license \(id) in the free pool")
+        return .finished
+    }
+
+    /// A step of a take failed: in doubt or cut off, the workflow waits for the next run; refused,
+    /// the license goes back to the pool.
+    private func interrupted(_ workflow: inout Workflow, _ license: License, _ why: String, report: inout RunReport)
+        throws -> WorkflowOutcome
+    {
+        guard report.stopped == nil else { return .waiting }
+        return try rollBack(&workflow, license, why, report: &report)
+    }
+
+    private func rollBack(_ workflow: inout Workflow, _ license: License, _ why: String, report: inout RunReport)
+        throws -> WorkflowOutcome
+    {
+        try store.transaction { try close(&workflow, .rolledBack, "given up: \(why)") }
+        report.warnings.append("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
+        try park(license, report: &report)
+        return .rolledBack
+    }
+
+    /// Records the workflow's end; call inside a transaction.
+    private func close(_ workflow: inout Workflow, _ state: Workflow.State, _ detail: String) throws {
+        workflow.state = state
+        try store.update(workflow, at: time.timestamp)
+        try record(
+            workflow.kind.rawValue, result: state == .done ? "ok" : "rolled back", service: workflow.serviceID,
+            license: workflow.licenseID, "\(detail) (\(workflow.key))")
     }
 
     /// Resumes a suspended license, renewing it first if it lapsed meanwhile.
@@ -118,12 +248,12 @@ extension LicenseEngine {
         var current = license
         if let expires = current.expires, expires <= time.today {
             let period = try resolver().period(local: service.period, tariff: current.pricelist)
-            guard try renewOne(current, period: period, report: &report) else { return false }
+            guard try renewOne(current, period: period, at: .resumeRenew, report: &report) else { return false }
             current = refresh(current.id, report: &report) ?? current
             if current.status != .suspended { return true }
         }
         let wake = step(
-            .resume, service: service.id, addon: current.addon, license: current.id,
+            .resume, at: .resumeResume, service: service.id, addon: current.addon, license: current.id,
             "resume license \(current.id)")
         current.status = .active
         return try apply(wake, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
@@ -142,7 +272,8 @@ extension LicenseEngine {
             return report
         }
         let rekey = step(
-            .newKey, service: license.serviceID, addon: license.addon, license: id, "new key for license \(id)")
+            .newKey, at: .newKey, service: license.serviceID, addon: license.addon, license: id,
+            "new key for license \(id)")
         guard
             let key = try send(
                 rekey, report: &report, { () throws(RemoteError) in try server.newKey(license: id, line: license.line) }

@@ -27,8 +27,8 @@ extension LicenseEngine {
             licenses = try store.allLicenses().filter { $0.isLive && $0.serviceID != nil }
         }
         // A license with a step still in doubt waits for it to settle; settling has said so.
-        let inDoubt = Set(try store.operations(state: .pending).compactMap(\.licenseID))
-        for license in licenses where !inDoubt.contains(license.id) {
+        let busy = try busyLicenses()
+        for license in licenses where !busy.contains(license.id) {
             guard report.stopped == nil else { return }
             guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
             let dueDay = today.adding(days: config.renewBefore)
@@ -61,15 +61,15 @@ extension LicenseEngine {
                 )
                 continue
             }
-            try renewOne(license, period: period, report: &report)
+            try renewOne(license, period: period, at: .renew, report: &report)
         }
     }
 
     /// Journals and sends one renewal, then records the new expiry.
     @discardableResult
-    func renewOne(_ license: License, period: Int, report: inout RunReport) throws -> Bool {
+    func renewOne(_ license: License, period: Int, at point: StepPoint, report: inout RunReport) throws -> Bool {
         let renewal = step(
-            .renew, service: license.serviceID, addon: license.addon, license: license.id,
+            .renew, at: point, service: license.serviceID, addon: license.addon, license: license.id,
             params: ["period": String(period), "expires_before": license.expires?.description ?? ""],
             "renew license \(license.id)")
         guard

@@ -3,20 +3,22 @@ extension LicenseEngine {
     /// noting what changed behind licmgr's back.
     public func sync() throws -> RunReport {
         var report = RunReport()
-        _ = try readAccount(dryRun: false, report: &report)
+        _ = try readAccount(dryRun: false, finishing: false, report: &report)
         return report
     }
 
     /// The start of every run that refreshes the known state: one read of the account, then
-    /// settle what is in doubt, record what changed behind licmgr's back, and store what the
-    /// remote says. A dry run only reads.
-    func readAccount(dryRun: Bool, report: inout RunReport) throws -> [License] {
+    /// settle what is in doubt, record what changed behind licmgr's back, store what the
+    /// remote says and, `finishing`, carry on the workflows an earlier run left open. A dry run
+    /// only reads.
+    func readAccount(dryRun: Bool, finishing: Bool = true, report: inout RunReport) throws -> [License] {
         let listing = try remoteListing()
         try confirmMissing(from: listing)
         guard !dryRun else { return listing }
         try settle(listing: listing, report: &report)
         try noteDrift(listing, report: &report)
         try refreshKnown(from: listing)
+        if finishing { try finishWorkflows(report: &report) }
         return listing
     }
 

@@ -179,6 +179,56 @@ public final class SQLiteStore: StateStore {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
     }
 
+    // MARK: - Workflows
+
+    public func insert(_ workflow: Workflow) throws {
+        try db.query(
+            """
+            INSERT INTO workflows (key, kind, service_id, addon, license_id, replaced_id, state, marks, created_at,
+                                   updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(workflow.key), .text(workflow.kind.rawValue), SQLValue(workflow.serviceID),
+                SQLValue(workflow.addon), .integer(workflow.licenseID), SQLValue(workflow.replacedID),
+                .text(workflow.state.rawValue), .text(Self.encode(workflow.marks)), .text(workflow.createdAt),
+                .text(workflow.createdAt),
+            ])
+    }
+
+    public func update(_ workflow: Workflow, at: String) throws {
+        try db.query(
+            "UPDATE workflows SET state = ?, marks = ?, updated_at = ? WHERE key = ?",
+            [.text(workflow.state.rawValue), .text(Self.encode(workflow.marks)), .text(at), .text(workflow.key)])
+    }
+
+    public func openWorkflows() throws -> [Workflow] {
+        try db.query("SELECT * FROM workflows WHERE state = 'open' ORDER BY created_at, rowid").map { row in
+            Workflow(
+                key: row.string("key") ?? "", kind: Workflow.Kind(rawValue: row.string("kind") ?? "") ?? .park,
+                serviceID: row.int("service_id"), addon: row.string("addon"), licenseID: row.int("license_id") ?? 0,
+                replacedID: row.int("replaced_id"), state: .open,
+                marks: Set(
+                    (row.string("marks") ?? "").split(separator: ",").compactMap { Workflow.Mark(rawValue: String($0)) }
+                ),
+                createdAt: row.string("created_at") ?? "")
+        }
+    }
+
+    private static func encode(_ marks: Set<Workflow.Mark>) -> String {
+        marks.map(\.rawValue).sorted().joined(separator: ",")
+    }
+
+    public func renewedUntil(license: Int) throws -> Day? {
+        try db.query("SELECT renewed_until FROM licenses WHERE id = ?", [.integer(license)]).first?
+            .string("renewed_until").flatMap(Day.init)
+    }
+
+    public func setRenewedUntil(_ day: Day, license: Int) throws {
+        try db.query(
+            "UPDATE licenses SET renewed_until = ? WHERE id = ?", [.text(day.description), .integer(license)])
+    }
+
     // MARK: - History
 
     public func append(_ entry: HistoryEntry) throws {

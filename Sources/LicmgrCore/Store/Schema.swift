@@ -85,6 +85,23 @@ enum Schema {
         """,
         // 2: licenses of third-party products and platforms live under their own functions.
         "ALTER TABLE licenses ADD COLUMN line TEXT NOT NULL DEFAULT 'soft';",
+        // 3: several-step changes as resumable units, and licmgr's own record of each renewal's term.
+        """
+        CREATE TABLE workflows (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            service_id INTEGER,
+            addon TEXT,
+            license_id INTEGER NOT NULL,
+            replaced_id INTEGER,
+            state TEXT NOT NULL CHECK (state IN ('open', 'done', 'rolled_back')),
+            marks TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX workflows_state ON workflows(state);
+        ALTER TABLE licenses ADD COLUMN renewed_until TEXT;
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -21,6 +21,15 @@ public protocol StateStore: AnyObject {
     func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String) throws
     func operations(state: RemoteOperation.State) throws -> [RemoteOperation]
 
+    func insert(_ workflow: Workflow) throws
+    /// Records the workflow's state and the steps it has marked done.
+    func update(_ workflow: Workflow, at: String) throws
+    func openWorkflows() throws -> [Workflow]
+
+    /// licmgr's own record of the term its last renewal of the license bought, whatever the remote shows.
+    func renewedUntil(license: Int) throws -> Day?
+    func setRenewedUntil(_ day: Day, license: Int) throws
+
     func append(_ entry: HistoryEntry) throws
     func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry]
 
