@@ -19,6 +19,8 @@ extension LicenseEngine {
                         "settle \(operation.kind.rawValue)", result: "void", service: operation.serviceID,
                         license: operation.licenseID, "the step in doubt (\(operation.key)) is re-checked")
                 }
+                // No list shows a key: read back the one the license has now, new or not.
+                if operation.kind == .newKey, let id = operation.licenseID { refresh(id, report: &report) }
             }
         }
     }

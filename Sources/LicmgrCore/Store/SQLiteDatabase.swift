@@ -29,8 +29,8 @@ extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
 public struct SQLRow: Sendable {
     var values: [String: SQLValue]
 
-    func int(_ column: String) -> Int? { values[column]?.int }
-    func string(_ column: String) -> String? { values[column]?.string }
+    public func int(_ column: String) -> Int? { values[column]?.int }
+    public func string(_ column: String) -> String? { values[column]?.string }
 }
 
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
