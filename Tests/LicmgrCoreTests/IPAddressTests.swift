@@ -37,7 +37,7 @@ final class IPAddressTests: XCTestCase {
     }
 
     func testWhatIsNoAddressHasNoCanonicalText() {
-        for text in ["", "10.0.0.300", "1.2.3", " 10.0.0.1", "::g", "fe80::1%eth0", "free.lic"] {
+        for text in ["", "10.0.0.300", "1.2.3", " 10.0.0.1", "::g", "fe80::1%eth0", "free.lic", "10.0.0.1\0x"] {
             XCTAssertNil(IPAddress.canonical(text), text)
         }
     }

@@ -5,6 +5,8 @@ import Foundation
 public enum IPAddress {
     /// The canonical text of an IPv4 or IPv6 address literal; nil when `text` is neither.
     public static func canonical(_ text: String) -> String? {
+        // inet_pton reads a C string: text after a NUL would pass unseen.
+        if text.utf8.contains(0) { return nil }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         var v4 = in_addr()
         var v6 = in6_addr()
