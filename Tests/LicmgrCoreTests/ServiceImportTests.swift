@@ -138,4 +138,68 @@ final class ServiceImportTests: XCTestCase {
             XCTAssertTrue(refusal(text).hasPrefix("s.json, line 1: not a valid JSON object: "), text)
         }
     }
+
+    // MARK: - Closed services
+
+    private var dir: TemporaryDirectory!
+    private var store: SQLiteStore!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        dir = try TemporaryDirectory()
+        store = try SQLiteStore(path: dir.file("licmgr.db"))
+    }
+
+    override func tearDown() {
+        store = nil
+        dir = nil
+        super.tearDown()
+    }
+
+    private func importing(_ text: String) throws -> (added: Int, changed: Int, unchanged: Int) {
+        let registry = ServiceRegistry(
+            config: Config(path: "/c"), store: store, time: FixedTime(day: Day(year: 2025, month: 6, day: 15)!),
+            command: "service import")
+        return try registry.importServices(ServiceImport.parse(Data(text.utf8), source: "s.json"), source: "s.json")
+    }
+
+    private func closedService() throws {
+        try store.insert(Service(id: 7, name: "vps7", ip: "10.0.0.7", status: .closed), at: "2025-06-01 00:00:00")
+    }
+
+    func testARecordThatWouldReopenAClosedServiceIsRefused() throws {
+        try closedService()
+        for status in [#", "status": "active""#, #", "status": "suspended""#, "", #", "status": null"#] {
+            let text = """
+                {"id": 8, "name": "vps8", "ip": "10.0.0.8"}
+                {"id": 7, "name": "vps7", "ip": "10.0.0.7"\(status)}
+                """
+            XCTAssertThrowsError(try importing(text), status) { error in
+                XCTAssertTrue(
+                    "\(error)".hasPrefix(
+                        "s.json, line 2: service 7 is closed; an import never reopens or changes it (status closed -> "
+                    ), "\(error)")
+            }
+            XCTAssertEqual(try store.service(7)?.status, .closed)
+            XCTAssertNil(try store.service(8), "all or nothing")
+        }
+        XCTAssertTrue(try store.history(serviceID: nil, licenseID: nil).isEmpty)
+    }
+
+    func testAClosedServiceMayBeRepeatedButNotChanged() throws {
+        try closedService()
+        let same = try importing(#"{"id": 7, "name": "vps7", "ip": "10.0.0.7", "status": "closed"}"#)
+        XCTAssertEqual(same.unchanged, 1)
+        XCTAssertThrowsError(try importing(#"{"id": 7, "name": "renamed", "ip": "10.0.0.7", "status": "closed"}"#)) {
+            XCTAssertTrue("\($0)".contains("(name vps7 -> renamed)"), "\($0)")
+        }
+        XCTAssertEqual(try store.service(7)?.name, "vps7")
+    }
+
+    func testImportMayCloseAService() throws {
+        try store.insert(Service(id: 7, name: "vps7", ip: "10.0.0.7"), at: "2025-06-01 00:00:00")
+        let counts = try importing(#"{"id": 7, "name": "vps7", "ip": "10.0.0.7", "status": "closed"}"#)
+        XCTAssertEqual(counts.changed, 1)
+        XCTAssertEqual(try store.service(7)?.status, .closed)
+    }
 }

@@ -5,6 +5,24 @@ import XCTest
 
 /// What `service import` refuses because it cannot store it as given: each refusal changes nothing.
 final class ServiceImportAcceptanceTests: AcceptanceTestCase {
+    func testImportNeverReopensAClosedService() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("service", "close", "7")
+        try work.writeFile(
+            "services.jsonl",
+            """
+            {"id": 8, "name": "vps8", "ip": "10.0.0.8"}
+            {"id": 7, "name": "vps7", "ip": "10.0.0.7", "addons": {"panel": "Lite"}, "status": "active"}
+            """)
+        let result = try licmgr("service", "import", "services.jsonl", expect: 65)
+        XCTAssertTrue(result.stderr.contains("services.jsonl, line 2: service 7 is closed"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "one line")
+        XCTAssertEqual(try work.store().service(7)?.status, .closed)
+        XCTAssertNil(try work.store().service(8), "all or nothing")
+        try licmgr("checkevent")
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 0)
+    }
+
     func testImportIdBeyondTwoToThe53IsRefusedNotRounded() throws {
         try licmgr("service", "import", input: #"{"id": 9007199254740992, "name": "big", "ip": "10.0.0.1"}"#)
         let result = try licmgr(

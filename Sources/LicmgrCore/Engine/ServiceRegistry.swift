@@ -103,7 +103,8 @@ public final class ServiceRegistry {
         return (current, updated)
     }
 
-    /// Upserts every service of an import, or none if any is wrong.
+    /// Upserts every service of an import, or none if any is wrong. A closed service is left
+    /// closed and as it is: a record for it may only repeat it.
     public func importServices(_ records: [ServiceRecord], source: String) throws -> (
         added: Int, changed: Int, unchanged: Int
     ) {
@@ -133,6 +134,13 @@ public final class ServiceRegistry {
                     if current == service {
                         counts.unchanged += 1
                         continue
+                    }
+                    if current.status == .closed {
+                        let change = Self.differences(from: current, to: service)
+                        throw InputError.badImport(
+                            source: source, location: record.location,
+                            reason: "service \(service.id) is closed; an import never reopens or changes it (\(change))"
+                        )
                     }
                     try store.update(service, at: time.timestamp)
                     try self.record(service.id, "service import", Self.differences(from: current, to: service))
