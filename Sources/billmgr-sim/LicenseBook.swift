@@ -275,7 +275,9 @@ actor LicenseBook {
     private func ensureFree(ip: String, tariff: String, except id: Int? = nil, validate: Bool = true) throws(APIError) {
         if validate, !IPAddress.isV4(ip), !IPAddress.isV6(ip) { throw .invalid("ip") }
         guard ip != "0.0.0.0" else { return }
-        if licenses.values.contains(where: { $0.id != id && $0.isLive && $0.ip == ip && $0.pricelist == tariff }) {
+        if licenses.values.contains(where: {
+            $0.id != id && $0.isLive && IPAddress.same($0.ip, ip) && $0.pricelist == tariff
+        }) {
             throw APIError("exists", "ip", "a license with the same IP address already exists")
         }
     }

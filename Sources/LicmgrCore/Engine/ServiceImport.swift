@@ -1,20 +1,39 @@
-import Foundation
-
 /// Reads `service import` input: a JSON array of service objects, or one object per line.
 /// Keys are those of `service list --json`; `licenses` is ignored, any other key is an error.
+/// What cannot be stored exactly as written is refused: invalid UTF-8, NUL characters,
+/// numbers with a fraction or exponent, and integers beyond 2^53.
 public enum ServiceImport {
     static let knownKeys: Set<String> = ["id", "name", "ip", "package", "period", "addons", "status", "licenses"]
 
-    public static func parse(_ data: Data, source: String) throws(InputError) -> [ServiceRecord] {
-        let text = String(decoding: data, as: UTF8.self)
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { return [] }
-        if trimmed.hasPrefix("[") {
-            guard let array = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [Any] else {
-                throw .badImport(source: source, location: nil, reason: "not a valid JSON array")
+    // Whatever wrote a larger integer into JSON may have rounded it through a double on the
+    // way (JavaScript and many JSON libraries do), so it could name another service than was meant.
+    static let largestExactInteger = 1 << 53
+
+    public static func parse(_ data: some Sequence<UInt8>, source: String) throws(InputError) -> [ServiceRecord] {
+        let bytes = Array(data)
+        func fail(at offset: Int, _ reason: String) -> InputError {
+            let line = bytes[..<offset].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            return .badImport(source: source, location: "line \(line)", reason: reason)
+        }
+        if let offset = StrictJSON.invalidUTF8Offset(bytes) {
+            throw fail(at: offset, "invalid UTF-8 at byte \(offset)")
+        }
+        if let offset = bytes.firstIndex(of: 0) {
+            throw fail(at: offset, "a NUL byte at byte \(offset)")
+        }
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+        guard let first = bytes[start...].firstIndex(where: { !StrictJSON.isWhitespace($0) }) else { return [] }
+        if bytes[first] == UInt8(ascii: "[") {
+            let value: StrictJSON.Value
+            do {
+                value = try StrictJSON.parse(bytes[start...])
+            } catch {
+                throw fail(at: error.offset, "not a valid JSON array: \(error.reason)")
             }
+            guard case .array(let elements) = value else { throw fail(at: first, "not a valid JSON array") }
             var records: [ServiceRecord] = []
-            for (index, element) in array.enumerated() {
+            for (index, element) in elements.enumerated() {
                 let location = "element \(index + 1)"
                 records.append(
                     ServiceRecord(
@@ -24,12 +43,14 @@ public enum ServiceImport {
             return records
         }
         var records: [ServiceRecord] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let body = line.trimmingCharacters(in: .whitespaces)
-            if body.isEmpty { continue }
+        for (index, line) in bytes[start...].split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy(StrictJSON.isWhitespace) { continue }
             let location = "line \(index + 1)"
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) else {
-                throw .badImport(source: source, location: location, reason: "not a valid JSON object")
+            let object: StrictJSON.Value
+            do {
+                object = try StrictJSON.parse(line)
+            } catch {
+                throw .badImport(source: source, location: location, reason: "not a valid JSON object: \(error.reason)")
             }
             records.append(
                 ServiceRecord(
@@ -39,28 +60,42 @@ public enum ServiceImport {
         return records
     }
 
-    static func service(from element: Any, source: String, location: String) throws(InputError) -> Service {
+    static func service(from element: StrictJSON.Value, source: String, location: String) throws(InputError)
+        -> Service
+    {
         func fail(_ reason: String) -> InputError { .badImport(source: source, location: location, reason: reason) }
-        guard let object = element as? [String: Any] else { throw fail("expected a JSON object") }
+        guard case .object(let object) = element else { throw fail("expected a JSON object") }
+        if object.keys.contains(where: { $0.unicodeScalars.contains("\0") }) {
+            throw fail("a key holds a NUL character")
+        }
         if let unknown = object.keys.sorted().first(where: { !knownKeys.contains($0) }) {
             throw fail("unknown key '\(unknown)'")
         }
-        guard let id = integer(object["id"]), id > 0 else { throw fail("'id' must be a positive number") }
-        guard let name = object["name"] as? String else { throw fail("'name' must be a string") }
-        guard let ip = object["ip"] as? String else { throw fail("'ip' must be a string") }
-        let package = try optionalInteger(object["package"], "package", fail)
-        let period = try optionalInteger(object["period"], "period", fail)
+        guard let id = try integer(object["id"], "id", fail), id > 0 else {
+            throw fail("'id' must be a positive number")
+        }
+        guard let name = try string(object["name"], "'name'", fail) else { throw fail("'name' must be a string") }
+        guard let ip = try string(object["ip"], "'ip'", fail) else { throw fail("'ip' must be a string") }
+        let package = try integer(object["package"], "package", fail)
+        let period = try integer(object["period"], "period", fail)
         var addons: [String: String] = [:]
-        if let raw = object["addons"], !(raw is NSNull) {
-            guard let dictionary = raw as? [String: Any] else { throw fail("'addons' must be an object of KEY: VALUE") }
-            for (key, value) in dictionary {
-                guard let text = value as? String else { throw fail("addon '\(key)' must have a string value") }
+        switch object["addons"] {
+        case nil, .null?:
+            break
+        case .object(let members)?:
+            for (key, value) in members {
+                if key.unicodeScalars.contains("\0") { throw fail("an addon key holds a NUL character") }
+                guard let text = try string(value, "addon '\(key)'", fail) else {
+                    throw fail("addon '\(key)' must have a string value")
+                }
                 addons[key] = text
             }
+        default:
+            throw fail("'addons' must be an object of KEY: VALUE")
         }
         var status = Service.Status.active
-        if let raw = object["status"], !(raw is NSNull) {
-            guard let text = raw as? String, let parsed = Service.Status(rawValue: text) else {
+        if let text = try string(object["status"], "'status'", fail) {
+            guard let parsed = Service.Status(rawValue: text) else {
                 throw fail("'status' must be active, suspended or closed")
             }
             status = parsed
@@ -68,23 +103,38 @@ public enum ServiceImport {
         return Service(id: id, name: name, ip: ip, package: package, period: period, addons: addons, status: status)
     }
 
-    private static func integer(_ value: Any?) -> Int? {
+    /// A string field; nil when absent or null.
+    private static func string(_ value: StrictJSON.Value?, _ field: String, _ fail: (String) -> InputError)
+        throws(InputError) -> String?
+    {
         switch value {
-        case let number as NSNumber:
-            // JSONSerialization reads true/false as NSNumber too (type "c"); a boolean is not an id.
-            if String(cString: number.objCType) == "c" { return nil }
-            let double = number.doubleValue
-            return double == double.rounded() ? Int(exactly: double) : nil
-        case let text as String: return Int(text)
-        default: return nil
+        case nil, .null?: return nil
+        case .string(let text)?:
+            // SQLite and C strings end at a NUL: what follows it would be lost.
+            if text.unicodeScalars.contains("\0") { throw fail("\(field) holds a NUL character") }
+            return text
+        default: throw fail("\(field) must be a string")
         }
     }
 
-    private static func optionalInteger(_ value: Any?, _ key: String, _ fail: (String) -> InputError) throws(InputError)
-        -> Int?
+    /// A whole number, written as a JSON number or as a string of digits; nil when absent or null.
+    private static func integer(_ value: StrictJSON.Value?, _ key: String, _ fail: (String) -> InputError)
+        throws(InputError) -> Int?
     {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let number = integer(value) else { throw fail("'\(key)' must be a number") }
+        let text: String
+        switch value {
+        case nil, .null?: return nil
+        case .number(let digits)?: text = digits
+        case .string(let digits)?: text = digits
+        default: throw fail("'\(key)' must be a number")
+        }
+        let unsigned = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        guard !unsigned.isEmpty, unsigned.allSatisfy({ ("0"..."9").contains($0) }) else {
+            throw fail("'\(key)' must be a whole number, without a fraction or exponent")
+        }
+        guard let number = Int(text), number.magnitude <= largestExactInteger else {
+            throw fail("'\(key)' \(text) is beyond 2^53, where a number in JSON may have been rounded")
+        }
         return number
     }
 }

@@ -42,7 +42,7 @@ public final class ServiceRegistry {
 
     public func add(_ service: Service) throws -> Service {
         let resolver = Resolver(config: config, catalogue: try store.catalogue())
-        try Self.validate(service, resolver: resolver)
+        let service = try Self.validated(service, resolver: resolver)
         return try store.transaction {
             if try store.service(service.id) != nil { throw InputError.serviceExists(service.id) }
             try store.insert(service, at: time.timestamp)
@@ -98,17 +98,19 @@ public final class ServiceRegistry {
     private func applying(_ change: ServiceChange, to id: Int) throws -> (current: Service, updated: Service) {
         guard let current = try store.service(id) else { throw InputError.unknownService(id) }
         if current.status == .closed { throw InputError.closedService(id) }
-        let updated = Self.applying(change, to: current)
-        try Self.validate(updated, resolver: Resolver(config: config, catalogue: try store.catalogue()))
+        let updated = try Self.validated(
+            Self.applying(change, to: current), resolver: Resolver(config: config, catalogue: try store.catalogue()))
         return (current, updated)
     }
 
-    /// Upserts every service of an import, or none if any is wrong.
+    /// Upserts every service of an import, or none if any is wrong. A closed service is left
+    /// closed and as it is: a record for it may only repeat it.
     public func importServices(_ records: [ServiceRecord], source: String) throws -> (
         added: Int, changed: Int, unchanged: Int
     ) {
         let resolver = Resolver(config: config, catalogue: try store.catalogue())
         var seen: [Int: String] = [:]
+        var valid: [ServiceRecord] = []
         for record in records {
             if let earlier = seen[record.service.id] {
                 throw InputError.badImport(
@@ -117,19 +119,28 @@ public final class ServiceRegistry {
             }
             seen[record.service.id] = record.location
             do {
-                try Self.validate(record.service, resolver: resolver)
+                valid.append(
+                    ServiceRecord(
+                        service: try Self.validated(record.service, resolver: resolver), location: record.location))
             } catch {
                 throw InputError.badImport(source: source, location: record.location, reason: error.description)
             }
         }
         return try store.transaction {
             var counts = (added: 0, changed: 0, unchanged: 0)
-            for record in records {
+            for record in valid {
                 let service = record.service
                 if let current = try store.service(service.id) {
                     if current == service {
                         counts.unchanged += 1
                         continue
+                    }
+                    if current.status == .closed {
+                        let change = Self.differences(from: current, to: service)
+                        throw InputError.badImport(
+                            source: source, location: record.location,
+                            reason: "service \(service.id) is closed; an import never reopens or changes it (\(change))"
+                        )
                     }
                     try store.update(service, at: time.timestamp)
                     try self.record(service.id, "service import", Self.differences(from: current, to: service))
@@ -155,16 +166,20 @@ public final class ServiceRegistry {
 
     // MARK: - Validation
 
-    static func validate(_ service: Service, resolver: Resolver) throws(InputError) {
+    /// `service` checked whole, its IP in the canonical form every comparison relies on.
+    static func validated(_ service: Service, resolver: Resolver) throws(InputError) -> Service {
         guard service.id > 0 else {
             throw .badImport(source: "service", location: nil, reason: "id must be a positive number")
         }
         try validateName(service.name)
-        try validateIP(service.ip)
+        guard let ip = IPAddress.canonical(service.ip) else { throw .badIP(service.ip) }
+        var valid = service
+        valid.ip = ip
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
             guard !key.isEmpty else { throw .badAddon("=\(value)") }
             _ = try resolver.tariff(addon: key, value: value)
         }
+        return valid
     }
 
     public static func validateName(_ name: String) throws(InputError) {
@@ -173,13 +188,6 @@ public final class ServiceRegistry {
         {
             throw .badName(name)
         }
-    }
-
-    public static func validateIP(_ ip: String) throws(InputError) {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if inet_pton(AF_INET, ip, &v4) == 1 || inet_pton(AF_INET6, ip, &v6) == 1 { return }
-        throw .badIP(ip)
     }
 
     /// Parses `KEY=VALUE` pairs; a later key replaces an earlier one.

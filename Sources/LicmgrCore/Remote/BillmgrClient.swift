@@ -233,7 +233,7 @@ public struct BillmgrClient: LicenseServer {
         }
         let status = node.int("status").flatMap(License.Status.init(rawValue:)) ?? .ordered
         return License(
-            id: id, name: node["licname"].text ?? "", ip: node["ip"].text ?? "",
+            id: id, name: node["licname"].text ?? "", ip: node["ip"].text.map { IPAddress.canonical($0) ?? $0 } ?? "",
             pricelist: node.int("pricelist") ?? node.int("pricelist_id") ?? 0, period: node.int("period"),
             status: status,
             expires: node["expiredate"].text.flatMap(Day.init), created: node["createdate"].text.flatMap(Day.init),

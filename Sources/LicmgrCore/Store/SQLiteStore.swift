@@ -60,7 +60,7 @@ public final class SQLiteStore: StateStore {
             addons[addon.string("key") ?? ""] = addon.string("value") ?? ""
         }
         return Service(
-            id: id, name: row.string("name") ?? "", ip: row.string("ip") ?? "", package: row.int("package"),
+            id: id, name: row.string("name") ?? "", ip: Self.ip(row), package: row.int("package"),
             period: row.int("period"), addons: addons,
             status: Service.Status(rawValue: row.string("status") ?? "") ?? .active)
     }
@@ -121,7 +121,7 @@ public final class SQLiteStore: StateStore {
 
     private func license(from row: SQLRow) -> License {
         License(
-            id: row.int("id") ?? 0, name: row.string("name") ?? "", ip: row.string("ip") ?? "",
+            id: row.int("id") ?? 0, name: row.string("name") ?? "", ip: Self.ip(row),
             pricelist: row.int("pricelist") ?? 0,
             line: ProductLine(rawValue: row.string("line") ?? "") ?? .soft, period: row.int("period"),
             status: License.Status(rawValue: row.int("status") ?? 0) ?? .ordered,
@@ -130,6 +130,12 @@ public final class SQLiteStore: StateStore {
             ipChanged: row.string("ip_changed").flatMap(Day.init),
             keyChanged: row.string("key_changed").flatMap(Day.init),
             serviceID: row.int("service_id"), addon: row.string("addon"), gone: row.int("gone") == 1)
+    }
+
+    /// Older versions stored IPs as given; read back, they take the form new rows are written in.
+    private static func ip(_ row: SQLRow) -> String {
+        let text = row.string("ip") ?? ""
+        return IPAddress.canonical(text) ?? text
     }
 
     // MARK: - Journal
@@ -176,7 +182,10 @@ public final class SQLiteStore: StateStore {
     }
 
     private static func decode(_ text: String) -> [String: String] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
+        var params = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
+        // An order journaled by an older version may spell its IP otherwise than the listing it is settled against.
+        if let ip = params["ip"] { params["ip"] = IPAddress.canonical(ip) ?? ip }
+        return params
     }
 
     // MARK: - Workflows

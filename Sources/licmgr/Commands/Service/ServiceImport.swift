@@ -26,9 +26,9 @@ extension ServiceCommand {
                     }
                     data = contents
                 }
-                let records = try LicmgrCore.ServiceImport.parse(
-                    data, source: source == "-" ? "standard input" : source)
-                let counts = try context.registry().importServices(records, source: source)
+                let name = source == "-" ? "standard input" : source
+                let records = try LicmgrCore.ServiceImport.parse(data, source: name)
+                let counts = try context.registry().importServices(records, source: name)
                 if context.output.json {
                     context.output.document([
                         "added": counts.added, "changed": counts.changed, "unchanged": counts.unchanged,

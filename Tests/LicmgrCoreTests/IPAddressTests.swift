@@ -1,0 +1,91 @@
+import Foundation
+import LicmgrTestSupport
+import XCTest
+
+@testable import LicmgrCore
+
+final class IPAddressTests: XCTestCase {
+    private var dir: TemporaryDirectory!
+    private var store: SQLiteStore!
+    private let at = "2025-06-15 12:00:00"
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        dir = try TemporaryDirectory()
+        store = try SQLiteStore(path: dir.file("licmgr.db"))
+    }
+
+    override func tearDown() {
+        store = nil
+        dir = nil
+        super.tearDown()
+    }
+
+    private func registry() -> ServiceRegistry {
+        ServiceRegistry(
+            config: Config(path: "/c"), store: store, time: FixedTime(day: Day(year: 2025, month: 6, day: 15)!),
+            command: "test")
+    }
+
+    func testEverySpellingOfAnAddressHasOneCanonicalText() {
+        XCTAssertEqual(IPAddress.canonical("2001:DB8:0:0:0:0:0:A"), "2001:db8::a")
+        XCTAssertEqual(IPAddress.canonical("2001:db8::a"), "2001:db8::a")
+        XCTAssertEqual(IPAddress.canonical("2001:0db8:0000:0001:0:0:0:0001"), "2001:db8:0:1::1")
+        XCTAssertEqual(IPAddress.canonical("::FFFF:10.0.0.1"), "::ffff:10.0.0.1")
+        XCTAssertEqual(IPAddress.canonical("10.0.0.7"), "10.0.0.7")
+        XCTAssertEqual(IPAddress.canonical("0.0.0.0"), "0.0.0.0", "the free pool's parking address")
+    }
+
+    func testWhatIsNoAddressHasNoCanonicalText() {
+        for text in ["", "10.0.0.300", "1.2.3", " 10.0.0.1", "::g", "fe80::1%eth0", "free.lic", "10.0.0.1\0x"] {
+            XCTAssertNil(IPAddress.canonical(text), text)
+        }
+    }
+
+    func testServiceAddStoresTheCanonicalText() throws {
+        let added = try registry().add(Service(id: 7, name: "vps7", ip: "2001:DB8::A"))
+        XCTAssertEqual(added.ip, "2001:db8::a")
+        XCTAssertEqual(try store.service(7)?.ip, "2001:db8::a")
+    }
+
+    func testSettingAnotherSpellingOfTheSameAddressChangesNothing() throws {
+        _ = try registry().add(Service(id: 7, name: "vps7", ip: "2001:db8::a"))
+        let after = try registry().set(7, ServiceChange(ip: "2001:DB8:0:0:0:0:0:A"))
+        XCTAssertEqual(after.ip, "2001:db8::a")
+        XCTAssertEqual(try store.history(serviceID: 7, licenseID: nil).count, 1, "only the add")
+    }
+
+    func testImportStoresTheCanonicalText() throws {
+        let records = [ServiceRecord(service: Service(id: 7, name: "vps7", ip: "2001:DB8::A"), location: "line 1")]
+        _ = try registry().importServices(records, source: "s.json")
+        XCTAssertEqual(try store.service(7)?.ip, "2001:db8::a")
+        let again = try registry().importServices(records, source: "s.json")
+        XCTAssertEqual(again.unchanged, 1)
+    }
+
+    func testRowsWrittenByOlderVersionsReadCanonical() throws {
+        try store.insert(Service(id: 7, name: "vps7", ip: "2001:db8::a"), at: at)
+        try store.save(License(id: 100001, name: "lic", ip: "2001:db8::a", pricelist: 55227, status: .active), at: at)
+        try store.db.query("UPDATE services SET ip = '2001:DB8:0:0:0:0:0:A'")
+        try store.db.query("UPDATE licenses SET ip = '2001:DB8:0:0:0:0:0:A'")
+        try store.insert(
+            RemoteOperation(
+                key: "lm-1", kind: .order, serviceID: 7, addon: "panel", licenseID: nil,
+                params: ["ip": "2001:DB8:0:0:0:0:0:A", "licname": "Item #7 addon vps7"], command: "order",
+                createdAt: at))
+        XCTAssertEqual(try store.service(7)?.ip, "2001:db8::a")
+        XCTAssertEqual(try store.license(100001)?.ip, "2001:db8::a")
+        XCTAssertEqual(try store.operations(state: .pending).first?.params["ip"], "2001:db8::a")
+    }
+
+    func testRemoteRowsReadCanonicalAndOtherTextAsItIs() throws {
+        func license(ip: String) throws -> License {
+            let row = DocNode(BillmgrJSON.licenseRow(id: 1, ip: ip))
+            return try BillmgrClient.license(from: row, function: "soft")
+        }
+        XCTAssertEqual(try license(ip: "2001:DB8:0:0:0:0:0:A").ip, "2001:db8::a")
+        XCTAssertEqual(try license(ip: "0.0.0.0").ip, "0.0.0.0")
+        XCTAssertEqual(try license(ip: "").ip, "")
+        XCTAssertEqual(try license(ip: "pending").ip, "pending")
+    }
+}

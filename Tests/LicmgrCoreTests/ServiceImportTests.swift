@@ -1,0 +1,205 @@
+import Foundation
+import LicmgrTestSupport
+import XCTest
+
+@testable import LicmgrCore
+
+final class ServiceImportTests: XCTestCase {
+    private func parse(_ text: String) throws -> [Service] {
+        try ServiceImport.parse(Data(text.utf8), source: "s.json").map(\.service)
+    }
+
+    private func refusal(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> String {
+        do {
+            let records = try ServiceImport.parse(bytes, source: "s.json")
+            XCTFail("accepted \(records)", file: file, line: line)
+            return ""
+        } catch {
+            return error.description
+        }
+    }
+
+    private func refusal(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> String {
+        refusal(Array(text.utf8), file: file, line: line)
+    }
+
+    // MARK: - Accepted forms
+
+    func testArrayAndLinesGiveTheSameServices() throws {
+        let array = try parse(
+            #"[{"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"panel": "Lite"}, "licenses": [5]}, {"id": "2", "name": "b", "ip": "10.0.0.2", "package": 12, "period": "3", "status": "suspended"}]"#
+        )
+        let lines = try parse(
+            "\u{FEFF}"
+                + #"{"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"panel": "Lite"}, "licenses": [5]}"# + "\r\n\n"
+                + #"{"id": "2", "name": "b", "ip": "10.0.0.2", "package": 12, "period": "3", "status": "suspended"}"#)
+        XCTAssertEqual(array, lines)
+        XCTAssertEqual(
+            array,
+            [
+                Service(id: 1, name: "a", ip: "10.0.0.1", addons: ["panel": "Lite"]),
+                Service(id: 2, name: "b", ip: "10.0.0.2", package: 12, period: 3, status: .suspended),
+            ])
+        XCTAssertEqual(try parse(" \n\t"), [])
+    }
+
+    func testEscapesAreDecoded() throws {
+        let service = try XCTUnwrap(
+            try parse(#"{"id": 1, "name": "a\"b\\c\/d\te\u00e9\ud83d\ude00", "ip": "10.0.0.1"}"#).first)
+        XCTAssertEqual(service.name, "a\"b\\c/d\teé😀")
+    }
+
+    func testTwoToThe53IsTheLargestId() throws {
+        XCTAssertEqual(try parse(#"{"id": 9007199254740992, "name": "a", "ip": "10.0.0.1"}"#).first?.id, 1 << 53)
+    }
+
+    // MARK: - Refused
+
+    func testIntegersThatMayHaveBeenRoundedAreRefused() {
+        for id in ["9007199254740993", #""9007199254740993""#, "9223372036854775808", "-9007199254740993"] {
+            XCTAssertEqual(
+                refusal(#"{"id": \#(id), "name": "a", "ip": "10.0.0.1"}"#),
+                "s.json, line 1: 'id' \(id.replacingOccurrences(of: "\"", with: "")) is beyond 2^53, where a number in JSON may have been rounded; nothing was imported"
+            )
+        }
+        XCTAssertTrue(refusal(#"{"id": 1, "name": "a", "ip": "10.0.0.1", "package": 1e20}"#).contains("'package'"))
+    }
+
+    func testFractionsAndExponentsAreRefused() {
+        for field in ["id", "package", "period"] {
+            for number in ["1.0", "1e3", "1.5", "2E0", #""1.0""#] {
+                let extra = field == "id" ? "" : #", "id": 1"#
+                let text = #"{"\#(field)": \#(number), "name": "a", "ip": "10.0.0.1"\#(extra)}"#
+                XCTAssertTrue(
+                    refusal(text).contains("'\(field)' must be a whole number, without a fraction or exponent"), text)
+            }
+        }
+        XCTAssertTrue(refusal(#"{"id": true, "name": "a", "ip": "10.0.0.1"}"#).contains("'id' must be a number"))
+        XCTAssertTrue(refusal(#"{"id": 0, "name": "a", "ip": "10.0.0.1"}"#).contains("'id' must be a positive number"))
+    }
+
+    func testNULIsRefusedWhereverItIs() {
+        let cases = [
+            #"{"id": 1, "name": "a\u0000b", "ip": "10.0.0.1"}"#: "'name' holds a NUL character",
+            #"{"id": 1, "name": "a", "ip": "10.0.0.1\u0000x"}"#: "'ip' holds a NUL character",
+            #"{"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"panel": "Li\u0000te"}}"#:
+                "addon 'panel' holds a NUL character",
+            #"{"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"pa\u0000nel": "Lite"}}"#:
+                "an addon key holds a NUL character",
+            #"{"id": 1, "name": "a", "ip": "10.0.0.1", "na\u0000me": "b"}"#: "a key holds a NUL character",
+        ]
+        for (text, reason) in cases {
+            XCTAssertEqual(refusal(text), "s.json, line 1: \(reason); nothing was imported")
+        }
+        let raw =
+            Array(#"{"id": 1, "name": "a", "ip": "10.0.0.1"}"#.utf8) + [0x0A] + Array(#"{"id": 2, "name": "b"#.utf8)
+            + [0] + Array(#"", "ip": "10.0.0.2"}"#.utf8)
+        XCTAssertEqual(refusal(raw), "s.json, line 2: a NUL byte at byte 61; nothing was imported")
+    }
+
+    func testInvalidUTF8IsRefusedByOffsetAndLine() {
+        let head = Array("[\n{\"id\": 1, \"name\": \"".utf8)
+        for bad: [UInt8] in [[0xFF], [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xE2, 0x82]] {
+            XCTAssertEqual(
+                refusal(head + [0x61] + bad + Array("\", \"ip\": \"10.0.0.1\"}]".utf8)),
+                "s.json, line 2: invalid UTF-8 at byte 22; nothing was imported", "\(bad)")
+        }
+    }
+
+    func testEscapedHalfSurrogateIsRefused() {
+        for escape in [#"\ud800"#, #"\udc00"#, #"\ud800\u0041"#] {
+            XCTAssertTrue(
+                refusal(#"{"id": 1, "name": "a\#(escape)", "ip": "10.0.0.1"}"#).contains("half a surrogate pair"),
+                escape)
+        }
+    }
+
+    func testAKeyGivenTwiceIsRefused() {
+        XCTAssertEqual(
+            refusal(#"{"id": 1, "name": "a", "ip": "10.0.0.1", "id": 2}"#),
+            "s.json, line 1: not a valid JSON object: key 'id' appears twice in one object; nothing was imported")
+    }
+
+    func testBrokenArrayNamesTheLine() {
+        XCTAssertEqual(
+            refusal("[\n{\"id\": 1, \"name\": \"a\", \"ip\": \"10.0.0.1\"},\n{\"id\": 2 \"name\": \"b\"}\n]"),
+            "s.json, line 3: not a valid JSON array: expected ',' or '}'; nothing was imported")
+        XCTAssertTrue(refusal("[{}] x").contains("unexpected text after the value"))
+        XCTAssertTrue(refusal(String(repeating: "[", count: 100_000)).contains("nested more than 64 deep"))
+    }
+
+    func testOtherJSONOddsAreRefused() {
+        for text in [
+            #"{"id": 01, "name": "a", "ip": "10.0.0.1"}"#, #"{"id": 1, "name": "a", "ip": "10.0.0.1",}"#,
+            #"{"id": 1, "name": 'a', "ip": "10.0.0.1"}"#, #"{"id": 1, "name": "a\x", "ip": "10.0.0.1"}"#,
+            "{\"id\": 1, \"name\": \"a\tb\", \"ip\": \"10.0.0.1\"}", #"{"id": 1, "name": "a", "ip": "10.0.0.1""#,
+            #"{"id": -, "name": "a", "ip": "10.0.0.1"}"#, #"{"id": 1, "name": nul, "ip": "10.0.0.1"}"#,
+        ] {
+            XCTAssertTrue(refusal(text).hasPrefix("s.json, line 1: not a valid JSON object: "), text)
+        }
+    }
+
+    // MARK: - Closed services
+
+    private var dir: TemporaryDirectory!
+    private var store: SQLiteStore!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        dir = try TemporaryDirectory()
+        store = try SQLiteStore(path: dir.file("licmgr.db"))
+    }
+
+    override func tearDown() {
+        store = nil
+        dir = nil
+        super.tearDown()
+    }
+
+    private func importing(_ text: String) throws -> (added: Int, changed: Int, unchanged: Int) {
+        let registry = ServiceRegistry(
+            config: Config(path: "/c"), store: store, time: FixedTime(day: Day(year: 2025, month: 6, day: 15)!),
+            command: "service import")
+        return try registry.importServices(ServiceImport.parse(Data(text.utf8), source: "s.json"), source: "s.json")
+    }
+
+    private func closedService() throws {
+        try store.insert(Service(id: 7, name: "vps7", ip: "10.0.0.7", status: .closed), at: "2025-06-01 00:00:00")
+    }
+
+    func testARecordThatWouldReopenAClosedServiceIsRefused() throws {
+        try closedService()
+        for status in [#", "status": "active""#, #", "status": "suspended""#, "", #", "status": null"#] {
+            let text = """
+                {"id": 8, "name": "vps8", "ip": "10.0.0.8"}
+                {"id": 7, "name": "vps7", "ip": "10.0.0.7"\(status)}
+                """
+            XCTAssertThrowsError(try importing(text), status) { error in
+                XCTAssertTrue(
+                    "\(error)".hasPrefix(
+                        "s.json, line 2: service 7 is closed; an import never reopens or changes it (status closed -> "
+                    ), "\(error)")
+            }
+            XCTAssertEqual(try store.service(7)?.status, .closed)
+            XCTAssertNil(try store.service(8), "all or nothing")
+        }
+        XCTAssertTrue(try store.history(serviceID: nil, licenseID: nil).isEmpty)
+    }
+
+    func testAClosedServiceMayBeRepeatedButNotChanged() throws {
+        try closedService()
+        let same = try importing(#"{"id": 7, "name": "vps7", "ip": "10.0.0.7", "status": "closed"}"#)
+        XCTAssertEqual(same.unchanged, 1)
+        XCTAssertThrowsError(try importing(#"{"id": 7, "name": "renamed", "ip": "10.0.0.7", "status": "closed"}"#)) {
+            XCTAssertTrue("\($0)".contains("(name vps7 -> renamed)"), "\($0)")
+        }
+        XCTAssertEqual(try store.service(7)?.name, "vps7")
+    }
+
+    func testImportMayCloseAService() throws {
+        try store.insert(Service(id: 7, name: "vps7", ip: "10.0.0.7"), at: "2025-06-01 00:00:00")
+        let counts = try importing(#"{"id": 7, "name": "vps7", "ip": "10.0.0.7", "status": "closed"}"#)
+        XCTAssertEqual(counts.changed, 1)
+        XCTAssertEqual(try store.service(7)?.status, .closed)
+    }
+}
