@@ -65,7 +65,7 @@ enum Rendering {
         for note in report.notes { output.detail(note) }
         for item in report.items {
             switch item.action {
-            case .failed: output.error(item.detail)
+            case .failed, .held: output.error(item.detail)
             case .unchanged, .skipped: showUnchanged ? output.line(item.detail) : output.detail(item.detail)
             default: output.line(item.detail)
             }

@@ -47,6 +47,9 @@ public struct Config: Sendable, Equatable {
     /// How long a step whose answer never came (timed out, or its run killed) may still be
     /// finishing on the remote: until then, not finding its effect does not yet mean it failed.
     public var settleAfter: Int = 600
+    /// The most that orders, renewals and tariff changes may spend in 24 hours, in hundredths
+    /// of the catalogue's currency; nil for no limit.
+    public var spendLimit: Int?
 
     public init(path: String) { self.path = path }
 

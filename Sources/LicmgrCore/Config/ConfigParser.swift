@@ -7,7 +7,7 @@ public struct ConfigParser: Sendable {
 
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
-        "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter",
+        "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit",
     ]
 
     /// The directives that take one bounded number.
@@ -143,6 +143,14 @@ public struct ConfigParser: Sendable {
                     let package = try context.integer(value, "a local package id", positive: true)
                     if !config.reusePackages.contains(package) { config.reusePackages.append(package) }
                 }
+            case "SpendLimit":
+                let text = try context.single("an amount such as 500 or 500.00")
+                guard let cents = Money.cents(text) else {
+                    throw ConfigError.badValue(
+                        file: path, line: number, directive: directive, value: text,
+                        expected: "an amount such as 500 or 500.00 (the catalogue's currency)")
+                }
+                config.spendLimit = cents
             case let name where Self.numbers[name] != nil:
                 let number = Self.numbers[name]!
                 let expected =

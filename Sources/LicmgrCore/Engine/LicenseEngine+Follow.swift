@@ -188,6 +188,7 @@ extension LicenseEngine {
         let change = step(
             .changeTariff, at: .retariff, service: service.id, addon: license.addon, license: license.id,
             params: ["pricelist": String(need.tariff), "period": String(need.period)],
+            buying: Price(tariff: need.tariff, period: need.period),
             "change license \(license.id) to tariff \(need.tariff)")
         var changed = license
         changed.pricelist = need.tariff

@@ -11,16 +11,23 @@ extension LicenseEngine {
         /// Names the step in reports and history, e.g. "renew license 100001".
         var summary: String
         var key: String
+        /// What a step that spends money buys, for its cost and `SpendLimit`.
+        var price: Price?
+    }
+
+    struct Price {
+        var tariff: Int
+        var period: Int
     }
 
     func step(
         _ kind: RemoteOperation.Kind, at point: StepPoint, service: Int?, addon: String? = nil, license: Int?,
-        params: [String: String] = [:], key: String? = nil,
+        params: [String: String] = [:], key: String? = nil, buying price: Price? = nil,
         _ summary: String
     ) -> Step {
         Step(
             kind: kind, point: point, service: service, addon: addon, license: license, params: params,
-            summary: summary, key: key ?? keys.next())
+            summary: summary, key: key ?? keys.next(), price: price)
     }
 
     /// Journals `step`, sends it, and on failure records why. Returns the answer, or nil when
@@ -28,6 +35,17 @@ extension LicenseEngine {
     /// the run (`report.stopped`), and if the remote may have applied it, it stays pending.
     /// The caller finishes a successful step with `complete(_:)` in its own transaction.
     func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
+        var step = step
+        if let price = step.price {
+            let cost = try cost(of: price)
+            step.params["cost"] = cost.map(String.init)
+            if let why = try overSpendLimit(cost) {
+                report.add(
+                    .held, serviceID: step.service, addon: step.addon, licenseID: step.license,
+                    "\(step.summary) held: \(why)")
+                return nil
+            }
+        }
         if backsOff, let refusal = try recentRefusal(like: step) {
             report.add(
                 .skipped, serviceID: step.service, addon: step.addon, licenseID: step.license,
@@ -128,6 +146,27 @@ extension LicenseEngine {
                 && !Self.isRetryable($0)
         }
     }
+
+    /// The catalogue's price in hundredths, when it knows the tariff and period.
+    func cost(of price: Price) throws -> Int? {
+        let tariff = try store.catalogue().tariffs[price.tariff]
+        return tariff?.periods.first { $0.id == price.period }.flatMap { Money.cents($0.cost) }
+    }
+
+    /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt
+    /// count as spent: they may have been paid.
+    func overSpendLimit(_ cost: Int?) throws -> String? {
+        guard let limit = config.spendLimit else { return nil }
+        guard let cost else {
+            return "SpendLimit is set and its price is unknown; import the catalogue with 'licmgr import-tariffs'"
+        }
+        let spent = try store.spent(since: time.timestamp(secondsAgo: Self.spendWindow))
+        guard spent + cost > limit else { return nil }
+        return "SpendLimit \(Money.format(limit)) would be passed: \(Money.format(spent)) spent in the last 24 hours, "
+            + "this costs \(Money.format(cost)); it is sent once the window allows"
+    }
+
+    static let spendWindow = 86_400
 
     static let timedOutMark = "in doubt, timed out"
 

@@ -148,7 +148,8 @@ extension LicenseEngine {
                 "pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
                 "licname": request.name,
             ],
-            key: request.remoteID, "order for service \(service.id)")
+            key: request.remoteID, buying: Price(tariff: request.pricelist, period: request.period),
+            "order for service \(service.id)")
         guard let id = try send(order, report: &report, { () throws(RemoteError) in try server.order(request) }) else {
             return nil
         }
@@ -159,6 +160,8 @@ extension LicenseEngine {
         try store.transaction {
             try store.save(license, at: time.timestamp)
             try store.attach(license: id, to: service.id, addon: addon)
+            try store.setRenewedUntil(
+                try termEnd(from: time.today, period: request.period, tariff: request.pricelist), license: id)
             try complete(
                 order, license: id,
                 "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")

@@ -41,6 +41,19 @@ extension LicenseEngine {
                     "license \(license.id) not renewed: \(reason)")
                 continue
             }
+            if let until = try store.renewedUntil(license: license.id), until > dueDay {
+                // licmgr's own record outranks the remote's dates: a remote whose clock lags, or
+                // that lost a renewal's effect, must not be paid again for the same term.
+                if let expires = license.expires, expires <= dueDay {
+                    report.warnings.append(
+                        "license \(license.id): the remote shows it expiring \(expires), but licmgr renewed it "
+                            + "until \(until); not renewed again (check the remote's dates)")
+                }
+                report.add(
+                    .skipped, serviceID: serviceID, licenseID: license.id,
+                    "license \(license.id) not renewed: licmgr renewed it already until \(until)")
+                continue
+            }
             let term = license.expires?.description ?? ""
             if let earlier = journal[license.id]?.first(where: {
                 $0.params["expires_before"] == term
@@ -71,7 +84,7 @@ extension LicenseEngine {
         let renewal = step(
             .renew, at: point, service: license.serviceID, addon: license.addon, license: license.id,
             params: ["period": String(period), "expires_before": license.expires?.description ?? ""],
-            "renew license \(license.id)")
+            buying: Price(tariff: license.pricelist, period: period), "renew license \(license.id)")
         guard
             let answered = try send(
                 renewal, report: &report,
@@ -87,6 +100,8 @@ extension LicenseEngine {
         }
         try store.transaction {
             try store.save(renewed, at: time.timestamp)
+            try store.setRenewedUntil(
+                try termEnd(from: time.today, period: period, tariff: license.pricelist), license: license.id)
             try complete(
                 renewal,
                 "renewed license \(license.id) for period \(period) until \(renewed.expires?.description ?? "?")")
@@ -95,6 +110,16 @@ extension LicenseEngine {
             .renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
             "renewed license \(license.id) until \(renewed.expires?.description ?? "?")")
         return true
+    }
+
+    /// The last day of the term a renewal or order on `day` bought, by licmgr's own reckoning:
+    /// the period's length from that day, which is never later than the remote's true expiry.
+    /// A period the catalogue does not describe counts as the shortest sold, one month.
+    func termEnd(from day: Day, period: Int, tariff: Int) throws -> Day {
+        let sold = try store.catalogue().tariffs[tariff]?.periods.first { $0.id == period }
+        if let sold, sold.type == "day" { return day.adding(days: max(sold.length, 1)) }
+        if let months = sold?.months { return day.adding(months: months) }
+        return day.adding(months: sold == nil && (1...120).contains(period) ? period : 1)
     }
 
     /// Why a license must not be renewed, or nil.

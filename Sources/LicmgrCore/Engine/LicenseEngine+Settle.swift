@@ -68,6 +68,13 @@ extension LicenseEngine {
         }
         try store.transaction {
             try store.save(license, at: time.timestamp)
+            if applied, operation.kind == .renew, let period = operation.params["period"].flatMap({ Int($0) }),
+                let day = Day(String(operation.createdAt.prefix(10)))
+            {
+                // A renewal found applied counts as the license's renewal for its term.
+                try store.setRenewedUntil(
+                    try termEnd(from: day, period: period, tariff: license.pricelist), license: id)
+            }
             try store.finish(
                 operation: operation.key, state: applied ? .done : .void, licenseID: id,
                 result: applied ? "settled: applied on the remote" : "settled: not applied", at: time.timestamp)
@@ -101,6 +108,12 @@ extension LicenseEngine {
             try store.transaction {
                 try store.save(license, at: at)
                 try store.attach(license: license.id, to: operation.serviceID, addon: operation.addon)
+                if let period = operation.params["period"].flatMap({ Int($0) }),
+                    let day = Day(String(operation.createdAt.prefix(10)))
+                {
+                    try store.setRenewedUntil(
+                        try termEnd(from: day, period: period, tariff: license.pricelist), license: license.id)
+                }
                 try store.finish(
                     operation: operation.key, state: .done, licenseID: license.id,
                     result: "settled: license \(license.id) is on the remote", at: at)

@@ -10,6 +10,8 @@ public struct RunReport: Sendable, Equatable {
         case inDoubt = "in_doubt"
         /// `--dry-run`: what would be done, nothing changed.
         case planned
+        /// Not sent: it would spend past `SpendLimit`; a later run sends it.
+        case held
     }
 
     public struct Item: Sendable, Equatable {
@@ -51,10 +53,10 @@ public struct RunReport: Sendable, Equatable {
     public var failures: [Item] { items.filter { $0.action == .failed } }
 
     /// The exit status the run ends with: the stopping error's, else 75 while a step is in
-    /// doubt, else 1 if any item failed.
+    /// doubt or held by `SpendLimit`, else 1 if any item failed.
     public var exitStatus: ExitStatus {
         if let stopped { return ExitStatus.of(stopped) }
-        if items.contains(where: { $0.action == .inDoubt }) { return .temporary }
+        if items.contains(where: { $0.action == .inDoubt || $0.action == .held }) { return .temporary }
         return failures.isEmpty ? .ok : .partialFailure
     }
 }

@@ -176,6 +176,15 @@ public final class SQLiteStore: StateStore {
         }
     }
 
+    public func spent(since timestamp: String) throws -> Int {
+        try db.query(
+            """
+            SELECT COALESCE(SUM(CAST(json_extract(params, '$.cost') AS INTEGER)), 0) AS spent FROM operations
+            WHERE state IN ('pending', 'done') AND created_at >= ? AND json_extract(params, '$.cost') IS NOT NULL
+            """, [.text(timestamp)]
+        ).first?.int("spent") ?? 0
+    }
+
     private static func encode(_ params: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: params, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

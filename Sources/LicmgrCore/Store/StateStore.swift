@@ -20,6 +20,8 @@ public protocol StateStore: AnyObject {
     func insert(_ operation: RemoteOperation) throws
     func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String) throws
     func operations(state: RemoteOperation.State) throws -> [RemoteOperation]
+    /// The cost, in hundredths, of the steps sent since `timestamp` that may have been paid.
+    func spent(since timestamp: String) throws -> Int
 
     func insert(_ workflow: Workflow) throws
     /// Records the workflow's state and the steps it has marked done.
