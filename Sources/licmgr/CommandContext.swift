@@ -27,7 +27,10 @@ struct CommandContext {
         let environment = ProcessInfo.processInfo.environment
         let path = options.config ?? environment["LICMGR_CONFIG"] ?? ConfigParser.defaultPath
         config = try ConfigParser().load(path: path, passwordOverride: environment[ConfigParser.passwordVariable])
-        if locking { try SQLiteDatabase.createDirectory(for: config.database) }
+        if locking {
+            try SQLiteDatabase.createDirectory(for: config.database)
+            Interruption.catchSignals()
+        }
         lock = locking ? try RunLock(path: config.lockPath) : nil
     }
 

@@ -106,6 +106,11 @@ public struct RunningLicmgr {
         _ = Foundation.kill(process.processIdentifier, SIGKILL)
     }
 
+    /// Sends `number` (SIGTERM, SIGINT), as a service manager or a person at the terminal would.
+    public func signal(_ number: Int32) {
+        _ = Foundation.kill(process.processIdentifier, number)
+    }
+
     public func wait() -> RunResult {
         process.waitUntilExit()
         defer {

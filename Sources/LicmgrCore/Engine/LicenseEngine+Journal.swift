@@ -35,6 +35,10 @@ extension LicenseEngine {
     /// the run (`report.stopped`), and if the remote may have applied it, it stays pending.
     /// The caller finishes a successful step with `complete(_:)` in its own transaction.
     func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
+        if let signal = Interruption.signal {
+            report.stopped = .interrupted(signal: signal)
+            return nil
+        }
         var step = step
         if let price = step.price {
             let cost = try cost(of: price)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What went wrong talking to the remote BILLmanager.
 public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No connection was made: nothing reached the remote.
@@ -19,13 +21,15 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A listing whose pages do not add up to the whole it claims: nothing may be concluded
     /// from it, neither that a license is gone nor that a service lacks one.
     case incompleteListing(function: String, detail: String)
+    /// Not a remote failure: the run was asked to stop (SIGINT, SIGTERM) and sent nothing more.
+    case interrupted(signal: Int32)
 
     /// True when the remote may have applied the request: the journal keeps it pending
     /// until the remote list shows what happened.
     public var isInDoubt: Bool {
         switch self {
         case .timedOut, .serverFailure, .answerLost, .notProtocol: return true
-        case .unreachable, .tls, .authRefused, .refused, .incompleteListing: return false
+        case .unreachable, .tls, .authRefused, .refused, .incompleteListing, .interrupted: return false
         }
     }
 
@@ -44,7 +48,7 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .authRefused(let message): return .authRefused(message: clean(message))
         case .refused(let function, let type, let object, let message):
             return .refused(function: function, type: type, object: object.map(clean), message: clean(message))
-        case .incompleteListing: return self
+        case .incompleteListing, .interrupted: return self
         }
     }
 
@@ -67,6 +71,9 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .refused(let function, let type, let object, let message):
             let on = object.map { " (\($0))" } ?? ""
             return "\(function) refused: \(message) [\(type)\(on)]"
+        case .interrupted(let signal):
+            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+            return "interrupted by \(name): no step was sent after it, and what was done is recorded"
         case .incompleteListing(let function, let detail):
             return "\(function): the remote's listing is not whole (\(detail)); nothing was concluded from it"
         }

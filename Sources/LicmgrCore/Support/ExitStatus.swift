@@ -25,7 +25,7 @@ public enum ExitStatus: Int32, Sendable {
         case let error as RemoteError:
             switch error {
             case .unreachable, .tls: return .unavailable
-            case .timedOut, .serverFailure, .answerLost, .incompleteListing: return .temporary
+            case .timedOut, .serverFailure, .answerLost, .incompleteListing, .interrupted: return .temporary
             case .notProtocol: return .protocol
             case .authRefused: return .noPermission
             case .refused: return .partialFailure
