@@ -8,6 +8,9 @@ struct Fault: Sendable {
         case commitDrop = "commit-drop"
         /// An in-band refusal (HTTP 200 with `doc.error`) and nothing done.
         case refuse
+        /// A page that is not JSON and shows the request body as received, credentials and
+        /// all, as some broken proxies and debug pages do; nothing done.
+        case echo
     }
 
     let function: String
@@ -21,7 +24,8 @@ struct Fault: Sendable {
     init(fields: [String: String]) throws(ControlError) {
         guard let function = fields["func"], !function.isEmpty else { throw ControlError("func is required") }
         guard let kind = fields["kind"].flatMap(Kind.init) else {
-            throw ControlError("kind must be latency, http500, noanswer, garbage, truncated, commit-drop or refuse")
+            throw ControlError(
+                "kind must be latency, http500, noanswer, garbage, truncated, commit-drop, refuse or echo")
         }
         guard let milliseconds = Int(fields["ms"] ?? (kind == .noanswer ? "30000" : "0")), milliseconds >= 0,
             let times = Int(fields["times"] ?? "1"), times >= 1
