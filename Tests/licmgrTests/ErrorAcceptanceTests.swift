@@ -153,6 +153,58 @@ final class SecretAcceptanceTests: AcceptanceTestCase {
     }
 }
 
+extension SecretAcceptanceTests {
+    /// A run killed by a signal that dumps core leaves no core file, where on the same
+    /// machine a process that may be dumped leaves one. SIGSYS, as the Swift runtime
+    /// catches SIGQUIT and the crash signals to print a backtrace.
+    func testAKilledRunLeavesNoCoreDump() throws {
+        try work.writeConfig(url: sim.url, password: Self.password)
+        try addService(7, ip: "10.0.0.7")
+        try sim.fault("soft", "latency", ms: 2000)
+        let (control, run) = try withCoreDumpsAllowed {
+            let control = Process()
+            control.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            control.arguments = ["5"]
+            control.currentDirectoryURL = work.directory
+            try control.run()
+            let run = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
+            return (control, run)
+        }
+        kill(control.processIdentifier, SIGSYS)
+        control.waitUntilExit()
+        guard control.terminationReason == .uncaughtSignal, !(try coreFiles()).isEmpty else {
+            _ = run.wait()
+            throw XCTSkip("this machine writes no core file to the working directory: nothing to observe")
+        }
+        for file in try coreFiles() {
+            try FileManager.default.removeItem(at: work.directory.appendingPathComponent(file))
+        }
+        // The run holds the lock, so it is past its start, and waits on the slow remote.
+        let lockPath = work.databasePath + ".lock"
+        for _ in 0..<150 where ((try? String(contentsOfFile: lockPath, encoding: .utf8)) ?? "").isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(run.pid, SIGSYS)
+        XCTAssertEqual(run.wait().status, SIGSYS)
+        XCTAssertEqual(try coreFiles(), [])
+    }
+
+    private func coreFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: work.directory.path).filter { $0.hasPrefix("core") }
+    }
+
+    /// Runs `body` with this process's soft core size limit raised, for the children it starts.
+    private func withCoreDumpsAllowed<T>(_ body: () throws -> T) throws -> T {
+        var saved = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &saved)
+        var raised = saved
+        raised.rlim_cur = saved.rlim_max
+        setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &raised)
+        defer { setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &saved) }
+        return try body()
+    }
+}
+
 /// A remote page that echoes the request shows no piece of the password, in any encoding.
 final class EchoedSecretAcceptanceTests: AcceptanceTestCase {
     static let password = "p@ss w0rd:ü/long-enough-to-be-cut-secret"
