@@ -24,6 +24,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // prctl from libc, for the executable alone.
+        .systemLibrary(name: "CPrctl"),
         .target(
             name: "LicmgrCore",
             dependencies: ["CCurl", "CSQLite"]
@@ -31,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "licmgr",
             dependencies: [
-                "LicmgrCore",
+                "LicmgrCore", "CPrctl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

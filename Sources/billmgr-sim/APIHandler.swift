@@ -70,6 +70,10 @@ struct APIHandler: HTTPHandler {
             await book.log(function, params, result: "error:\(fault.errorType)")
             let error = APIError(fault.errorType, function, fault.message)
             return Self.answer(Elem.doc([("error", error.elem)]))
+        case .echo:
+            await book.log(function, params, result: "fault:echo")
+            return HTTPResponse(
+                statusCode: .ok, headers: [.contentType: "text/plain"], body: Data((body + "\n").utf8))
         }
     }
 

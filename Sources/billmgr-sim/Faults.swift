@@ -18,6 +18,9 @@ struct Fault: Sendable {
         case hide
 
         var distortsListing: Bool { [.countPage, .shortPage, .emptyPage, .shift, .hide].contains(self) }
+        /// A page that is not JSON and shows the request body as received, credentials and
+        /// all, as some broken proxies and debug pages do; nothing done.
+        case echo
     }
 
     let function: String
@@ -34,7 +37,7 @@ struct Fault: Sendable {
         guard let function = fields["func"], !function.isEmpty else { throw ControlError("func is required") }
         guard let kind = fields["kind"].flatMap(Kind.init) else {
             throw ControlError(
-                "kind must be latency, http500, noanswer, garbage, truncated, commit-drop, refuse, count-page, "
+                "kind must be latency, http500, noanswer, garbage, truncated, commit-drop, refuse, echo, count-page, "
                     + "short-page, empty-page, shift or hide")
         }
         guard let milliseconds = Int(fields["ms"] ?? (kind == .noanswer ? "30000" : "0")), milliseconds >= 0,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPrctl
 import LicmgrCore
 
 @main
@@ -26,6 +27,9 @@ struct Licmgr: ParsableCommand {
     /// Parses and runs like ArgumentParser's own `main`, except that a command-line error
     /// under `--json` is also the contract's one JSON document on stdout.
     static func main() {
+        // First, before the config is read: a core dump would hold the password. Setting it
+        // cannot fail; it also keeps the user's other processes out of this one's memory.
+        _ = licmgr_forbid_core_dumps()
         do {
             var command = try parseAsRoot()
             try command.run()

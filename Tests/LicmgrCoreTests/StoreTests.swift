@@ -88,6 +88,80 @@ final class StoreTests: XCTestCase {
         }
     }
 
+    func testNewDatabaseIsWALAndLeavesNothingBesideIt() throws {
+        do {
+            let store = try SQLiteStore(path: path)
+            XCTAssertEqual(try store.db.query("PRAGMA journal_mode").first?.string("journal_mode"), "wal")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["licmgr.db"])
+    }
+
+    func testRunsOpeningANewPathTogetherAllGetTheOneDatabase() throws {
+        let failures = opening(path, times: 8)
+        XCTAssertEqual(failures, [])
+        XCTAssertEqual(try userVersion(try SQLiteStore(path: path)), Schema.version)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["licmgr.db"])
+    }
+
+    func testRunsOpeningAnOldDatabaseTogetherMigrateItOnce() throws {
+        do {
+            let old = try SQLiteDatabase(path: path)
+            try old.execute(Schema.migrations[0])
+            try old.execute("PRAGMA user_version = 1")
+            try old.execute("PRAGMA journal_mode = WAL")
+        }
+        XCTAssertEqual(opening(path, times: 8), [])
+        XCTAssertEqual(try userVersion(try SQLiteStore(path: path)), Schema.version)
+    }
+
+    /// Opens the store at `path` from `times` threads at once; the errors, as text.
+    private func opening(_ path: String, times: Int) -> [String] {
+        final class Failures: @unchecked Sendable {
+            let lock = NSLock()
+            var texts: [String] = []
+        }
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: times) { _ in
+            do {
+                _ = try SQLiteStore(path: path)
+            } catch {
+                failures.lock.withLock { failures.texts.append(String(describing: error)) }
+            }
+        }
+        return failures.texts
+    }
+
+    func testEmptyFileIsNotLicmgrsAndStaysEmpty() throws {
+        try dir.write("licmgr.db", "")
+        XCTAssertThrowsError(try SQLiteStore(path: path)) { error in
+            XCTAssertEqual(error as? StoreError, .notLicmgr(path: path, what: "the file is empty"))
+            XCTAssertTrue(String(describing: error).contains(path))
+            XCTAssertEqual(ExitStatus.of(error).rawValue, 74)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data())
+    }
+
+    func testAnotherProgramsDatabaseIsNotLicmgrsAndStaysUntouched() throws {
+        do {
+            let other = try SQLiteDatabase(path: path)
+            try other.execute("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine')")
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try SQLiteStore(path: path)) { error in
+            XCTAssertEqual(
+                error as? StoreError, .notLicmgr(path: path, what: "an SQLite database without licmgr's tables"))
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+    }
+
+    func testFileThatIsNotSQLiteIsNotLicmgrs() throws {
+        try dir.write("licmgr.db", "Url https://billing.example.com\n")
+        XCTAssertThrowsError(try SQLiteStore(path: path)) { error in
+            XCTAssertEqual(error as? StoreError, .notLicmgr(path: path, what: "not an SQLite file"))
+        }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "Url https://billing.example.com\n")
+    }
+
     func testThrowingTransactionWritesNothing() throws {
         struct Boom: Error {}
         let store = try SQLiteStore(path: path)

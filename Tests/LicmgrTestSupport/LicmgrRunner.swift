@@ -101,6 +101,8 @@ public struct RunningLicmgr {
     let stdout: URL
     let stderr: URL
 
+    public var pid: pid_t { process.processIdentifier }
+
     /// Kills the run at once, as the OOM killer or a reboot would.
     public func kill() {
         _ = Foundation.kill(process.processIdentifier, SIGKILL)

@@ -152,3 +152,109 @@ final class SecretAcceptanceTests: AcceptanceTestCase {
         }
     }
 }
+
+extension SecretAcceptanceTests {
+    /// A run killed by a signal that dumps core leaves no core file, where on the same
+    /// machine a process that may be dumped leaves one. SIGSYS, as the Swift runtime
+    /// catches SIGQUIT and the crash signals to print a backtrace.
+    func testAKilledRunLeavesNoCoreDump() throws {
+        try work.writeConfig(url: sim.url, password: Self.password)
+        try addService(7, ip: "10.0.0.7")
+        try sim.fault("soft", "latency", ms: 2000)
+        let (control, run) = try withCoreDumpsAllowed {
+            let control = Process()
+            control.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            control.arguments = ["5"]
+            control.currentDirectoryURL = work.directory
+            try control.run()
+            let run = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
+            return (control, run)
+        }
+        kill(control.processIdentifier, SIGSYS)
+        control.waitUntilExit()
+        guard control.terminationReason == .uncaughtSignal, !(try coreFiles()).isEmpty else {
+            _ = run.wait()
+            throw XCTSkip("this machine writes no core file to the working directory: nothing to observe")
+        }
+        for file in try coreFiles() {
+            try FileManager.default.removeItem(at: work.directory.appendingPathComponent(file))
+        }
+        // The run holds the lock, so it is past its start, and waits on the slow remote.
+        let lockPath = work.databasePath + ".lock"
+        for _ in 0..<150 where ((try? String(contentsOfFile: lockPath, encoding: .utf8)) ?? "").isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(run.pid, SIGSYS)
+        XCTAssertEqual(run.wait().status, SIGSYS)
+        XCTAssertEqual(try coreFiles(), [])
+    }
+
+    private func coreFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: work.directory.path).filter { $0.hasPrefix("core") }
+    }
+
+    /// Runs `body` with this process's soft core size limit raised, for the children it starts.
+    private func withCoreDumpsAllowed<T>(_ body: () throws -> T) throws -> T {
+        var saved = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &saved)
+        var raised = saved
+        raised.rlim_cur = saved.rlim_max
+        setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &raised)
+        defer { setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &saved) }
+        return try body()
+    }
+}
+
+/// A remote page that echoes the request shows no piece of the password, in any encoding.
+final class EchoedSecretAcceptanceTests: AcceptanceTestCase {
+    static let password = "p@ss w0rd:ü/long-enough-to-be-cut-secret"
+    override var simulatorArguments: [String] { ["--password", Self.password] }
+
+    /// Every 6 characters in a row of the password and of its form encoding.
+    private var pieces: [String] {
+        let unreserved = CharacterSet(
+            charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let encoded = Self.password.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        return [Self.password, encoded].flatMap { form in
+            let characters = Array(form)
+            return (0...(characters.count - 6)).map { String(characters[$0..<$0 + 6]) }
+        }
+    }
+
+    private func assertNoPiece(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        let unescaped = text.replacingOccurrences(of: "\\/", with: "/")
+        for piece in pieces where text.contains(piece) || unescaped.contains(piece) {
+            XCTFail("\(what) holds '\(piece)': \(text)", file: file, line: line)
+        }
+    }
+
+    func testAnEchoedRequestShowsNoPieceOfThePassword() throws {
+        try work.writeConfig(url: sim.url, password: Self.password)
+        try addService(7, ip: "10.0.0.7")
+        try sim.fault("soft", "echo", times: 2)
+        let text = try licmgr("checkevent", expect: 76)
+        XCTAssertTrue(text.stderr.contains("authinfo=********"), text.stderr)
+        var outputs = [text, try licmgr("checkevent", "--json", expect: 76)]
+        try sim.fault("soft.order.param", "echo")
+        outputs.append(try licmgr("order", "7", "--json", expect: 76))
+        outputs.append(try licmgr("history"))
+        outputs.append(try licmgr("history", "--json"))
+        outputs.append(try licmgr("journal", "--all", "--json"))
+        for output in outputs {
+            assertNoPiece(output.stdout, "stdout")
+            assertNoPiece(output.stderr, "stderr")
+        }
+        let store = try work.store()
+        let history = try store.history(serviceID: nil, licenseID: nil)
+        XCTAssertFalse(history.isEmpty)
+        for entry in history { assertNoPiece("\(entry)", "a history row") }
+        let journal = try store.operations(state: .pending)
+        XCTAssertEqual(journal.count, 1)
+        for operation in journal { assertNoPiece("\(operation)", "a journal row") }
+        for file in try FileManager.default.contentsOfDirectory(atPath: work.directory.path)
+        where file.hasPrefix("licmgr.db") {
+            let data = try Data(contentsOf: work.directory.appendingPathComponent(file))
+            assertNoPiece(String(decoding: data, as: UTF8.self), file)
+        }
+    }
+}

@@ -20,9 +20,11 @@ public struct BillmgrClient: LicenseServer {
         do {
             return try exchange(function, parameters)
         } catch {
-            throw error.redacting(credentials.password).redacting(FormEncoding.escape(credentials.password))
+            throw error.redacting(redaction)
         }
     }
+
+    private var redaction: Redaction { Redaction(secret: credentials.password, field: "authinfo") }
 
     private func exchange(_ function: String, _ parameters: [(String, String)]) throws(RemoteError) -> DocNode {
         let form = FormEncoding.encode(
@@ -35,7 +37,7 @@ public struct BillmgrClient: LicenseServer {
         guard reply.status == 200 else {
             throw .notProtocol(function: function, detail: "HTTP \(reply.status)")
         }
-        let doc = try DocNode.parse(reply.body, function: function)
+        let doc = try DocNode.parse(reply.body, function: function, redacting: redaction)
         let error = doc["error"]
         if error.exists {
             let message = error["msg"].text ?? error.text ?? "no message"

@@ -8,16 +8,19 @@ public struct DocNode {
 
     public init(_ value: Any?) { self.value = value }
 
-    /// Parses a whole answer and returns its `doc` element.
-    public static func parse(_ data: Data, function: String) throws(RemoteError) -> DocNode {
+    /// Parses a whole answer and returns its `doc` element. An error shows the start of the
+    /// answer with `redaction` applied.
+    public static func parse(
+        _ data: Data, function: String, redacting redaction: Redaction = Redaction()
+    ) throws(RemoteError) -> DocNode {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw .notProtocol(function: function, detail: "not JSON (\(Self.preview(data)))")
+            throw .notProtocol(function: function, detail: "not JSON (\(Self.preview(data, redaction)))")
         }
         guard let root = object as? [String: Any], let doc = root["doc"], doc is [String: Any] else {
-            throw .notProtocol(function: function, detail: "no 'doc' object (\(Self.preview(data)))")
+            throw .notProtocol(function: function, detail: "no 'doc' object (\(Self.preview(data, redaction)))")
         }
         return DocNode(doc)
     }
@@ -64,10 +67,10 @@ public struct DocNode {
         self[key].text.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 
-    static func preview(_ data: Data) -> String {
-        let text = String(decoding: data.prefix(60), as: UTF8.self)
-            .replacingOccurrences(of: "\n", with: " ")
+    static func preview(_ data: Data, _ redaction: Redaction) -> String {
         if data.isEmpty { return "empty body" }
-        return data.count > 60 ? "starts '\(text)…'" : "'\(text)'"
+        // Redacted whole, then cut: a secret cut in two would no longer be recognised.
+        let text = redaction.apply(String(decoding: data, as: UTF8.self)).replacingOccurrences(of: "\n", with: " ")
+        return text.count > 60 ? "starts '\(text.prefix(60))…'" : "'\(text)'"
     }
 }

@@ -33,11 +33,10 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The same error with every occurrence of `secret` blanked out, for remotes that echo
+    /// The same error with `redaction` applied to every text in it, for remotes that echo
     /// the request back in an error page or message.
-    public func redacting(_ secret: String) -> RemoteError {
-        guard !secret.isEmpty else { return self }
-        func clean(_ text: String) -> String { text.replacingOccurrences(of: secret, with: "********") }
+    public func redacting(_ redaction: Redaction) -> RemoteError {
+        func clean(_ text: String) -> String { redaction.apply(text) }
         switch self {
         case .unreachable(let url, let detail): return .unreachable(url: url, detail: clean(detail))
         case .tls(let url, let detail): return .tls(url: url, detail: clean(detail))

@@ -37,6 +37,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     case sqlite(path: String, code: Int32, message: String)
     case tooNew(path: String, version: Int, supported: Int)
+    /// The file at the path was not made by licmgr; `what` says what it is instead.
+    case notLicmgr(path: String, what: String)
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooNew(let path, let version, let supported):
             return
                 "database \(path): schema version \(version) is newer than this licmgr understands (\(supported)); upgrade licmgr"
+        case .notLicmgr(let path, let what):
+            return "database \(path): not a licmgr database (\(what)); move it away or set Database to another path"
         }
     }
 }
@@ -57,18 +61,19 @@ public final class SQLiteDatabase {
     public let path: String
     private var handle: OpaquePointer?
 
-    /// Opens (creating with mode 0600 if needed) the file at `path`; ":memory:" for tests.
-    public init(path: String) throws {
+    /// Opens the file at `path`, creating it with mode 0600 if it does not exist and `create`
+    /// is set; ":memory:" for tests.
+    public init(path: String, create: Bool = true) throws {
         self.path = path
-        if path != ":memory:" {
+        if path != ":memory:", create {
             try Self.createDirectory(for: path)
             // Created before SQLite sees it so that it never exists with a wider mode.
             if !FileManager.default.fileExists(atPath: path) {
                 let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-                if fd >= 0 { close(fd) }
+                if fd >= 0 { Glibc.close(fd) }
             }
         }
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0)
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, handle != nil else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -79,9 +84,16 @@ public final class SQLiteDatabase {
         sqlite3_busy_timeout(handle, 10_000)
         try execute("PRAGMA foreign_keys = ON")
         if path != ":memory:" {
-            try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = FULL")
         }
+    }
+
+    /// Closes the connection now rather than when the last reference goes, so that the file
+    /// is complete on disk before it is given its real name.
+    func close() throws {
+        let status = sqlite3_close(handle)
+        guard status == SQLITE_OK else { throw lastError() }
+        handle = nil
     }
 
     deinit {

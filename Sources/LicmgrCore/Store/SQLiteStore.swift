@@ -5,8 +5,7 @@ public final class SQLiteStore: StateStore {
     public let db: SQLiteDatabase
 
     public init(path: String) throws {
-        db = try SQLiteDatabase(path: path)
-        try Schema.migrate(db)
+        db = try Schema.open(path)
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {

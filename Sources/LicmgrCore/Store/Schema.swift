@@ -1,3 +1,6 @@
+import CSQLite
+import Foundation
+
 /// The database schema as an ordered list of migrations; `PRAGMA user_version` records how
 /// many have run. A migration is never edited once released: add a new one.
 enum Schema {
@@ -106,17 +109,76 @@ enum Schema {
 
     static var version: Int { migrations.count }
 
-    /// Brings the database up to `version`, each step in its own transaction.
-    static func migrate(_ db: SQLiteDatabase) throws {
-        let current = try db.query("PRAGMA user_version").first?.int("user_version") ?? 0
-        if current > version {
-            throw StoreError.tooNew(path: db.path, version: current, supported: version)
-        }
-        for step in current..<version {
-            try db.transaction {
-                try db.execute(migrations[step])
-                try db.execute("PRAGMA user_version = \(step + 1)")
+    /// Opens licmgr's database at `path`, creating it if there is none, and brings it up to
+    /// `version`. A file already at `path` must be licmgr's: an empty file, another program's
+    /// database or one that is not SQLite at all is an error and is left untouched.
+    static func open(_ path: String) throws -> SQLiteDatabase {
+        try SQLiteDatabase.createDirectory(for: path)
+        if !FileManager.default.fileExists(atPath: path) { try create(path) }
+        do {
+            let db = try SQLiteDatabase(path: path, create: false)
+            // licmgr only ever gives the path to a migrated file (see `create`).
+            if try userVersion(db) == 0 {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+                throw StoreError.notLicmgr(
+                    path: path, what: size == 0 ? "the file is empty" : "an SQLite database without licmgr's tables")
             }
+            try migrate(db)
+            return db
+        } catch StoreError.sqlite(_, SQLITE_NOTADB, _) {
+            throw StoreError.notLicmgr(path: path, what: "not an SQLite file")
         }
     }
+
+    /// Brings the database up to `version` in one transaction. Runs started together on an
+    /// old database all get here: the version read again under the write lock tells each
+    /// whether another has already migrated it.
+    static func migrate(_ db: SQLiteDatabase) throws {
+        if try userVersion(db) == version { return }
+        try db.transaction {
+            let current = try userVersion(db)
+            if current > version {
+                throw StoreError.tooNew(path: db.path, version: current, supported: version)
+            }
+            for step in current..<version {
+                try db.execute(migrations[step])
+            }
+            try db.execute("PRAGMA user_version = \(version)")
+        }
+    }
+
+    private static func userVersion(_ db: SQLiteDatabase) throws -> Int {
+        try db.query("PRAGMA user_version").first?.int("user_version") ?? 0
+    }
+
+    /// Builds a new database under a temporary name and links it to `path` only once its
+    /// schema is written, so `path` never names a half-made database: an empty file found
+    /// there is never one that another run is still setting up. When several runs race,
+    /// the first link wins and the others use its file.
+    private static func create(_ path: String) throws {
+        let building = "\(path).new-\(UUID().uuidString)"
+        defer {
+            for suffix in ["", "-journal", "-wal", "-shm"] { unlink(building + suffix) }
+        }
+        let db = try SQLiteDatabase(path: building)
+        try migrate(db)
+        // Switched last, while no other connection can have the file open: the switch then
+        // meets no lock, and the schema lies wholly in the main file, none of it in a WAL.
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.close()
+        if link(building, path) != 0, errno != EEXIST {
+            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        syncDirectory(of: path)
+    }
+}
+
+/// Makes the new name of `path` durable: SQLite syncs the file's contents but not its
+/// directory, and a crash must not take the first command's writes away with the name.
+private func syncDirectory(of path: String) {
+    let parent = (path as NSString).deletingLastPathComponent
+    let directory = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY)
+    guard directory >= 0 else { return }
+    fsync(directory)
+    close(directory)
 }
