@@ -101,10 +101,7 @@ extension LicenseEngine {
     private func advanceTake(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
         let id = workflow.licenseID
         guard var license = try store.license(id), license.isLive else {
-            try store.transaction {
-                try store.attach(license: id, to: nil, addon: nil)
-                try close(&workflow, .rolledBack, "license \(id) is no longer on the remote")
-            }
+            try closeWithoutLicense(&workflow, .rolledBack)
             return .rolledBack
         }
         guard let serviceID = workflow.serviceID, let service = try store.service(serviceID), service.status == .active
@@ -171,10 +168,7 @@ extension LicenseEngine {
     private func advancePark(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
         let id = workflow.licenseID
         guard var parked = try store.license(id), parked.isLive else {
-            try store.transaction {
-                try store.attach(license: id, to: nil, addon: nil)
-                try close(&workflow, .done, "license \(id) is no longer on the remote")
-            }
+            try closeWithoutLicense(&workflow, .done)
             return .finished
         }
         let original = parked
@@ -232,6 +226,14 @@ extension LicenseEngine {
         report.warnings.append("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
         try park(license, report: &report)
         return .rolledBack
+    }
+
+    /// The workflow's license left the remote: nothing is left to do with it.
+    private func closeWithoutLicense(_ workflow: inout Workflow, _ state: Workflow.State) throws {
+        try store.transaction {
+            try store.attach(license: workflow.licenseID, to: nil, addon: nil)
+            try close(&workflow, state, "license \(workflow.licenseID) is no longer on the remote")
+        }
     }
 
     /// Records the workflow's end; call inside a transaction.
