@@ -255,6 +255,19 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(reads(), 2)
     }
 
+    /// A remote that gives fewer rows a page than asked, without saying so, is read page by page.
+    func testSilentPageCapIsLearntFromTheFirstPage() throws {
+        client.pageSize = 500
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            let rows = Self.rows(1...5)
+            let start = min((page - 1) * 2, rows.count)
+            return .body(BillmgrJSON.licensePage(Array(rows[start..<min(start + 2, rows.count)]), total: 5))
+        }
+        XCTAssertEqual(try client.listLicenses().map(\.id), [1, 2, 3, 4, 5])
+        XCTAssertEqual(transport.requests.count, 3)
+    }
+
     /// Without p_elems, one page short of the page size is the whole list; more pages are not.
     func testMissingTotalIsTrustedOnlyForOneShortPage() throws {
         transport.enqueue(.body(BillmgrJSON.licensePage(Self.rows(1...1), total: nil)), for: "soft")

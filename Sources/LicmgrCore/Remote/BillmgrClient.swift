@@ -76,6 +76,7 @@ public struct BillmgrClient: LicenseServer {
         var licenses: [License] = []
         var seen = Set<Int>()
         var total: Int?
+        var pageCap = pageSize
         for page in 1...maxPages {
             let doc = try call(function, [("p_cnt", String(pageSize)), ("p_num", String(page))])
             let rows = doc["elem"].elements
@@ -96,8 +97,13 @@ public struct BillmgrClient: LicenseServer {
                     fresh += 1
                 }
             }
-            // The page size the remote keeps to, which may be less than asked for.
-            let pageCap = doc.int("p_cnt") ?? pageSize
+            // The page size the remote keeps to, which may be less than asked for: as it says, or
+            // else as its first page shows when that page falls short of a larger total.
+            if let reported = doc.int("p_cnt") {
+                pageCap = reported
+            } else if page == 1 {
+                pageCap = !rows.isEmpty && (claimed ?? 0) > rows.count ? rows.count : pageSize
+            }
             let full = rows.count >= pageCap
             guard let total else {
                 // Without a total, only a list that fits in one page short of the page size is known whole.
