@@ -74,6 +74,11 @@ public struct Catalogue: Sendable, Equatable {
     public init(tariffs: [Int: Tariff] = [:]) { self.tariffs = tariffs }
 
     public var isEmpty: Bool { tariffs.isEmpty }
+
+    /// Period `id` as tariff `tariff` sells it, when the catalogue knows both.
+    public func period(_ id: Int, of tariff: Int) -> Tariff.Period? {
+        tariffs[tariff]?.periods.first { $0.id == id }
+    }
 }
 
 public struct Tariff: Sendable, Equatable {

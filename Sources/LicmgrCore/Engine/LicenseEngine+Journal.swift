@@ -153,8 +153,7 @@ extension LicenseEngine {
 
     /// The catalogue's price in hundredths, when it knows the tariff and period.
     func cost(of price: Price) throws -> Int? {
-        let tariff = try store.catalogue().tariffs[price.tariff]
-        return tariff?.periods.first { $0.id == price.period }.flatMap { Money.cents($0.cost) }
+        try store.catalogue().period(price.period, of: price.tariff).flatMap { Money.cents($0.cost) }
     }
 
     /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt

@@ -116,7 +116,7 @@ extension LicenseEngine {
     /// the period's length from that day, which is never later than the remote's true expiry.
     /// A period the catalogue does not describe counts as the shortest sold, one month.
     func termEnd(from day: Day, period: Int, tariff: Int) throws -> Day {
-        let sold = try store.catalogue().tariffs[tariff]?.periods.first { $0.id == period }
+        let sold = try store.catalogue().period(period, of: tariff)
         if let sold, sold.type == "day" { return day.adding(days: max(sold.length, 1)) }
         if let months = sold?.months { return day.adding(months: months) }
         return day.adding(months: sold == nil && (1...120).contains(period) ? period : 1)
