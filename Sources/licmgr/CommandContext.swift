@@ -47,7 +47,8 @@ struct CommandContext {
         BillmgrClient(
             credentials: try config.credentials(),
             transport: CurlTransport(
-                connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile))
+                connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile),
+            parallel: config.parallel)
     }
 
     func engine() throws -> LicenseEngine {

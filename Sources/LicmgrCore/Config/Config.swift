@@ -50,6 +50,8 @@ public struct Config: Sendable, Equatable {
     /// The most that orders, renewals and tariff changes may spend in 24 hours, in hundredths
     /// of the catalogue's currency; nil for no limit.
     public var spendLimit: Int?
+    /// How many independent remote calls may be in flight at once; 1 sends one at a time.
+    public var parallel: Int = 4
 
     public init(path: String) { self.path = path }
 

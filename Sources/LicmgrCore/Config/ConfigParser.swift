@@ -8,6 +8,7 @@ public struct ConfigParser: Sendable {
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
         "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit",
+        "Parallel",
     ]
 
     /// The directives that take one bounded number.
@@ -17,6 +18,7 @@ public struct ConfigParser: Sendable {
             "ConnectTimeout": (\.connectTimeout, "seconds", 1...600),
             "Timeout": (\.timeout, "seconds", 1...3600),
             "SettleAfter": (\.settleAfter, "seconds", 0...86_400),
+            "Parallel": (\.parallel, "remote calls in flight", 1...32),
         ]
 
     /// The environment variable that overrides the password, read by the caller.

@@ -23,12 +23,14 @@ extension LicenseEngine {
 
         try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
         let resolver = try resolver()
+        var orders: [OrderPlan] = []
         for service in services where service.status == .active {
             guard report.stopped == nil else { return report }
             try serve(
-                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun),
+                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun), orders: &orders,
                 report: &report)
         }
+        try place(orders, report: &report)
         guard report.stopped == nil else { return report }
         try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: dryRun, report: &report)
         guard report.stopped == nil, !dryRun else { return report }
@@ -36,12 +38,15 @@ extension LicenseEngine {
         return report
     }
 
-    /// Licenses just ordered may wait in status 1 or 5 with no key: read them until they are done.
+    /// Licenses just ordered may wait in status 1 or 5: read them, all at once, until they are
+    /// done. An active license with no key known is not read here: `show` fetches its key.
     func finishProcessing(report: inout RunReport) throws {
-        for license in try store.allLicenses() where license.isLive && license.serviceID != nil {
-            let waiting = license.status == .ordered || license.status == .processing || (license.key ?? "").isEmpty
-            guard waiting else { continue }
-            guard let viewed = refresh(license.id, report: &report) else { continue }
+        let waiting = try store.allLicenses().filter {
+            $0.isLive && $0.serviceID != nil && ($0.status == .ordered || $0.status == .processing)
+        }
+        let known = Dictionary(waiting.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for viewed in try refresh(waiting, report: &report) {
+            guard let license = known[viewed.id] else { continue }
             if viewed.status != license.status || viewed.key != license.key {
                 report.add(
                     .refreshed, serviceID: license.serviceID, licenseID: license.id,
@@ -55,35 +60,37 @@ extension LicenseEngine {
     func noteDrift(_ listing: [License], report: inout RunReport) throws {
         let remote = Dictionary(listing.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let at = time.timestamp
-        for known in try store.allLicenses() where !known.gone {
-            guard let now = remote[known.id] else {
-                try store.transaction {
+        let recorded = try knownLicenses()
+        // One transaction for the whole pass: a takeover notes every license at once.
+        try store.transaction {
+            for known in recorded.values.sorted(by: { $0.id < $1.id }) where !known.gone {
+                guard let now = remote[known.id] else {
                     try store.markGone(license: known.id, at: at)
                     try record(
                         "drift", result: "gone", service: known.serviceID, license: known.id,
                         "license \(known.id) is no longer on the remote list")
+                    report.add(
+                        .gone, serviceID: known.serviceID, licenseID: known.id,
+                        "license \(known.id) is no longer on the remote list")
+                    continue
                 }
-                report.add(
-                    .gone, serviceID: known.serviceID, licenseID: known.id,
-                    "license \(known.id) is no longer on the remote list")
-                continue
+                var changes: [String] = []
+                if now.status != known.status { changes.append("status \(known.status.name) -> \(now.status.name)") }
+                if now.ip != known.ip { changes.append("IP \(known.ip) -> \(now.ip)") }
+                if now.pricelist != known.pricelist { changes.append("tariff \(known.pricelist) -> \(now.pricelist)") }
+                // Expiry moves by renewal, and statuses 1 and 5 turn into 2 by themselves: not drift.
+                let settling = (known.status == .ordered || known.status == .processing) && now.status == .active
+                guard !changes.isEmpty, !settling else { continue }
+                let detail = "license \(known.id) changed on the remote: " + changes.joined(separator: ", ")
+                try record("drift", result: "changed", service: known.serviceID, license: known.id, detail)
+                report.add(.drifted, serviceID: known.serviceID, licenseID: known.id, detail)
             }
-            var changes: [String] = []
-            if now.status != known.status { changes.append("status \(known.status.name) -> \(now.status.name)") }
-            if now.ip != known.ip { changes.append("IP \(known.ip) -> \(now.ip)") }
-            if now.pricelist != known.pricelist { changes.append("tariff \(known.pricelist) -> \(now.pricelist)") }
-            // Expiry moves by renewal, and statuses 1 and 5 turn into 2 by themselves: not drift.
-            let settling = (known.status == .ordered || known.status == .processing) && now.status == .active
-            guard !changes.isEmpty, !settling else { continue }
-            let detail = "license \(known.id) changed on the remote: " + changes.joined(separator: ", ")
-            try record("drift", result: "changed", service: known.serviceID, license: known.id, detail)
-            report.add(.drifted, serviceID: known.serviceID, licenseID: known.id, detail)
-        }
-        for license in listing where try store.license(license.id) == nil && license.isLive {
-            let detail =
-                "license \(license.id) (\(license.name), \(license.ip), tariff \(license.pricelist)) is on the account but unknown here"
-            try record("drift", result: "unknown", service: nil, license: license.id, detail)
-            report.add(.discovered, licenseID: license.id, detail)
+            for license in listing where recorded[license.id] == nil && license.isLive {
+                let detail =
+                    "license \(license.id) (\(license.name), \(license.ip), tariff \(license.pricelist)) is on the account but unknown here"
+                try record("drift", result: "unknown", service: nil, license: license.id, detail)
+                report.add(.discovered, licenseID: license.id, detail)
+            }
         }
     }
 }

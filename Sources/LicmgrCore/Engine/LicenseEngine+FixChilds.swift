@@ -29,6 +29,8 @@ extension LicenseEngine {
         let resolver = try resolver()
         let skipSuspended = config.has(.noFixSuspended)
         var unserved: [FixChildsReport.Unserved] = []
+        var orders: [OrderPlan] = []
+        var suspended: [Int] = []
         for service in try store.services(includeClosed: false) {
             guard run.stopped == nil else { break }
             if service.status == .suspended && skipSuspended {
@@ -42,10 +44,13 @@ extension LicenseEngine {
             }
             try serve(
                 service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun, allowSuspended: true),
-                report: &run)
-            if service.status == .suspended && !dryRun && run.stopped == nil {
-                try followServices([service.id], listing: listing, dryRun: false, report: &run)
-            }
+                orders: &orders, report: &run)
+            if service.status == .suspended { suspended.append(service.id) }
+        }
+        try place(orders, report: &run)
+        // A suspended service's license, found or just bought, is suspended with it.
+        if !dryRun && run.stopped == nil && !suspended.isEmpty {
+            try followServices(suspended, listing: listing, dryRun: false, report: &run)
         }
         for item in run.items where item.action == .failed || item.action == .inDoubt {
             guard let id = item.serviceID, !unserved.contains(where: { $0.serviceID == id && $0.addon == item.addon })

@@ -35,6 +35,22 @@ extension LicenseEngine {
     /// the run (`report.stopped`), and if the remote may have applied it, it stays pending.
     /// The caller finishes a successful step with `complete(_:)` in its own transaction.
     func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
+        guard let step = try admit(step, report: &report) else { return nil }
+        do {
+            let answer = try call()
+            FaultPoint.reach(step.point, .after)
+            return answer
+        } catch {
+            try failed(step, error, report: &report)
+            return nil
+        }
+    }
+
+    /// Everything before a step goes out: the run not stopped or interrupted, the spend limit,
+    /// the refusal back-off, then the journal row committed. Returns the step as journaled
+    /// (with its cost), or nil when it must not be sent.
+    func admit(_ step: Step, report: inout RunReport) throws -> Step? {
+        guard report.stopped == nil else { return nil }
         if let signal = Interruption.signal {
             report.stopped = .interrupted(signal: signal)
             return nil
@@ -64,38 +80,37 @@ extension LicenseEngine {
                     params: step.params, command: command, createdAt: time.timestamp))
         }
         FaultPoint.reach(step.point, .before)
-        do {
-            let answer = try call()
-            FaultPoint.reach(step.point, .after)
-            return answer
-        } catch {
-            try store.transaction {
-                if error.isInDoubt {
-                    // A timeout may still be at work on the remote; an answer, even a broken one, is not.
-                    let why = if case .timedOut = error { Self.timedOutMark } else { "in doubt, answered" }
-                    try store.finish(
-                        operation: step.key, state: .pending, licenseID: nil, result: "\(why): \(error.description)",
-                        at: time.timestamp)
-                    try record(
-                        step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
-                        "\(step.summary): \(error.description); settled by the next run")
-                } else {
-                    try store.finish(
-                        operation: step.key, state: .failed, licenseID: nil,
-                        result: Self.failureResult(error), at: time.timestamp)
-                    try record(
-                        step.kind.rawValue, result: "failed", service: step.service, license: step.license,
-                        "\(step.summary): \(error.description)")
-                }
+        return step
+    }
+
+    /// Records why a sent step failed: in doubt when the remote may have applied it, failed
+    /// otherwise. A refusal fails that item only; any other error stops the run.
+    func failed(_ step: Step, _ error: RemoteError, report: inout RunReport) throws {
+        try store.transaction {
+            if error.isInDoubt {
+                // A timeout may still be at work on the remote; an answer, even a broken one, is not.
+                let why = if case .timedOut = error { Self.timedOutMark } else { "in doubt, answered" }
+                try store.finish(
+                    operation: step.key, state: .pending, licenseID: nil, result: "\(why): \(error.description)",
+                    at: time.timestamp)
+                try record(
+                    step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
+                    "\(step.summary): \(error.description); settled by the next run")
+            } else {
+                try store.finish(
+                    operation: step.key, state: .failed, licenseID: nil,
+                    result: Self.failureResult(error), at: time.timestamp)
+                try record(
+                    step.kind.rawValue, result: "failed", service: step.service, license: step.license,
+                    "\(step.summary): \(error.description)")
             }
-            let action: RunReport.Action = error.isInDoubt ? .inDoubt : .failed
-            report.add(
-                action, serviceID: step.service, addon: step.addon, licenseID: step.license,
-                "\(step.summary): \(error.description)")
-            if case .refused = error { return nil }
-            report.stopped = error
-            return nil
         }
+        let action: RunReport.Action = error.isInDoubt ? .inDoubt : .failed
+        report.add(
+            action, serviceID: step.service, addon: step.addon, licenseID: step.license,
+            "\(step.summary): \(error.description)")
+        if case .refused = error { return }
+        if report.stopped == nil { report.stopped = error }
     }
 
     /// Sends a step that changes one license and, once the remote took it, stores the license

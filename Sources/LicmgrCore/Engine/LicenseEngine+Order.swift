@@ -10,11 +10,25 @@ extension LicenseEngine {
         var report = RunReport(dryRun: dryRun)
         var listing = try readAccount(dryRun: dryRun, report: &report)
         let resolver = try resolver()
+        var orders: [OrderPlan] = []
         for service in services {
             guard report.stopped == nil else { break }
-            try serve(service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun), report: &report)
+            try serve(
+                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun), orders: &orders,
+                report: &report)
         }
+        try place(orders, report: &report)
+        // Ordered by hand, a license's key is wanted now: read back what this run bought.
+        let bought = Set(report.items.filter { $0.action == .ordered }.compactMap(\.licenseID))
+        try refresh(try knownLicenses().values.filter { bought.contains($0.id) }, report: &report)
         return report
+    }
+
+    /// An order `serve` decided on, sent with the others of its run.
+    struct OrderPlan {
+        var request: OrderRequest
+        var service: Service
+        var addon: String
     }
 
     /// How a run serves: `allowSuspended` for `fixchilds`, which serves suspended services
@@ -24,8 +38,11 @@ extension LicenseEngine {
         var allowSuspended = false
     }
 
+    /// Serves one service's needs from what it has, what the account holds and the free pool;
+    /// what is left to buy joins `orders`, placed together by `place(_:report:)`.
     func serve(
-        _ service: Service, resolver: Resolver, listing: inout [License], mode: ServeMode, report: inout RunReport
+        _ service: Service, resolver: Resolver, listing: inout [License], mode: ServeMode,
+        orders: inout [OrderPlan], report: inout RunReport
     ) throws {
         let dryRun = mode.dryRun
         let allowSuspended = mode.allowSuspended
@@ -116,9 +133,7 @@ extension LicenseEngine {
                         + price(need.tariff, need.period, resolver))
                 continue
             }
-            if let license = try placeOrder(request, service: service, addon: need.addon, report: &report) {
-                listing.append(license)
-            }
+            orders.append(OrderPlan(request: request, service: service, addon: need.addon))
         }
     }
 
@@ -137,29 +152,41 @@ extension LicenseEngine {
         return nil
     }
 
-    /// Journals, sends and records one order. Returns the new license, or nil when the
-    /// order failed (the report says why and, if the answer was lost, stops the run).
-    func placeOrder(_ request: OrderRequest, service: Service, addon: String, report: inout RunReport) throws
-        -> License?
-    {
-        let order = step(
-            .order, at: .order, service: service.id, addon: addon, license: nil,
-            params: [
-                "pricelist": String(request.pricelist), "period": String(request.period), "ip": request.ip,
-                "licname": request.name,
-            ],
-            key: request.remoteID, buying: Price(tariff: request.pricelist, period: request.period),
-            "order for service \(service.id)")
-        guard let id = try send(order, report: &report, { () throws(RemoteError) in try server.order(request) }) else {
-            return nil
+    /// Journals, sends and records the orders of a run, up to `Parallel` at once. A failed
+    /// order is in the report; one whose answer was lost stops the run.
+    func place(_ orders: [OrderPlan], report: inout RunReport) throws {
+        let planned = orders.map { plan in
+            PlannedStep(
+                step: step(
+                    .order, at: .order, service: plan.service.id, addon: plan.addon, license: nil,
+                    params: [
+                        "pricelist": String(plan.request.pricelist), "period": String(plan.request.period),
+                        "ip": plan.request.ip, "licname": plan.request.name,
+                    ],
+                    key: plan.request.remoteID,
+                    buying: Price(tariff: plan.request.pricelist, period: plan.request.period),
+                    "order for service \(plan.service.id)"),
+                call: .order(plan.request))
         }
-        var license = License(
+        let byKey = Dictionary(orders.map { ($0.request.remoteID, $0) }, uniquingKeysWith: { first, _ in first })
+        try sendAll(planned, report: &report) { order, answer, report in
+            guard let plan = byKey[order.key], case .ordered(let id) = answer else { return }
+            try recordOrder(order, plan, id: id, report: &report)
+        }
+    }
+
+    /// Records a license the remote sold: attached to its service, its term, the journal.
+    /// Its key comes later, by view, when the license is active.
+    func recordOrder(_ order: Step, _ plan: OrderPlan, id: Int, report: inout RunReport) throws {
+        let request = plan.request
+        let license = License(
             id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, line: request.line,
             period: request.period,
-            status: .ordered, remoteID: request.remoteID, autoprolong: "off", serviceID: service.id, addon: addon)
+            status: .ordered, remoteID: request.remoteID, autoprolong: "off", serviceID: plan.service.id,
+            addon: plan.addon)
         try store.transaction {
             try store.save(license, at: time.timestamp)
-            try store.attach(license: id, to: service.id, addon: addon)
+            try store.attach(license: id, to: plan.service.id, addon: plan.addon)
             try store.setRenewedUntil(
                 try termEnd(from: time.today, period: request.period, tariff: request.pricelist), license: id)
             try complete(
@@ -167,10 +194,9 @@ extension LicenseEngine {
                 "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")
         }
         report.add(
-            .ordered, serviceID: service.id, addon: addon, licenseID: id,
-            "ordered license \(id) for service \(service.id) (tariff \(request.pricelist), period \(request.period))")
-        if let details = refresh(id, report: &report) { license = details }
-        return license
+            .ordered, serviceID: plan.service.id, addon: plan.addon, licenseID: id,
+            "ordered license \(id) for service \(plan.service.id) (tariff \(request.pricelist), period \(request.period))"
+        )
     }
 
     /// Reads one license again and stores what the remote says; a failure is only a warning,
@@ -188,5 +214,22 @@ extension LicenseEngine {
             report.warnings.append("license \(id) could not be read back: \(error)")
             return nil
         }
+    }
+
+    /// Reads licenses again, up to `Parallel` at once, and stores what the remote says with
+    /// their attachments; returns the licenses as read.
+    @discardableResult
+    func refresh(_ licenses: [License], report: inout RunReport) throws -> [License] {
+        let known = Dictionary(licenses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var read: [License] = []
+        for var viewed in try view(licenses, report: &report) {
+            viewed.serviceID = known[viewed.id]?.serviceID
+            viewed.addon = known[viewed.id]?.addon
+            read.append(viewed)
+        }
+        try store.transaction {
+            for license in read { try store.save(license, at: time.timestamp) }
+        }
+        return read
     }
 }

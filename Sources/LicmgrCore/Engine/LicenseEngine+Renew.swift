@@ -28,13 +28,13 @@ extension LicenseEngine {
         }
         // A license with a step still in doubt waits for it to settle; settling has said so.
         let busy = try busyLicenses()
+        var renewals: [PlannedStep] = []
+        let dueDay = today.adding(days: config.renewBefore)
         for license in licenses where !busy.contains(license.id) {
-            guard report.stopped == nil else { return }
-            guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
-            let dueDay = today.adding(days: config.renewBefore)
             if dueOnly {
                 guard let expires = license.expires, expires <= dueDay else { continue }
             }
+            guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
             if let reason = notRenewable(license, service: service, resolver: resolver) {
                 report.add(
                     .skipped, serviceID: serviceID, licenseID: license.id,
@@ -74,17 +74,29 @@ extension LicenseEngine {
                 )
                 continue
             }
-            try renewOne(license, period: period, at: .renew, report: &report)
+            renewals.append(
+                PlannedStep(
+                    step: renewal(of: license, period: period, at: .renew),
+                    call: .prolong(license: license.id, period: period)))
         }
+        let byID = Dictionary(licenses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        try sendAll(renewals, report: &report) { step, answer, report in
+            guard let license = step.license.flatMap({ byID[$0] }), case .expiry(let expires) = answer else { return }
+            try recordRenewal(step, of: license, until: expires, report: &report)
+        }
+    }
+
+    func renewal(of license: License, period: Int, at point: StepPoint) -> Step {
+        step(
+            .renew, at: point, service: license.serviceID, addon: license.addon, license: license.id,
+            params: ["period": String(period), "expires_before": license.expires?.description ?? ""],
+            buying: Price(tariff: license.pricelist, period: period), "renew license \(license.id)")
     }
 
     /// Journals and sends one renewal, then records the new expiry.
     @discardableResult
     func renewOne(_ license: License, period: Int, at point: StepPoint, report: inout RunReport) throws -> Bool {
-        let renewal = step(
-            .renew, at: point, service: license.serviceID, addon: license.addon, license: license.id,
-            params: ["period": String(period), "expires_before": license.expires?.description ?? ""],
-            buying: Price(tariff: license.pricelist, period: period), "renew license \(license.id)")
+        let renewal = renewal(of: license, period: period, at: point)
         guard
             let answered = try send(
                 renewal, report: &report,
@@ -92,12 +104,16 @@ extension LicenseEngine {
                     try server.prolong(license: license.id, period: period)
                 })
         else { return false }
+        try recordRenewal(renewal, of: license, until: answered, report: &report)
+        return true
+    }
+
+    /// Records a renewal the remote took: the expiry it answered (the next listing brings it
+    /// when the answer did not), licmgr's own end of term, the journal and history.
+    func recordRenewal(_ renewal: Step, of license: License, until answered: Day?, report: inout RunReport) throws {
+        let period = Int(renewal.params["period"] ?? "") ?? 1
         var renewed = license
-        if let answered {
-            renewed.expires = answered
-        } else if let viewed = refresh(license.id, report: &report) {
-            renewed = viewed
-        }
+        if let answered { renewed.expires = answered }
         try store.transaction {
             try store.save(renewed, at: time.timestamp)
             try store.setRenewedUntil(
@@ -109,7 +125,6 @@ extension LicenseEngine {
         report.add(
             .renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
             "renewed license \(license.id) until \(renewed.expires?.description ?? "?")")
-        return true
     }
 
     /// The last day of the term a renewal or order on `day` bought, by licmgr's own reckoning:
@@ -141,15 +156,21 @@ extension LicenseEngine {
     /// Stores what one listing says of every license, keeping attachments.
     func refreshKnown(from listing: [License]) throws {
         let at = time.timestamp
+        let known = try knownLicenses()
         try store.transaction {
             for remote in listing {
                 var license = remote
-                if let known = try store.license(remote.id) {
+                if let known = known[remote.id] {
                     license.serviceID = known.serviceID
                     license.addon = known.addon
                 }
                 try store.save(license, at: at)
             }
         }
+    }
+
+    /// Every license recorded, by id: one read for a run's lookups.
+    func knownLicenses() throws -> [Int: License] {
+        Dictionary(try store.allLicenses().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }

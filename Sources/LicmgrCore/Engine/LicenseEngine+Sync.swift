@@ -33,15 +33,17 @@ extension LicenseEngine {
         let listed = Set(listing.map(\.id))
         let missing = try store.allLicenses().filter { $0.isLive && !listed.contains($0.id) }
         guard missing.count > Self.missingBelievedUpTo else { return }
-        for license in missing {
-            let viewed: License
-            do {
-                viewed = try server.viewLicense(license.id, line: license.line)
-            } catch {
-                guard case .refused = error else { throw error }
-                continue
+        var stillThere: (License, License)?
+        try server.perform(missing.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
+            index, answer in
+            switch answer {
+            case .success(.license(let viewed)) where viewed.status.isLive:
+                if stillThere == nil { stillThere = (missing[index], viewed) }
+            case .success, .failure(.refused): break
+            case .failure(let error): throw error
             }
-            guard viewed.status.isLive else { continue }
+        }
+        if let (license, viewed) = stillThere {
             throw RemoteError.incompleteListing(
                 function: license.line.function("soft"),
                 detail:

@@ -6,19 +6,32 @@ public struct BillmgrClient: LicenseServer {
     public var pageSize: Int
     /// A bound on pages read, so that a remote that ignores `p_num` cannot loop us forever.
     public var maxPages: Int
+    /// How many pages of a listing may be read at once, once the first tells how many there are.
+    public var parallel: Int
 
-    public init(credentials: Credentials, transport: any HTTPTransport, pageSize: Int = 500, maxPages: Int = 10_000) {
+    public init(
+        credentials: Credentials, transport: any HTTPTransport, pageSize: Int = 5000, maxPages: Int = 10_000,
+        parallel: Int = 1
+    ) {
         self.credentials = credentials
         self.transport = transport
         self.pageSize = pageSize
         self.maxPages = maxPages
+        self.parallel = parallel
     }
 
     /// Calls `function` and returns the answer's `doc`, or throws the error it carries,
     /// with the password blanked out of any text the remote sent back.
-    public func call(_ function: String, _ parameters: [(String, String)] = []) throws(RemoteError) -> DocNode {
+    /// `reading` for a call that changes nothing, whose request may be sent again on a fresh
+    /// connection when a reused one proves dead.
+    public func call(_ function: String, _ parameters: [(String, String)] = [], reading: Bool = false)
+        throws(RemoteError) -> DocNode
+    {
         do {
-            return try exchange(function, parameters)
+            let reply = try transport.post(
+                url: credentials.url,
+                request: HTTPForm(form: form(function, parameters), function: function, once: !reading))
+            return try read(reply, function: function)
         } catch {
             throw error.redacting(redaction)
         }
@@ -26,11 +39,14 @@ public struct BillmgrClient: LicenseServer {
 
     private var redaction: Redaction { Redaction(secret: credentials.password, field: "authinfo") }
 
-    private func exchange(_ function: String, _ parameters: [(String, String)]) throws(RemoteError) -> DocNode {
-        let form = FormEncoding.encode(
+    private func form(_ function: String, _ parameters: [(String, String)]) -> String {
+        FormEncoding.encode(
             [("func", function), ("out", "json"), ("authinfo", "\(credentials.user):\(credentials.password)")]
                 + parameters)
-        let reply = try transport.post(url: credentials.url, form: form, function: function)
+    }
+
+    /// The answer's `doc`, or the error it carries.
+    private func read(_ reply: HTTPReply, function: String) throws(RemoteError) -> DocNode {
         if reply.status >= 500 {
             throw .serverFailure(function: function, status: reply.status)
         }
@@ -46,6 +62,94 @@ public struct BillmgrClient: LicenseServer {
             throw .refused(function: function, type: type, object: error.attribute("object"), message: message)
         }
         return doc
+    }
+
+    /// Many calls over one transport batch; see `LicenseServer.perform`.
+    public func perform(
+        _ calls: [RemoteCall], parallel: Int, starting: (Int) throws -> Bool, each: RemoteAnswerHandler
+    ) throws {
+        let requests = calls.map(request)
+        try transport.postAll(
+            url: credentials.url,
+            forms: requests.map { HTTPForm(form: form($0.function, $0.parameters), function: $0.function) },
+            parallel: parallel, starting: starting
+        ) { index, reply in
+            let answer: Result<RemoteAnswer, RemoteError>
+            do throws(RemoteError) {
+                let doc = try read(try reply.get(), function: requests[index].function)
+                answer = .success(try self.answer(calls[index], from: doc))
+            } catch {
+                answer = .failure(error.redacting(redaction))
+            }
+            try each(index, answer)
+        }
+    }
+
+    /// Sends one call and reads its answer.
+    private func send(_ call: RemoteCall) throws(RemoteError) -> RemoteAnswer {
+        let request = request(call)
+        return try answer(call, from: try self.call(request.function, request.parameters, reading: !call.changes))
+    }
+
+    /// The function and parameters that make `call`.
+    func request(_ call: RemoteCall) -> (function: String, parameters: [(String, String)]) {
+        switch call {
+        case .view(let id, let line):
+            (line.function("soft.edit"), [("elid", String(id))])
+        case .order(let request):
+            (
+                request.line.function("soft.order.param"),
+                [
+                    ("pricelist", String(request.pricelist)), ("period", String(request.period)), ("ip", request.ip),
+                    ("licname", request.name), ("remoteid", request.remoteID), ("autoprolong", "null"),
+                    ("skipbasket", "on"), ("clicked_button", "finish"), ("sok", "ok"),
+                ]
+            )
+        case .edit(let id, let line, let name, let ip):
+            (
+                line.function("soft.edit"),
+                [("elid", String(id))] + (name.map { [("licname", $0)] } ?? []) + (ip.map { [("ip", $0)] } ?? [])
+                    + [("sok", "ok")]
+            )
+        case .newKey(let id, let line):
+            (line.function("soft.edit"), [("elid", String(id)), ("clicked_button", "newkey"), ("sok", "ok")])
+        case .prolong(let id, let period):
+            ("service.prolong", [("elid", String(id)), ("period", String(period)), ("sok", "ok")])
+        case .changeTariff(let id, let pricelist, let period):
+            (
+                "service.changepricelist",
+                [("elid", String(id)), ("pricelist", String(pricelist)), ("period", String(period)), ("sok", "ok")]
+            )
+        case .suspend(let id, let line): (line.function("soft.suspend"), [("elid", String(id)), ("sok", "ok")])
+        case .resume(let id, let line): (line.function("soft.resume"), [("elid", String(id)), ("sok", "ok")])
+        case .delete(let id, let line): (line.function("soft.delete"), [("elid", String(id)), ("sok", "ok")])
+        }
+    }
+
+    /// What `doc` says to `call`.
+    func answer(_ call: RemoteCall, from doc: DocNode) throws(RemoteError) -> RemoteAnswer {
+        switch call {
+        case .view(let id, let line):
+            let function = line.function("soft.edit")
+            var license = try Self.license(from: doc, function: function, fallbackID: id)
+            license.line = line
+            license.key = doc["lickey"].text
+            license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init)
+            license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init)
+            return .license(license)
+        case .order(let request):
+            guard let id = doc.int("id") ?? doc.int("item.id") ?? doc["doc"].int("id") else {
+                throw .notProtocol(
+                    function: request.line.function("soft.order.param"), detail: "the answer names no license id")
+            }
+            return .ordered(id)
+        case .newKey:
+            return .key(doc["lickey"].text)
+        case .prolong:
+            return .expiry((doc["doc"]["newexpiredate"].text ?? doc["newexpiredate"].text).flatMap(Day.init))
+        case .edit, .changeTariff, .suspend, .resume, .delete:
+            return .done
+        }
     }
 
     public func listLicenses(lines: [ProductLine]) throws(RemoteError) -> [License] {
@@ -77,8 +181,14 @@ public struct BillmgrClient: LicenseServer {
         var seen = Set<Int>()
         var total: Int?
         var pageCap = pageSize
+        var prefetched: [Int: Result<DocNode, RemoteError>] = [:]
         for page in 1...maxPages {
-            let doc = try call(function, [("p_cnt", String(pageSize)), ("p_num", String(page))])
+            let doc: DocNode
+            if let early = prefetched.removeValue(forKey: page) {
+                doc = try early.get()
+            } else {
+                doc = try call(function, pageParameters(page), reading: true)
+            }
             let rows = doc["elem"].elements
             let claimed = doc.int("p_elems")
             if page == 1 {
@@ -126,76 +236,79 @@ public struct BillmgrClient: LicenseServer {
             }
             // A full page that reaches the total is read past once: a remote whose p_elems counts
             // the page, not the list, shows itself by a next page with new rows.
+            if page == 1 && parallel > 1 && pageCap > 0 {
+                let last = min((total + pageCap - 1) / pageCap, maxPages)
+                if last > 2 { prefetched = prefetch(function, pages: 2...last) }
+            }
         }
         throw incomplete("more than \(maxPages) pages")
     }
 
+    private func pageParameters(_ page: Int) -> [(String, String)] {
+        [("p_cnt", String(pageSize)), ("p_num", String(page))]
+    }
+
+    /// Reads the pages the first one promised, `parallel` at a time; the caller checks each
+    /// in order as if it had read it alone.
+    private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Result<DocNode, RemoteError>] {
+        var docs: [Int: Result<DocNode, RemoteError>] = [:]
+        let numbers = Array(pages)
+        try? transport.postAll(
+            url: credentials.url,
+            forms: numbers.map { HTTPForm(form: form(function, pageParameters($0)), function: function, once: false) },
+            parallel: parallel, starting: { _ in true }
+        ) { index, reply in
+            docs[numbers[index]] = reply.flatMap { reply in
+                Result { () throws(RemoteError) in try read(reply, function: function) }
+            }.mapError { $0.redacting(redaction) }
+        }
+        return docs
+    }
+
     public func viewLicense(_ id: Int, line: ProductLine) throws(RemoteError) -> License {
-        let function = line.function("soft.edit")
-        let doc = try call(function, [("elid", String(id))])
-        var license = try Self.license(from: doc, function: function, fallbackID: id)
-        license.line = line
-        license.key = doc["lickey"].text
-        license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init)
-        license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init)
+        guard case .license(let license) = try send(.view(license: id, line: line)) else { preconditionFailure() }
         return license
     }
 
     public func order(_ request: OrderRequest) throws(RemoteError) -> Int {
-        let doc = try call(
-            request.line.function("soft.order.param"),
-            [
-                ("pricelist", String(request.pricelist)), ("period", String(request.period)), ("ip", request.ip),
-                ("licname", request.name), ("remoteid", request.remoteID), ("autoprolong", "null"),
-                ("skipbasket", "on"), ("clicked_button", "finish"), ("sok", "ok"),
-            ])
-        guard let id = doc.int("id") ?? doc.int("item.id") ?? doc["doc"].int("id") else {
-            throw .notProtocol(
-                function: request.line.function("soft.order.param"), detail: "the answer names no license id")
-        }
+        guard case .ordered(let id) = try send(.order(request)) else { preconditionFailure() }
         return id
     }
 
     public func edit(license: Int, line: ProductLine, name: String?, ip: String?) throws(RemoteError) {
-        var parameters = [("elid", String(license))]
-        if let name { parameters.append(("licname", name)) }
-        if let ip { parameters.append(("ip", ip)) }
-        _ = try call(line.function("soft.edit"), parameters + [("sok", "ok")])
+        _ = try send(.edit(license: license, line: line, name: name, ip: ip))
     }
 
     public func newKey(license: Int, line: ProductLine) throws(RemoteError) -> String? {
-        let doc = try call(
-            line.function("soft.edit"), [("elid", String(license)), ("clicked_button", "newkey"), ("sok", "ok")])
-        return doc["lickey"].text
+        guard case .key(let key) = try send(.newKey(license: license, line: line)) else { preconditionFailure() }
+        return key
     }
 
     public func prolong(license: Int, period: Int) throws(RemoteError) -> Day? {
-        let doc = try call("service.prolong", [("elid", String(license)), ("period", String(period)), ("sok", "ok")])
-        return (doc["doc"]["newexpiredate"].text ?? doc["newexpiredate"].text).flatMap(Day.init)
+        guard case .expiry(let day) = try send(.prolong(license: license, period: period)) else {
+            preconditionFailure()
+        }
+        return day
     }
 
     public func changeTariff(license: Int, pricelist: Int, period: Int) throws(RemoteError) {
-        _ = try call(
-            "service.changepricelist",
-            [
-                ("elid", String(license)), ("pricelist", String(pricelist)), ("period", String(period)), ("sok", "ok"),
-            ])
+        _ = try send(.changeTariff(license: license, pricelist: pricelist, period: period))
     }
 
     public func suspend(license: Int, line: ProductLine) throws(RemoteError) {
-        _ = try call(line.function("soft.suspend"), [("elid", String(license)), ("sok", "ok")])
+        _ = try send(.suspend(license: license, line: line))
     }
 
     public func resume(license: Int, line: ProductLine) throws(RemoteError) {
-        _ = try call(line.function("soft.resume"), [("elid", String(license)), ("sok", "ok")])
+        _ = try send(.resume(license: license, line: line))
     }
 
     public func delete(license: Int, line: ProductLine) throws(RemoteError) {
-        _ = try call(line.function("soft.delete"), [("elid", String(license)), ("sok", "ok")])
+        _ = try send(.delete(license: license, line: line))
     }
 
     public func exportTariffs() throws(RemoteError) -> [Tariff] {
-        let doc = try call("pricelist.export", [("onlyavailable", "on")])
+        let doc = try call("pricelist.export", [("onlyavailable", "on")], reading: true)
         var tariffs: [Tariff] = []
         for node in doc["pricelist"].elements {
             guard let id = node.int("id") else {

@@ -38,11 +38,90 @@ public protocol LicenseServer {
     func delete(license: Int, line: ProductLine) throws(RemoteError)
     /// The remote tariff catalogue, only what the account may order.
     func exportTariffs() throws(RemoteError) -> [Tariff]
+    /// Makes independent calls with up to `parallel` in flight. `starting(i)` runs just before
+    /// call `i` is sent (the journal's moment) and may hold it back by answering false; `each`
+    /// gets every answer as it arrives. An error either throws ends the batch once the calls
+    /// already sent have answered.
+    func perform(
+        _ calls: [RemoteCall], parallel: Int, starting: (Int) throws -> Bool, each: RemoteAnswerHandler
+    ) throws
 }
 
 extension LicenseServer {
     /// The licenses of ISPsystem's own products: the one family every account has.
     public func listLicenses() throws(RemoteError) -> [License] {
         try listLicenses(lines: [.soft])
+    }
+}
+
+/// One remote call as a value, so that independent calls can go out together.
+public enum RemoteCall: Sendable, Equatable {
+    case view(license: Int, line: ProductLine)
+    case order(OrderRequest)
+    case edit(license: Int, line: ProductLine, name: String?, ip: String?)
+    case newKey(license: Int, line: ProductLine)
+    case prolong(license: Int, period: Int)
+    case changeTariff(license: Int, pricelist: Int, period: Int)
+    case suspend(license: Int, line: ProductLine)
+    case resume(license: Int, line: ProductLine)
+    case delete(license: Int, line: ProductLine)
+}
+
+extension RemoteCall {
+    /// Whether the call changes the remote, and so must never be sent twice.
+    public var changes: Bool {
+        if case .view = self { return false }
+        return true
+    }
+}
+
+/// What a `RemoteCall` answers, by kind: a viewed license, a new license id, a key, an expiry.
+public enum RemoteAnswer: Sendable, Equatable {
+    case license(License)
+    case ordered(Int)
+    case key(String?)
+    case expiry(Day?)
+    case done
+}
+
+/// Answers in the order they arrive; `index` is the call's place in the batch.
+public typealias RemoteAnswerHandler = (_ index: Int, _ answer: Result<RemoteAnswer, RemoteError>) throws -> Void
+
+extension LicenseServer {
+    /// Makes one call through the typed functions.
+    public func perform(_ call: RemoteCall) throws(RemoteError) -> RemoteAnswer {
+        switch call {
+        case .view(let id, let line): return .license(try viewLicense(id, line: line))
+        case .order(let request): return .ordered(try order(request))
+        case .newKey(let id, let line): return .key(try newKey(license: id, line: line))
+        case .prolong(let id, let period): return .expiry(try prolong(license: id, period: period))
+        case .edit(let id, let line, let name, let ip): try edit(license: id, line: line, name: name, ip: ip)
+        case .changeTariff(let id, let pricelist, let period):
+            try changeTariff(license: id, pricelist: pricelist, period: period)
+        case .suspend(let id, let line): try suspend(license: id, line: line)
+        case .resume(let id, let line): try resume(license: id, line: line)
+        case .delete(let id, let line): try delete(license: id, line: line)
+        }
+        return .done
+    }
+
+    /// One call after another: a server that cannot overlap calls still answers a batch.
+    public func perform(
+        _ calls: [RemoteCall], parallel: Int, starting: (Int) throws -> Bool, each: RemoteAnswerHandler
+    ) throws {
+        for (index, call) in calls.enumerated() where try starting(index) {
+            let answer: Result<RemoteAnswer, RemoteError>
+            do {
+                answer = .success(try perform(call))
+            } catch {
+                answer = .failure(error)
+            }
+            try each(index, answer)
+        }
+    }
+
+    /// Reads that need no journal: every call is sent.
+    public func perform(_ calls: [RemoteCall], parallel: Int, each: RemoteAnswerHandler) throws {
+        try perform(calls, parallel: parallel, starting: { _ in true }, each: each)
     }
 }
