@@ -27,18 +27,60 @@ extension LicenseEngine {
         }
         let resolver = try resolver()
         let busy = try busyLicenses()
+        let byService = Dictionary(
+            grouping: try store.allLicenses().filter { $0.isLive && $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
+        var batch = FollowBatch()
         for service in services {
-            let attached = try store.licenses(serviceID: service.id).filter(\.isLive)
-            for license in attached where !busy.contains(license.id) {
+            for license in byService[service.id] ?? [] where !busy.contains(license.id) {
                 guard report.stopped == nil else { return }
-                try follow(license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, report: &report)
+                try follow(
+                    license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, batch: &batch,
+                    report: &report)
             }
+        }
+        if batch.renamesLeft > 0 {
+            report.notes.append(
+                "\(batch.renamesLeft) license(s) still to be renamed after their services; later runs do "
+                    + "\(Self.renamesPerRun) at a time")
+        }
+        try apply(batch.changes, report: &report)
+    }
+
+    /// Renames alone can wait: a takeover may have thousands, and a cron run must stay short.
+    static let renamesPerRun = 1000
+
+    /// The simple one-call changes of a follow pass, sent together once every service is seen.
+    struct FollowBatch {
+        var changes: [PlannedChange] = []
+        var renames = 0
+        var renamesLeft = 0
+    }
+
+    /// A step that changes one license, what the license is once it is done, and how to report it.
+    struct PlannedChange {
+        var planned: PlannedStep
+        var changed: License
+        var action: RunReport.Action
+        var detail: String
+    }
+
+    /// Sends the changes together and records each as it is applied.
+    func apply(_ changes: [PlannedChange], report: inout RunReport) throws {
+        let byKey = Dictionary(changes.map { ($0.planned.step.key, $0) }, uniquingKeysWith: { first, _ in first })
+        try sendAll(changes.map(\.planned), report: &report) { step, _, report in
+            guard let change = byKey[step.key] else { return }
+            try store.transaction {
+                try store.save(change.changed, at: time.timestamp)
+                try complete(step, change.detail)
+            }
+            report.add(
+                change.action, serviceID: step.service, addon: step.addon, licenseID: step.license, change.detail)
         }
     }
 
     private func follow(
         _ license: License, of service: Service, resolver: Resolver, listing: [License], dryRun: Bool,
-        report: inout RunReport
+        batch: inout FollowBatch, report: inout RunReport
     ) throws {
         switch service.status {
         case .closed:
@@ -55,10 +97,11 @@ extension LicenseEngine {
             let hold = step(
                 .suspend, at: .followSuspend, service: service.id, addon: license.addon, license: license.id,
                 "suspend license \(license.id)")
-            try apply(
-                hold, to: suspended, reportAs: .suspended, "suspended license \(license.id) with service \(service.id)",
-                report: &report
-            ) { () throws(RemoteError) in try server.suspend(license: license.id, line: license.line) }
+            batch.changes.append(
+                PlannedChange(
+                    planned: PlannedStep(step: hold, call: .suspend(license: license.id, line: license.line)),
+                    changed: suspended, action: .suspended,
+                    detail: "suspended license \(license.id) with service \(service.id)"))
         case .active:
             let need: Need?
             do {
@@ -101,14 +144,24 @@ extension LicenseEngine {
                         "resumed license \(license.id) with service \(service.id)")
                 }
             }
-            try moveAndRename(current, for: service, dryRun: dryRun, report: &report)
+            if let change = moveAndRename(current, for: service, dryRun: dryRun, report: &report) {
+                let renameOnly = change.changed.ip == license.ip
+                if renameOnly && batch.renames >= Self.renamesPerRun {
+                    batch.renamesLeft += 1
+                } else {
+                    batch.renames += renameOnly ? 1 : 0
+                    batch.changes.append(change)
+                }
+            }
         }
     }
 
-    /// Follows the service's IP and name.
-    func moveAndRename(_ license: License, for service: Service, dryRun: Bool, report: inout RunReport) throws {
+    /// The change that makes a license follow its service's IP and name, or nil when it does.
+    func moveAndRename(_ license: License, for service: Service, dryRun: Bool, report: inout RunReport)
+        -> PlannedChange?
+    {
         let name = service.licenseName()
-        guard license.ip != service.ip || license.name != name else { return }
+        guard license.ip != service.ip || license.name != name else { return nil }
         let newIP = license.ip != service.ip ? service.ip : nil
         let newName = license.name != name ? name : nil
         let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
@@ -116,7 +169,7 @@ extension LicenseEngine {
         if dryRun {
             report.add(
                 .planned, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
-            return
+            return nil
         }
         var params: [String: String] = [:]
         params["ip"] = newIP
@@ -127,9 +180,10 @@ extension LicenseEngine {
         var edited = license
         edited.ip = service.ip
         edited.name = name
-        try apply(edit, to: edited, reportAs: .edited, "changed license \(license.id): \(what)", report: &report) {
-            () throws(RemoteError) in try server.edit(license: license.id, line: license.line, name: newName, ip: newIP)
-        }
+        return PlannedChange(
+            planned: PlannedStep(
+                step: edit, call: .edit(license: license.id, line: license.line, name: newName, ip: newIP)),
+            changed: edited, action: .edited, detail: "changed license \(license.id): \(what)")
     }
 
     /// A license its service no longer needs: parked for a reusing package, deleted otherwise.

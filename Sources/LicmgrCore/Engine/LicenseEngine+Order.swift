@@ -106,8 +106,7 @@ extension LicenseEngine {
                 report.add(
                     .attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
                     "attached license \(license.id) to service \(service.id)")
-                // The license takes the service's name now, as it would on the next follow.
-                try moveAndRename(license, for: service, dryRun: false, report: &report)
+                // Its name follows the service's on a later follow pass: renames can wait.
                 continue
             }
             if reusesLicenses(of: service), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
