@@ -24,11 +24,12 @@ extension LicenseEngine {
         try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
         let resolver = try resolver()
         var orders: [OrderPlan] = []
+        let index = try serveIndex(listing: listing)
         for service in services where service.status == .active {
             guard report.stopped == nil else { return report }
             try serve(
-                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun), orders: &orders,
-                report: &report)
+                service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
+                orders: &orders, report: &report)
         }
         try place(orders, report: &report)
         guard report.stopped == nil else { return report }

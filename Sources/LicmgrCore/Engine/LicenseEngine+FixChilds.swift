@@ -31,10 +31,11 @@ extension LicenseEngine {
         var unserved: [FixChildsReport.Unserved] = []
         var orders: [OrderPlan] = []
         var suspended: [Int] = []
+        let index = try serveIndex(listing: listing)
         for service in try store.services(includeClosed: false) {
             guard run.stopped == nil else { break }
             if service.status == .suspended && skipSuspended {
-                if try !store.licenses(serviceID: service.id).contains(where: \.isLive),
+                if !(index.attached[service.id] ?? []).contains(where: \.isLive),
                     (try? needs(of: service, resolver: resolver).isEmpty) == false
                 {
                     unserved.append(
@@ -43,8 +44,8 @@ extension LicenseEngine {
                 continue
             }
             try serve(
-                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun, allowSuspended: true),
-                orders: &orders, report: &run)
+                service, resolver: resolver, listing: &listing, index: index,
+                mode: ServeMode(dryRun: dryRun, allowSuspended: true), orders: &orders, report: &run)
             if service.status == .suspended { suspended.append(service.id) }
         }
         try place(orders, report: &run)
@@ -62,8 +63,9 @@ extension LicenseEngine {
         var report = FixChildsReport(run: run)
         report.unserved = unserved
         let planned = Set(run.items.filter { $0.action == .planned }.compactMap(\.licenseID))
+        let known = try knownLicenses()
         for license in listing where license.isLive && !planned.contains(license.id) {
-            if let known = try store.license(license.id), known.serviceID != nil { continue }
+            if known[license.id]?.serviceID != nil { continue }
             report.orphans.append(.init(license: license, monthlyCost: monthlyCost(of: license, resolver)))
         }
         return report

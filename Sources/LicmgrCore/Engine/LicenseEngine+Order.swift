@@ -11,17 +11,43 @@ extension LicenseEngine {
         var listing = try readAccount(dryRun: dryRun, report: &report)
         let resolver = try resolver()
         var orders: [OrderPlan] = []
+        let index = try serveIndex(listing: listing)
         for service in services {
             guard report.stopped == nil else { break }
             try serve(
-                service, resolver: resolver, listing: &listing, mode: ServeMode(dryRun: dryRun), orders: &orders,
-                report: &report)
+                service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
+                orders: &orders, report: &report)
         }
         try place(orders, report: &report)
         // Ordered by hand, a license's key is wanted now: read back what this run bought.
         let bought = Set(report.items.filter { $0.action == .ordered }.compactMap(\.licenseID))
         try refresh(try knownLicenses().values.filter { bought.contains($0.id) }, report: &report)
         return report
+    }
+
+    /// What serving looks up for every service, read once per run. Each service is served
+    /// once a run, and what serving it changes concerns that service alone, so the index stays
+    /// true for the services after it; whether a candidate is taken is read from the store.
+    struct ServeIndex {
+        var attached: [Int: [License]] = [:]
+        var pending: [Int: [RemoteOperation]] = [:]
+        var workflows: [Int: [Workflow]] = [:]
+        /// Listed licenses by IP and tariff, where `attachable` looks.
+        var candidates: [String: [License]] = [:]
+
+        static func slot(ip: String, tariff: Int) -> String { "\(ip) \(tariff)" }
+    }
+
+    func serveIndex(listing: [License]) throws -> ServeIndex {
+        var index = ServeIndex()
+        index.attached = Dictionary(
+            grouping: try store.allLicenses().filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
+        index.pending = Dictionary(
+            grouping: try store.operations(state: .pending).filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
+        index.workflows = Dictionary(
+            grouping: try store.openWorkflows().filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
+        index.candidates = Dictionary(grouping: listing, by: { ServeIndex.slot(ip: $0.ip, tariff: $0.pricelist) })
+        return index
     }
 
     /// An order `serve` decided on, sent with the others of its run.
@@ -41,7 +67,7 @@ extension LicenseEngine {
     /// Serves one service's needs from what it has, what the account holds and the free pool;
     /// what is left to buy joins `orders`, placed together by `place(_:report:)`.
     func serve(
-        _ service: Service, resolver: Resolver, listing: inout [License], mode: ServeMode,
+        _ service: Service, resolver: Resolver, listing: inout [License], index: ServeIndex, mode: ServeMode,
         orders: inout [OrderPlan], report: inout RunReport
     ) throws {
         let dryRun = mode.dryRun
@@ -62,9 +88,9 @@ extension LicenseEngine {
             report.add(.unchanged, serviceID: service.id, "no addon of service \(service.id) needs a license")
             return
         }
-        let attached = try store.licenses(serviceID: service.id)
-        let pending = try store.operations(state: .pending)
-        let workflows = try store.openWorkflows()
+        let attached = index.attached[service.id] ?? []
+        let pending = index.pending[service.id] ?? []
+        let workflows = index.workflows[service.id] ?? []
         for need in needs {
             guard report.stopped == nil else { return }
             if let current = attached.first(where: { $0.addon == need.addon && $0.isLive }) {
@@ -93,7 +119,7 @@ extension LicenseEngine {
                         + "the next run carries it on")
                 continue
             }
-            if let existing = try attachable(for: service, need: need, listing: listing) {
+            if let existing = try attachable(for: service, need: need, index: index) {
                 if dryRun {
                     report.add(
                         .planned, serviceID: service.id, addon: need.addon, licenseID: existing.id,
@@ -137,9 +163,9 @@ extension LicenseEngine {
     }
 
     /// A live license on the account with the service's IP and tariff that serves no service.
-    func attachable(for service: Service, need: Need, listing: [License]) throws -> License? {
-        for candidate in listing
-        where candidate.isLive && candidate.ip == service.ip && candidate.pricelist == need.tariff {
+    func attachable(for service: Service, need: Need, index: ServeIndex) throws -> License? {
+        for candidate in index.candidates[ServeIndex.slot(ip: service.ip, tariff: need.tariff)] ?? []
+        where candidate.isLive {
             // Held by another service, or by another addon of this one: not free to attach.
             if let known = try store.license(candidate.id), let owner = known.serviceID,
                 owner != service.id || known.addon != need.addon

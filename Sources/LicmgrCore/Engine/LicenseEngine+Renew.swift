@@ -163,6 +163,14 @@ extension LicenseEngine {
                 if let known = known[remote.id] {
                     license.serviceID = known.serviceID
                     license.addon = known.addon
+                    // What the store keeps when a listing row leaves it out: a row that
+                    // changes nothing else is not written again.
+                    license.key = license.key ?? known.key
+                    license.remoteID = license.remoteID ?? known.remoteID
+                    license.autoprolong = license.autoprolong ?? known.autoprolong
+                    license.ipChanged = license.ipChanged ?? known.ipChanged
+                    license.keyChanged = license.keyChanged ?? known.keyChanged
+                    if license == known { continue }
                 }
                 try store.save(license, at: at)
             }
