@@ -159,7 +159,8 @@ extension LicenseEngine {
     /// The same step refused for good within the back-off: same kind, target and parameters.
     func recentRefusal(like step: Step) throws -> RemoteOperation? {
         let since = time.timestamp(secondsAgo: Self.refusalBackOff)
-        return try store.operations(state: .failed).last {
+        if cachedRefusals == nil { cachedRefusals = try store.operations(state: .failed) }
+        return cachedRefusals?.last {
             $0.kind == step.kind && $0.serviceID == step.service && $0.addon == step.addon
                 && $0.licenseID == step.license && $0.params == step.params && $0.createdAt >= since
                 && !Self.isRetryable($0)
@@ -168,7 +169,7 @@ extension LicenseEngine {
 
     /// The catalogue's price in hundredths, when it knows the tariff and period.
     func cost(of price: Price) throws -> Int? {
-        try store.catalogue().period(price.period, of: price.tariff).flatMap { Money.cents($0.cost) }
+        try catalogue().period(price.period, of: price.tariff).flatMap { Money.cents($0.cost) }
     }
 
     /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt

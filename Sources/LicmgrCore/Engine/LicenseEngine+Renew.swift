@@ -14,26 +14,27 @@ extension LicenseEngine {
     func renewLicenses(serviceIDs: [Int]?, dueOnly: Bool, dryRun: Bool, report: inout RunReport) throws {
         let resolver = try resolver()
         let today = time.today
-        // The renewals journaled so far, by license: the journal only grows, so look up, not scan.
-        let journal = Dictionary(
-            grouping: (try store.operations(state: .done) + store.operations(state: .failed)).filter {
-                $0.kind == .renew
-            },
-            by: { $0.licenseID ?? 0 })
+        let dueDay = today.adding(days: config.renewBefore)
         var licenses: [License] = []
         if let serviceIDs {
             for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(\.isLive) }
         } else {
             licenses = try store.allLicenses().filter { $0.isLive && $0.serviceID != nil }
         }
+        if dueOnly {
+            licenses = licenses.filter { license in license.expires.map { $0 <= dueDay } ?? false }
+        }
+        guard !licenses.isEmpty else { return }
+        // The renewals journaled so far, by license: the journal only grows, so look up, not scan.
+        let journal = Dictionary(
+            grouping: (try store.operations(state: .done) + store.operations(state: .failed)).filter {
+                $0.kind == .renew
+            },
+            by: { $0.licenseID ?? 0 })
         // A license with a step still in doubt waits for it to settle; settling has said so.
         let busy = try busyLicenses()
         var renewals: [PlannedStep] = []
-        let dueDay = today.adding(days: config.renewBefore)
         for license in licenses where !busy.contains(license.id) {
-            if dueOnly {
-                guard let expires = license.expires, expires <= dueDay else { continue }
-            }
             guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
             if let reason = notRenewable(license, service: service, resolver: resolver) {
                 report.add(
@@ -131,7 +132,7 @@ extension LicenseEngine {
     /// the period's length from that day, which is never later than the remote's true expiry.
     /// A period the catalogue does not describe counts as the shortest sold, one month.
     func termEnd(from day: Day, period: Int, tariff: Int) throws -> Day {
-        let sold = try store.catalogue().period(period, of: tariff)
+        let sold = try catalogue().period(period, of: tariff)
         if let sold, sold.type == "day" { return day.adding(days: max(sold.length, 1)) }
         if let months = sold?.months { return day.adding(months: months) }
         return day.adding(months: sold == nil && (1...120).contains(period) ? period : 1)

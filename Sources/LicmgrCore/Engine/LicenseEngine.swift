@@ -13,6 +13,10 @@ public final class LicenseEngine {
     var backsOff = false
     /// How long a refused step rests before the cron run tries it again.
     static let refusalBackOff = 3600
+    /// Read once per engine, that is once per command: only `import-tariffs` changes it.
+    private var cachedCatalogue: Catalogue?
+    /// The refusals journaled before this run, read at the first step that asks.
+    var cachedRefusals: [RemoteOperation]?
 
     public init(
         config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
@@ -27,7 +31,14 @@ public final class LicenseEngine {
     }
 
     func resolver() throws -> Resolver {
-        Resolver(config: config, catalogue: try store.catalogue())
+        Resolver(config: config, catalogue: try catalogue())
+    }
+
+    func catalogue() throws -> Catalogue {
+        if let cachedCatalogue { return cachedCatalogue }
+        let catalogue = try store.catalogue()
+        cachedCatalogue = catalogue
+        return catalogue
     }
 
     /// One full read of the account: ISPsystem's own licenses always, and the other function
