@@ -311,4 +311,69 @@ final class StoreTests: XCTestCase {
     func testEmptyCatalogue() throws {
         XCTAssertTrue(try SQLiteStore(path: path).catalogue().isEmpty)
     }
+
+    func testCatalogueKeepsEachTariffsPeriodsInOrderAndHidesGoneOnes() throws {
+        let store = try SQLiteStore(path: path)
+        let lite = Tariff(
+            id: 55227, name: "Lite", active: true, itemType: "soft", currency: "EUR",
+            periods: [
+                .init(id: 12, type: "year", length: 1, cost: "100.00"),
+                .init(id: 1, type: "month", length: 1, cost: "9.00"),
+            ])
+        let bare = Tariff(id: 55228, name: "Bare", active: false, itemType: "soft", currency: "EUR", periods: [])
+        try store.saveCatalogue([lite, bare], at: at)
+        try store.saveCatalogue([lite], at: at)
+        let sorted = Tariff(
+            id: lite.id, name: lite.name, active: lite.active, itemType: lite.itemType, currency: lite.currency,
+            periods: lite.periods.sorted { $0.id < $1.id })
+        XCTAssertEqual(try store.catalogue(), Catalogue(tariffs: [55227: sorted]))
+        XCTAssertEqual(try store.catalogue(includeGone: true), Catalogue(tariffs: [55227: sorted, 55228: bare]))
+    }
+
+    func testServicesComeWithTheirOwnAddonsInIdOrder() throws {
+        let store = try SQLiteStore(path: path)
+        var bare = service(3)
+        bare.addons = [:]
+        for one in [service(9), bare, service(5)] { try store.insert(one, at: at) }
+        XCTAssertEqual(try store.services(includeClosed: false), [bare, service(5), service(9)])
+    }
+
+    // MARK: - Kept statements
+
+    func testAKeptStatementForgetsTheLastCallsValues() throws {
+        let db = try SQLiteStore(path: path).db
+        XCTAssertEqual(try db.query("SELECT ? AS v", [5]).first?.int("v"), 5)
+        XCTAssertNil(try db.query("SELECT ? AS v").first?.int("v"))
+    }
+
+    func testAQueryRunAgainWhileItsRowsAreReadGetsAStatementOfItsOwn() throws {
+        let store = try SQLiteStore(path: path)
+        for id in [100001, 100002] { try store.save(license(id), at: at) }
+        let ids = "SELECT id FROM licenses ORDER BY id"
+        var pairs: [[Int?]] = []
+        try store.db.forEachRow(ids) { outer in
+            let id = outer.int(0)
+            try store.db.forEachRow(ids) { inner in pairs.append([id, inner.int(0)]) }
+        }
+        XCTAssertEqual(pairs, [[100001, 100001], [100001, 100002], [100002, 100001], [100002, 100002]])
+    }
+
+    func testAReadLeftPartWayStartsOverAndHoldsNoSnapshot() throws {
+        struct Stop: Error {}
+        let store = try SQLiteStore(path: path)
+        for id in [100001, 100002] { try store.save(license(id), at: at) }
+        let ids = "SELECT id FROM licenses ORDER BY id"
+        XCTAssertThrowsError(try store.db.forEachRow(ids) { _ in throw Stop() })
+        // Another connection's write must be seen: a statement left stepping would pin the old snapshot.
+        try SQLiteStore(path: path).save(license(100003), at: at)
+        XCTAssertEqual(try store.db.rows(ids) { $0.int(0) }, [100001, 100002, 100003])
+    }
+
+    func testClosingFinalizesTheKeptStatements() throws {
+        let db = try SQLiteDatabase(path: path)
+        try db.run("CREATE TABLE t (v INTEGER)")
+        try db.run("INSERT INTO t VALUES (?)", [1])
+        XCTAssertEqual(try db.rows("SELECT v FROM t") { $0.int(0) }, [1])
+        XCTAssertNoThrow(try db.close())
+    }
 }
