@@ -115,7 +115,9 @@ public final class SQLiteDatabase {
                 if fd >= 0 { Glibc.close(fd) }
             }
         }
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0)
+        // One thread at a time, as the statement cache needs anyway: SQLite's own locking of
+        // every call would cost a mutex round trip per column read.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0)
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, handle != nil else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
