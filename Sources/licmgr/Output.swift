@@ -40,14 +40,13 @@ struct Output {
 
     /// The contract's error document, `{"error": {"code": N, "message": "..."}}`.
     func errorDocument(code: Int32, message: String) {
-        document(["error": ["code": Int(code), "message": message]])
+        document(["error": ["code": .int(Int(code)), "message": .string(message)]])
     }
 
-    func document(_ value: Any) {
-        let data =
-            (try? JSONSerialization.data(
-                withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
+    func document(_ value: JSONValue) {
+        var bytes: [UInt8] = []
+        value.write(into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        FileHandle.standardOutput.write(Data(bytes))
     }
 }

@@ -28,14 +28,15 @@ struct HistoryCommand: ParsableCommand {
             let entries = try store.history(serviceID: service, licenseID: license)
             if context.output.json {
                 context.output.document(
-                    entries.map { entry in
-                        [
-                            "at": entry.at, "command": entry.command, "service_id": Rendering.json(entry.serviceID),
-                            "license_id": Rendering.json(entry.licenseID), "action": entry.action,
-                            "result": entry.result,
-                            "detail": entry.detail,
-                        ] as [String: Any]
-                    })
+                    .array(
+                        entries.map { entry in
+                            [
+                                "at": .string(entry.at), "command": .string(entry.command),
+                                "service_id": JSONValue(entry.serviceID), "license_id": JSONValue(entry.licenseID),
+                                "action": .string(entry.action), "result": .string(entry.result),
+                                "detail": .string(entry.detail),
+                            ]
+                        }))
             } else if !entries.isEmpty {
                 let rows = entries.map { entry in
                     [

@@ -24,16 +24,17 @@ struct JournalCommand: ParsableCommand {
             }
             if context.output.json {
                 context.output.document(
-                    operations.map { operation in
-                        [
-                            "key": operation.key, "kind": operation.kind.rawValue,
-                            "state": operation.state == .pending ? "in_doubt" : operation.state.rawValue,
-                            "service_id": Rendering.json(operation.serviceID), "addon": Rendering.json(operation.addon),
-                            "license_id": Rendering.json(operation.licenseID), "params": operation.params,
-                            "result": Rendering.json(operation.result), "command": operation.command,
-                            "created": operation.createdAt,
-                        ] as [String: Any]
-                    })
+                    .array(
+                        operations.map { operation in
+                            [
+                                "key": .string(operation.key), "kind": .string(operation.kind.rawValue),
+                                "state": .string(operation.state == .pending ? "in_doubt" : operation.state.rawValue),
+                                "service_id": JSONValue(operation.serviceID), "addon": JSONValue(operation.addon),
+                                "license_id": JSONValue(operation.licenseID), "params": JSONValue(operation.params),
+                                "result": JSONValue(operation.result), "command": .string(operation.command),
+                                "created": .string(operation.createdAt),
+                            ]
+                        }))
             } else if !operations.isEmpty {
                 let rows = operations.map { operation in
                     [

@@ -41,7 +41,7 @@ struct ListCommand: ParsableCommand {
                     .sorted { ($0.expires!, $0.id) < ($1.expires!, $1.id) }
             }
             if context.output.json {
-                context.output.document(licenses.map { Rendering.license($0) })
+                context.output.document(.array(licenses.map { .object(Rendering.license($0)) }))
             } else if !licenses.isEmpty {
                 let rows = licenses.map { license in
                     [

@@ -16,9 +16,10 @@ extension ServiceCommand {
                 let services = try registry.list(includeClosed: all)
                 if context.output.json {
                     context.output.document(
-                        try services.map {
-                            Rendering.service($0, licenses: try registry.store.licenses(serviceID: $0.id))
-                        })
+                        .array(
+                            try services.map {
+                                .object(Rendering.service($0, licenses: try registry.store.licenses(serviceID: $0.id)))
+                            }))
                 } else if !services.isEmpty {
                     let rows = try services.map { service in
                         let licenses = try registry.store.licenses(serviceID: service.id).filter(\.isLive)
