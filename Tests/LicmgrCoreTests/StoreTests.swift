@@ -290,6 +290,24 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.operations(state: .failed).first?.licenseID, 5)
     }
 
+    func testEveryStepComesOldestFirstThenInDoubtFailedVoidDone() throws {
+        let store = try SQLiteStore(path: path)
+        let states: [(String, RemoteOperation.State, String)] = [
+            ("done-1", .done, at), ("pending-1", .pending, at), ("late", .pending, "2025-01-02 03:04:06"),
+            ("void-1", .void, at), ("failed-1", .failed, at), ("pending-2", .pending, at),
+            ("early", .done, "2025-01-01"),
+        ]
+        for (key, state, created) in states {
+            var step = operation(key)
+            step.createdAt = created
+            try store.insert(step)
+            if state != .pending { try store.finish(operation: key, state: state, licenseID: nil, result: "", at: at) }
+        }
+        var keys: [String] = []
+        try store.forEachOperation { keys.append($0.key) }
+        XCTAssertEqual(keys, ["early", "pending-1", "pending-2", "failed-1", "void-1", "done-1", "late"])
+    }
+
     func testDuplicateOperationKeyIsRejected() throws {
         let store = try SQLiteStore(path: path)
         try store.insert(operation("lm-test-1"))
@@ -336,6 +354,18 @@ final class StoreTests: XCTestCase {
         bare.addons = [:]
         for one in [service(9), bare, service(5)] { try store.insert(one, at: at) }
         XCTAssertEqual(try store.services(includeClosed: false), [bare, service(5), service(9)])
+        var streamed: [Service] = []
+        try store.forEachService(includeClosed: false) { streamed.append($0) }
+        XCTAssertEqual(streamed, [bare, service(5), service(9)])
+    }
+
+    func testStreamedLicensesAreTheListedOnes() throws {
+        let store = try SQLiteStore(path: path)
+        for id in [100003, 100001, 100002] { try store.save(license(id), at: at) }
+        var streamed: [License] = []
+        try store.forEachLicense { streamed.append($0) }
+        XCTAssertEqual(streamed, try store.allLicenses())
+        XCTAssertEqual(streamed.map(\.id), [100001, 100002, 100003])
     }
 
     // MARK: - Kept statements

@@ -61,6 +61,51 @@ final class JSONValueTests: XCTestCase {
         }
     }
 
+    /// Runs `produce` through `Output.array` into a file; what it printed and what it threw.
+    private func streamed(_ produce: ((JSONValue) -> Void) throws -> Void) throws -> (String, (any Error)?) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("licmgr-json-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: path.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let file = try FileHandle(forWritingTo: path)
+        var thrown: (any Error)?
+        do {
+            try Output(json: true, documents: file).array(produce)
+        } catch {
+            thrown = error
+        }
+        try file.close()
+        return (try String(contentsOf: path, encoding: .utf8), thrown)
+    }
+
+    func testAStreamedArrayIsTheDocumentOfItsElements() throws {
+        let elements = (0..<2000).map { JSONValue.object(["id": .int($0), "name": .string("license \($0)")]) }
+        let (printed, error) = try streamed { element in elements.forEach(element) }
+        XCTAssertNil(error)
+        XCTAssertEqual(printed, text(.array(elements)) + "\n")
+        XCTAssertEqual(try streamed { _ in }.0, "[]\n")
+    }
+
+    func testAFailureBeforeAnythingIsPrintedLeavesStdoutToTheErrorDocument() throws {
+        struct Failure: Error {}
+        let (printed, error) = try streamed { element in
+            element(.int(1))
+            throw Failure()
+        }
+        XCTAssertEqual(printed, "")
+        XCTAssertTrue(error is Failure)
+    }
+
+    func testAFailureAfterPartOfTheArrayIsPrintedIsACut() throws {
+        struct Failure: Error {}
+        let (printed, error) = try streamed { element in
+            for n in 0..<20_000 { element(.string("license \(n)")) }
+            throw Failure()
+        }
+        XCTAssertTrue(printed.hasPrefix(#"["license 0","#))
+        XCTAssertFalse(printed.hasSuffix("]\n"))
+        XCTAssertTrue((error as? ListingCut)?.cause is Failure)
+    }
+
     func testKeysAreSortedByPlainComparisonWhateverTheOrderBuilt() {
         var object: JSONObject = ["b": 1, "ab": 2, "a_b": 3]
         object.set("Z", 4)

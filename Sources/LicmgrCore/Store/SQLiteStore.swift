@@ -22,8 +22,12 @@ public final class SQLiteStore: StateStore {
 
     public func services(includeClosed: Bool) throws -> [Service] {
         var services: [Service] = []
-        try forEachService(where: includeClosed ? "1" : "s.status <> 'closed'", []) { services.append($0) }
+        try forEachService(includeClosed: includeClosed) { services.append($0) }
         return services
+    }
+
+    public func forEachService(includeClosed: Bool, _ body: (Service) throws -> Void) throws {
+        try forEachService(where: includeClosed ? "1" : "s.status <> 'closed'", [], body)
     }
 
     /// Services with their addons from one statement: a service's rows arrive together, one
@@ -98,6 +102,10 @@ public final class SQLiteStore: StateStore {
 
     public func allLicenses() throws -> [License] {
         try db.rows(Self.selectLicenses + " ORDER BY id", [], Self.license(from:))
+    }
+
+    public func forEachLicense(_ body: (License) throws -> Void) throws {
+        try db.forEachRow(Self.selectLicenses + " ORDER BY id") { try body(Self.license(from: $0)) }
     }
 
     public func save(_ license: License, at: String) throws {
@@ -187,6 +195,15 @@ public final class SQLiteStore: StateStore {
         try db.rows(
             Self.selectOperations + " WHERE state = ? ORDER BY created_at, rowid", [.text(state.rawValue)],
             Self.operation(from:))
+    }
+
+    public func forEachOperation(_ body: (RemoteOperation) throws -> Void) throws {
+        try db.forEachRow(
+            Self.selectOperations + """
+                 ORDER BY created_at,
+                    CASE state WHEN 'pending' THEN 0 WHEN 'failed' THEN 1 WHEN 'void' THEN 2 ELSE 3 END, rowid
+                """
+        ) { try body(Self.operation(from: $0)) }
     }
 
     /// The columns `operation(from:)` reads, in its order.
@@ -294,7 +311,7 @@ public final class SQLiteStore: StateStore {
         return entries
     }
 
-    private func forEachHistoryEntry(serviceID: Int?, licenseID: Int?, _ body: (HistoryEntry) throws -> Void) throws {
+    public func forEachHistoryEntry(serviceID: Int?, licenseID: Int?, _ body: (HistoryEntry) throws -> Void) throws {
         var conditions: [String] = []
         var bindings: [SQLValue] = []
         if let serviceID {
