@@ -69,9 +69,10 @@ struct CommandContext {
             let context = try CommandContext(options: options, command: command, locking: locking)
             status = try body(context)
         } catch {
-            let status = ExitStatus.of(error)
+            let cut = error as? ListingCut
+            let status = ExitStatus.of(cut?.cause ?? error)
             let message = String(describing: error)
-            if options.json {
+            if options.json, cut == nil {
                 output.errorDocument(code: status.rawValue, message: message)
             } else {
                 output.error(message)

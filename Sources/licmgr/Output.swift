@@ -6,15 +6,18 @@ struct Output {
     let json: Bool
     let verbose: Bool
     let quiet: Bool
+    /// Where JSON documents go.
+    let documents: FileHandle
 
     init(_ options: GlobalOptions) {
         self.init(json: options.json, verbose: options.verbose, quiet: options.quiet)
     }
 
-    init(json: Bool, verbose: Bool = false, quiet: Bool = false) {
+    init(json: Bool, verbose: Bool = false, quiet: Bool = false, documents: FileHandle = .standardOutput) {
         self.json = json
         self.verbose = verbose
         self.quiet = quiet
+        self.documents = documents
     }
 
     /// A line of results; suppressed by `--quiet` and under `--json`.
@@ -40,14 +43,51 @@ struct Output {
 
     /// The contract's error document, `{"error": {"code": N, "message": "..."}}`.
     func errorDocument(code: Int32, message: String) {
-        document(["error": ["code": Int(code), "message": message]])
+        document(["error": ["code": .int(Int(code)), "message": .string(message)]])
     }
 
-    func document(_ value: Any) {
-        let data =
-            (try? JSONSerialization.data(
-                withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
+    func document(_ value: JSONValue) {
+        var bytes: [UInt8] = []
+        value.write(into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        documents.write(Data(bytes))
     }
+
+    /// Prints a JSON array of the elements `produce` hands to its argument, written out as
+    /// they come so that a listing takes the memory of a few elements, not of all of them.
+    /// Nothing is printed before the first 64 KiB or the end: a failure before then leaves
+    /// stdout free for the error document. A failure after is rethrown as `ListingCut`.
+    func array(_ produce: (_ element: (JSONValue) -> Void) throws -> Void) throws {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        var count = 0
+        var written = false
+        do {
+            try produce { element in
+                if count > 0 { bytes.append(UInt8(ascii: ",")) }
+                count += 1
+                element.write(into: &bytes)
+                if bytes.count >= Self.chunk {
+                    documents.write(Data(bytes))
+                    bytes.removeAll(keepingCapacity: true)
+                    written = true
+                }
+            }
+        } catch {
+            if written { throw ListingCut(cause: error) }
+            throw error
+        }
+        bytes.append(contentsOf: "]\n".utf8)
+        documents.write(Data(bytes))
+    }
+
+    private static let chunk = 64 * 1024
+}
+
+/// A JSON listing that failed after part of it was printed: no error document can follow it
+/// on stdout, so the message goes to stderr and the unterminated array tells a parser that
+/// the listing is not whole.
+struct ListingCut: Error, CustomStringConvertible {
+    let cause: any Error
+
+    var description: String { String(describing: cause) }
 }

@@ -1,57 +1,56 @@
-import Foundation
 import LicmgrCore
 
 /// The stable JSON shapes of the contract: snake_case keys, null where a value is absent.
 enum Rendering {
-    static func json(_ value: Int?) -> Any { value.map { $0 as Any } ?? NSNull() }
-    static func json(_ value: String?) -> Any { value.map { $0 as Any } ?? NSNull() }
-
-    static func license(_ license: License, withKey: Bool = false) -> [String: Any] {
-        var object: [String: Any] = [
-            "id": license.id, "name": license.name, "ip": license.ip, "pricelist": license.pricelist,
-            "period": json(license.period), "status": license.gone ? "gone" : license.status.name,
-            "expires": json(license.expires?.description), "service_id": json(license.serviceID),
-            "addon": json(license.addon), "line": license.line.rawValue,
+    static func license(_ license: License, withKey: Bool = false) -> JSONObject {
+        var object: JSONObject = [
+            "id": .int(license.id), "name": .string(license.name), "ip": .string(license.ip),
+            "pricelist": .int(license.pricelist), "period": JSONValue(license.period),
+            "status": .string(license.gone ? "gone" : license.status.name),
+            "expires": JSONValue(license.expires?.description), "service_id": JSONValue(license.serviceID),
+            "addon": JSONValue(license.addon), "line": .string(license.line.rawValue),
         ]
-        if withKey { object["key"] = json(license.key) }
+        if withKey { object.set("key", JSONValue(license.key)) }
         return object
     }
 
-    static func service(_ service: Service, licenses: [License]) -> [String: Any] {
+    static func service(_ service: Service, licenses: [License]) -> JSONObject {
         [
-            "id": service.id, "name": service.name, "ip": service.ip, "package": json(service.package),
-            "period": json(service.period), "addons": service.addons, "status": service.status.rawValue,
-            "licenses": licenses.filter(\.isLive).map(\.id),
+            "id": .int(service.id), "name": .string(service.name), "ip": .string(service.ip),
+            "package": JSONValue(service.package), "period": JSONValue(service.period),
+            "addons": JSONValue(service.addons), "status": .string(service.status.rawValue),
+            "licenses": JSONValue(licenses.filter(\.isLive).map(\.id)),
         ]
     }
 
-    static func report(_ report: RunReport) -> [String: Any] {
-        var object: [String: Any] = [:]
-        for action in RunReport.Action.allCases {
-            object[action.rawValue] = report.count(action)
-        }
-        var errors: [[String: Any]] = report.failures.map { item in
+    static func report(_ report: RunReport) -> JSONObject {
+        var object = JSONObject(members: RunReport.Action.allCases.map { ($0.rawValue, .int(report.count($0))) })
+        var errors: [JSONValue] = report.failures.map { item in
             [
-                "service_id": json(item.serviceID), "addon": json(item.addon), "license_id": json(item.licenseID),
-                "message": item.detail,
+                "service_id": JSONValue(item.serviceID), "addon": JSONValue(item.addon),
+                "license_id": JSONValue(item.licenseID), "message": .string(item.detail),
             ]
         }
         if let stopped = report.stopped {
             errors.append([
-                "service_id": NSNull(), "addon": NSNull(), "license_id": NSNull(),
-                "message": stopped.description, "code": Int(ExitStatus.of(stopped).rawValue),
+                "service_id": nil, "addon": nil, "license_id": nil, "message": .string(stopped.description),
+                "code": .int(Int(ExitStatus.of(stopped).rawValue)),
             ])
         }
-        object["errors"] = errors
-        object["warnings"] = report.warnings
-        object["notes"] = report.notes
-        object["dry_run"] = report.dryRun
-        object["items"] = report.items.map { item in
-            [
-                "action": item.action.rawValue, "service_id": json(item.serviceID), "addon": json(item.addon),
-                "license_id": json(item.licenseID), "detail": item.detail,
-            ] as [String: Any]
-        }
+        object.set("errors", .array(errors))
+        object.set("warnings", JSONValue(report.warnings))
+        object.set("notes", JSONValue(report.notes))
+        object.set("dry_run", .bool(report.dryRun))
+        object.set(
+            "items",
+            .array(
+                report.items.map { item in
+                    [
+                        "action": .string(item.action.rawValue), "service_id": JSONValue(item.serviceID),
+                        "addon": JSONValue(item.addon), "license_id": JSONValue(item.licenseID),
+                        "detail": .string(item.detail),
+                    ]
+                }))
         return object
     }
 
@@ -59,7 +58,7 @@ enum Rendering {
     /// `showUnchanged` is for commands a person names items to; cron runs stay silent.
     static func print(_ report: RunReport, to output: Output, showUnchanged: Bool = false) {
         if output.json {
-            output.document(Rendering.report(report))
+            output.document(.object(Rendering.report(report)))
             return
         }
         for note in report.notes { output.detail(note) }

@@ -35,6 +35,45 @@ final class DayTests: XCTestCase {
         XCTAssertNotNil(Day(year: 2000, month: 2, day: 29))
     }
 
+    /// How dates were parsed before the byte-wise path: the reference it must agree with.
+    private func splitting(_ text: String) -> Day? {
+        let datePart = text.split(separator: " ").first.map(String.init) ?? text
+        let fields = datePart.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
+            let y = Int(fields[0]), let m = Int(fields[1]), let d = Int(fields[2])
+        else { return nil }
+        return Day(year: y, month: m, day: d)
+    }
+
+    func testParsingAgreesWithSplittingOnOddInput() {
+        var texts = [
+            " 2025-03-07", "2025-03-07 ", "2025-03-07  10:11", "2025-03-07\t1", "2025-03-07 \u{301}x",
+            "2025-03-07\u{301}", "+025-03-07", "2025-+3-07", "2025-03-+7", "０２０２-03-07", "2025-03-07T10:11:12",
+            "2025-03-07 x 2026-01-01", "20250-03-07", "2025-3-07", "2025-03-7", "12345", "2024-02-29 00:00:00",
+        ]
+        // Dates near the plain shape: a real one with characters swapped in and the tail cut.
+        let alphabet = Array("0123456789- +x").map(String.init) + ["\u{301}", "é"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            var characters = Array("2024-02-29 10:11").map(String.init)
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                characters[Int.random(in: 0..<characters.count, using: &random)] = alphabet.randomElement(
+                    using: &random)!
+            }
+            texts.append(characters.prefix(Int.random(in: 8...16, using: &random)).joined())
+        }
+        for text in texts {
+            XCTAssertEqual(Day(text), splitting(text), text.debugDescription)
+        }
+    }
+
+    func testFormattingKeepsItsSpellingOutsideFourDigitYears() {
+        XCTAssertEqual(Day(year: 0, month: 1, day: 1)?.description, "0000-01-01")
+        XCTAssertEqual(Day(year: 9999, month: 12, day: 31)?.description, "9999-12-31")
+        XCTAssertEqual(Day(year: 12345, month: 6, day: 7)?.description, "12345-06-07")
+        XCTAssertEqual(Day(year: -5, month: 6, day: 7)?.description, "00-5-06-07")
+    }
+
     func testAddingMonthsClampsToMonthEnd() {
         XCTAssertEqual(day("2025-01-31").adding(months: 1), day("2025-02-28"))
         XCTAssertEqual(day("2024-01-31").adding(months: 1), day("2024-02-29"))

@@ -290,6 +290,24 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.operations(state: .failed).first?.licenseID, 5)
     }
 
+    func testEveryStepComesOldestFirstThenInDoubtFailedVoidDone() throws {
+        let store = try SQLiteStore(path: path)
+        let states: [(String, RemoteOperation.State, String)] = [
+            ("done-1", .done, at), ("pending-1", .pending, at), ("late", .pending, "2025-01-02 03:04:06"),
+            ("void-1", .void, at), ("failed-1", .failed, at), ("pending-2", .pending, at),
+            ("early", .done, "2025-01-01"),
+        ]
+        for (key, state, created) in states {
+            var step = operation(key)
+            step.createdAt = created
+            try store.insert(step)
+            if state != .pending { try store.finish(operation: key, state: state, licenseID: nil, result: "", at: at) }
+        }
+        var keys: [String] = []
+        try store.forEachOperation { keys.append($0.key) }
+        XCTAssertEqual(keys, ["early", "pending-1", "pending-2", "failed-1", "void-1", "done-1", "late"])
+    }
+
     func testDuplicateOperationKeyIsRejected() throws {
         let store = try SQLiteStore(path: path)
         try store.insert(operation("lm-test-1"))
@@ -310,5 +328,82 @@ final class StoreTests: XCTestCase {
 
     func testEmptyCatalogue() throws {
         XCTAssertTrue(try SQLiteStore(path: path).catalogue().isEmpty)
+    }
+
+    func testCatalogueKeepsEachTariffsPeriodsInOrderAndHidesGoneOnes() throws {
+        let store = try SQLiteStore(path: path)
+        let lite = Tariff(
+            id: 55227, name: "Lite", active: true, itemType: "soft", currency: "EUR",
+            periods: [
+                .init(id: 12, type: "year", length: 1, cost: "100.00"),
+                .init(id: 1, type: "month", length: 1, cost: "9.00"),
+            ])
+        let bare = Tariff(id: 55228, name: "Bare", active: false, itemType: "soft", currency: "EUR", periods: [])
+        try store.saveCatalogue([lite, bare], at: at)
+        try store.saveCatalogue([lite], at: at)
+        let sorted = Tariff(
+            id: lite.id, name: lite.name, active: lite.active, itemType: lite.itemType, currency: lite.currency,
+            periods: lite.periods.sorted { $0.id < $1.id })
+        XCTAssertEqual(try store.catalogue(), Catalogue(tariffs: [55227: sorted]))
+        XCTAssertEqual(try store.catalogue(includeGone: true), Catalogue(tariffs: [55227: sorted, 55228: bare]))
+    }
+
+    func testServicesComeWithTheirOwnAddonsInIdOrder() throws {
+        let store = try SQLiteStore(path: path)
+        var bare = service(3)
+        bare.addons = [:]
+        for one in [service(9), bare, service(5)] { try store.insert(one, at: at) }
+        XCTAssertEqual(try store.services(includeClosed: false), [bare, service(5), service(9)])
+        var streamed: [Service] = []
+        try store.forEachService(includeClosed: false) { streamed.append($0) }
+        XCTAssertEqual(streamed, [bare, service(5), service(9)])
+    }
+
+    func testStreamedLicensesAreTheListedOnes() throws {
+        let store = try SQLiteStore(path: path)
+        for id in [100003, 100001, 100002] { try store.save(license(id), at: at) }
+        var streamed: [License] = []
+        try store.forEachLicense { streamed.append($0) }
+        XCTAssertEqual(streamed, try store.allLicenses())
+        XCTAssertEqual(streamed.map(\.id), [100001, 100002, 100003])
+    }
+
+    // MARK: - Kept statements
+
+    func testAKeptStatementForgetsTheLastCallsValues() throws {
+        let db = try SQLiteStore(path: path).db
+        XCTAssertEqual(try db.query("SELECT ? AS v", [5]).first?.int("v"), 5)
+        XCTAssertNil(try db.query("SELECT ? AS v").first?.int("v"))
+    }
+
+    func testAQueryRunAgainWhileItsRowsAreReadGetsAStatementOfItsOwn() throws {
+        let store = try SQLiteStore(path: path)
+        for id in [100001, 100002] { try store.save(license(id), at: at) }
+        let ids = "SELECT id FROM licenses ORDER BY id"
+        var pairs: [[Int?]] = []
+        try store.db.forEachRow(ids) { outer in
+            let id = outer.int(0)
+            try store.db.forEachRow(ids) { inner in pairs.append([id, inner.int(0)]) }
+        }
+        XCTAssertEqual(pairs, [[100001, 100001], [100001, 100002], [100002, 100001], [100002, 100002]])
+    }
+
+    func testAReadLeftPartWayStartsOverAndHoldsNoSnapshot() throws {
+        struct Stop: Error {}
+        let store = try SQLiteStore(path: path)
+        for id in [100001, 100002] { try store.save(license(id), at: at) }
+        let ids = "SELECT id FROM licenses ORDER BY id"
+        XCTAssertThrowsError(try store.db.forEachRow(ids) { _ in throw Stop() })
+        // Another connection's write must be seen: a statement left stepping would pin the old snapshot.
+        try SQLiteStore(path: path).save(license(100003), at: at)
+        XCTAssertEqual(try store.db.rows(ids) { $0.int(0) }, [100001, 100002, 100003])
+    }
+
+    func testClosingFinalizesTheKeptStatements() throws {
+        let db = try SQLiteDatabase(path: path)
+        try db.run("CREATE TABLE t (v INTEGER)")
+        try db.run("INSERT INTO t VALUES (?)", [1])
+        XCTAssertEqual(try db.rows("SELECT v FROM t") { $0.int(0) }, [1])
+        XCTAssertNoThrow(try db.close())
     }
 }

@@ -90,6 +90,29 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(shown["status"] as? String, "active")
     }
 
+    /// Long listings are written out as they are read, in pieces: still one whole document.
+    func testListingsLongerThanOneWrittenPieceAreOneDocument() throws {
+        let count = 700
+        let services = (1...count).map { #"{"id":\#($0),"name":"vps\#($0)","ip":"10.1.\#($0 / 256).\#($0 % 256)"}"# }
+        try licmgr("service", "import", "-", input: services.joined(separator: "\n"))
+        try sim.seed(
+            (1...count).map { ["licname": "lic \($0)", "ip": "10.2.\($0 / 256).\($0 % 256)", "pricelist": "55227"] })
+        try licmgr("sync")
+        for arguments in [["list", "--json"], ["service", "list", "--json"], ["history", "--json"]] {
+            let result = try work.licmgr(arguments)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertGreaterThan(result.stdout.utf8.count, 64 * 1024, "\(arguments)")
+            XCTAssertTrue(result.stdout.hasSuffix("]\n"))
+            let ids = result.jsonArray.compactMap { $0["id"] as? Int }
+            if arguments[0] != "history" {
+                XCTAssertEqual(ids.count, count, "\(arguments)")
+                XCTAssertEqual(ids, ids.sorted(), "\(arguments)")
+            } else {
+                XCTAssertGreaterThanOrEqual(result.jsonArray.count, count)
+            }
+        }
+    }
+
     /// The JSON keys scripts are written against: the spec's, plus the ones licmgr adds.
     func testJSONKeysAreStable() throws {
         try addService(7, ip: "10.0.0.7")

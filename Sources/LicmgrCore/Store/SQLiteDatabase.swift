@@ -25,12 +25,49 @@ extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
     init(_ value: String?) { self = value.map { .text($0) } ?? .null }
 }
 
-/// One row of a result, by column name.
+/// One row of a result, by column name: for statements run now and then (pragmas, checks).
+/// The store's queries read columns by index through `SQLCursor` instead.
 public struct SQLRow: Sendable {
-    var values: [String: SQLValue]
+    /// Shared by every row of one result.
+    let columns: [String]
+    let values: [SQLValue]
 
-    public func int(_ column: String) -> Int? { values[column]?.int }
-    public func string(_ column: String) -> String? { values[column]?.string }
+    public func int(_ column: String) -> Int? { value(column)?.int }
+    public func string(_ column: String) -> String? { value(column)?.string }
+
+    private func value(_ column: String) -> SQLValue? {
+        columns.firstIndex(of: column).map { values[$0] }
+    }
+}
+
+/// The row a statement is on, read by column index; valid only inside the closure it is
+/// handed to, while the statement stays on that row.
+public struct SQLCursor {
+    fileprivate let statement: OpaquePointer
+
+    public func int(_ column: Int32) -> Int? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(statement, column))
+    }
+
+    public func string(_ column: Int32) -> String? {
+        guard let text = sqlite3_column_text(statement, column) else { return nil }
+        // The length SQLite already knows spares a scan for the terminator.
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    public func day(_ column: Int32) -> Day? {
+        guard let text = sqlite3_column_text(statement, column) else { return nil }
+        return Day(utf8: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, column))))
+    }
+
+    fileprivate func value(_ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(Int(sqlite3_column_int64(statement, column)))
+        default: return .text(string(column) ?? "")
+        }
+    }
 }
 
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -57,9 +94,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// A thin wrapper over one SQLite connection, in the manner of SwiftPM's `Basics/SQLite`.
 /// Not shared between threads: each command owns its own.
+///
+/// Statements are prepared once per connection and kept, keyed by their SQL text, until the
+/// connection closes: SQL given here binds its values rather than spelling them, or each
+/// distinct text would be kept.
 public final class SQLiteDatabase {
     public let path: String
     private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
 
     /// Opens the file at `path`, creating it with mode 0600 if it does not exist and `create`
     /// is set; ":memory:" for tests.
@@ -73,7 +115,9 @@ public final class SQLiteDatabase {
                 if fd >= 0 { Glibc.close(fd) }
             }
         }
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0)
+        // One thread at a time, as the statement cache needs anyway: SQLite's own locking of
+        // every call would cost a mutex round trip per column read.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0)
         let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK, handle != nil else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -91,13 +135,20 @@ public final class SQLiteDatabase {
     /// Closes the connection now rather than when the last reference goes, so that the file
     /// is complete on disk before it is given its real name.
     func close() throws {
+        finalizeStatements()
         let status = sqlite3_close(handle)
         guard status == SQLITE_OK else { throw lastError() }
         handle = nil
     }
 
     deinit {
+        finalizeStatements()
         sqlite3_close_v2(handle)
+    }
+
+    private func finalizeStatements() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements = [:]
     }
 
     /// Creates the database's directory, private to its owner, if it does not exist yet.
@@ -123,12 +174,49 @@ public final class SQLiteDatabase {
         }
     }
 
-    /// Runs one statement and returns its rows.
+    /// Runs one statement and returns its rows, each read by column name.
     @discardableResult
     public func query(_ sql: String, _ bindings: [SQLValue] = []) throws -> [SQLRow] {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { throw lastError() }
-        defer { sqlite3_finalize(statement) }
+        var columns: [String]?
+        var rows: [SQLRow] = []
+        try forEachRow(sql, bindings) { row in
+            let names =
+                columns
+                ?? (0..<sqlite3_column_count(row.statement)).map {
+                    String(cString: sqlite3_column_name(row.statement, $0))
+                }
+            columns = names
+            rows.append(SQLRow(columns: names, values: names.indices.map { row.value(Int32($0)) }))
+        }
+        return rows
+    }
+
+    /// Runs one statement that returns no rows worth reading.
+    public func run(_ sql: String, _ bindings: [SQLValue] = []) throws {
+        try forEachRow(sql, bindings) { _ in }
+    }
+
+    /// Runs one statement and decodes each of its rows.
+    public func rows<T>(_ sql: String, _ bindings: [SQLValue] = [], _ decode: (SQLCursor) throws -> T) throws -> [T] {
+        var rows: [T] = []
+        try forEachRow(sql, bindings) { rows.append(try decode($0)) }
+        return rows
+    }
+
+    /// Runs one statement and hands each row to `body` as it is read, so that a caller that
+    /// needs one row at a time never holds the whole result.
+    public func forEachRow(_ sql: String, _ bindings: [SQLValue] = [], _ body: (SQLCursor) throws -> Void) throws {
+        let (statement, kept) = try prepared(sql)
+        defer {
+            if kept {
+                // Ready for the next call: holding no read snapshot or lock in between, and no
+                // value of this call.
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            } else {
+                sqlite3_finalize(statement)
+            }
+        }
         for (index, value) in bindings.enumerated() {
             let position = Int32(index + 1)
             let status: Int32
@@ -139,36 +227,40 @@ public final class SQLiteDatabase {
             }
             guard status == SQLITE_OK else { throw lastError() }
         }
-        var rows: [SQLRow] = []
+        let cursor = SQLCursor(statement: statement)
         while true {
             let status = sqlite3_step(statement)
-            if status == SQLITE_DONE { break }
+            if status == SQLITE_DONE { return }
             guard status == SQLITE_ROW else { throw lastError() }
-            var values: [String: SQLValue] = [:]
-            for column in 0..<sqlite3_column_count(statement) {
-                let name = String(cString: sqlite3_column_name(statement, column))
-                switch sqlite3_column_type(statement, column) {
-                case SQLITE_NULL: values[name] = .null
-                case SQLITE_INTEGER: values[name] = .integer(Int(sqlite3_column_int64(statement, column)))
-                default: values[name] = .text(String(cString: sqlite3_column_text(statement, column)))
-                }
-            }
-            rows.append(SQLRow(values: values))
+            try body(cursor)
         }
-        return rows
+    }
+
+    /// The kept statement for `sql`, or one used once when the kept one is still stepping, as
+    /// when a row's reader runs the same query again.
+    private func prepared(_ sql: String) throws -> (statement: OpaquePointer, kept: Bool) {
+        let known = statements[sql]
+        if let known, sqlite3_stmt_busy(known) == 0 { return (known, true) }
+        var statement: OpaquePointer?
+        let flags = known == nil ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        guard sqlite3_prepare_v3(handle, sql, -1, flags, &statement, nil) == SQLITE_OK, let statement else {
+            throw lastError()
+        }
+        if known == nil { statements[sql] = statement }
+        return (statement, known == nil)
     }
 
     public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
     /// Runs `body` in one transaction: all of its writes land, or none do.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try run("BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try run("COMMIT")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            try? run("ROLLBACK")
             throw error
         }
     }

@@ -15,16 +15,50 @@ public final class SQLiteStore: StateStore {
     // MARK: - Services
 
     public func service(_ id: Int) throws -> Service? {
-        try db.query("SELECT * FROM services WHERE id = ?", [.integer(id)]).first.map(service(from:))
+        var found: Service?
+        try forEachService(where: "s.id = ?", [.integer(id)]) { found = $0 }
+        return found
     }
 
     public func services(includeClosed: Bool) throws -> [Service] {
-        let filter = includeClosed ? "" : "WHERE status <> 'closed'"
-        return try db.query("SELECT * FROM services \(filter) ORDER BY id").map(service(from:))
+        var services: [Service] = []
+        try forEachService(includeClosed: includeClosed) { services.append($0) }
+        return services
+    }
+
+    public func forEachService(includeClosed: Bool, _ body: (Service) throws -> Void) throws {
+        try forEachService(where: includeClosed ? "1" : "s.status <> 'closed'", [], body)
+    }
+
+    /// Services with their addons from one statement: a service's rows arrive together, one
+    /// per addon, and it is handed on when the next service's first row comes.
+    private func forEachService(where filter: String, _ bindings: [SQLValue], _ body: (Service) throws -> Void)
+        throws
+    {
+        var current: Service?
+        try db.forEachRow(
+            """
+            SELECT s.id, s.name, s.ip, s.package, s.period, s.status, a.key, a.value
+            FROM services s LEFT JOIN addons a ON a.service_id = s.id WHERE \(filter) ORDER BY s.id
+            """, bindings
+        ) { row in
+            let id = row.int(0) ?? 0
+            if let service = current, service.id != id {
+                try body(service)
+                current = nil
+            }
+            if current == nil {
+                current = Service(
+                    id: id, name: row.string(1) ?? "", ip: Self.ip(row.string(2)), package: row.int(3),
+                    period: row.int(4), status: Service.Status(rawValue: row.string(5) ?? "") ?? .active)
+            }
+            if let key = row.string(6) { current?.addons[key] = row.string(7) ?? "" }
+        }
+        if let service = current { try body(service) }
     }
 
     public func insert(_ service: Service, at: String) throws {
-        try db.query(
+        try db.run(
             "INSERT INTO services (id, name, ip, package, period, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 .integer(service.id), .text(service.name), .text(service.ip), SQLValue(service.package),
@@ -34,7 +68,7 @@ public final class SQLiteStore: StateStore {
     }
 
     public func update(_ service: Service, at: String) throws {
-        try db.query(
+        try db.run(
             "UPDATE services SET name = ?, ip = ?, package = ?, period = ?, status = ?, updated_at = ? WHERE id = ?",
             [
                 .text(service.name), .text(service.ip), SQLValue(service.package), SQLValue(service.period),
@@ -44,46 +78,38 @@ public final class SQLiteStore: StateStore {
     }
 
     private func replaceAddons(of service: Service) throws {
-        try db.query("DELETE FROM addons WHERE service_id = ?", [.integer(service.id)])
+        try db.run("DELETE FROM addons WHERE service_id = ?", [.integer(service.id)])
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
-            try db.query(
+            try db.run(
                 "INSERT INTO addons (service_id, key, value) VALUES (?, ?, ?)",
                 [.integer(service.id), .text(key), .text(value)])
         }
     }
 
-    private func service(from row: SQLRow) throws -> Service {
-        let id = row.int("id") ?? 0
-        var addons: [String: String] = [:]
-        for addon in try db.query("SELECT key, value FROM addons WHERE service_id = ?", [.integer(id)]) {
-            addons[addon.string("key") ?? ""] = addon.string("value") ?? ""
-        }
-        return Service(
-            id: id, name: row.string("name") ?? "", ip: Self.ip(row), package: row.int("package"),
-            period: row.int("period"), addons: addons,
-            status: Service.Status(rawValue: row.string("status") ?? "") ?? .active)
-    }
-
     // MARK: - Licenses
 
     public func license(_ id: Int) throws -> License? {
-        try db.query("SELECT * FROM licenses WHERE id = ?", [.integer(id)]).first.map(license(from:))
+        try db.rows(Self.selectLicenses + " WHERE id = ?", [.integer(id)], Self.license(from:)).first
     }
 
     public func licenses(serviceID: Int?) throws -> [License] {
         if let serviceID {
-            return try db.query("SELECT * FROM licenses WHERE service_id = ? ORDER BY id", [.integer(serviceID)])
-                .map(license(from:))
+            return try db.rows(
+                Self.selectLicenses + " WHERE service_id = ? ORDER BY id", [.integer(serviceID)], Self.license(from:))
         }
-        return try db.query("SELECT * FROM licenses WHERE service_id IS NULL ORDER BY id").map(license(from:))
+        return try db.rows(Self.selectLicenses + " WHERE service_id IS NULL ORDER BY id", [], Self.license(from:))
     }
 
     public func allLicenses() throws -> [License] {
-        try db.query("SELECT * FROM licenses ORDER BY id").map(license(from:))
+        try db.rows(Self.selectLicenses + " ORDER BY id", [], Self.license(from:))
+    }
+
+    public func forEachLicense(_ body: (License) throws -> Void) throws {
+        try db.forEachRow(Self.selectLicenses + " ORDER BY id") { try body(Self.license(from: $0)) }
     }
 
     public func save(_ license: License, at: String) throws {
-        try db.query(
+        try db.run(
             """
             INSERT INTO licenses (id, name, ip, pricelist, period, status, expires, created, key, remote_id,
                                   autoprolong, ip_changed, key_changed, service_id, addon, gone, seen_at, line)
@@ -109,38 +135,41 @@ public final class SQLiteStore: StateStore {
     }
 
     public func attach(license: Int, to service: Int?, addon: String?) throws {
-        try db.query(
+        try db.run(
             "UPDATE licenses SET service_id = ?, addon = ? WHERE id = ?",
             [SQLValue(service), SQLValue(addon), .integer(license)])
     }
 
     public func markGone(license: Int, at: String) throws {
-        try db.query("UPDATE licenses SET gone = 1, seen_at = ? WHERE id = ?", [.text(at), .integer(license)])
+        try db.run("UPDATE licenses SET gone = 1, seen_at = ? WHERE id = ?", [.text(at), .integer(license)])
     }
 
-    private func license(from row: SQLRow) -> License {
+    /// The columns `license(from:)` reads, in its order.
+    private static let selectLicenses = """
+        SELECT id, name, ip, pricelist, line, period, status, expires, created, key, remote_id, autoprolong,
+               ip_changed, key_changed, service_id, addon, gone
+        FROM licenses
+        """
+
+    private static func license(from row: SQLCursor) -> License {
         License(
-            id: row.int("id") ?? 0, name: row.string("name") ?? "", ip: Self.ip(row),
-            pricelist: row.int("pricelist") ?? 0,
-            line: ProductLine(rawValue: row.string("line") ?? "") ?? .soft, period: row.int("period"),
-            status: License.Status(rawValue: row.int("status") ?? 0) ?? .ordered,
-            expires: row.string("expires").flatMap(Day.init), created: row.string("created").flatMap(Day.init),
-            key: row.string("key"), remoteID: row.string("remote_id"), autoprolong: row.string("autoprolong"),
-            ipChanged: row.string("ip_changed").flatMap(Day.init),
-            keyChanged: row.string("key_changed").flatMap(Day.init),
-            serviceID: row.int("service_id"), addon: row.string("addon"), gone: row.int("gone") == 1)
+            id: row.int(0) ?? 0, name: row.string(1) ?? "", ip: ip(row.string(2)), pricelist: row.int(3) ?? 0,
+            line: ProductLine(rawValue: row.string(4) ?? "") ?? .soft, period: row.int(5),
+            status: License.Status(rawValue: row.int(6) ?? 0) ?? .ordered, expires: row.day(7), created: row.day(8),
+            key: row.string(9), remoteID: row.string(10), autoprolong: row.string(11), ipChanged: row.day(12),
+            keyChanged: row.day(13), serviceID: row.int(14), addon: row.string(15), gone: row.int(16) == 1)
     }
 
     /// Older versions stored IPs as given; read back, they take the form new rows are written in.
-    private static func ip(_ row: SQLRow) -> String {
-        let text = row.string("ip") ?? ""
+    private static func ip(_ text: String?) -> String {
+        let text = text ?? ""
         return IPAddress.canonical(text) ?? text
     }
 
     // MARK: - Journal
 
     public func insert(_ operation: RemoteOperation) throws {
-        try db.query(
+        try db.run(
             """
             INSERT INTO operations (key, kind, service_id, addon, license_id, params, state, result, command,
                                     created_at, updated_at)
@@ -157,31 +186,46 @@ public final class SQLiteStore: StateStore {
     public func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String)
         throws
     {
-        try db.query(
+        try db.run(
             "UPDATE operations SET state = ?, license_id = COALESCE(?, license_id), result = ?, updated_at = ? WHERE key = ?",
             [.text(state.rawValue), SQLValue(licenseID), .text(result), .text(at), .text(key)])
     }
 
     public func operations(state: RemoteOperation.State) throws -> [RemoteOperation] {
-        try db.query("SELECT * FROM operations WHERE state = ? ORDER BY created_at, rowid", [.text(state.rawValue)]).map
-        { row in
-            RemoteOperation(
-                key: row.string("key") ?? "", kind: RemoteOperation.Kind(rawValue: row.string("kind") ?? "") ?? .order,
-                serviceID: row.int("service_id"), addon: row.string("addon"), licenseID: row.int("license_id"),
-                params: Self.decode(row.string("params") ?? "{}"),
-                state: RemoteOperation.State(rawValue: row.string("state") ?? "") ?? .pending,
-                result: row.string("result"), command: row.string("command") ?? "",
-                createdAt: row.string("created_at") ?? "")
-        }
+        try db.rows(
+            Self.selectOperations + " WHERE state = ? ORDER BY created_at, rowid", [.text(state.rawValue)],
+            Self.operation(from:))
+    }
+
+    public func forEachOperation(_ body: (RemoteOperation) throws -> Void) throws {
+        try db.forEachRow(
+            Self.selectOperations + """
+                 ORDER BY created_at,
+                    CASE state WHEN 'pending' THEN 0 WHEN 'failed' THEN 1 WHEN 'void' THEN 2 ELSE 3 END, rowid
+                """
+        ) { try body(Self.operation(from: $0)) }
+    }
+
+    /// The columns `operation(from:)` reads, in its order.
+    private static let selectOperations = """
+        SELECT key, kind, service_id, addon, license_id, params, state, result, command, created_at FROM operations
+        """
+
+    private static func operation(from row: SQLCursor) -> RemoteOperation {
+        RemoteOperation(
+            key: row.string(0) ?? "", kind: RemoteOperation.Kind(rawValue: row.string(1) ?? "") ?? .order,
+            serviceID: row.int(2), addon: row.string(3), licenseID: row.int(4), params: decode(row.string(5) ?? "{}"),
+            state: RemoteOperation.State(rawValue: row.string(6) ?? "") ?? .pending, result: row.string(7),
+            command: row.string(8) ?? "", createdAt: row.string(9) ?? "")
     }
 
     public func spent(since timestamp: String) throws -> Int {
-        try db.query(
+        try db.rows(
             """
-            SELECT COALESCE(SUM(CAST(json_extract(params, '$.cost') AS INTEGER)), 0) AS spent FROM operations
+            SELECT COALESCE(SUM(CAST(json_extract(params, '$.cost') AS INTEGER)), 0) FROM operations
             WHERE state IN ('pending', 'done') AND created_at >= ? AND json_extract(params, '$.cost') IS NOT NULL
             """, [.text(timestamp)]
-        ).first?.int("spent") ?? 0
+        ) { $0.int(0) }.first?.flatMap { $0 } ?? 0
     }
 
     private static func encode(_ params: [String: String]) -> String {
@@ -199,7 +243,7 @@ public final class SQLiteStore: StateStore {
     // MARK: - Workflows
 
     public func insert(_ workflow: Workflow) throws {
-        try db.query(
+        try db.run(
             """
             INSERT INTO workflows (key, kind, service_id, addon, license_id, replaced_id, state, marks, created_at,
                                    updated_at)
@@ -214,21 +258,25 @@ public final class SQLiteStore: StateStore {
     }
 
     public func update(_ workflow: Workflow, at: String) throws {
-        try db.query(
+        try db.run(
             "UPDATE workflows SET state = ?, marks = ?, updated_at = ? WHERE key = ?",
             [.text(workflow.state.rawValue), .text(Self.encode(workflow.marks)), .text(at), .text(workflow.key)])
     }
 
     public func openWorkflows() throws -> [Workflow] {
-        try db.query("SELECT * FROM workflows WHERE state = 'open' ORDER BY created_at, rowid").map { row in
+        try db.rows(
+            """
+            SELECT key, kind, service_id, addon, license_id, replaced_id, marks, created_at
+            FROM workflows WHERE state = 'open' ORDER BY created_at, rowid
+            """
+        ) { row in
             Workflow(
-                key: row.string("key") ?? "", kind: Workflow.Kind(rawValue: row.string("kind") ?? "") ?? .park,
-                serviceID: row.int("service_id"), addon: row.string("addon"), licenseID: row.int("license_id") ?? 0,
-                replacedID: row.int("replaced_id"), state: .open,
+                key: row.string(0) ?? "", kind: Workflow.Kind(rawValue: row.string(1) ?? "") ?? .park,
+                serviceID: row.int(2), addon: row.string(3), licenseID: row.int(4) ?? 0, replacedID: row.int(5),
+                state: .open,
                 marks: Set(
-                    (row.string("marks") ?? "").split(separator: ",").compactMap { Workflow.Mark(rawValue: String($0)) }
-                ),
-                createdAt: row.string("created_at") ?? "")
+                    (row.string(6) ?? "").split(separator: ",").compactMap { Workflow.Mark(rawValue: String($0)) }),
+                createdAt: row.string(7) ?? "")
         }
     }
 
@@ -237,19 +285,19 @@ public final class SQLiteStore: StateStore {
     }
 
     public func renewedUntil(license: Int) throws -> Day? {
-        try db.query("SELECT renewed_until FROM licenses WHERE id = ?", [.integer(license)]).first?
-            .string("renewed_until").flatMap(Day.init)
+        try db.rows("SELECT renewed_until FROM licenses WHERE id = ?", [.integer(license)]) { $0.day(0) }.first
+            ?? nil
     }
 
     public func setRenewedUntil(_ day: Day, license: Int) throws {
-        try db.query(
+        try db.run(
             "UPDATE licenses SET renewed_until = ? WHERE id = ?", [.text(day.description), .integer(license)])
     }
 
     // MARK: - History
 
     public func append(_ entry: HistoryEntry) throws {
-        try db.query(
+        try db.run(
             "INSERT INTO history (at, command, service_id, license_id, action, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 .text(entry.at), .text(entry.command), SQLValue(entry.serviceID), SQLValue(entry.licenseID),
@@ -258,6 +306,12 @@ public final class SQLiteStore: StateStore {
     }
 
     public func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry] {
+        var entries: [HistoryEntry] = []
+        try forEachHistoryEntry(serviceID: serviceID, licenseID: licenseID) { entries.append($0) }
+        return entries
+    }
+
+    public func forEachHistoryEntry(serviceID: Int?, licenseID: Int?, _ body: (HistoryEntry) throws -> Void) throws {
         var conditions: [String] = []
         var bindings: [SQLValue] = []
         if let serviceID {
@@ -269,11 +323,15 @@ public final class SQLiteStore: StateStore {
             bindings.append(.integer(licenseID))
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " OR ")
-        return try db.query("SELECT * FROM history \(filter) ORDER BY id", bindings).map { row in
-            HistoryEntry(
-                id: row.int("id") ?? 0, at: row.string("at") ?? "", command: row.string("command") ?? "",
-                serviceID: row.int("service_id"), licenseID: row.int("license_id"), action: row.string("action") ?? "",
-                result: row.string("result") ?? "", detail: row.string("detail") ?? "")
+        try db.forEachRow(
+            "SELECT id, at, command, service_id, license_id, action, result, detail FROM history \(filter) ORDER BY id",
+            bindings
+        ) { row in
+            try body(
+                HistoryEntry(
+                    id: row.int(0) ?? 0, at: row.string(1) ?? "", command: row.string(2) ?? "",
+                    serviceID: row.int(3), licenseID: row.int(4), action: row.string(5) ?? "",
+                    result: row.string(6) ?? "", detail: row.string(7) ?? ""))
         }
     }
 
@@ -281,26 +339,33 @@ public final class SQLiteStore: StateStore {
 
     public func catalogue(includeGone: Bool) throws -> Catalogue {
         var tariffs: [Int: Tariff] = [:]
-        for row in try db.query("SELECT * FROM tariffs" + (includeGone ? "" : " WHERE gone = 0")) {
-            let id = row.int("id") ?? 0
-            let periods = try db.query(
-                "SELECT * FROM tariff_periods WHERE tariff_id = ? ORDER BY period", [.integer(id)]
-            ).map {
-                Tariff.Period(
-                    id: $0.int("period") ?? 0, type: $0.string("type") ?? "", length: $0.int("length") ?? 0,
-                    cost: $0.string("cost") ?? "")
+        // One statement, a row per period, periods in order within their tariff.
+        try db.forEachRow(
+            """
+            SELECT t.id, t.name, t.active, t.item_type, t.currency, p.period, p.type, p.length, p.cost
+            FROM tariffs t LEFT JOIN tariff_periods p ON p.tariff_id = t.id
+            WHERE t.gone = 0 OR ? ORDER BY t.id, p.period
+            """, [.integer(includeGone ? 1 : 0)]
+        ) { row in
+            let id = row.int(0) ?? 0
+            if tariffs[id] == nil {
+                tariffs[id] = Tariff(
+                    id: id, name: row.string(1) ?? "", active: row.int(2) == 1, itemType: row.string(3) ?? "",
+                    currency: row.string(4) ?? "", periods: [])
             }
-            tariffs[id] = Tariff(
-                id: id, name: row.string("name") ?? "", active: row.int("active") == 1,
-                itemType: row.string("item_type") ?? "", currency: row.string("currency") ?? "", periods: periods)
+            if let period = row.int(5) {
+                tariffs[id]?.periods.append(
+                    Tariff.Period(
+                        id: period, type: row.string(6) ?? "", length: row.int(7) ?? 0, cost: row.string(8) ?? ""))
+            }
         }
         return Catalogue(tariffs: tariffs)
     }
 
     public func saveCatalogue(_ tariffs: [Tariff], at: String) throws {
-        try db.query("UPDATE tariffs SET gone = 1")
+        try db.run("UPDATE tariffs SET gone = 1")
         for tariff in tariffs {
-            try db.query(
+            try db.run(
                 """
                 INSERT INTO tariffs (id, name, active, item_type, currency, gone, imported_at) VALUES (?, ?, ?, ?, ?, 0, ?)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, active = excluded.active,
@@ -310,9 +375,9 @@ public final class SQLiteStore: StateStore {
                     .integer(tariff.id), .text(tariff.name), .integer(tariff.active ? 1 : 0), .text(tariff.itemType),
                     .text(tariff.currency), .text(at),
                 ])
-            try db.query("DELETE FROM tariff_periods WHERE tariff_id = ?", [.integer(tariff.id)])
+            try db.run("DELETE FROM tariff_periods WHERE tariff_id = ?", [.integer(tariff.id)])
             for period in tariff.periods {
-                try db.query(
+                try db.run(
                     "INSERT OR REPLACE INTO tariff_periods (tariff_id, period, type, length, cost) VALUES (?, ?, ?, ?, ?)",
                     [
                         .integer(tariff.id), .integer(period.id), .text(period.type), .integer(period.length),

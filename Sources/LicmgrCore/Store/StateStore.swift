@@ -6,12 +6,16 @@ public protocol StateStore: AnyObject {
 
     func service(_ id: Int) throws -> Service?
     func services(includeClosed: Bool) throws -> [Service]
+    /// Hands over the services in id order one at a time, holding none of them after.
+    func forEachService(includeClosed: Bool, _ body: (Service) throws -> Void) throws
     func insert(_ service: Service, at: String) throws
     func update(_ service: Service, at: String) throws
 
     func license(_ id: Int) throws -> License?
     func licenses(serviceID: Int?) throws -> [License]
     func allLicenses() throws -> [License]
+    /// Hands over every license in id order one at a time, holding none of them after.
+    func forEachLicense(_ body: (License) throws -> Void) throws
     /// Inserts the license or replaces the known remote fields, keeping its attachment.
     func save(_ license: License, at: String) throws
     func attach(license: Int, to service: Int?, addon: String?) throws
@@ -20,6 +24,10 @@ public protocol StateStore: AnyObject {
     func insert(_ operation: RemoteOperation) throws
     func finish(operation key: String, state: RemoteOperation.State, licenseID: Int?, result: String, at: String) throws
     func operations(state: RemoteOperation.State) throws -> [RemoteOperation]
+    /// Hands over every journaled step one at a time, oldest first; of steps journaled in the
+    /// same second, those in doubt come first, then failed, void and done ones, each kind in
+    /// the order journaled.
+    func forEachOperation(_ body: (RemoteOperation) throws -> Void) throws
     /// The cost, in hundredths, of the steps sent since `timestamp` that may have been paid.
     func spent(since timestamp: String) throws -> Int
 
@@ -34,6 +42,8 @@ public protocol StateStore: AnyObject {
 
     func append(_ entry: HistoryEntry) throws
     func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry]
+    /// Hands over the entries `history` returns one at a time, holding none of them after.
+    func forEachHistoryEntry(serviceID: Int?, licenseID: Int?, _ body: (HistoryEntry) throws -> Void) throws
 
     /// The imported tariff catalogue; `includeGone` adds tariffs the remote stopped listing.
     func catalogue(includeGone: Bool) throws -> Catalogue

@@ -13,6 +13,36 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `YYYY-MM-DD`; the remote sometimes appends a time, which is ignored.
     public init?(_ text: String) {
+        guard let day = text.utf8.withContiguousStorageIfAvailable({ Day(utf8: $0) }) ?? Day(splitting: text)
+        else { return nil }
+        self = day
+    }
+
+    /// Parses the UTF-8 of a date as `init(_:)` does.
+    init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        // Every date licmgr stores and nearly every one the remote sends is plain; reading it by
+        // byte costs a fraction of splitting a string.
+        guard Day.isPlain(bytes) else {
+            self.init(splitting: String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        func number(_ range: Range<Int>) -> Int { range.reduce(0) { $0 * 10 + Int(bytes[$1] &- 0x30) } }
+        self.init(year: number(0..<4), month: number(5..<7), day: number(8..<10))
+    }
+
+    /// `YYYY-MM-DD` in ASCII digits, alone or before a space that ends the date where
+    /// splitting on spaces would: not one that a combining mark after it joins to.
+    private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 10 || (bytes.count > 10 && bytes[10] == 0x20 && (bytes.count == 11 || bytes[11] < 0x80))
+        else { return false }
+        for index in 0..<10 {
+            let byte = bytes[index]
+            guard index == 4 || index == 7 ? byte == 0x2D : (0x30...0x39).contains(byte) else { return false }
+        }
+        return true
+    }
+
+    private init?(splitting text: String) {
         let datePart = text.split(separator: " ").first.map(String.init) ?? text
         let fields = datePart.split(separator: "-", omittingEmptySubsequences: false)
         guard fields.count == 3, fields[0].count == 4, fields[1].count == 2, fields[2].count == 2,
@@ -38,6 +68,26 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
+        guard (0...9999).contains(year) else { return padded }
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            func put(_ value: Int, _ range: Range<Int>) {
+                var rest = value
+                for index in range.reversed() {
+                    buffer[index] = UInt8(0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, 0..<4)
+            buffer[4] = 0x2D
+            put(month, 5..<7)
+            buffer[7] = 0x2D
+            put(day, 8..<10)
+            return 10
+        }
+    }
+
+    /// Years outside 0...9999 keep the spelling they always had.
+    private var padded: String {
         func pad(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s

@@ -30,23 +30,23 @@ struct ConfigCommand: ParsableCommand {
                 case .environment: password = "set (\(ConfigParser.passwordVariable))"
                 }
                 if context.output.json {
-                    context.output.document(
-                        [
-                            "path": config.path, "url": Rendering.json(config.url), "user": Rendering.json(config.user),
-                            "password": password, "database": config.database, "ca_file": Rendering.json(config.caFile),
-                            "prices": config.prices.map { ["name": $0.name, "tariff": $0.tariff] as [String: Any] },
-                            "periods": config.periods.map {
+                    context.output.document([
+                        "path": .string(config.path), "url": JSONValue(config.url), "user": JSONValue(config.user),
+                        "password": .string(password), "database": .string(config.database),
+                        "ca_file": JSONValue(config.caFile),
+                        "prices": .array(config.prices.map { ["name": .string($0.name), "tariff": .int($0.tariff)] }),
+                        "periods": .array(
+                            config.periods.map {
                                 [
-                                    "local": Rendering.json($0.local), "remote": $0.remote,
-                                    "tariff": Rendering.json($0.tariff),
+                                    "local": JSONValue($0.local), "remote": .int($0.remote),
+                                    "tariff": JSONValue($0.tariff),
                                 ]
-                                    as [String: Any]
-                            },
-                            "options": config.options.map(\.rawValue).sorted(),
-                            "reuse_packages": config.reusePackages, "renew_before": config.renewBefore,
-                            "connect_timeout": config.connectTimeout, "timeout": config.timeout,
-                            "settle_after": config.settleAfter,
-                        ] as [String: Any])
+                            }),
+                        "options": JSONValue(config.options.map(\.rawValue).sorted()),
+                        "reuse_packages": JSONValue(config.reusePackages), "renew_before": .int(config.renewBefore),
+                        "connect_timeout": .int(config.connectTimeout), "timeout": .int(config.timeout),
+                        "settle_after": .int(config.settleAfter),
+                    ])
                     return .ok
                 }
                 var lines = [

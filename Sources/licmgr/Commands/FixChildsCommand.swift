@@ -22,16 +22,24 @@ struct FixChildsCommand: ParsableCommand {
             let output = context.output
             if output.json {
                 var object = Rendering.report(report.run)
-                object["orphans"] = report.orphans.map { orphan in
-                    var license = Rendering.license(orphan.license)
-                    license["monthly_cost"] = Rendering.json(orphan.monthlyCost)
-                    return license
-                }
-                object["unserved"] = report.unserved.map {
-                    ["service_id": $0.serviceID, "addon": Rendering.json($0.addon), "reason": $0.reason]
-                        as [String: Any]
-                }
-                output.document(object)
+                object.set(
+                    "orphans",
+                    .array(
+                        report.orphans.map { orphan in
+                            var license = Rendering.license(orphan.license)
+                            license.set("monthly_cost", JSONValue(orphan.monthlyCost))
+                            return .object(license)
+                        }))
+                object.set(
+                    "unserved",
+                    .array(
+                        report.unserved.map {
+                            [
+                                "service_id": .int($0.serviceID), "addon": JSONValue($0.addon),
+                                "reason": .string($0.reason),
+                            ]
+                        }))
+                output.document(.object(object))
                 return report.run.exitStatus
             }
             Rendering.print(report.run, to: output)

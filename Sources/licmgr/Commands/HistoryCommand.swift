@@ -25,18 +25,21 @@ struct HistoryCommand: ParsableCommand {
             let store = try context.openStore()
             if let service, try store.service(service) == nil { throw InputError.unknownService(service) }
             if let license, try store.license(license) == nil { throw InputError.unknownLicense(String(license)) }
-            let entries = try store.history(serviceID: service, licenseID: license)
             if context.output.json {
-                context.output.document(
-                    entries.map { entry in
-                        [
-                            "at": entry.at, "command": entry.command, "service_id": Rendering.json(entry.serviceID),
-                            "license_id": Rendering.json(entry.licenseID), "action": entry.action,
-                            "result": entry.result,
-                            "detail": entry.detail,
-                        ] as [String: Any]
-                    })
-            } else if !entries.isEmpty {
+                try context.output.array { element in
+                    try store.forEachHistoryEntry(serviceID: service, licenseID: license) { entry in
+                        element([
+                            "at": .string(entry.at), "command": .string(entry.command),
+                            "service_id": JSONValue(entry.serviceID), "license_id": JSONValue(entry.licenseID),
+                            "action": .string(entry.action), "result": .string(entry.result),
+                            "detail": .string(entry.detail),
+                        ])
+                    }
+                }
+                return .ok
+            }
+            let entries = try store.history(serviceID: service, licenseID: license)
+            if !entries.isEmpty {
                 let rows = entries.map { entry in
                     [
                         entry.at, entry.command, entry.serviceID.map(String.init) ?? "-",

@@ -22,22 +22,24 @@ struct ImportTariffsCommand: ParsableCommand {
             let report = try context.engine().importTariffs(dryRun: dryRun)
             let output = context.output
             if output.json {
-                output.document(
-                    [
-                        "tariffs": report.tariffs.map { tariff in
+                output.document([
+                    "tariffs": .array(
+                        report.tariffs.map { tariff in
                             [
-                                "id": tariff.id, "name": tariff.name, "active": tariff.active,
-                                "item_type": tariff.itemType,
-                                "currency": tariff.currency,
-                                "periods": tariff.periods.map {
-                                    ["id": $0.id, "type": $0.type, "length": $0.length, "cost": $0.cost]
-                                        as [String: Any]
-                                },
-                            ] as [String: Any]
-                        },
-                        "added": report.added, "changed": report.changed, "vanished": report.vanished,
-                        "dry_run": report.dryRun,
-                    ] as [String: Any])
+                                "id": .int(tariff.id), "name": .string(tariff.name), "active": .bool(tariff.active),
+                                "item_type": .string(tariff.itemType), "currency": .string(tariff.currency),
+                                "periods": .array(
+                                    tariff.periods.map {
+                                        [
+                                            "id": .int($0.id), "type": .string($0.type), "length": .int($0.length),
+                                            "cost": .string($0.cost),
+                                        ]
+                                    }),
+                            ]
+                        }),
+                    "added": JSONValue(report.added), "changed": JSONValue(report.changed),
+                    "vanished": JSONValue(report.vanished), "dry_run": .bool(report.dryRun),
+                ])
                 return .ok
             }
             output.line(TariffSuggestions.lines(for: report.tariffs).joined(separator: "\n"))

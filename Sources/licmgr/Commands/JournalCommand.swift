@@ -18,31 +18,38 @@ struct JournalCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "journal") { context in
             let store = try context.openStore()
-            let states: [RemoteOperation.State] = all ? [.pending, .failed, .void, .done] : [.pending]
-            let operations = try states.flatMap { try store.operations(state: $0) }.sorted {
-                $0.createdAt < $1.createdAt
+            func forEachShown(_ body: (RemoteOperation) throws -> Void) throws {
+                if all {
+                    try store.forEachOperation(body)
+                } else {
+                    try store.operations(state: .pending).forEach(body)
+                }
             }
             if context.output.json {
-                context.output.document(
-                    operations.map { operation in
-                        [
-                            "key": operation.key, "kind": operation.kind.rawValue,
-                            "state": operation.state == .pending ? "in_doubt" : operation.state.rawValue,
-                            "service_id": Rendering.json(operation.serviceID), "addon": Rendering.json(operation.addon),
-                            "license_id": Rendering.json(operation.licenseID), "params": operation.params,
-                            "result": Rendering.json(operation.result), "command": operation.command,
-                            "created": operation.createdAt,
-                        ] as [String: Any]
-                    })
-            } else if !operations.isEmpty {
-                let rows = operations.map { operation in
-                    [
-                        operation.createdAt, operation.key, operation.kind.rawValue,
-                        operation.state == .pending ? "in doubt" : operation.state.rawValue,
-                        operation.serviceID.map(String.init) ?? "-", operation.licenseID.map(String.init) ?? "-",
-                        operation.result ?? "-",
-                    ]
+                try context.output.array { element in
+                    try forEachShown { operation in
+                        element([
+                            "key": .string(operation.key), "kind": .string(operation.kind.rawValue),
+                            "state": .string(operation.state == .pending ? "in_doubt" : operation.state.rawValue),
+                            "service_id": JSONValue(operation.serviceID), "addon": JSONValue(operation.addon),
+                            "license_id": JSONValue(operation.licenseID), "params": JSONValue(operation.params),
+                            "result": JSONValue(operation.result), "command": .string(operation.command),
+                            "created": .string(operation.createdAt),
+                        ])
+                    }
                 }
+                return .ok
+            }
+            var rows: [[String]] = []
+            try forEachShown { operation in
+                rows.append([
+                    operation.createdAt, operation.key, operation.kind.rawValue,
+                    operation.state == .pending ? "in doubt" : operation.state.rawValue,
+                    operation.serviceID.map(String.init) ?? "-", operation.licenseID.map(String.init) ?? "-",
+                    operation.result ?? "-",
+                ])
+            }
+            if !rows.isEmpty {
                 context.output.line(
                     Table.render(
                         header: ["WHEN (UTC)", "KEY", "STEP", "STATE", "SERVICE", "LICENSE", "RESULT"], rows: rows))

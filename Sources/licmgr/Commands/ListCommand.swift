@@ -28,28 +28,43 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "list") { context in
             let store = try context.openStore()
-            var licenses = try store.allLicenses()
-            if let service {
-                guard try store.service(service) != nil else { throw InputError.unknownService(service) }
-                licenses = licenses.filter { $0.serviceID == service }
+            if let service, try store.service(service) == nil { throw InputError.unknownService(service) }
+            let limit = expiring.map { context.time.today.adding(days: $0) }
+            func shown(_ license: License) -> Bool {
+                if free && !(license.isLive && license.isParked) { return false }
+                if !all && license.gone { return false }
+                if let limit { return license.isLive && license.expires.map { $0 <= limit } == true }
+                return true
             }
-            if free { licenses = licenses.filter { $0.isLive && $0.isParked } }
-            if !all { licenses = licenses.filter { !$0.gone } }
-            if let expiring {
-                let limit = context.time.today.adding(days: expiring)
-                licenses = licenses.filter { $0.isLive && $0.expires.map { $0 <= limit } == true }
-                    .sorted { ($0.expires!, $0.id) < ($1.expires!, $1.id) }
+            func forEachCandidate(_ body: (License) throws -> Void) throws {
+                if let service {
+                    for license in try store.licenses(serviceID: service) { try body(license) }
+                } else {
+                    try store.forEachLicense(body)
+                }
+            }
+            func forEachShown(_ body: (License) throws -> Void) throws {
+                guard limit != nil else { return try forEachCandidate { if shown($0) { try body($0) } } }
+                // Soonest first: every match is read before the first is printed.
+                var due: [License] = []
+                try forEachCandidate { if shown($0) { due.append($0) } }
+                for license in due.sorted(by: { ($0.expires!, $0.id) < ($1.expires!, $1.id) }) { try body(license) }
             }
             if context.output.json {
-                context.output.document(licenses.map { Rendering.license($0) })
-            } else if !licenses.isEmpty {
-                let rows = licenses.map { license in
-                    [
-                        String(license.id), license.name, license.ip, String(license.pricelist),
-                        license.period.map(String.init) ?? "-", license.gone ? "gone" : license.status.name,
-                        license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-",
-                    ]
+                try context.output.array { element in
+                    try forEachShown { element(.object(Rendering.license($0))) }
                 }
+                return .ok
+            }
+            var rows: [[String]] = []
+            try forEachShown { license in
+                rows.append([
+                    String(license.id), license.name, license.ip, String(license.pricelist),
+                    license.period.map(String.init) ?? "-", license.gone ? "gone" : license.status.name,
+                    license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-",
+                ])
+            }
+            if !rows.isEmpty {
                 context.output.line(
                     Table.render(
                         header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], rows: rows))

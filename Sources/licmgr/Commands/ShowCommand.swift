@@ -45,9 +45,9 @@ struct ShowCommand: ParsableCommand {
             let tariffName = try store.catalogue().tariffs[found.pricelist]?.name
             if context.output.json {
                 var object = Rendering.license(found, withKey: true)
-                object["tariff_name"] = Rendering.json(tariffName)
-                object["created"] = Rendering.json(found.created?.description)
-                context.output.document(object)
+                object.set("tariff_name", JSONValue(tariffName))
+                object.set("created", JSONValue(found.created?.description))
+                context.output.document(.object(object))
             } else {
                 let fields: [(String, String)] = [
                     ("license", String(found.id)), ("name", found.name), ("key", found.key ?? "-"), ("ip", found.ip),

@@ -13,7 +13,7 @@ struct ServiceCommand: ParsableCommand {
 func printService(_ service: Service, store: any StateStore, output: Output) throws {
     let licenses = try store.licenses(serviceID: service.id)
     if output.json {
-        output.document(Rendering.service(service, licenses: licenses))
+        output.document(.object(Rendering.service(service, licenses: licenses)))
         return
     }
     var lines = [

@@ -31,7 +31,8 @@ extension ServiceCommand {
                 let counts = try context.registry().importServices(records, source: name)
                 if context.output.json {
                     context.output.document([
-                        "added": counts.added, "changed": counts.changed, "unchanged": counts.unchanged,
+                        "added": .int(counts.added), "changed": .int(counts.changed),
+                        "unchanged": .int(counts.unchanged),
                     ])
                 } else {
                     context.output.line(

@@ -13,13 +13,19 @@ extension ServiceCommand {
         func run() throws {
             try CommandContext.run(global, command: "service list") { context in
                 let registry = try context.registry()
-                let services = try registry.list(includeClosed: all)
                 if context.output.json {
-                    context.output.document(
-                        try services.map {
-                            Rendering.service($0, licenses: try registry.store.licenses(serviceID: $0.id))
-                        })
-                } else if !services.isEmpty {
+                    let store = registry.store
+                    try context.output.array { element in
+                        try store.forEachService(includeClosed: all) { service in
+                            element(
+                                .object(Rendering.service(service, licenses: try store.licenses(serviceID: service.id)))
+                            )
+                        }
+                    }
+                    return .ok
+                }
+                let services = try registry.list(includeClosed: all)
+                if !services.isEmpty {
                     let rows = try services.map { service in
                         let licenses = try registry.store.licenses(serviceID: service.id).filter(\.isLive)
                         return [

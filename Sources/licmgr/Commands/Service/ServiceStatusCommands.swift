@@ -29,7 +29,7 @@ struct StatusChangeOptions: ParsableArguments {
             let changed = try context.registry().setStatus(ids, to: status)
             if !now {
                 if context.output.json {
-                    context.output.document(["changed": changed.map(\.id)])
+                    context.output.document(["changed": JSONValue(changed.map(\.id))])
                 } else {
                     for service in changed { context.output.line("service \(service.id) is now \(status.rawValue)") }
                 }

@@ -1,0 +1,115 @@
+import Foundation
+import LicmgrCore
+import XCTest
+
+@testable import licmgr
+
+/// licmgr once printed its JSON through JSONSerialization with sorted keys; the contract's
+/// documents must come out byte for byte as they did.
+final class JSONValueTests: XCTestCase {
+    private func text(_ value: JSONValue) -> String {
+        var bytes: [UInt8] = []
+        value.write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private func foundation(_ value: Any) throws -> String {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The value as JSONSerialization takes it.
+    private func any(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: return NSNull()
+        case .bool(let value): return value
+        case .int(let value): return value
+        case .string(let value): return value
+        case .array(let elements): return elements.map(any)
+        case .object(let object):
+            return Dictionary(uniqueKeysWithValues: object.members.map { ($0.key, any($0.value)) })
+        }
+    }
+
+    func testStringsAreEscapedAsJSONSerializationEscapedThem() throws {
+        var every = String(String.UnicodeScalarView((0..<0x80).compactMap(Unicode.Scalar.init)))
+        every += "\u{80}\u{2028}\u{FEFF}é😀e\u{301}/\\\""
+        for string in [every, "", "free.lic", "Item #7 addon vps7.example.com", "a\nb"] {
+            XCTAssertEqual(text([.string(string)]), try foundation([string]), string.debugDescription)
+        }
+    }
+
+    func testContractDocumentsAreAsJSONSerializationPrintedThem() throws {
+        let license = License(
+            id: 100001, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 55227, period: 1, status: .active,
+            expires: Day(year: 2030, month: 1, day: 1), key: "KEY", serviceID: 7, addon: "panel")
+        let gone = License(id: 100002, name: "free.lic", ip: "0.0.0.0", pricelist: 55228, status: .active, gone: true)
+        let service = Service(
+            id: 7, name: "vps7", ip: "192.0.2.7", package: 12, addons: ["panel": "Lite", "ipmgr": "on"])
+        var report = RunReport(dryRun: true)
+        report.add(.ordered, serviceID: 7, addon: "panel", licenseID: 100001, "ordered")
+        report.add(.failed, serviceID: 8, "could not")
+        report.warnings = ["w"]
+        report.notes = ["n"]
+        let documents: [JSONValue] = [
+            .object(Rendering.license(license)), .object(Rendering.license(gone, withKey: true)),
+            .object(Rendering.service(service, licenses: [license, gone])), .object(Rendering.report(report)),
+            .object(Rendering.report(RunReport())), [], [[:]],
+        ]
+        for document in documents {
+            XCTAssertEqual(text(document), try foundation(any(document)))
+        }
+    }
+
+    /// Runs `produce` through `Output.array` into a file; what it printed and what it threw.
+    private func streamed(_ produce: ((JSONValue) -> Void) throws -> Void) throws -> (String, (any Error)?) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("licmgr-json-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: path.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let file = try FileHandle(forWritingTo: path)
+        var thrown: (any Error)?
+        do {
+            try Output(json: true, documents: file).array(produce)
+        } catch {
+            thrown = error
+        }
+        try file.close()
+        return (try String(contentsOf: path, encoding: .utf8), thrown)
+    }
+
+    func testAStreamedArrayIsTheDocumentOfItsElements() throws {
+        let elements = (0..<2000).map { JSONValue.object(["id": .int($0), "name": .string("license \($0)")]) }
+        let (printed, error) = try streamed { element in elements.forEach(element) }
+        XCTAssertNil(error)
+        XCTAssertEqual(printed, text(.array(elements)) + "\n")
+        XCTAssertEqual(try streamed { _ in }.0, "[]\n")
+    }
+
+    func testAFailureBeforeAnythingIsPrintedLeavesStdoutToTheErrorDocument() throws {
+        struct Failure: Error {}
+        let (printed, error) = try streamed { element in
+            element(.int(1))
+            throw Failure()
+        }
+        XCTAssertEqual(printed, "")
+        XCTAssertTrue(error is Failure)
+    }
+
+    func testAFailureAfterPartOfTheArrayIsPrintedIsACut() throws {
+        struct Failure: Error {}
+        let (printed, error) = try streamed { element in
+            for n in 0..<20_000 { element(.string("license \(n)")) }
+            throw Failure()
+        }
+        XCTAssertTrue(printed.hasPrefix(#"["license 0","#))
+        XCTAssertFalse(printed.hasSuffix("]\n"))
+        XCTAssertTrue((error as? ListingCut)?.cause is Failure)
+    }
+
+    func testKeysAreSortedByPlainComparisonWhateverTheOrderBuilt() {
+        var object: JSONObject = ["b": 1, "ab": 2, "a_b": 3]
+        object.set("Z", 4)
+        object.set("b", 5)
+        XCTAssertEqual(text(.object(object)), #"{"Z":4,"a_b":3,"ab":2,"b":5}"#)
+    }
+}
