@@ -39,11 +39,19 @@ extension LicenseEngine {
         return report
     }
 
+    /// Reads of licenses still being processed can wait for the next run beyond this many.
+    static let readsPerRun = 1000
+
     /// Licenses just ordered may wait in status 1 or 5: read them, all at once, until they are
     /// done. An active license with no key known is not read here: `show` fetches its key.
     func finishProcessing(report: inout RunReport) throws {
-        let waiting = try store.allLicenses().filter {
+        var waiting = try store.allLicenses().filter {
             $0.isLive && $0.serviceID != nil && ($0.status == .ordered || $0.status == .processing)
+        }
+        if waiting.count > Self.readsPerRun {
+            report.notes.append(
+                "\(waiting.count - Self.readsPerRun) license(s) still being processed are read by later runs")
+            waiting = Array(waiting.prefix(Self.readsPerRun))
         }
         let known = Dictionary(waiting.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for viewed in try refresh(waiting, report: &report) {
