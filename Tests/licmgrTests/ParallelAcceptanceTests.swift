@@ -108,6 +108,18 @@ final class ParallelAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 1, "nothing is sent after a lost answer")
     }
 
+    /// A run of many calls logs in once and goes on with the session, in parallel as well.
+    func testALongRunUsesOneSession() throws {
+        try work.writeConfig(url: sim.url, extra: "Parallel 4")
+        try services(20)
+        let run = try licmgr("checkevent", "--json")
+        XCTAssertEqual(run.jsonObject["ordered"] as? Int, 20, run.stdout)
+        let state = try sim.state()
+        XCTAssertEqual(state.calls("auth").count, 1)
+        XCTAssertEqual(state.calls("auth").first?.result, "ok")
+        XCTAssertEqual(state.licenses.count, 20)
+    }
+
     func testParallelOutOfRangeIsAConfigError() throws {
         for value in ["0", "33", "many"] {
             try work.writeConfig(url: sim.url, extra: "Parallel \(value)")

@@ -8,16 +8,29 @@ public struct BillmgrClient: LicenseServer {
     public var maxPages: Int
     /// How many pages of a listing may be read at once, once the first tells how many there are.
     public var parallel: Int
+    /// A run that makes more calls than this logs in once with `func=auth` and sends the session
+    /// id from then on instead of the password; a short run is not worth the extra call.
+    public var sessionAfter: Int
+    private let session = Session()
+
+    /// The session of one client, that is of one run.
+    private final class Session: @unchecked Sendable {
+        var id: String?
+        var calls = 0
+        /// The remote refused `func=auth`, or a session: the password it is, for the rest of the run.
+        var unavailable = false
+    }
 
     public init(
         credentials: Credentials, transport: any HTTPTransport, pageSize: Int = 5000, maxPages: Int = 10_000,
-        parallel: Int = 1
+        parallel: Int = 1, sessionAfter: Int = 16
     ) {
         self.credentials = credentials
         self.transport = transport
         self.pageSize = pageSize
         self.maxPages = maxPages
         self.parallel = parallel
+        self.sessionAfter = sessionAfter
     }
 
     /// Calls `function` and returns the answer's `doc`, or throws the error it carries,
@@ -27,22 +40,69 @@ public struct BillmgrClient: LicenseServer {
     public func call(_ function: String, _ parameters: [(String, String)] = [], reading: Bool = false)
         throws(RemoteError) -> DocNode
     {
+        openSession(before: 1)
         do {
-            let reply = try transport.post(
-                url: credentials.url,
-                request: HTTPForm(form: form(function, parameters), function: function, once: !reading))
-            return try read(reply, function: function)
+            return try exchange(function, parameters, reading: reading)
         } catch {
-            throw error.redacting(redaction)
+            // A session the remote no longer takes was refused before anything was done: the
+            // same call again with the password is safe, change or not.
+            let redaction = self.redaction
+            guard case .authRefused = error, session.id != nil else { throw error.redacting(redaction) }
+            dropSession()
+            do {
+                return try exchange(function, parameters, reading: reading)
+            } catch {
+                throw error.redacting(self.redaction)
+            }
         }
     }
 
-    private var redaction: Redaction { Redaction(secret: credentials.password, field: "authinfo") }
+    private func exchange(_ function: String, _ parameters: [(String, String)], reading: Bool) throws(RemoteError)
+        -> DocNode
+    {
+        let reply = try transport.post(
+            url: credentials.url,
+            request: HTTPForm(form: form(function, parameters), function: function, once: !reading))
+        return try read(reply, function: function)
+    }
+
+    private var redaction: Redaction {
+        Redaction(
+            secret: credentials.password, field: "authinfo",
+            then: session.id.map { Redaction(secret: $0, field: "auth") })
+    }
 
     private func form(_ function: String, _ parameters: [(String, String)]) -> String {
-        FormEncoding.encode(
-            [("func", function), ("out", "json"), ("authinfo", "\(credentials.user):\(credentials.password)")]
-                + parameters)
+        let credential =
+            if let id = session.id { ("auth", id) } else {
+                ("authinfo", "\(credentials.user):\(credentials.password)")
+            }
+        return FormEncoding.encode([("func", function), ("out", "json"), credential] + parameters)
+    }
+
+    /// Counts the calls about to be made and, once the run has made more than `sessionAfter`,
+    /// logs in for a session. Any failure leaves the password in use: a session only saves
+    /// the remote a password check per call and keeps the password off the wire.
+    private func openSession(before calls: Int) {
+        session.calls += calls
+        guard session.id == nil, !session.unavailable, session.calls > sessionAfter else { return }
+        session.unavailable = true
+        let login = FormEncoding.encode([
+            ("func", "auth"), ("out", "json"), ("username", credentials.user), ("password", credentials.password),
+        ])
+        guard
+            let reply = try? transport.post(
+                url: credentials.url, request: HTTPForm(form: login, function: "auth", once: false)),
+            let doc = try? read(reply, function: "auth"),
+            let id = doc["auth"].attribute("id") ?? doc["auth"].text, !id.isEmpty
+        else { return }
+        session.id = id
+        session.unavailable = false
+    }
+
+    private func dropSession() {
+        session.id = nil
+        session.unavailable = true
     }
 
     /// The answer's `doc`, or the error it carries.
@@ -69,6 +129,7 @@ public struct BillmgrClient: LicenseServer {
         _ calls: [RemoteCall], parallel: Int, starting: (Int) throws -> Bool, each: RemoteAnswerHandler
     ) throws {
         let requests = calls.map(request)
+        openSession(before: calls.count)
         try transport.postAll(
             url: credentials.url,
             forms: requests.map { HTTPForm(form: form($0.function, $0.parameters), function: $0.function) },
@@ -79,6 +140,9 @@ public struct BillmgrClient: LicenseServer {
                 let doc = try read(try reply.get(), function: requests[index].function)
                 answer = .success(try self.answer(calls[index], from: doc))
             } catch {
+                let redaction = self.redaction
+                // A batch cannot resend a call the session lost; later calls use the password.
+                if case .authRefused = error, session.id != nil { dropSession() }
                 answer = .failure(error.redacting(redaction))
             }
             try each(index, answer)
@@ -253,6 +317,7 @@ public struct BillmgrClient: LicenseServer {
     private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Result<DocNode, RemoteError>] {
         var docs: [Int: Result<DocNode, RemoteError>] = [:]
         let numbers = Array(pages)
+        openSession(before: numbers.count)
         try? transport.postAll(
             url: credentials.url,
             forms: numbers.map { HTTPForm(form: form(function, pageParameters($0)), function: function, once: false) },

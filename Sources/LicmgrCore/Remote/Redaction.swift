@@ -13,13 +13,22 @@ public struct Redaction: Sendable {
         "\"": "\"", "\\": "\\", "/": "/", "\u{8}": "b", "\u{C}": "f", "\n": "n", "\r": "r", "\t": "t",
     ]
 
-    public init(secret: String = "", field: String = "") {
+    /// Applied after this one: a client with two secrets (a password and a session) blanks both.
+    private let then: [Redaction]
+
+    public init(secret: String = "", field: String = "", then: Redaction? = nil) {
         self.secret = Array(secret.unicodeScalars)
         self.field = field.isEmpty ? [] : Array((field + "=").utf8)
+        self.then = then.map { [$0] } ?? []
     }
 
     /// `text` with each occurrence of the secret, and each value of the field, as `********`.
     public func apply(_ text: String) -> String {
+        let own = applyOwn(text)
+        return then.first?.apply(own) ?? own
+    }
+
+    private func applyOwn(_ text: String) -> String {
         guard !secret.isEmpty || !field.isEmpty else { return text }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
