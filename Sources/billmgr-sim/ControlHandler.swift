@@ -36,6 +36,10 @@ struct ControlHandler: HTTPHandler {
             switch (request.method, request.path) {
             case (.GET, "/sim/state"):
                 return Self.reply(await book.state)
+            case (.GET, "/sim/calls"):
+                return Self.reply(await book.callCountsJSON)
+            case (.DELETE, "/sim/calls"):
+                await book.forgetCalls()
             case (.POST, "/sim/licenses"):
                 let objects = try await Self.decode([[String: LooseString]].self, from: request)
                 let ids = try await book.seed(objects.map { $0.mapValues(\.value) })

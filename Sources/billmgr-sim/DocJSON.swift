@@ -3,6 +3,7 @@
 indirect enum DocJSON: Sendable {
     case string(String)
     case bool(Bool)
+    case int(Int)
     case array([DocJSON])
     case object([(String, DocJSON)])
 
@@ -18,6 +19,8 @@ indirect enum DocJSON: Sendable {
             Self.quote(text, into: &out)
         case .bool(let flag):
             out += flag ? "true" : "false"
+        case .int(let number):
+            out += String(number)
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {

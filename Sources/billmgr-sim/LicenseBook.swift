@@ -49,6 +49,8 @@ actor LicenseBook {
     private var today: Day
     private var sessions: Set<String> = []
     private var calls: [Call] = []
+    /// Calls by function since the last reset: what a benchmark asks for, cheap however long the log.
+    private var callCounts: [String: Int] = [:]
     private var faults: [Fault] = []
 
     init(config: Config) {
@@ -77,6 +79,7 @@ actor LicenseBook {
     }
 
     func log(_ function: String, _ params: Params, result: String) {
+        callCounts[function, default: 0] += 1
         calls.append(
             Call(function: function, params: params.pairs.filter { !Self.secretParams.contains($0.0) }, result: result))
     }
@@ -334,8 +337,18 @@ actor LicenseBook {
         spent = 0
         today = config.today
         sessions = []
-        calls = []
+        forgetCalls()
         faults = []
+    }
+
+    /// Log and counts go together, so a benchmark can count one command's calls at a time.
+    func forgetCalls() {
+        calls = []
+        callCounts = [:]
+    }
+
+    var callCountsJSON: DocJSON {
+        .object(callCounts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
     }
 
     /// Seeds all objects or none, so a bad test fixture never leaves a half-built account behind.

@@ -26,6 +26,8 @@ struct SimCommand: AsyncParsableCommand {
     var today: String?
     @Option(help: "Views a new order spends in status 5 (processing) before it gets its key.")
     var processingViews = 0
+    @Option(help: "Milliseconds every API call waits before it is answered (a remote's round trip).")
+    var latency = 0
     @Flag(help: "Exit when standard input reaches end of file.")
     var watchStdin = false
 
@@ -49,8 +51,8 @@ struct SimCommand: AsyncParsableCommand {
         guard bind != nil else { throw ValidationError("--host must be a loopback address such as 127.0.0.1") }
         guard Money.parse(balance) != nil else { throw ValidationError("--balance must be an amount like 1000.00") }
         if let today, Day(today) == nil { throw ValidationError("--today must be YYYY-MM-DD") }
-        guard maxPage >= 0, processingViews >= 0 else {
-            throw ValidationError("--max-page and --processing-views cannot be negative")
+        guard maxPage >= 0, processingViews >= 0, latency >= 0 else {
+            throw ValidationError("--max-page, --processing-views and --latency cannot be negative")
         }
     }
 
@@ -71,7 +73,7 @@ struct SimCommand: AsyncParsableCommand {
             case .v6(let ip): Self.server(on: try sockaddr_in6.inet6(ip6: ip, port: port))
             }
         await server.appendRoute("/sim/*", to: ControlHandler(book: book))
-        await server.appendRoute("*", to: APIHandler(book: book))
+        await server.appendRoute("*", to: APIHandler(book: book, latency: .milliseconds(latency)))
 
         let running = Task { try await server.run() }
         do {
