@@ -378,6 +378,21 @@ actor LicenseBook {
         return added.map(\.id)
     }
 
+    /// Changes fields of licenses already on the account, as a person editing them on the
+    /// remote would; all objects or none, like `seed`.
+    func update(_ objects: [[String: String]]) throws(ControlError) {
+        var changed: [Int: License] = [:]
+        for object in objects {
+            guard let id = object["id"].flatMap({ Int($0) }), let license = changed[id] ?? licenses[id] else {
+                throw ControlError("each object needs the id of a license on the account")
+            }
+            var edited = license
+            try edited.apply(seed: object)
+            changed[id] = edited
+        }
+        for license in changed.values { licenses.put(license) }
+    }
+
     var state: DocJSON {
         .object([
             ("licenses", .array(licenses.sortedByID.map(\.stateJSON))),
