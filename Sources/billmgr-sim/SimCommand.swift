@@ -31,8 +31,11 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(help: "Exit when standard input reaches end of file.")
     var watchStdin = false
 
-    /// Handlers outlive any scripted delay; FlyingFox would answer 500 on its own after this.
-    private static let handlerTimeout: TimeInterval = 24 * 3600
+    /// Handlers outlive any scripted delay (a `noanswer` fault waits 30 s unless told) and
+    /// licmgr's own 60-second timeout; FlyingFox would answer 500 on its own after this. No
+    /// longer: FlyingFox races every request against a sleep of this length, and a cancelled
+    /// sleep keeps its memory until its deadline (swiftlang/swift#60441), some 700 bytes a call.
+    private static let handlerTimeout: TimeInterval = 120
 
     private enum Bind {
         case v4(String), v6(String)
@@ -53,6 +56,9 @@ struct SimCommand: AsyncParsableCommand {
         if let today, Day(today) == nil { throw ValidationError("--today must be YYYY-MM-DD") }
         guard maxPage >= 0, processingViews >= 0, latency >= 0 else {
             throw ValidationError("--max-page, --processing-views and --latency cannot be negative")
+        }
+        guard TimeInterval(latency) < Self.handlerTimeout * 1000 else {
+            throw ValidationError("--latency must be under \(Int(Self.handlerTimeout)) seconds")
         }
     }
 
