@@ -30,6 +30,7 @@ actor LicenseBook {
         let maxPage: Int
         let processingViews: Int
         let today: Day
+        let logsCalls: Bool
     }
 
     private struct Call {
@@ -80,6 +81,7 @@ actor LicenseBook {
 
     func log(_ function: String, _ params: Params, result: String) {
         callCounts[function, default: 0] += 1
+        guard config.logsCalls else { return }
         calls.append(
             Call(function: function, params: params.pairs.filter { !Self.secretParams.contains($0.0) }, result: result))
     }
