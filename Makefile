@@ -19,7 +19,8 @@ help:
 	@echo "make build      release build of licmgr"
 	@echo "make test       unit and acceptance tests (the binary against billmgr-sim)"
 	@echo "make demo       a short real session against the bundled simulator"
-	@echo "make bench      time and peak memory of big runs against the simulator (BENCH_SIZE)"
+	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
+	@echo "                (BENCH_SIZES, BENCH_RTT_MS, BENCH_PARALLEL; see Tests/Bench/bench.sh)"
 	@echo "make lint       check formatting against .swift-format; make format fixes it"
 	@echo "make install    install licmgr, its man pages and a sample config (PREFIX, DESTDIR)"
 	@echo "make uninstall  remove what install put in place (never a live config)"
@@ -57,12 +58,11 @@ lint:
 format:
 	$(SWIFT) format format -i -r Sources Tests Package.swift
 
-# How many licenses and services the benchmark account holds.
-BENCH_SIZE ?= 2000
-
+# The script reads BENCH_SIZES, BENCH_RTT_MS and BENCH_PARALLEL from the environment, where
+# make puts them when given on its command line.
 bench: setup
 	$(SWIFT) build -c release
-	@BIN="$$($(SWIFT) build -c release --show-bin-path)" N=$(BENCH_SIZE) sh -c "$$BENCH_SCRIPT"
+	@BIN="$$($(SWIFT) build -c release --show-bin-path)" sh Tests/Bench/bench.sh
 
 install: build
 	install -d $(BINDIR) $(MAN5DIR) $(MAN8DIR) $(ETCDIR) $(DOCDIR)
@@ -119,40 +119,3 @@ run service list --all
 run history --service 101
 endef
 export DEMO_SCRIPT
-
-# The benchmark: an account of N licenses bought before licmgr, N services that match them
-# and N/10 that need a new license. Prints wall time and peak RSS of each step.
-define BENCH_SCRIPT
-set -eu
-dir=$$(mktemp -d)
-"$$BIN/billmgr-sim" --port 0 --balance 1000000.00 > "$$dir/sim.out" 2> "$$dir/sim.err" &
-sim=$$!
-trap 'kill $$sim 2>/dev/null; wait $$sim 2>/dev/null; rm -rf "$$dir"' EXIT
-tries=0
-until grep -q listening "$$dir/sim.out" 2>/dev/null; do
-  tries=$$((tries + 1)); [ $$tries -le 100 ] || { cat "$$dir/sim.err"; exit 1; }; sleep 0.1
-done
-url=$$(sed -n 's/.*listening on //p' "$$dir/sim.out")
-base=$${url%/billmgr}
-printf 'Url %s\nUser reseller@example.com\nPassword secret\nDatabase %s/licmgr.db\n' "$$url" "$$dir" > "$$dir/licmgr.conf"
-chmod 600 "$$dir/licmgr.conf"
-export LICMGR_CONFIG="$$dir/licmgr.conf"
-extra=$$((N / 10))
-awk -v n="$$N" 'BEGIN { printf "["; for (i = 1; i <= n; i++) printf "%s{\"licname\":\"old %d\",\"ip\":\"10.%d.%d.%d\",\"pricelist\":\"55227\"}", (i > 1 ? "," : ""), i, int(i / 65536), int(i / 256) % 256, i % 256; printf "]" }' > "$$dir/seed.json"
-curl -s -X POST --data-binary @"$$dir/seed.json" "$$base/sim/licenses" > /dev/null
-awk -v n="$$N" -v e="$$extra" 'BEGIN { for (i = 1; i <= n + e; i++) printf "{\"id\":%d,\"name\":\"vps%d\",\"ip\":\"10.%d.%d.%d\",\"addons\":{\"panel\":\"Lite\"}}\n", i, i, int(i / 65536), int(i / 256) % 256, i % 256 }' > "$$dir/services.jsonl"
-step() {
-  label=$$1; shift
-  /usr/bin/time -f "%e %M" -o "$$dir/time" "$$BIN/licmgr" "$$@" > /dev/null 2> "$$dir/err" || { cat "$$dir/err"; exit 1; }
-  read -r seconds kib < "$$dir/time"
-  printf '%-44s %7s s %8s KiB peak\n' "$$label" "$$seconds" "$$kib"
-}
-echo "licmgr benchmark: $$N licenses on the account, $$((N + extra)) services"
-step "service import ($$((N + extra)) services)" service import "$$dir/services.jsonl"
-step "checkevent: attach $$N, order $$extra" checkevent
-step "checkevent: nothing to do" checkevent
-step "sync" sync
-step "list --json" list --json
-step "renew --dry-run ($$((N + extra)) services)" renew --due --dry-run
-endef
-export BENCH_SCRIPT

@@ -32,8 +32,12 @@ struct Params: Sendable {
 /// BILLmanager's single endpoint: every path outside /sim/ answers `func=...` calls.
 struct APIHandler: HTTPHandler {
     let book: LicenseBook
+    /// Every call waits this long, as behind a remote's round trip; a sleep, not a busy wait,
+    /// so that calls a client has in flight together overlap as they would over a network.
+    let latency: Duration
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if latency > .zero { try await Task.sleep(for: latency) }
         let body = String(decoding: try await request.bodyData, as: UTF8.self)
         let params = Params(query: request.target.query(), body: body)
         let function = params["func"] ?? ""

@@ -36,10 +36,17 @@ struct ControlHandler: HTTPHandler {
             switch (request.method, request.path) {
             case (.GET, "/sim/state"):
                 return Self.reply(await book.state)
+            case (.GET, "/sim/calls"):
+                return Self.reply(await book.callCountsJSON)
+            case (.DELETE, "/sim/calls"):
+                await book.forgetCalls()
             case (.POST, "/sim/licenses"):
                 let objects = try await Self.decode([[String: LooseString]].self, from: request)
                 let ids = try await book.seed(objects.map { $0.mapValues(\.value) })
                 return Self.reply(.object([("ids", .array(ids.map { .string(String($0)) }))]))
+            case (.PATCH, "/sim/licenses"):
+                let objects = try await Self.decode([[String: LooseString]].self, from: request)
+                try await book.update(objects.map { $0.mapValues(\.value) })
             case (.POST, "/sim/today"):
                 guard let day = try await Self.fields(of: request)["today"].flatMap(Day.init) else {
                     throw ControlError("today must be YYYY-MM-DD")

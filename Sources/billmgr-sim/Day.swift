@@ -65,8 +65,13 @@ struct Day: Comparable, Sendable, CustomStringConvertible {
         return Day(year: y, month: m, day: min(day, Self.length(ofMonth: m, in: y)))
     }
 
+    // Not String(format:): it goes through Foundation's formatter, and a 100,000-row listing prints 200,000 dates.
     var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 
     static func < (lhs: Day, rhs: Day) -> Bool {

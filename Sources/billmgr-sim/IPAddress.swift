@@ -12,18 +12,19 @@ enum IPAddress {
         return inet_pton(AF_INET6, text, &address) == 1
     }
 
-    /// Whether two literals name one address, however each is spelled.
-    static func same(_ a: String, _ b: String) -> Bool {
-        if a == b { return true }
-        guard let x = bytes(a), let y = bytes(b) else { return false }
-        return x == y
+    /// The kernel's spelling of an address literal, so two spellings of one address compare
+    /// equal; text that is no address stays as it is.
+    static func normal(_ text: String) -> String {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return spelling(AF_INET, &v4) ?? text }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return spelling(AF_INET6, &v6) ?? text }
+        return text
     }
 
-    private static func bytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
+    private static func spelling(_ family: Int32, _ address: UnsafeRawPointer) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(family, address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

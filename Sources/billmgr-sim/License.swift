@@ -85,6 +85,13 @@ struct License: Sendable {
     }
 }
 
+/// Sixteen digits per draw from the system's generator, not one: seeding 100,000 licenses
+/// made a getrandom call per digit of their keys.
 func randomHex(_ count: Int) -> String {
-    String((0..<count).map { _ in "0123456789abcdef".randomElement()! })
+    var digits = ""
+    while digits.count < count {
+        let word = String(UInt64.random(in: .min ... .max), radix: 16)
+        digits += String(repeating: "0", count: 16 - word.count) + word
+    }
+    return String(digits.prefix(count))
 }

@@ -30,6 +30,7 @@ actor LicenseBook {
         let maxPage: Int
         let processingViews: Int
         let today: Day
+        let logsCalls: Bool
     }
 
     private struct Call {
@@ -42,13 +43,15 @@ actor LicenseBook {
     private static let secretParams: Set = ["authinfo", "password", "username", "auth"]
 
     private let config: Config
-    private var licenses: [Int: License] = [:]
+    private var licenses = LicenseTable()
     private var nextID = License.firstID
     private var balance: Int
     private var spent = 0
     private var today: Day
     private var sessions: Set<String> = []
     private var calls: [Call] = []
+    /// Calls by function since the last reset: what a benchmark asks for, cheap however long the log.
+    private var callCounts: [String: Int] = [:]
     private var faults: [Fault] = []
 
     init(config: Config) {
@@ -77,6 +80,8 @@ actor LicenseBook {
     }
 
     func log(_ function: String, _ params: Params, result: String) {
+        callCounts[function, default: 0] += 1
+        guard config.logsCalls else { return }
         calls.append(
             Call(function: function, params: params.pairs.filter { !Self.secretParams.contains($0.0) }, result: result))
     }
@@ -130,7 +135,7 @@ actor LicenseBook {
         if size <= 0 { size = 100 }
         if config.maxPage > 0 { size = min(size, config.maxPage) }
         let number = max(Int(params["p_num"] ?? "") ?? 1, 1)
-        var ids = licenses.keys.sorted().filter { Catalogue.family(ofTariff: licenses[$0]!.pricelist) == family }
+        var ids = licenses.ids(family: family)
         if listingFault == .hide { ids = Array(ids.prefix(1)) }
         var (start, overflow) = (number - 1).multipliedReportingOverflow(by: size)
         if listingFault == .shift { start += 1 }
@@ -175,7 +180,7 @@ actor LicenseBook {
             license.lickey = ""
             license.processingLeft = config.processingViews
         }
-        licenses[license.id] = license
+        licenses.put(license)
         let id = String(license.id)
         return [("id", .text(id)), ("item.id", .text(id))]
     }
@@ -190,7 +195,7 @@ actor LicenseBook {
         if params["clicked_button"] == "newkey" {
             license.lickey = randomHex(32)
             license.lickeyChangeDate = today
-            licenses[license.id] = license
+            licenses.put(license)
             return [("lickey", .text(license.lickey))]
         }
         if let ip = params["ip"], ip != license.ip {
@@ -201,7 +206,7 @@ actor LicenseBook {
         if let name = params["licname"] { license.licname = name }
         if let remoteid = params["remoteid"] { license.remoteid = remoteid }
         if let autoprolong = params["autoprolong"] { license.autoprolong = autoprolong }
-        licenses[license.id] = license
+        licenses.put(license)
         return Self.ok
     }
 
@@ -214,7 +219,7 @@ actor LicenseBook {
     private func setStatus(_ params: Params, _ status: Int) throws(APIError) -> [(String, Elem)] {
         var license = try live(params)
         license.status = status
-        licenses[license.id] = license
+        licenses.put(license)
         return Self.ok
     }
 
@@ -230,7 +235,7 @@ actor LicenseBook {
         try charge(period.cost)
         if license.status == 3, license.expiredate < today { license.status = 2 }
         license.expiredate = period.expiry(from: max(today, license.expiredate))
-        licenses[license.id] = license
+        licenses.put(license)
         return [("doc", Elem(children: [("newexpiredate", .text(license.expiredate.description))]))]
     }
 
@@ -241,7 +246,7 @@ actor LicenseBook {
         try charge(period.cost)
         license.pricelist = tariff.id
         license.period = period.id
-        licenses[license.id] = license
+        licenses.put(license)
         return Self.ok
     }
 
@@ -275,9 +280,7 @@ actor LicenseBook {
     private func ensureFree(ip: String, tariff: String, except id: Int? = nil, validate: Bool = true) throws(APIError) {
         if validate, !IPAddress.isV4(ip), !IPAddress.isV6(ip) { throw .invalid("ip") }
         guard ip != "0.0.0.0" else { return }
-        if licenses.values.contains(where: {
-            $0.id != id && $0.isLive && IPAddress.same($0.ip, ip) && $0.pricelist == tariff
-        }) {
+        if licenses.holders(of: ip).contains(where: { $0.id != id && $0.isLive && $0.pricelist == tariff }) {
             throw APIError("exists", "ip", "a license with the same IP address already exists")
         }
     }
@@ -300,7 +303,7 @@ actor LicenseBook {
                 license.lickeyChangeDate = today
             }
         }
-        licenses[id] = license
+        licenses.put(license)
     }
 
     // MARK: Control
@@ -328,19 +331,30 @@ actor LicenseBook {
     }
 
     func reset() {
-        licenses = [:]
+        licenses.removeAll()
         nextID = License.firstID
         balance = config.balance
         spent = 0
         today = config.today
         sessions = []
-        calls = []
+        forgetCalls()
         faults = []
+    }
+
+    /// Log and counts go together, so a benchmark can count one command's calls at a time.
+    func forgetCalls() {
+        calls = []
+        callCounts = [:]
+    }
+
+    var callCountsJSON: DocJSON {
+        .object(callCounts.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
     }
 
     /// Seeds all objects or none, so a bad test fixture never leaves a half-built account behind.
     func seed(_ objects: [[String: String]]) throws(ControlError) -> [Int] {
         var added: [License] = []
+        var addedIDs = Set<Int>()
         var next = nextID
         for object in objects {
             var id = next
@@ -348,7 +362,7 @@ actor LicenseBook {
                 guard let given = Int(text), given > 0 else { throw ControlError("id must be a positive integer") }
                 id = given
             }
-            guard licenses[id] == nil, !added.contains(where: { $0.id == id }) else {
+            guard licenses[id] == nil, addedIDs.insert(id).inserted else {
                 throw ControlError("license \(id) already exists")
             }
             var license = License(id: id, today: today)
@@ -361,14 +375,29 @@ actor LicenseBook {
             added.append(license)
             next = max(next, id + 1)
         }
-        for license in added { licenses[license.id] = license }
+        for license in added { licenses.put(license) }
         nextID = next
         return added.map(\.id)
     }
 
+    /// Changes fields of licenses already on the account, as a person editing them on the
+    /// remote would; all objects or none, like `seed`.
+    func update(_ objects: [[String: String]]) throws(ControlError) {
+        var changed: [Int: License] = [:]
+        for object in objects {
+            guard let id = object["id"].flatMap({ Int($0) }), let license = changed[id] ?? licenses[id] else {
+                throw ControlError("each object needs the id of a license on the account")
+            }
+            var edited = license
+            try edited.apply(seed: object)
+            changed[id] = edited
+        }
+        for license in changed.values { licenses.put(license) }
+    }
+
     var state: DocJSON {
         .object([
-            ("licenses", .array(licenses.keys.sorted().map { licenses[$0]!.stateJSON })),
+            ("licenses", .array(licenses.sortedByID.map(\.stateJSON))),
             (
                 "calls",
                 .array(

@@ -26,11 +26,23 @@ struct SimCommand: AsyncParsableCommand {
     var today: String?
     @Option(help: "Views a new order spends in status 5 (processing) before it gets its key.")
     var processingViews = 0
+    @Option(help: "Milliseconds every API call waits before it is answered (a remote's round trip).")
+    var latency = 0
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Log every call for GET /sim/state; without it, only counts by function for GET /sim/calls.",
+            discussion: "The log keeps each call's parameters, some 340 bytes a call: 70 MB over the "
+                + "200,000 calls of a big benchmark run."))
+    var callLog = true
     @Flag(help: "Exit when standard input reaches end of file.")
     var watchStdin = false
 
-    /// Handlers outlive any scripted delay; FlyingFox would answer 500 on its own after this.
-    private static let handlerTimeout: TimeInterval = 24 * 3600
+    /// Handlers outlive any scripted delay (a `noanswer` fault waits 30 s unless told) and
+    /// licmgr's own 60-second timeout; FlyingFox would answer 500 on its own after this. No
+    /// longer: FlyingFox races every request against a sleep of this length, and a cancelled
+    /// sleep keeps its memory until its deadline (swiftlang/swift#60441), some 700 bytes a call.
+    private static let handlerTimeout: TimeInterval = 120
 
     private enum Bind {
         case v4(String), v6(String)
@@ -49,8 +61,11 @@ struct SimCommand: AsyncParsableCommand {
         guard bind != nil else { throw ValidationError("--host must be a loopback address such as 127.0.0.1") }
         guard Money.parse(balance) != nil else { throw ValidationError("--balance must be an amount like 1000.00") }
         if let today, Day(today) == nil { throw ValidationError("--today must be YYYY-MM-DD") }
-        guard maxPage >= 0, processingViews >= 0 else {
-            throw ValidationError("--max-page and --processing-views cannot be negative")
+        guard maxPage >= 0, processingViews >= 0, latency >= 0 else {
+            throw ValidationError("--max-page, --processing-views and --latency cannot be negative")
+        }
+        guard TimeInterval(latency) < Self.handlerTimeout * 1000 else {
+            throw ValidationError("--latency must be under \(Int(Self.handlerTimeout)) seconds")
         }
     }
 
@@ -63,15 +78,15 @@ struct SimCommand: AsyncParsableCommand {
         let book = LicenseBook(
             config: .init(
                 user: user, password: password, balance: Money.parse(balance)!, maxPage: maxPage,
-                processingViews: processingViews, today: today.flatMap(Day.init) ?? .todayUTC()
-            ))
+                processingViews: processingViews, today: today.flatMap(Day.init) ?? .todayUTC(),
+                logsCalls: callLog))
         let server =
             switch bind! {
             case .v4(let ip): Self.server(on: try sockaddr_in.inet(ip4: ip, port: port))
             case .v6(let ip): Self.server(on: try sockaddr_in6.inet6(ip6: ip, port: port))
             }
         await server.appendRoute("/sim/*", to: ControlHandler(book: book))
-        await server.appendRoute("*", to: APIHandler(book: book))
+        await server.appendRoute("*", to: APIHandler(book: book, latency: .milliseconds(latency)))
 
         let running = Task { try await server.run() }
         do {
@@ -80,12 +95,18 @@ struct SimCommand: AsyncParsableCommand {
             try await running.value  // surfaces the bind error rather than the wait's timeout
             throw error
         }
-        let url =
+        let (url, boundPort) =
             switch await server.listeningAddress {
-            case .ip4(let ip, let port): "http://\(ip):\(port)/billmgr"
-            case .ip6(let ip, let port): "http://[\(ip)]:\(port)/billmgr"
+            case .ip4(let ip, let port): ("http://\(ip):\(port)/billmgr", port)
+            case .ip6(let ip, let port): ("http://[\(ip)]:\(port)/billmgr", port)
             default: throw ValidationError("the server is not listening on an IP address")
             }
+        if !Self.sendWithoutDelay(port: boundPort) {
+            FileHandle.standardError.write(
+                Data(
+                    "billmgr-sim: cannot set TCP_NODELAY; calls on a kept-alive connection will take 40 ms more\n".utf8)
+            )
+        }
         // Written unbuffered: the test harness reads this line from a pipe to learn the port.
         FileHandle.standardOutput.write(Data("billmgr-sim listening on \(url)\n".utf8))
         try await running.value
@@ -93,6 +114,42 @@ struct SimCommand: AsyncParsableCommand {
 
     private static func server(on address: some SocketAddress) -> HTTPServer {
         HTTPServer(address: address, timeout: handlerTimeout, logger: DisabledLogger.disabled)
+    }
+
+    /// FlyingFox sends a response's head and body in two writes, so on a kept-alive connection
+    /// Nagle's algorithm holds the body back until the client's delayed ACK of the head: 40 ms
+    /// more per call after a connection's first, which a real remote (nginx sets tcp_nodelay)
+    /// does not add. FlyingFox has no hook on the sockets it accepts, but Linux gives each the
+    /// listening socket's TCP_NODELAY, so this sets it on the socket listening on `port`.
+    private static func sendWithoutDelay(port: UInt16) -> Bool {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in descriptors.compactMap({ Int32($0) }) {
+            var listening: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 1,
+                boundPort(of: descriptor) == port
+            else { continue }
+            var on: Int32 = 1
+            return setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+                == 0
+        }
+        return false
+    }
+
+    private static func boundPort(of descriptor: Int32) -> UInt16? {
+        var address = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else { return nil }
+        return withUnsafeBytes(of: address) { raw in
+            switch Int32(address.ss_family) {
+            case AF_INET: UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port)
+            case AF_INET6: UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port)
+            default: nil
+            }
+        }
     }
 
     /// Tests start the simulator with a pipe on stdin and close it to stop us, because
