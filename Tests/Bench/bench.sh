@@ -7,9 +7,11 @@
 #   BENCH_RTT_MS    the simulated remote's round trip per call (default 5: the whole default bench
 #                   then takes minutes even for a licmgr that makes one call per license; the
 #                   issue's figures are at 50)
-#   BENCH_PARALLEL  when set, written as `Parallel N` into the config; the floor divides by it
+#   BENCH_PARALLEL  written as `Parallel N` into the config (default 4, licmgr's own default);
+#                   the floor divides by it
 #
-# An account of N licenses bought before licmgr, N services that match them by IP and N/10
+# An account of N licenses bought by cpbillmgr before licmgr (so named as it names them,
+# "Item #ID addon NAME"), N services that match them by IP and N/10
 # that need a new license. The remote gives at most 1,000 rows a page, as an independent one
 # does. Each command runs on the database the previous one left:
 #   fixchilds               fresh database: attaches N, orders N/10
@@ -33,7 +35,7 @@ set -eu
 : "${BIN:?set BIN to the directory holding release builds of licmgr and billmgr-sim}"
 sizes=${BENCH_SIZES:-1000 10000}
 rtt=${BENCH_RTT_MS:-5}
-parallel=${BENCH_PARALLEL:-}
+parallel=${BENCH_PARALLEL:-4}
 page_cap=1000
 
 dir=$(mktemp -d)
@@ -144,8 +146,8 @@ for n in $sizes; do
     awk -v n="$n" 'BEGIN {
         printf "["
         for (i = 1; i <= n; i++)
-            printf "%s{\"id\":%d,\"licname\":\"old %d\",\"ip\":\"10.%d.%d.%d\",\"pricelist\":\"55227\"}",
-                (i > 1 ? "," : ""), 100000 + i, i, int(i / 65536), int(i / 256) % 256, i % 256
+            printf "%s{\"id\":%d,\"licname\":\"Item #%d addon vps%d\",\"ip\":\"10.%d.%d.%d\",\"pricelist\":\"55227\"}",
+                (i > 1 ? "," : ""), 100000 + i, i, i, int(i / 65536), int(i / 256) % 256, i % 256
         printf "]"
     }' > "$dir/seed.json"
     curl -sf -X POST --data-binary @"$dir/seed.json" "$base/sim/licenses" > /dev/null

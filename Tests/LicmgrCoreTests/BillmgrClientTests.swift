@@ -233,6 +233,35 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 2)
     }
 
+    /// A list of whole pages whose total is more than a page: the total is the list's, so the
+    /// page after the last is not read; the pages after the first may be read in parallel.
+    func testListOfWholePagesLargerThanAPageCostsItsPagesOnly() throws {
+        for parallel in [1, 4] {
+            transport = ScriptedTransport()
+            client.transport = transport
+            client.parallel = parallel
+            transport.respond(to: "soft") { request in
+                let page = Int(request.form["p_num"] ?? "") ?? 0
+                return .body(BillmgrJSON.licensePage(page <= 3 ? Self.rows((page * 2 - 1)...(page * 2)) : [], total: 6))
+            }
+            XCTAssertEqual(try client.listLicenses().map(\.id), [1, 2, 3, 4, 5, 6], "Parallel \(parallel)")
+            XCTAssertEqual(
+                transport.requests(for: "soft").map { $0.form["p_num"] }, ["1", "2", "3"], "Parallel \(parallel)")
+        }
+    }
+
+    /// Pages read ahead in parallel are checked as strictly as pages read one by one.
+    func testPagesReadAheadThatShiftAreNotWhole() throws {
+        client.parallel = 4
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            // Page 3 repeats a row of page 2, as a list that shifted under the read would.
+            let first = page == 3 ? 4 : page * 2 - 1
+            return .body(BillmgrJSON.licensePage(Self.rows(first...(first + 1)), total: 6))
+        }
+        assertIncomplete()
+    }
+
     func testShortPageBeforeTheTotalIsNotWhole() throws {
         transport.respond(to: "soft") { request in
             let page = Int(request.form["p_num"] ?? "") ?? 0

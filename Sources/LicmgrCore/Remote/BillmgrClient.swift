@@ -245,11 +245,15 @@ public struct BillmgrClient: LicenseServer {
         var seen = Set<Int>()
         var total: Int?
         var pageCap = pageSize
-        var prefetched: [Int: Result<DocNode, RemoteError>] = [:]
+        var prefetched: [Int: Result<HTTPReply, RemoteError>] = [:]
         for page in 1...maxPages {
             let doc: DocNode
             if let early = prefetched.removeValue(forKey: page) {
-                doc = try early.get()
+                do {
+                    doc = try read(try early.get(), function: function)
+                } catch {
+                    throw error.redacting(redaction)
+                }
             } else {
                 doc = try call(function, pageParameters(page), reading: true)
             }
@@ -291,15 +295,16 @@ public struct BillmgrClient: LicenseServer {
                 // The page after a full one added nothing: the total holds.
                 return licenses
             }
-            if licenses.count == total && !full {
+            if licenses.count == total && (!full || total > pageCap) {
+                // A total larger than a page cannot be a count of one page: no need to read past it.
                 return licenses
             }
             if licenses.count < total && (!full || fresh == 0) {
                 throw incomplete(
                     "page \(page) brought \(fresh) new of \(rows.count) rows; \(licenses.count) of \(total) read")
             }
-            // A full page that reaches the total is read past once: a remote whose p_elems counts
-            // the page, not the list, shows itself by a next page with new rows.
+            // A full page that reaches a total of one page is read past once: a remote whose
+            // p_elems counts the page, not the list, shows itself by a next page with new rows.
             if page == 1 && parallel > 1 && pageCap > 0 {
                 let last = min((total + pageCap - 1) / pageCap, maxPages)
                 if last > 2 { prefetched = prefetch(function, pages: 2...last) }
@@ -312,10 +317,11 @@ public struct BillmgrClient: LicenseServer {
         [("p_cnt", String(pageSize)), ("p_num", String(page))]
     }
 
-    /// Reads the pages the first one promised, `parallel` at a time; the caller checks each
-    /// in order as if it had read it alone.
-    private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Result<DocNode, RemoteError>] {
-        var docs: [Int: Result<DocNode, RemoteError>] = [:]
+    /// Reads the pages the first one promised, `parallel` at a time, and keeps their raw
+    /// answers: a parsed page weighs many times its bytes, so each is parsed only when the
+    /// caller reaches it, and checked in order as if it had been read alone.
+    private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Result<HTTPReply, RemoteError>] {
+        var replies: [Int: Result<HTTPReply, RemoteError>] = [:]
         let numbers = Array(pages)
         openSession(before: numbers.count)
         try? transport.postAll(
@@ -323,11 +329,9 @@ public struct BillmgrClient: LicenseServer {
             forms: numbers.map { HTTPForm(form: form(function, pageParameters($0)), function: function, once: false) },
             parallel: parallel, starting: { _ in true }
         ) { index, reply in
-            docs[numbers[index]] = reply.flatMap { reply in
-                Result { () throws(RemoteError) in try read(reply, function: function) }
-            }.mapError { $0.redacting(redaction) }
+            replies[numbers[index]] = reply
         }
-        return docs
+        return replies
     }
 
     public func viewLicense(_ id: Int, line: ProductLine) throws(RemoteError) -> License {
