@@ -140,12 +140,14 @@ for n in $sizes; do
     chmod 600 "$dir/$n/licmgr.conf"
     export LICMGR_CONFIG="$dir/$n/licmgr.conf"
 
-    # License i (id 100000 + i) and service i share the IP 10.x.y.z that spells i.
+    # License i (id 100000 + i) and service i share the IP 10.x.y.z that spells i. The licenses
+    # bear the vendor's names, as those a predecessor such as cpbillmgr bought do, so that
+    # attaching them needs no rename.
     awk -v n="$n" 'BEGIN {
         printf "["
         for (i = 1; i <= n; i++)
-            printf "%s{\"id\":%d,\"licname\":\"old %d\",\"ip\":\"10.%d.%d.%d\",\"pricelist\":\"55227\"}",
-                (i > 1 ? "," : ""), 100000 + i, i, int(i / 65536), int(i / 256) % 256, i % 256
+            printf "%s{\"id\":%d,\"licname\":\"Item #%d addon vps%d\",\"ip\":\"10.%d.%d.%d\",\"pricelist\":\"55227\"}",
+                (i > 1 ? "," : ""), 100000 + i, i, i, int(i / 65536), int(i / 256) % 256, i % 256
         printf "]"
     }' > "$dir/seed.json"
     curl -sf -X POST --data-binary @"$dir/seed.json" "$base/sim/licenses" > /dev/null
