@@ -142,7 +142,9 @@ for n in $sizes; do
     chmod 600 "$dir/$n/licmgr.conf"
     export LICMGR_CONFIG="$dir/$n/licmgr.conf"
 
-    # License i (id 100000 + i) and service i share the IP 10.x.y.z that spells i.
+    # License i (id 100000 + i) and service i share the IP 10.x.y.z that spells i. The licenses
+    # bear the vendor's names, as those a predecessor such as cpbillmgr bought do, so that
+    # attaching them needs no rename.
     awk -v n="$n" 'BEGIN {
         printf "["
         for (i = 1; i <= n; i++)
