@@ -80,8 +80,8 @@ final class IPAddressTests: XCTestCase {
 
     func testRemoteRowsReadCanonicalAndOtherTextAsItIs() throws {
         func license(ip: String) throws -> License {
-            let row = DocNode(BillmgrJSON.licenseRow(id: 1, ip: ip))
-            return try BillmgrClient.license(from: row, function: "soft")
+            let answer = try JSONSerialization.data(withJSONObject: ["doc": BillmgrJSON.licenseRow(id: 1, ip: ip)])
+            return try BillmgrClient.license(from: DocNode.parse(answer, function: "soft"), function: "soft")
         }
         XCTAssertEqual(try license(ip: "2001:DB8:0:0:0:0:0:A").ip, "2001:db8::a")
         XCTAssertEqual(try license(ip: "0.0.0.0").ip, "0.0.0.0")

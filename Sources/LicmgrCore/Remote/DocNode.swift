@@ -4,62 +4,65 @@ import Foundation
 /// may come as an object (one), an array (several) or not at all (none): `elements` hides
 /// the difference, and `text` reads `{"$": "value"}` as well as a bare string.
 public struct DocNode {
-    let value: Any?
+    let value: StrictJSON.Value?
 
-    public init(_ value: Any?) { self.value = value }
+    init(_ value: StrictJSON.Value?) { self.value = value }
 
     /// Parses a whole answer and returns its `doc` element. An error shows the start of the
-    /// answer with `redaction` applied.
+    /// answer with `redaction` applied. The bytes are read by licmgr's own JSON reader: a page
+    /// of a thousand licenses parsed through Foundation weighs many times its size.
     public static func parse(
         _ data: Data, function: String, redacting redaction: Redaction = Redaction()
     ) throws(RemoteError) -> DocNode {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
+        let bytes = [UInt8](data)
+        guard StrictJSON.invalidUTF8Offset(bytes) == nil, let object = try? StrictJSON.parse(bytes[...]) else {
             throw .notProtocol(function: function, detail: "not JSON (\(Self.preview(data, redaction)))")
         }
-        guard let root = object as? [String: Any], let doc = root["doc"], doc is [String: Any] else {
+        guard case .object(let root) = object, let doc = root["doc"], case .object = doc else {
             throw .notProtocol(function: function, detail: "no 'doc' object (\(Self.preview(data, redaction)))")
         }
         return DocNode(doc)
     }
 
     public subscript(key: String) -> DocNode {
-        DocNode((value as? [String: Any])?[key])
+        guard case .object(let members) = value else { return DocNode(nil) }
+        return DocNode(members[key])
     }
 
-    public var exists: Bool { value != nil && !(value is NSNull) }
+    public var exists: Bool {
+        switch value {
+        case nil, .null: false
+        default: true
+        }
+    }
 
     /// The element's occurrences: none, one or many, whatever shape the JSON gave.
     public var elements: [DocNode] {
         switch value {
-        case let array as [Any]: return array.map(DocNode.init)
-        case nil, is NSNull: return []
-        default: return [DocNode(value)]
+        case .array(let array): array.map(DocNode.init)
+        case nil, .null: []
+        default: [DocNode(value)]
         }
     }
 
     /// The element's text: `{"$": "x"}`, a bare string or number; nil when absent or empty.
     public var text: String? {
-        let raw: Any?
-        if let object = value as? [String: Any] {
-            raw = object["$"]
-        } else if let array = value as? [Any] {
-            raw = array.first.flatMap { DocNode($0).text }
-        } else {
-            raw = value
+        let raw: StrictJSON.Value?
+        switch value {
+        case .object(let members): raw = members["$"]
+        case .array(let array): return array.first.flatMap { DocNode($0).text }
+        default: raw = value
         }
         switch raw {
-        case let string as String: return string.isEmpty ? nil : string
-        case let number as NSNumber: return number.stringValue
+        case .string(let string): return string.isEmpty ? nil : string
+        case .number(let digits): return digits
         default: return nil
         }
     }
 
     /// An XML attribute, carried as a `$`-prefixed key.
     public func attribute(_ name: String) -> String? {
-        DocNode((value as? [String: Any])?["$" + name]).text
+        self["$" + name].text
     }
 
     /// The child's text as an integer.
