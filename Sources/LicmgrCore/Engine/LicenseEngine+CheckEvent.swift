@@ -23,15 +23,15 @@ extension LicenseEngine {
 
         try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
         let resolver = try resolver()
-        var orders: [OrderPlan] = []
+        var plan = ServePlan()
         let index = try serveIndex(listing: listing)
         for service in services where service.status == .active {
             guard report.stopped == nil else { return report }
             try serve(
                 service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
-                orders: &orders, report: &report)
+                plan: &plan, report: &report)
         }
-        try place(orders, report: &report)
+        try place(plan, report: &report)
         guard report.stopped == nil else { return report }
         try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: dryRun, report: &report)
         guard report.stopped == nil, !dryRun else { return report }

@@ -29,7 +29,7 @@ extension LicenseEngine {
         let resolver = try resolver()
         let skipSuspended = config.has(.noFixSuspended)
         var unserved: [FixChildsReport.Unserved] = []
-        var orders: [OrderPlan] = []
+        var plan = ServePlan()
         var suspended: [Int] = []
         let index = try serveIndex(listing: listing)
         for service in try store.services(includeClosed: false) {
@@ -45,10 +45,10 @@ extension LicenseEngine {
             }
             try serve(
                 service, resolver: resolver, listing: &listing, index: index,
-                mode: ServeMode(dryRun: dryRun, allowSuspended: true), orders: &orders, report: &run)
+                mode: ServeMode(dryRun: dryRun, allowSuspended: true), plan: &plan, report: &run)
             if service.status == .suspended { suspended.append(service.id) }
         }
-        try place(orders, report: &run)
+        try place(plan, report: &run)
         // A suspended service's license, found or just bought, is suspended with it.
         if !dryRun && run.stopped == nil && !suspended.isEmpty {
             try followServices(suspended, listing: listing, dryRun: false, report: &run)

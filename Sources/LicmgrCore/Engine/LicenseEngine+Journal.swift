@@ -131,7 +131,7 @@ extension LicenseEngine {
         return true
     }
 
-    /// Records in one transaction that `license` now serves `service` through `addon`.
+    /// Records that `license` now serves `service` through `addon`; call inside a transaction.
     @discardableResult
     func attach(_ license: License, to service: Service, addon: String, action: String, _ detail: String) throws
         -> License
@@ -139,11 +139,9 @@ extension LicenseEngine {
         var attached = license
         attached.serviceID = service.id
         attached.addon = addon
-        try store.transaction {
-            try store.save(attached, at: time.timestamp)
-            try store.attach(license: license.id, to: service.id, addon: addon)
-            try record(action, result: "ok", service: service.id, license: license.id, detail)
-        }
+        try store.save(attached, at: time.timestamp)
+        try store.attach(license: license.id, to: service.id, addon: addon)
+        try record(action, result: "ok", service: service.id, license: license.id, detail)
         return attached
     }
 

@@ -10,15 +10,15 @@ extension LicenseEngine {
         var report = RunReport(dryRun: dryRun)
         var listing = try readAccount(dryRun: dryRun, report: &report)
         let resolver = try resolver()
-        var orders: [OrderPlan] = []
+        var plan = ServePlan()
         let index = try serveIndex(listing: listing)
         for service in services {
             guard report.stopped == nil else { break }
             try serve(
                 service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
-                orders: &orders, report: &report)
+                plan: &plan, report: &report)
         }
-        try place(orders, report: &report)
+        try place(plan, report: &report)
         // Ordered by hand, a license's key is wanted now: read back what this run bought.
         let bought = Set(report.items.filter { $0.action == .ordered }.compactMap(\.licenseID))
         try refresh(try knownLicenses().values.filter { bought.contains($0.id) }, report: &report)
@@ -50,6 +50,15 @@ extension LicenseEngine {
         return index
     }
 
+    /// What serving decided for a run's services and carries out at the end: licenses found on
+    /// the account to attach, written together, and orders, sent together.
+    struct ServePlan {
+        var orders: [OrderPlan] = []
+        var attaches: [(license: License, service: Service, addon: String)] = []
+        /// Licenses found for a service this run, no longer free for the next.
+        var claimed: Set<Int> = []
+    }
+
     /// An order `serve` decided on, sent with the others of its run.
     struct OrderPlan {
         var request: OrderRequest
@@ -65,10 +74,10 @@ extension LicenseEngine {
     }
 
     /// Serves one service's needs from what it has, what the account holds and the free pool;
-    /// what is left to buy joins `orders`, placed together by `place(_:report:)`.
+    /// what is left to buy joins the plan, carried out by `place(_:report:)`.
     func serve(
         _ service: Service, resolver: Resolver, listing: inout [License], index: ServeIndex, mode: ServeMode,
-        orders: inout [OrderPlan], report: inout RunReport
+        plan: inout ServePlan, report: inout RunReport
     ) throws {
         let dryRun = mode.dryRun
         let allowSuspended = mode.allowSuspended
@@ -119,19 +128,18 @@ extension LicenseEngine {
                         + "the next run carries it on")
                 continue
             }
-            if let existing = try attachable(for: service, need: need, index: index) {
+            if let existing = try attachable(for: service, need: need, index: index, claimed: plan.claimed) {
                 if dryRun {
                     report.add(
                         .planned, serviceID: service.id, addon: need.addon, licenseID: existing.id,
                         "would attach license \(existing.id) to service \(service.id)")
                     continue
                 }
-                let license = try attach(
-                    existing, to: service, addon: need.addon, action: "attach",
-                    "attached existing license \(existing.id) (\(existing.ip), tariff \(existing.pricelist))")
+                plan.attaches.append((existing, service, need.addon))
+                plan.claimed.insert(existing.id)
                 report.add(
-                    .attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
-                    "attached license \(license.id) to service \(service.id)")
+                    .attached, serviceID: service.id, addon: need.addon, licenseID: existing.id,
+                    "attached license \(existing.id) to service \(service.id)")
                 // Its name follows the service's on a later follow pass: renames can wait.
                 continue
             }
@@ -158,14 +166,14 @@ extension LicenseEngine {
                         + price(need.tariff, need.period, resolver))
                 continue
             }
-            orders.append(OrderPlan(request: request, service: service, addon: need.addon))
+            plan.orders.append(OrderPlan(request: request, service: service, addon: need.addon))
         }
     }
 
     /// A live license on the account with the service's IP and tariff that serves no service.
-    func attachable(for service: Service, need: Need, index: ServeIndex) throws -> License? {
+    func attachable(for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>) throws -> License? {
         for candidate in index.candidates[ServeIndex.slot(ip: service.ip, tariff: need.tariff)] ?? []
-        where candidate.isLive {
+        where candidate.isLive && !claimed.contains(candidate.id) {
             // Held by another service, or by another addon of this one: not free to attach.
             if let known = try store.license(candidate.id), let owner = known.serviceID,
                 owner != service.id || known.addon != need.addon
@@ -175,6 +183,21 @@ extension LicenseEngine {
             return candidate
         }
         return nil
+    }
+
+    /// Carries out a run's plan: the attachments, a few hundred to a transaction (they are
+    /// local only: one lost to a crash is found again by the next run), then the orders.
+    func place(_ plan: ServePlan, report: inout RunReport) throws {
+        for chunk in stride(from: 0, to: plan.attaches.count, by: 500) {
+            try store.transaction {
+                for (license, service, addon) in plan.attaches[chunk..<min(chunk + 500, plan.attaches.count)] {
+                    try attach(
+                        license, to: service, addon: addon, action: "attach",
+                        "attached existing license \(license.id) (\(license.ip), tariff \(license.pricelist))")
+                }
+            }
+        }
+        try place(plan.orders, report: &report)
     }
 
     /// Journals, sends and records the orders of a run, up to `Parallel` at once. A failed
