@@ -66,10 +66,9 @@ extension LicenseEngine {
 
     /// What changed on the remote behind licmgr's back since it last looked: reported, and
     /// recorded in history; following the service then puts right what it should.
-    func noteDrift(_ listing: [License], report: inout RunReport) throws {
+    func noteDrift(_ listing: [License], known recorded: [Int: License], report: inout RunReport) throws {
         let remote = Dictionary(listing.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let at = time.timestamp
-        let recorded = try knownLicenses()
         // One transaction for the whole pass: a takeover notes every license at once.
         try store.transaction {
             for known in recorded.values.sorted(by: { $0.id < $1.id }) where !known.gone {

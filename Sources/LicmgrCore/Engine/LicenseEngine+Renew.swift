@@ -155,9 +155,8 @@ extension LicenseEngine {
     }
 
     /// Stores what one listing says of every license, keeping attachments.
-    func refreshKnown(from listing: [License]) throws {
+    func refreshKnown(from listing: [License], known: [Int: License]) throws {
         let at = time.timestamp
-        let known = try knownLicenses()
         try store.transaction {
             for remote in listing {
                 var license = remote

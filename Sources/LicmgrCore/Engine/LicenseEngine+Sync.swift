@@ -12,12 +12,17 @@ extension LicenseEngine {
     /// remote says and, `finishing`, carry on the workflows an earlier run left open. A dry run
     /// only reads.
     func readAccount(dryRun: Bool, finishing: Bool = true, report: inout RunReport) throws -> [License] {
-        let listing = try remoteListing()
-        try confirmMissing(from: listing)
+        // One read of what licmgr knows serves the whole start of the run; settling changes it,
+        // so it is read again only after settling had something to do.
+        var known = try knownLicenses()
+        let listing = try remoteListing(known: known)
+        try confirmMissing(from: listing, known: known)
         guard !dryRun else { return listing }
+        let settling = try !store.operations(state: .pending).isEmpty
         try settle(listing: listing, report: &report)
-        try noteDrift(listing, report: &report)
-        try refreshKnown(from: listing)
+        if settling { known = try knownLicenses() }
+        try noteDrift(listing, known: known, report: &report)
+        try refreshKnown(from: listing, known: known)
         if finishing { try finishWorkflows(report: &report) }
         return listing
     }
@@ -29,9 +34,9 @@ extension LicenseEngine {
     /// The second line of defence behind the client's whole-listing check: when many live
     /// licenses vanish at once, each is viewed, and one the remote still shows makes the whole
     /// listing a failed read.
-    func confirmMissing(from listing: [License]) throws {
+    func confirmMissing(from listing: [License], known: [Int: License]) throws {
         let listed = Set(listing.map(\.id))
-        let missing = try store.allLicenses().filter { $0.isLive && !listed.contains($0.id) }
+        let missing = known.values.filter { $0.isLive && !listed.contains($0.id) }.sorted { $0.id < $1.id }
         guard missing.count > Self.missingBelievedUpTo else { return }
         var stillThere: (License, License)?
         try server.perform(missing.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {

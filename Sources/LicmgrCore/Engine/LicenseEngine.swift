@@ -44,10 +44,10 @@ public final class LicenseEngine {
     /// One full read of the account: ISPsystem's own licenses always, and the other function
     /// families only where a known license or a service's addon lives, so that an account
     /// without third-party products costs one list call.
-    func remoteListing() throws -> [License] {
+    func remoteListing(known: [Int: License]) throws -> [License] {
         let resolver = try resolver()
         var lines: Set<ProductLine> = [.soft]
-        for license in try store.allLicenses() where !license.gone { lines.insert(license.line) }
+        for license in known.values where !license.gone { lines.insert(license.line) }
         for service in try store.services(includeClosed: false) {
             for (key, value) in service.addons {
                 if let tariff = try? resolver.tariff(addon: key, value: value) {
