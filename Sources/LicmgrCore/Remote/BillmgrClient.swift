@@ -305,9 +305,11 @@ public struct BillmgrClient: LicenseServer {
             }
             // A full page that reaches a total of one page is read past once: a remote whose
             // p_elems counts the page, not the list, shows itself by a next page with new rows.
-            if page == 1 && parallel > 1 && pageCap > 0 {
-                let last = min((total + pageCap - 1) / pageCap, maxPages)
-                if last > 2 { prefetched = prefetch(function, pages: 2...last) }
+            // The pages the total promises are read ahead a few windows of `parallel` at a time:
+            // enough to keep every connection busy, few enough that memory stays flat.
+            let last = pageCap > 0 ? min((total + pageCap - 1) / pageCap, maxPages) : 0
+            if parallel > 1 && prefetched.isEmpty && page + 1 < last {
+                prefetched = prefetch(function, pages: (page + 1)...min(last, page + parallel * 2))
             }
         }
         throw incomplete("more than \(maxPages) pages")
