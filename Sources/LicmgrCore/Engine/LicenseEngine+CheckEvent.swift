@@ -67,12 +67,16 @@ extension LicenseEngine {
     /// What changed on the remote behind licmgr's back since it last looked: reported, and
     /// recorded in history; following the service then puts right what it should.
     func noteDrift(_ listing: [License], known recorded: [Int: License], report: inout RunReport) throws {
-        let remote = Dictionary(listing.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // Positions, not copies: at 100,000 licenses each copy of the listing weighs tens of MB.
+        var position: [Int: Int] = [:]
+        position.reserveCapacity(listing.count)
+        for (index, license) in listing.enumerated() where position[license.id] == nil { position[license.id] = index }
         let at = time.timestamp
         // One transaction for the whole pass: a takeover notes every license at once.
         try store.transaction {
-            for known in recorded.values.sorted(by: { $0.id < $1.id }) where !known.gone {
-                guard let now = remote[known.id] else {
+            for id in recorded.keys.sorted() {
+                guard let known = recorded[id], !known.gone else { continue }
+                guard let now = position[id].map({ listing[$0] }) else {
                     try store.markGone(license: known.id, at: at)
                     try record(
                         "drift", result: "gone", service: known.serviceID, license: known.id,

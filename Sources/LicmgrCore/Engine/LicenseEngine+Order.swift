@@ -32,8 +32,10 @@ extension LicenseEngine {
         var attached: [Int: [License]] = [:]
         var pending: [Int: [RemoteOperation]] = [:]
         var workflows: [Int: [Workflow]] = [:]
-        /// Listed licenses by IP and tariff, where `attachable` looks.
-        var candidates: [String: [License]] = [:]
+        /// The listing, and the positions in it of its licenses by IP and tariff, where
+        /// `attachable` looks: positions, because a second copy of 100,000 licenses weighs.
+        var listing: [License] = []
+        var candidates: [String: [Int]] = [:]
 
         static func slot(ip: String, tariff: Int) -> String { "\(ip) \(tariff)" }
     }
@@ -46,7 +48,10 @@ extension LicenseEngine {
             grouping: try store.operations(state: .pending).filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
         index.workflows = Dictionary(
             grouping: try store.openWorkflows().filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
-        index.candidates = Dictionary(grouping: listing, by: { ServeIndex.slot(ip: $0.ip, tariff: $0.pricelist) })
+        index.listing = listing
+        for (position, license) in listing.enumerated() where license.isLive {
+            index.candidates[ServeIndex.slot(ip: license.ip, tariff: license.pricelist), default: []].append(position)
+        }
         return index
     }
 
@@ -172,8 +177,9 @@ extension LicenseEngine {
 
     /// A live license on the account with the service's IP and tariff that serves no service.
     func attachable(for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>) throws -> License? {
-        for candidate in index.candidates[ServeIndex.slot(ip: service.ip, tariff: need.tariff)] ?? []
-        where candidate.isLive && !claimed.contains(candidate.id) {
+        for position in index.candidates[ServeIndex.slot(ip: service.ip, tariff: need.tariff)] ?? [] {
+            let candidate = index.listing[position]
+            guard !claimed.contains(candidate.id) else { continue }
             // Held by another service, or by another addon of this one: not free to attach.
             if let known = try store.license(candidate.id), let owner = known.serviceID,
                 owner != service.id || known.addon != need.addon
