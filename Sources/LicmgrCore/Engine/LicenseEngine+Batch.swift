@@ -17,13 +17,25 @@ extension LicenseEngine {
         for wave in Self.waves(planned) {
             guard report.stopped == nil else { return }
             var journaled: [Int: Step] = [:]
+            var admittedUpTo = 0
+            var started = Set<Int>()
             var local = report
             defer { report = local }
             try server.perform(
                 wave.map(\.call), parallel: config.parallel,
                 starting: { index in
-                    guard let step = try admit(wave[index].step, report: &local) else { return false }
-                    journaled[index] = step
+                    if index >= admittedUpTo {
+                        // The next `Parallel` steps are journaled in one commit, each still before it is sent.
+                        admittedUpTo = min(wave.count, index + config.parallel)
+                        let window = try admit(wave[index..<admittedUpTo].map(\.step), report: &local)
+                        for (offset, step) in window { journaled[index + offset] = step }
+                    }
+                    if let signal = Interruption.signal, local.stopped == nil {
+                        local.stopped = .interrupted(signal: signal)
+                    }
+                    guard let step = journaled[index], local.stopped == nil else { return false }
+                    started.insert(index)
+                    FaultPoint.reach(step.point, .before)
                     return true
                 },
                 each: { index, answer in
@@ -36,6 +48,18 @@ extension LicenseEngine {
                         try failed(step, error, report: &local)
                     }
                 })
+            // Journaled with its window but never sent, because the run stopped first: known
+            // not done, so it is closed now rather than left for the next run to wonder about.
+            let unsent = journaled.filter { !started.contains($0.key) }.map(\.value)
+            if !unsent.isEmpty {
+                try store.transaction {
+                    for step in unsent {
+                        try store.finish(
+                            operation: step.key, state: .failed, licenseID: nil,
+                            result: "not sent: the run stopped before it", at: time.timestamp)
+                    }
+                }
+            }
         }
     }
 

@@ -50,6 +50,31 @@ extension LicenseEngine {
     /// the refusal back-off, then the journal row committed. Returns the step as journaled
     /// (with its cost), or nil when it must not be sent.
     func admit(_ step: Step, report: inout RunReport) throws -> Step? {
+        guard let step = try admit([step], report: &report)[0] else { return nil }
+        FaultPoint.reach(step.point, .before)
+        return step
+    }
+
+    /// Admits steps in one transaction, so a window of parallel steps costs one commit: each is
+    /// checked as `admit` checks one, after the rows of those before it are written, so the
+    /// spend limit counts them. Returns the admitted steps by their place in `steps`.
+    func admit(_ steps: [Step], report: inout RunReport) throws -> [Int: Step] {
+        var admitted: [Int: Step] = [:]
+        try store.transaction {
+            for (index, step) in steps.enumerated() {
+                guard let step = try check(step, report: &report) else { continue }
+                try store.insert(
+                    RemoteOperation(
+                        key: step.key, kind: step.kind, serviceID: step.service, addon: step.addon,
+                        licenseID: step.license, params: step.params, command: command, createdAt: time.timestamp))
+                admitted[index] = step
+            }
+        }
+        return admitted
+    }
+
+    /// Whether `step` may be sent now, and with what cost recorded.
+    private func check(_ step: Step, report: inout RunReport) throws -> Step? {
         guard report.stopped == nil else { return nil }
         if let signal = Interruption.signal {
             report.stopped = .interrupted(signal: signal)
@@ -73,13 +98,6 @@ extension LicenseEngine {
                     + "checkevent tries again an hour later, a command by hand at once")
             return nil
         }
-        try store.transaction {
-            try store.insert(
-                RemoteOperation(
-                    key: step.key, kind: step.kind, serviceID: step.service, addon: step.addon, licenseID: step.license,
-                    params: step.params, command: command, createdAt: time.timestamp))
-        }
-        FaultPoint.reach(step.point, .before)
         return step
     }
 
