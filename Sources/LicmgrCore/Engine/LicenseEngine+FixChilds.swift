@@ -35,7 +35,7 @@ extension LicenseEngine {
         for service in try store.services(includeClosed: false) {
             guard run.stopped == nil else { break }
             if service.status == .suspended && skipSuspended {
-                if !(index.attached[service.id] ?? []).contains(where: \.isLive),
+                if (index.attached[service.id] ?? [:]).isEmpty,
                     (try? needs(of: service, resolver: resolver).isEmpty) == false
                 {
                     unserved.append(

@@ -29,7 +29,8 @@ extension LicenseEngine {
     /// once a run, and what serving it changes concerns that service alone, so the index stays
     /// true for the services after it; whether a candidate is taken is read from the store.
     struct ServeIndex {
-        var attached: [Int: [License]] = [:]
+        /// Each service's live licenses, by addon: all serving needs to know of them.
+        var attached: [Int: [String: Int]] = [:]
         var pending: [Int: [RemoteOperation]] = [:]
         var workflows: [Int: [Workflow]] = [:]
         /// The listing, and the positions in it of its licenses by IP and tariff, where
@@ -42,8 +43,10 @@ extension LicenseEngine {
 
     func serveIndex(listing: [License]) throws -> ServeIndex {
         var index = ServeIndex()
-        index.attached = Dictionary(
-            grouping: try store.allLicenses().filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
+        for license in try store.allLicenses() where license.isLive {
+            guard let service = license.serviceID, let addon = license.addon else { continue }
+            index.attached[service, default: [:]][addon] = license.id
+        }
         index.pending = Dictionary(
             grouping: try store.operations(state: .pending).filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
         index.workflows = Dictionary(
@@ -102,15 +105,15 @@ extension LicenseEngine {
             report.add(.unchanged, serviceID: service.id, "no addon of service \(service.id) needs a license")
             return
         }
-        let attached = index.attached[service.id] ?? []
+        let attached = index.attached[service.id] ?? [:]
         let pending = index.pending[service.id] ?? []
         let workflows = index.workflows[service.id] ?? []
         for need in needs {
             guard report.stopped == nil else { return }
-            if let current = attached.first(where: { $0.addon == need.addon && $0.isLive }) {
+            if let current = attached[need.addon] {
                 report.add(
-                    .unchanged, serviceID: service.id, addon: need.addon, licenseID: current.id,
-                    "service \(service.id) has license \(current.id) already")
+                    .unchanged, serviceID: service.id, addon: need.addon, licenseID: current,
+                    "service \(service.id) has license \(current) already")
                 continue
             }
             if pending.contains(where: { $0.serviceID == service.id && $0.addon == need.addon }) {
