@@ -63,6 +63,26 @@ final class IPAddressTests: XCTestCase {
         XCTAssertEqual(again.unchanged, 1)
     }
 
+    func testStoredDottedQuadsReadAsTheParserWouldGiveThem() {
+        var texts = ["0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3.04", "1.2.3", "1.2.3.4.5", "1..2.3"]
+        texts += ["1.2.3.", ".1.2.3", "1.2.3.4 ", "1.2.3.0x", "10.0.0.1\0", "١.2.3.4", "1.2.3.1000", "0.00.0.0", ""]
+        // Dotted strings near the IPv4 shape.
+        let alphabet = Array("0123456789.").map(String.init) + ["00", "25", "255", "256", "x", ":"]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            texts.append(
+                (0..<Int.random(in: 1...9, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+                    .joined())
+        }
+        let numbers = ["0", "00", "01", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "999"]
+        for _ in 0..<5_000 {
+            texts.append((0..<4).map { _ in numbers.randomElement(using: &random)! }.joined(separator: "."))
+        }
+        for text in texts {
+            XCTAssertEqual(SQLiteStore.ip(text), IPAddress.canonical(text) ?? text, text.debugDescription)
+        }
+    }
+
     func testRowsWrittenByOlderVersionsReadCanonical() throws {
         try store.insert(Service(id: 7, name: "vps7", ip: "2001:db8::a"), at: at)
         try store.save(License(id: 100001, name: "lic", ip: "2001:db8::a", pricelist: 55227, status: .active), at: at)

@@ -113,6 +113,34 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
         }
     }
 
+    /// The text listing reads its rows twice, to size the columns and to print them: the
+    /// columns line up and nothing is printed for no rows.
+    func testTextListingIsAlignedColumns() throws {
+        XCTAssertEqual(try licmgr("list").stdout, "")
+        try sim.seed([
+            ["licname": "lic 1", "ip": "10.0.1.1", "pricelist": "55227"],
+            ["licname": "a much longer name", "ip": "10.0.1.22", "pricelist": "55227"],
+        ])
+        try licmgr("sync")
+        let licenses = try licmgr("list", "--json").jsonArray
+        var rows = [["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"]]
+        for license in licenses {
+            rows.append([
+                "\(license["id"] as? Int ?? 0)", license["name"] as? String ?? "", license["ip"] as? String ?? "",
+                "\(license["pricelist"] as? Int ?? 0)", (license["period"] as? Int).map(String.init) ?? "-",
+                license["status"] as? String ?? "", license["expires"] as? String ?? "-", "-",
+            ])
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let expected = rows.map { row in
+            row.indices.map { column in
+                column == row.count - 1
+                    ? row[column] : row[column] + String(repeating: " ", count: widths[column] - row[column].count)
+            }.joined(separator: "  ")
+        }
+        XCTAssertEqual(try licmgr("list").stdout, expected.joined(separator: "\n") + "\n")
+    }
+
     /// The JSON keys scripts are written against: the spec's, plus the ones licmgr adds.
     func testJSONKeysAreStable() throws {
         try addService(7, ip: "10.0.0.7")

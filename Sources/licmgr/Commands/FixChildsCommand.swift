@@ -45,16 +45,15 @@ struct FixChildsCommand: ParsableCommand {
             Rendering.print(report.run, to: output)
             if !report.orphans.isEmpty {
                 output.line("\nLicenses on the account that no service uses:")
-                output.line(
-                    Table.render(
-                        header: ["ID", "NAME", "IP", "TARIFF", "EXPIRES", "PER MONTH"],
-                        rows: report.orphans.map { orphan in
-                            let license = orphan.license
-                            return [
-                                String(license.id), license.name, license.ip, String(license.pricelist),
-                                license.expires?.description ?? "-", orphan.monthlyCost ?? "-",
-                            ]
-                        }))
+                try Table.print(header: ["ID", "NAME", "IP", "TARIFF", "EXPIRES", "PER MONTH"], to: output) { row in
+                    for orphan in report.orphans {
+                        let license = orphan.license
+                        row([
+                            String(license.id), license.name, license.ip, String(license.pricelist),
+                            license.expires?.description ?? "-", orphan.monthlyCost ?? "-",
+                        ])
+                    }
+                }
             }
             if !report.unserved.isEmpty {
                 output.line("\nServices still without a license:")

@@ -38,18 +38,16 @@ struct HistoryCommand: ParsableCommand {
                 }
                 return .ok
             }
-            let entries = try store.history(serviceID: service, licenseID: license)
-            if !entries.isEmpty {
-                let rows = entries.map { entry in
-                    [
+            try Table.print(
+                header: ["WHEN (UTC)", "COMMAND", "SERVICE", "LICENSE", "ACTION", "RESULT", "DETAIL"],
+                to: context.output
+            ) { row in
+                try store.forEachHistoryEntry(serviceID: service, licenseID: license) { entry in
+                    row([
                         entry.at, entry.command, entry.serviceID.map(String.init) ?? "-",
                         entry.licenseID.map(String.init) ?? "-", entry.action, entry.result, entry.detail,
-                    ]
+                    ])
                 }
-                context.output.line(
-                    Table.render(
-                        header: ["WHEN (UTC)", "COMMAND", "SERVICE", "LICENSE", "ACTION", "RESULT", "DETAIL"],
-                        rows: rows))
             }
             return .ok
         }

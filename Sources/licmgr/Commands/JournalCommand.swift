@@ -40,19 +40,17 @@ struct JournalCommand: ParsableCommand {
                 }
                 return .ok
             }
-            var rows: [[String]] = []
-            try forEachShown { operation in
-                rows.append([
-                    operation.createdAt, operation.key, operation.kind.rawValue,
-                    operation.state == .pending ? "in doubt" : operation.state.rawValue,
-                    operation.serviceID.map(String.init) ?? "-", operation.licenseID.map(String.init) ?? "-",
-                    operation.result ?? "-",
-                ])
-            }
-            if !rows.isEmpty {
-                context.output.line(
-                    Table.render(
-                        header: ["WHEN (UTC)", "KEY", "STEP", "STATE", "SERVICE", "LICENSE", "RESULT"], rows: rows))
+            try Table.print(
+                header: ["WHEN (UTC)", "KEY", "STEP", "STATE", "SERVICE", "LICENSE", "RESULT"], to: context.output
+            ) { row in
+                try forEachShown { operation in
+                    row([
+                        operation.createdAt, operation.key, operation.kind.rawValue,
+                        operation.state == .pending ? "in doubt" : operation.state.rawValue,
+                        operation.serviceID.map(String.init) ?? "-", operation.licenseID.map(String.init) ?? "-",
+                        operation.result ?? "-",
+                    ])
+                }
             }
             return .ok
         }

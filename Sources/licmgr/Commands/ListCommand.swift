@@ -43,12 +43,16 @@ struct ListCommand: ParsableCommand {
                     try store.forEachLicense(body)
                 }
             }
+            // Soonest first: every match is read, once, before the first is printed.
+            var due: [License]?
             func forEachShown(_ body: (License) throws -> Void) throws {
                 guard limit != nil else { return try forEachCandidate { if shown($0) { try body($0) } } }
-                // Soonest first: every match is read before the first is printed.
-                var due: [License] = []
-                try forEachCandidate { if shown($0) { due.append($0) } }
-                for license in due.sorted(by: { ($0.expires!, $0.id) < ($1.expires!, $1.id) }) { try body(license) }
+                if due == nil {
+                    var found: [License] = []
+                    try forEachCandidate { if shown($0) { found.append($0) } }
+                    due = found.sorted { ($0.expires!, $0.id) < ($1.expires!, $1.id) }
+                }
+                try due?.forEach(body)
             }
             if context.output.json {
                 try context.output.array { element in
@@ -56,18 +60,16 @@ struct ListCommand: ParsableCommand {
                 }
                 return .ok
             }
-            var rows: [[String]] = []
-            try forEachShown { license in
-                rows.append([
-                    String(license.id), license.name, license.ip, String(license.pricelist),
-                    license.period.map(String.init) ?? "-", license.gone ? "gone" : license.status.name,
-                    license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-",
-                ])
-            }
-            if !rows.isEmpty {
-                context.output.line(
-                    Table.render(
-                        header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], rows: rows))
+            try Table.print(
+                header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], to: context.output
+            ) { row in
+                try forEachShown { license in
+                    row([
+                        String(license.id), license.name, license.ip, String(license.pricelist),
+                        license.period.map(String.init) ?? "-", license.gone ? "gone" : license.status.name,
+                        license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-",
+                    ])
+                }
             }
             return .ok
         }
@@ -76,14 +78,25 @@ struct ListCommand: ParsableCommand {
 
 /// Plain aligned columns for terminals; scripts use `--json`.
 enum Table {
-    static func render(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        return all.map { row in
-            row.indices.map { column in
-                column == row.count - 1
-                    ? row[column] : row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+    /// Prints `header` and the rows `rows` hands to its argument, if there are any. `rows` is
+    /// called twice, once to size the columns and once to print them, so that no listing is
+    /// held whole.
+    static func print(header: [String], to output: Output, rows: (_ row: ([String]) -> Void) throws -> Void) throws {
+        var widths = header.map(\.count)
+        var empty = true
+        try rows { row in
+            empty = false
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        guard !empty else { return }
+        output.line(line(header, widths: widths))
+        try rows { output.line(line($0, widths: widths)) }
+    }
+
+    private static func line(_ row: [String], widths: [Int]) -> String {
+        row.indices.map { column in
+            column == row.count - 1
+                ? row[column] : row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
     }
 }

@@ -13,8 +13,8 @@ extension ServiceCommand {
         func run() throws {
             try CommandContext.run(global, command: "service list") { context in
                 let registry = try context.registry()
+                let store = registry.store
                 if context.output.json {
-                    let store = registry.store
                     try context.output.array { element in
                         try store.forEachService(includeClosed: all) { service in
                             element(
@@ -24,22 +24,19 @@ extension ServiceCommand {
                     }
                     return .ok
                 }
-                let services = try registry.list(includeClosed: all)
-                if !services.isEmpty {
-                    let rows = try services.map { service in
-                        let licenses = try registry.store.licenses(serviceID: service.id).filter(\.isLive)
-                        return [
+                try Table.print(
+                    header: ["ID", "NAME", "IP", "PACKAGE", "PERIOD", "ADDONS", "STATUS", "LICENSES"],
+                    to: context.output
+                ) { row in
+                    try store.forEachService(includeClosed: all) { service in
+                        let licenses = try store.licenses(serviceID: service.id).filter(\.isLive)
+                        row([
                             String(service.id), service.name, service.ip, service.package.map(String.init) ?? "-",
-                            service.period.map(String.init) ?? "-",
-                            Service.addonSummary(service.addons),
+                            service.period.map(String.init) ?? "-", Service.addonSummary(service.addons),
                             service.status.rawValue,
                             licenses.isEmpty ? "-" : licenses.map { String($0.id) }.joined(separator: ","),
-                        ]
+                        ])
                     }
-                    context.output.line(
-                        Table.render(
-                            header: ["ID", "NAME", "IP", "PACKAGE", "PERIOD", "ADDONS", "STATUS", "LICENSES"],
-                            rows: rows))
                 }
                 return .ok
             }
