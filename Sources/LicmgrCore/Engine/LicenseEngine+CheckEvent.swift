@@ -17,11 +17,11 @@ extension LicenseEngine {
                     "would settle the \(operation.kind.rawValue) in doubt (\(operation.key))")
             }
         }
-        let services = try store.services(includeClosed: false)
-        report.notes.append("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
         guard report.stopped == nil else { return report }
 
         try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
+        let services = try store.services(includeClosed: false)
+        report.notes.append("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
         let resolver = try resolver()
         var plan = ServePlan()
         let index = try serveIndex(listing: listing)
@@ -45,8 +45,13 @@ extension LicenseEngine {
     /// Licenses just ordered may wait in status 1 or 5: read them, all at once, until they are
     /// done. An active license with no key known is not read here: `show` fetches its key.
     func finishProcessing(report: inout RunReport) throws {
-        var waiting = try store.allLicenses().filter {
-            $0.isLive && $0.serviceID != nil && ($0.status == .ordered || $0.status == .processing)
+        var waiting: [License] = []
+        try store.forEachLicense { license in
+            if license.isLive && license.serviceID != nil
+                && (license.status == .ordered || license.status == .processing)
+            {
+                waiting.append(license)
+            }
         }
         if waiting.count > Self.readsPerRun {
             report.notes.append(

@@ -27,8 +27,10 @@ extension LicenseEngine {
         }
         let resolver = try resolver()
         let busy = try busyLicenses()
-        let byService = Dictionary(
-            grouping: try store.allLicenses().filter { $0.isLive && $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
+        var byService: [Int: [License]] = [:]
+        try store.forEachLicense { license in
+            if license.isLive, let service = license.serviceID { byService[service, default: []].append(license) }
+        }
         var batch = FollowBatch()
         for service in services {
             for license in byService[service.id] ?? [] where !busy.contains(license.id) {

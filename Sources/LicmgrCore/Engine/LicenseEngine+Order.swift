@@ -43,8 +43,8 @@ extension LicenseEngine {
 
     func serveIndex(listing: [License]) throws -> ServeIndex {
         var index = ServeIndex()
-        for license in try store.allLicenses() where license.isLive {
-            guard let service = license.serviceID, let addon = license.addon else { continue }
+        try store.forEachLicense { license in
+            guard license.isLive, let service = license.serviceID, let addon = license.addon else { return }
             index.attached[service, default: [:]][addon] = license.id
         }
         index.pending = Dictionary(

@@ -19,7 +19,11 @@ extension LicenseEngine {
         if let serviceIDs {
             for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(\.isLive) }
         } else {
-            licenses = try store.allLicenses().filter { $0.isLive && $0.serviceID != nil }
+            try store.forEachLicense { license in
+                guard license.isLive, license.serviceID != nil else { return }
+                if dueOnly, (license.expires.map { $0 > dueDay } ?? true) { return }
+                licenses.append(license)
+            }
         }
         if dueOnly {
             licenses = licenses.filter { license in license.expires.map { $0 <= dueDay } ?? false }
@@ -179,6 +183,8 @@ extension LicenseEngine {
 
     /// Every license recorded, by id: one read for a run's lookups.
     func knownLicenses() throws -> [Int: License] {
-        Dictionary(try store.allLicenses().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var known: [Int: License] = [:]
+        try store.forEachLicense { known[$0.id] = $0 }
+        return known
     }
 }
