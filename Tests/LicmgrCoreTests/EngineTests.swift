@@ -52,6 +52,33 @@ final class EngineTests: XCTestCase {
         try [RemoteOperation.State.pending, .done, .failed, .void].flatMap { try store.operations(state: $0) }
     }
 
+    // MARK: - Bounded runs
+
+    /// Licenses found at a takeover keep their old names until later follow passes rename
+    /// them, a capped number a run, so that no cron run grows with the account.
+    func testRenamesOfFoundLicensesAreCappedPerRun() throws {
+        for id in 1...3 {
+            try addService(id)
+            server.add(
+                License(
+                    id: 200_000 + id, name: "old \(id)", ip: "192.0.2.\(id)", pricelist: 55227, period: 1,
+                    status: .active, expires: Day(year: 2026, month: 1, day: 1)))
+        }
+        func run() throws -> RunReport {
+            let engine = engine("checkevent")
+            engine.renamesPerRun = 2
+            return try engine.checkEvent()
+        }
+        XCTAssertEqual(try run().count(.attached), 3)
+        XCTAssertEqual(server.callCount("edit"), 0, "attaching renames nothing")
+        let second = try run()
+        XCTAssertEqual(second.count(.edited), 2)
+        XCTAssertTrue(second.notes.contains { $0.hasPrefix("1 license(s) still to be renamed") }, "\(second.notes)")
+        XCTAssertEqual(try run().count(.edited), 1)
+        XCTAssertEqual(server.licenses.map(\.name), (1...3).map { "Item #\($0) addon vps\($0)" })
+        XCTAssertEqual(try run().count(.edited), 0)
+    }
+
     // MARK: - Ordering
 
     func testOrderCreatesOneLicense() throws {

@@ -39,9 +39,6 @@ extension LicenseEngine {
         return report
     }
 
-    /// Reads of licenses still being processed can wait for the next run beyond this many.
-    static let readsPerRun = 1000
-
     /// Licenses just ordered may wait in status 1 or 5: read them, all at once, until they are
     /// done. An active license with no key known is not read here: `show` fetches its key.
     func finishProcessing(report: inout RunReport) throws {
@@ -53,10 +50,10 @@ extension LicenseEngine {
                 waiting.append(license)
             }
         }
-        if waiting.count > Self.readsPerRun {
+        if waiting.count > readsPerRun {
             report.notes.append(
-                "\(waiting.count - Self.readsPerRun) license(s) still being processed are read by later runs")
-            waiting = Array(waiting.prefix(Self.readsPerRun))
+                "\(waiting.count - readsPerRun) license(s) still being processed are read by later runs")
+            waiting = Array(waiting.prefix(readsPerRun))
         }
         let known = Dictionary(waiting.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for viewed in try refresh(waiting, report: &report) {

@@ -43,13 +43,10 @@ extension LicenseEngine {
         if batch.renamesLeft > 0 {
             report.notes.append(
                 "\(batch.renamesLeft) license(s) still to be renamed after their services; later runs do "
-                    + "\(Self.renamesPerRun) at a time")
+                    + "\(renamesPerRun) at a time")
         }
         try apply(batch.changes, report: &report)
     }
-
-    /// Renames alone can wait: a takeover may have thousands, and a cron run must stay short.
-    static let renamesPerRun = 1000
 
     /// The simple one-call changes of a follow pass, sent together once every service is seen.
     struct FollowBatch {
@@ -148,7 +145,7 @@ extension LicenseEngine {
             }
             if let change = moveAndRename(current, for: service, dryRun: dryRun, report: &report) {
                 let renameOnly = change.changed.ip == license.ip
-                if renameOnly && batch.renames >= Self.renamesPerRun {
+                if renameOnly && batch.renames >= renamesPerRun {
                     batch.renamesLeft += 1
                 } else {
                     batch.renames += renameOnly ? 1 : 0

@@ -17,6 +17,12 @@ public final class LicenseEngine {
     private var cachedCatalogue: Catalogue?
     /// The refusals journaled before this run, read at the first step that asks.
     var cachedRefusals: [RemoteOperation]?
+    /// Work that can wait is capped per run, so that a cron run after a takeover stays short:
+    /// renames that only bring a license's name in line with its service's (thousands at a
+    /// takeover; IP moves are never capped) ...
+    var renamesPerRun = 1000
+    /// ... and reads of licenses still being processed.
+    var readsPerRun = 1000
 
     public init(
         config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
