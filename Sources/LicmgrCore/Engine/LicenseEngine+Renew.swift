@@ -183,7 +183,9 @@ extension LicenseEngine {
 
     /// Every license recorded, by id: one read for a run's lookups.
     func knownLicenses() throws -> [Int: License] {
+        // Sized up front: a map of 100,000 licenses that doubles as it fills holds both halves at once.
         var known: [Int: License] = [:]
+        known.reserveCapacity(try store.licenseCount())
         try store.forEachLicense { known[$0.id] = $0 }
         return known
     }

@@ -104,6 +104,10 @@ public final class SQLiteStore: StateStore {
         try db.rows(Self.selectLicenses + " ORDER BY id", [], Self.license(from:))
     }
 
+    public func licenseCount() throws -> Int {
+        try db.rows("SELECT count(*) FROM licenses") { $0.int(0) }.first?.flatMap { $0 } ?? 0
+    }
+
     public func forEachLicense(_ body: (License) throws -> Void) throws {
         try db.forEachRow(Self.selectLicenses + " ORDER BY id") { try body(Self.license(from: $0)) }
     }

@@ -14,6 +14,8 @@ public protocol StateStore: AnyObject {
     func license(_ id: Int) throws -> License?
     func licenses(serviceID: Int?) throws -> [License]
     func allLicenses() throws -> [License]
+    /// How many licenses are recorded, so that a map of them is sized once.
+    func licenseCount() throws -> Int
     /// Hands over every license in id order one at a time, holding none of them after.
     func forEachLicense(_ body: (License) throws -> Void) throws
     /// Inserts the license or replaces the known remote fields, keeping its attachment.
