@@ -1,14 +1,18 @@
 /// A calendar date in UTC, the unit the remote uses for creation and expiry dates.
 public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    /// Year, month and day in one word: a license carries four dates, and a run holds
+    /// 100,000 licenses at once.
+    private let packed: Int32
+
+    public var year: Int { Int(packed >> 9) }
+    public var month: Int { Int(packed >> 5 & 0xF) }
+    public var day: Int { Int(packed & 0x1F) }
 
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= Day.daysIn(month: month, year: year) else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
+        guard (-999_999...999_999).contains(year), (1...12).contains(month), day >= 1,
+            day <= Day.daysIn(month: month, year: year)
+        else { return nil }
+        packed = Int32(year) << 9 | Int32(month) << 5 | Int32(day)
     }
 
     /// Parses `YYYY-MM-DD`; the remote sometimes appends a time, which is ignored.
@@ -62,9 +66,8 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.month = m
-        self.day = d
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        packed = Int32(clamping: y) << 9 | Int32(m) << 5 | Int32(d)
     }
 
     public var description: String {
