@@ -160,10 +160,6 @@ public final class ServiceRegistry {
         return service
     }
 
-    public func list(includeClosed: Bool) throws -> [Service] {
-        try store.services(includeClosed: includeClosed)
-    }
-
     // MARK: - Validation
 
     /// `service` checked whole, its IP in the canonical form every comparison relies on.
