@@ -5,8 +5,16 @@ extension LicenseEngine {
         var call: RemoteCall
     }
 
-    /// Sends independent steps with up to `Parallel` in flight. Each is journaled the moment
-    /// before it goes out and its outcome recorded as it arrives, so a kill mid-batch leaves
+    /// A step that changes one license, what the license is once it is done, and how to report it.
+    struct PlannedChange {
+        var planned: PlannedStep
+        var changed: License
+        var action: RunReport.Action
+        var detail: String
+    }
+
+    /// Sends independent steps with up to `Parallel` in flight. Each is journaled before it goes
+    /// out (the next `Parallel` in one commit) and its outcome recorded as it arrives, so a kill mid-batch leaves
     /// every sent step journaled for the next run to settle. `done` records a success in its
     /// own transaction. Two steps for the same license or service never fly together: the
     /// later waits for a wave of its own.

@@ -55,28 +55,6 @@ extension LicenseEngine {
         var renamesLeft = 0
     }
 
-    /// A step that changes one license, what the license is once it is done, and how to report it.
-    struct PlannedChange {
-        var planned: PlannedStep
-        var changed: License
-        var action: RunReport.Action
-        var detail: String
-    }
-
-    /// Sends the changes together and records each as it is applied.
-    func apply(_ changes: [PlannedChange], report: inout RunReport) throws {
-        let byKey = Dictionary(changes.map { ($0.planned.step.key, $0) }, uniquingKeysWith: { first, _ in first })
-        try sendAll(changes.map(\.planned), report: &report) { step, _, report in
-            guard let change = byKey[step.key] else { return }
-            try store.transaction {
-                try store.save(change.changed, at: time.timestamp)
-                try complete(step, change.detail)
-            }
-            report.add(
-                change.action, serviceID: step.service, addon: step.addon, licenseID: step.license, change.detail)
-        }
-    }
-
     private func follow(
         _ license: License, of service: Service, resolver: Resolver, listing: [License], dryRun: Bool,
         batch: inout FollowBatch, report: inout RunReport

@@ -139,6 +139,25 @@ extension LicenseEngine {
         report: inout RunReport, _ call: () throws(RemoteError) -> Void
     ) throws -> Bool {
         guard try send(step, report: &report, call) != nil else { return false }
+        try recordApplied(step, changed: changed, reportAs: action, detail, report: &report)
+        return true
+    }
+
+    /// Sends steps that each change one license together, and records each as it is applied.
+    func apply(_ changes: [PlannedChange], report: inout RunReport) throws {
+        let byKey = Dictionary(changes.map { ($0.planned.step.key, $0) }, uniquingKeysWith: { first, _ in first })
+        try sendAll(changes.map(\.planned), report: &report) { step, _, report in
+            guard let change = byKey[step.key] else { return }
+            try recordApplied(step, changed: change.changed, reportAs: change.action, change.detail, report: &report)
+        }
+    }
+
+    /// What both `apply`s do once the remote took a step: the license stored as `changed` and
+    /// the step completed, in one transaction, then the report, with `action`.
+    private func recordApplied(
+        _ step: Step, changed: License, reportAs action: RunReport.Action?, _ detail: String,
+        report: inout RunReport
+    ) throws {
         try store.transaction {
             try store.save(changed, at: time.timestamp)
             try complete(step, detail)
@@ -146,21 +165,16 @@ extension LicenseEngine {
         if let action {
             report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license, detail)
         }
-        return true
     }
 
     /// Records that `license` now serves `service` through `addon`; call inside a transaction.
-    @discardableResult
-    func attach(_ license: License, to service: Service, addon: String, action: String, _ detail: String) throws
-        -> License
-    {
+    func attach(_ license: License, to service: Service, addon: String, action: String, _ detail: String) throws {
         var attached = license
         attached.serviceID = service.id
         attached.addon = addon
         try store.save(attached, at: time.timestamp)
         try store.attach(license: license.id, to: service.id, addon: addon)
         try record(action, result: "ok", service: service.id, license: license.id, detail)
-        return attached
     }
 
     /// Marks a sent step done and writes its history row; call inside the transaction that
