@@ -162,6 +162,20 @@ final class BillmgrClientTests: XCTestCase {
         }
     }
 
+    /// A change goes out at most once, on a connection of its own; a read may be resent on a
+    /// fresh one when a kept one proves dead. Alone or in a batch.
+    func testOnlyReadsMayBeSentTwice() throws {
+        transport.respond(to: "soft.edit") { _ in .body(BillmgrJSON.doc(["id": "1", "lickey": "k"])) }
+        transport.respond(to: "soft.suspend") { _ in .body(BillmgrJSON.ok) }
+        _ = try client.viewLicense(1, line: .soft)
+        try client.suspend(license: 1, line: .soft)
+        try client.perform(
+            [.view(license: 1, line: .soft), .suspend(license: 1, line: .soft), .view(license: 2, line: .soft)],
+            parallel: 2
+        ) { _, answer in _ = try answer.get() }
+        XCTAssertEqual(transport.requests.map(\.once), [false, true, false, true, false])
+    }
+
     // MARK: - Listing
 
     private static func rows(_ ids: ClosedRange<Int>) -> [[String: Any]] {

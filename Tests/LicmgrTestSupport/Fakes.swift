@@ -11,6 +11,8 @@ public struct RecordedRequest: Sendable, Equatable {
     public var body: String
     /// The body decoded into fields; a repeated field keeps its last value.
     public var form: [String: String]
+    /// Whether the client asked for it to go out at most once (a change), or allowed a resend (a read).
+    public var once = true
 }
 
 /// What `ScriptedTransport` answers one request with.
@@ -58,7 +60,13 @@ public final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     }
 
     public func post(url: String, form: String, function: String) throws(RemoteError) -> HTTPReply {
-        let request = RecordedRequest(url: url, function: function, body: form, form: Self.decode(form))
+        try post(url: url, request: HTTPForm(form: form, function: function))
+    }
+
+    public func post(url: String, request form: HTTPForm) throws(RemoteError) -> HTTPReply {
+        let function = form.function
+        let request = RecordedRequest(
+            url: url, function: function, body: form.form, form: Self.decode(form.form), once: form.once)
         // The handler runs outside the lock, so that it may look at `requests` itself.
         let (queuedAnswer, handler): (ScriptedAnswer?, (@Sendable (RecordedRequest) -> ScriptedAnswer)?) = lock.withLock
         {

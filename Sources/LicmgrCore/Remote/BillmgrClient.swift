@@ -132,7 +132,10 @@ public struct BillmgrClient: LicenseServer {
         openSession(before: calls.count)
         try transport.postAll(
             url: credentials.url,
-            forms: requests.map { HTTPForm(form: form($0.function, $0.parameters), function: $0.function) },
+            forms: zip(calls, requests).map { call, request in
+                HTTPForm(
+                    form: form(request.function, request.parameters), function: request.function, once: call.changes)
+            },
             parallel: parallel, starting: starting
         ) { index, reply in
             let answer: Result<RemoteAnswer, RemoteError>

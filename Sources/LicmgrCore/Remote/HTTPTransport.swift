@@ -56,7 +56,7 @@ extension HTTPTransport {
         for (index, form) in forms.enumerated() where try starting(index) {
             let reply: Result<HTTPReply, RemoteError>
             do {
-                reply = .success(try post(url: url, form: form.form, function: form.function))
+                reply = .success(try post(url: url, request: form))
             } catch {
                 reply = .failure(error)
             }
