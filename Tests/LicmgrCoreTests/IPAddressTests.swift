@@ -4,22 +4,8 @@ import XCTest
 
 @testable import LicmgrCore
 
-final class IPAddressTests: XCTestCase {
-    private var dir: TemporaryDirectory!
-    private var store: SQLiteStore!
+final class IPAddressTests: StoreTestCase {
     private let at = "2025-06-15 12:00:00"
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        dir = try TemporaryDirectory()
-        store = try SQLiteStore(path: dir.file("licmgr.db"))
-    }
-
-    override func tearDown() {
-        store = nil
-        dir = nil
-        super.tearDown()
-    }
 
     private func registry() -> ServiceRegistry {
         ServiceRegistry(

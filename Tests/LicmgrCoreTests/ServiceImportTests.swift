@@ -4,7 +4,7 @@ import XCTest
 
 @testable import LicmgrCore
 
-final class ServiceImportTests: XCTestCase {
+final class ServiceImportTests: StoreTestCase {
     private func parse(_ text: String) throws -> [Service] {
         try ServiceImport.parse(Data(text.utf8), source: "s.json").map(\.service)
     }
@@ -140,21 +140,6 @@ final class ServiceImportTests: XCTestCase {
     }
 
     // MARK: - Closed services
-
-    private var dir: TemporaryDirectory!
-    private var store: SQLiteStore!
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        dir = try TemporaryDirectory()
-        store = try SQLiteStore(path: dir.file("licmgr.db"))
-    }
-
-    override func tearDown() {
-        store = nil
-        dir = nil
-        super.tearDown()
-    }
 
     private func importing(_ text: String) throws -> (added: Int, changed: Int, unchanged: Int) {
         let registry = ServiceRegistry(

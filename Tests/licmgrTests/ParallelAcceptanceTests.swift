@@ -29,20 +29,30 @@ final class ParallelAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try work.store().operations(state: .pending).count, 0, "\(context): a step still in doubt")
     }
 
+    /// On a fresh account and workspace with `Parallel parallel`, set up by `setUp`: `command`
+    /// killed at `fault`, then two checkevents that must settle everything.
+    private func killAndSettle(
+        _ command: [String], at fault: String, parallel: Int, setUp: () throws -> Void
+    ) throws {
+        let context = "killed at \(fault)"
+        try sim.reset()
+        work = try Workspace()
+        try work.writeConfig(url: sim.url, extra: "SettleAfter 0\nParallel \(parallel)")
+        try setUp()
+        work.environment["LICMGR_FAULT_POINT"] = fault
+        let killed = try work.licmgr(command)
+        work.environment["LICMGR_FAULT_POINT"] = nil
+        XCTAssertEqual(killed.status, SIGKILL, "\(context): \(killed.stderr)")
+        try assertSettledTwice(context)
+    }
+
     func testKillDuringABatchOfOrdersBuysEachLicenseOnce() throws {
         for phase in ["before", "after"] {
             let context = "killed at order:\(phase)"
-            try sim.reset()
-            work = try Workspace()
-            try work.writeConfig(url: sim.url, extra: "SettleAfter 0\nParallel 3")
-            try services(6)
-            try sim.fault("soft.order.param", "latency", ms: 200, times: 6)
-            work.environment["LICMGR_FAULT_POINT"] = "order:\(phase)"
-            let killed = try work.licmgr(["checkevent"])
-            work.environment["LICMGR_FAULT_POINT"] = nil
-            XCTAssertEqual(killed.status, SIGKILL, "\(context): \(killed.stderr)")
-
-            try assertSettledTwice(context)
+            try killAndSettle(["checkevent"], at: "order:\(phase)", parallel: 3) {
+                try services(6)
+                try sim.fault("soft.order.param", "latency", ms: 200, times: 6)
+            }
             let orders = try applied("soft.order.param")
             XCTAssertEqual(orders.count, 6, "\(context): one order per service, \(orders.count) made")
             XCTAssertEqual(Set(orders.compactMap { $0.params["ip"] }).count, 6, "\(context): an IP ordered twice")
@@ -57,26 +67,19 @@ final class ParallelAcceptanceTests: AcceptanceTestCase {
     func testKillDuringABatchOfRenewalsRenewsEachLicenseOnce() throws {
         for phase in ["before", "after"] {
             let context = "killed at renew:\(phase)"
-            try sim.reset()
-            work = try Workspace()
-            try work.writeConfig(url: sim.url, extra: "SettleAfter 0\nParallel 4")
-            try services(5)
-            let due = today.adding(days: 1).description
-            try sim.seed(
-                (1...5).map { id in
-                    [
-                        "licname": "Item #\(id) addon vps\(id)", "ip": "10.0.1.\(id)", "pricelist": "55227",
-                        "period": "1", "expiredate": due,
-                    ]
-                })
-            try licmgr("order", "1", "2", "3", "4", "5")
-            try sim.fault("service.prolong", "latency", ms: 200, times: 5)
-            work.environment["LICMGR_FAULT_POINT"] = "renew:\(phase)"
-            let killed = try work.licmgr(["renew", "--due"])
-            work.environment["LICMGR_FAULT_POINT"] = nil
-            XCTAssertEqual(killed.status, SIGKILL, "\(context): \(killed.stderr)")
-
-            try assertSettledTwice(context)
+            try killAndSettle(["renew", "--due"], at: "renew:\(phase)", parallel: 4) {
+                try services(5)
+                let due = today.adding(days: 1).description
+                try sim.seed(
+                    (1...5).map { id in
+                        [
+                            "licname": "Item #\(id) addon vps\(id)", "ip": "10.0.1.\(id)", "pricelist": "55227",
+                            "period": "1", "expiredate": due,
+                        ]
+                    })
+                try licmgr("order", "1", "2", "3", "4", "5")
+                try sim.fault("service.prolong", "latency", ms: 200, times: 5)
+            }
             let renewals = try applied("service.prolong")
             XCTAssertEqual(renewals.count, 5, "\(context): one renewal per license, \(renewals.count) made")
             XCTAssertEqual(Set(renewals.compactMap { $0.params["elid"] }).count, 5, "\(context): one renewed twice")

@@ -25,13 +25,9 @@ public struct CurlTransport: HTTPTransport {
     public func post(url: String, request: HTTPForm) throws(RemoteError) -> HTTPReply {
         var reply: Result<HTTPReply, RemoteError> = .failure(
             .unreachable(url: url, detail: "libcurl could not be initialised"))
-        do {
-            try postAll(
-                url: url, forms: [request], parallel: 1, starting: { _ in true },
-                each: { _, answer in reply = answer })
-        } catch {
-            // Only the handlers above could throw, and they do not.
-        }
+        // Only the handlers could throw, and these do not.
+        try? postAll(
+            url: url, forms: [request], parallel: 1, starting: { _ in true }, each: { _, answer in reply = answer })
         return try reply.get()
     }
 
