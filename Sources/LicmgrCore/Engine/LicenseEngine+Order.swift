@@ -20,8 +20,10 @@ extension LicenseEngine {
         }
         try place(plan, report: &report)
         // Ordered by hand, a license's key is wanted now: read back what this run bought.
-        let bought = Set(report.items.filter { $0.action == .ordered }.compactMap(\.licenseID))
-        try refresh(try knownLicenses().values.filter { bought.contains($0.id) }, report: &report)
+        let bought = try report.items.filter { $0.action == .ordered }.compactMap(\.licenseID).compactMap {
+            try store.license($0)
+        }
+        try refresh(bought, report: &report)
         return report
     }
 
@@ -261,12 +263,9 @@ extension LicenseEngine {
     @discardableResult
     func refresh(_ id: Int, report: inout RunReport) -> License? {
         do {
-            let known = try store.license(id)
-            var details = try server.viewLicense(id, line: known?.line ?? .soft)
-            details.serviceID = known?.serviceID
-            details.addon = known?.addon
-            try store.save(details, at: time.timestamp)
-            return details
+            // One licmgr has no record of is read as an unattached license of the main family.
+            let known = try store.license(id) ?? License(id: id, name: "", ip: "", pricelist: 0, status: .ordered)
+            return try refresh([known], report: &report).first
         } catch {
             report.warnings.append("license \(id) could not be read back: \(error)")
             return nil
