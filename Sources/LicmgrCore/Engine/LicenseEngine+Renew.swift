@@ -15,18 +15,17 @@ extension LicenseEngine {
         let resolver = try resolver()
         let today = time.today
         let dueDay = today.adding(days: config.renewBefore)
+        // Filtered as read: the whole table at 100,000 licenses is not worth holding for a few due.
+        func wanted(_ license: License) -> Bool {
+            license.isLive && (!dueOnly || license.expires.map { $0 <= dueDay } ?? false)
+        }
         var licenses: [License] = []
         if let serviceIDs {
-            for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(\.isLive) }
+            for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(wanted) }
         } else {
             try store.forEachLicense { license in
-                guard license.isLive, license.serviceID != nil else { return }
-                if dueOnly, (license.expires.map { $0 > dueDay } ?? true) { return }
-                licenses.append(license)
+                if license.serviceID != nil && wanted(license) { licenses.append(license) }
             }
-        }
-        if dueOnly {
-            licenses = licenses.filter { license in license.expires.map { $0 <= dueDay } ?? false }
         }
         guard !licenses.isEmpty else { return }
         // The renewals journaled so far, by license: the journal only grows, so look up, not scan.
