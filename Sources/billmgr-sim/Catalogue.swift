@@ -111,6 +111,18 @@ enum Catalogue {
         tariffs.first { $0.id == id }
     }
 
+    /// The product a tariff is an edition of: the vendor sells one license of a product per
+    /// IP, whatever the edition (its FAQ). Its name up to the version number.
+    static func product(ofTariff id: String) -> String {
+        guard let name = tariff(id)?.name else { return id }
+        var words: [Substring] = []
+        for word in name.split(separator: " ") {
+            words.append(word)
+            if word.contains(where: \.isNumber) { break }
+        }
+        return words.joined(separator: " ")
+    }
+
     static func export(onlyAvailable: Bool, itemtype: String?) -> [(String, Elem)] {
         tariffs
             .filter { (!onlyAvailable || $0.active) && ((itemtype ?? "").isEmpty || $0.itemtype == itemtype) }

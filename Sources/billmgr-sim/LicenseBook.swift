@@ -165,6 +165,16 @@ actor LicenseBook {
         guard Catalogue.family(ofTariff: tariff.id) == family else { throw .invalid("pricelist") }
         let ip = params["ip"] ?? ""
         try ensureFree(ip: ip, tariff: tariff.id)
+        // A new license: no other edition of the product may hold the IP either. Edits and
+        // tariff changes of a license already there are held to its own tariff only.
+        let product = Catalogue.product(ofTariff: tariff.id)
+        if ip != "0.0.0.0",
+            licenses.holders(of: ip).contains(where: {
+                $0.isLive && Catalogue.product(ofTariff: $0.pricelist) == product
+            })
+        {
+            throw APIError("exists", "ip", "a license with the same IP address already exists")
+        }
         try charge(period.cost)
         var license = License(id: nextID, today: today)
         nextID += 1

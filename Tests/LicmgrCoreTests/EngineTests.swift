@@ -147,12 +147,24 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(attached.first?.addon, "panel")
     }
 
-    func testLicenseOfOtherTariffIsNotAttached() throws {
+    /// Tariff 2891 is no edition licmgr knows of ISPmanager 6: not taken for a Lite need.
+    func testLicenseOfAnotherProductIsNotAttached() throws {
         try addService(7)
-        server.add(License(id: 555, name: "x", ip: "192.0.2.7", pricelist: 55228, status: .active))
+        server.add(License(id: 555, name: "x", ip: "192.0.2.7", pricelist: 2891, status: .active))
         _ = try engine().order(serviceIDs: [7], dryRun: false)
         XCTAssertEqual(server.callCount("order"), 1)
         XCTAssertEqual(try store.licenses(serviceID: 7).map(\.id), [100001])
+    }
+
+    func testLicenseOfAnotherEditionIsAttachedAndMoved() throws {
+        try addService(7)
+        server.add(License(id: 555, name: "x", ip: "192.0.2.7", pricelist: 55228, status: .active))
+        let report = try engine().order(serviceIDs: [7], dryRun: false)
+        XCTAssertEqual(server.callCount("order"), 0)
+        XCTAssertEqual(server.callCount("changepricelist"), 1)
+        XCTAssertEqual(report.count(.attached), 1)
+        XCTAssertEqual(report.count(.retariffed), 1)
+        XCTAssertEqual(try store.licenses(serviceID: 7).map(\.pricelist), [55227])
     }
 
     func testDeletedLicenseIsNotAttached() throws {

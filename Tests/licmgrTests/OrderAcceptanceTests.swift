@@ -146,3 +146,65 @@ final class OrderAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(try sim.state().calls.isEmpty, "nothing is sent before every id is known")
     }
 }
+
+/// An unused license of another edition on the service's IP is moved to the needed tariff,
+/// not joined by a second license: the vendor refuses two licenses of a product on one IP.
+final class SameIPOtherTariffAcceptanceTests: AcceptanceTestCase {
+    /// Service 7 needs Lite on 10.0.0.7, where an unused Pro license sits.
+    private func proOnTheServicesIP() throws -> Int {
+        let ids = try sim.seed([["licname": "old box", "ip": "10.0.0.7", "pricelist": "55228"]])
+        try addService(7, ip: "10.0.0.7")
+        return ids[0]
+    }
+
+    func testFixchildsMovesTheLicenseInsteadOfBuying() throws {
+        let pro = try proOnTheServicesIP()
+        let dry = try licmgr("fixchilds", "--dry-run")
+        XCTAssertTrue(dry.stdout.contains("would attach license \(pro) to service 7"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("would change license \(pro) to tariff 55227"), dry.stdout)
+        XCTAssertFalse(dry.stdout.contains("would order"), dry.stdout)
+        try licmgr("fixchilds")
+        let state = try sim.state()
+        XCTAssertEqual(state.calls("soft.order.param").count, 0)
+        XCTAssertEqual(state.calls("service.changepricelist").count, 1)
+        XCTAssertEqual(state.licenses.first?["pricelist"], "55227")
+        let shown = try licmgr("show", "--service", "7", "--json").jsonObject
+        XCTAssertEqual(shown["id"] as? Int, pro)
+        XCTAssertEqual(shown["pricelist"] as? Int, 55227)
+        try licmgr("checkevent")
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 0, "nothing bought later either")
+    }
+
+    /// Cut once the change is journaled, before or after it is sent: the next run settles it
+    /// and changes the tariff of the license now attached if it must, and buys nothing.
+    private func killAndSettle(at point: String) throws {
+        try work.writeConfig(url: sim.url, extra: "SettleAfter 0")
+        _ = try proOnTheServicesIP()
+        work.environment["LICMGR_FAULT_POINT"] = point
+        try licmgr("order", "7", expect: SIGKILL)
+        work.environment["LICMGR_FAULT_POINT"] = nil
+        try licmgr("checkevent")
+        try licmgr("checkevent")
+        let state = try sim.state()
+        XCTAssertEqual(state.calls("soft.order.param").count, 0)
+        XCTAssertEqual(state.calls("service.changepricelist").count, 1)
+        XCTAssertEqual(state.licenses.map { $0["pricelist"] }, ["55227"])
+    }
+
+    func testAKillBeforeTheChangeIsSentLeavesItToTheNextRun() throws {
+        try killAndSettle(at: "retariff:before")
+    }
+
+    func testAKillAfterTheChangeIsSentIsSettled() throws {
+        try killAndSettle(at: "retariff:after")
+    }
+
+    func testALicenseServingAnotherServiceIsNotTaken() throws {
+        _ = try proOnTheServicesIP()
+        try addService(8, ip: "10.0.0.7", addon: "panel=Pro")
+        try licmgr("order", "8")
+        let run = try licmgr("order", "7", expect: 1)
+        XCTAssertTrue(run.stderr.contains("same IP address"), run.stderr)
+        XCTAssertEqual(try sim.state().calls("service.changepricelist").count, 0)
+    }
+}

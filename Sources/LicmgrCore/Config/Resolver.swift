@@ -139,6 +139,27 @@ public struct Resolver: Sendable {
         return rules.first(where: { $0.local == nil && $0.tariff == tariff })
     }
 
+    /// The product a tariff is an edition of, for telling when a license on an IP can be
+    /// moved to another tariff instead of a second license being bought there (the vendor
+    /// allows one license per IP per product). The vendor's ISPmanager 6 and BILLmanager 6
+    /// tariffs are known; others by the catalogue's name up to its version number
+    /// ("ISPmanager 4 Pro" is "ISPmanager 4"). Nil when neither tells.
+    public func product(ofTariff tariff: Int) -> String? {
+        if let known = Self.knownProducts[tariff] { return known }
+        guard let name = catalogue.tariffs[tariff]?.name else { return nil }
+        var words: [Substring] = []
+        for word in name.split(separator: " ") {
+            words.append(word)
+            if word.contains(where: \.isNumber) { break }
+        }
+        return words.joined(separator: " ").lowercased()
+    }
+
+    static let knownProducts: [Int: String] = [
+        55227: "ispmanager 6", 55228: "ispmanager 6", 55229: "ispmanager 6", 55230: "ispmanager 6",
+        55239: "ispmanager 6", 55382: "billmanager 6", 55384: "billmanager 6",
+    ]
+
     /// The function family that orders and lists licenses of `tariff`: the catalogue's item
     /// type once imported, else the vendor's known third-party and platform tariffs.
     public func line(forTariff tariff: Int) -> ProductLine {

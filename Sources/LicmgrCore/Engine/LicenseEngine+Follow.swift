@@ -206,7 +206,6 @@ extension LicenseEngine {
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
         report: inout RunReport
     ) throws {
-        let resolver = try resolver()
         if config.has(.useExistingOnUpgrade), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
             if dryRun {
                 report.add(
@@ -229,27 +228,35 @@ extension LicenseEngine {
                 error)
             return
         }
+        try retariff(license, of: service, to: need.tariff, period: period, dryRun: dryRun, report: &report)
+    }
+
+    /// Changes a license's tariff: one journaled remote step.
+    @discardableResult
+    func retariff(
+        _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, report: inout RunReport
+    ) throws -> Bool {
         if dryRun {
             report.add(
                 .planned, serviceID: service.id, licenseID: license.id,
-                "would change license \(license.id) to tariff \(need.tariff), period \(period)\(price(need.tariff, period, resolver))"
-            )
-            return
+                "would change license \(license.id) to tariff \(tariff), period \(period)"
+                    + price(tariff, period, try resolver()))
+            return false
         }
         let change = step(
             .changeTariff, at: .retariff, service: service.id, addon: license.addon, license: license.id,
-            params: ["pricelist": String(need.tariff), "period": String(period)],
-            buying: Price(tariff: need.tariff, period: period),
-            "change license \(license.id) to tariff \(need.tariff)")
+            params: ["pricelist": String(tariff), "period": String(period)],
+            buying: Price(tariff: tariff, period: period),
+            "change license \(license.id) to tariff \(tariff)")
         var changed = license
-        changed.pricelist = need.tariff
+        changed.pricelist = tariff
         changed.period = period
-        try apply(
+        return try apply(
             change, to: changed, reportAs: .retariffed,
-            "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff), period \(period)",
+            "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), period \(period)",
             report: &report
         ) { () throws(RemoteError) in
-            try server.changeTariff(license: license.id, pricelist: need.tariff, period: period)
+            try server.changeTariff(license: license.id, pricelist: tariff, period: period)
         }
     }
 }

@@ -35,12 +35,10 @@ extension LicenseEngine {
         var attached: [Int: [String: Int]] = [:]
         var pending: [Int: [RemoteOperation]] = [:]
         var workflows: [Int: [Workflow]] = [:]
-        /// The listing, and the positions in it of its licenses by IP and tariff, where
+        /// The listing, and the positions in it of its live licenses by IP, where
         /// `attachable` looks: positions, because a second copy of 100,000 licenses weighs.
         var listing: [License] = []
         var candidates: [String: [Int]] = [:]
-
-        static func slot(ip: String, tariff: Int) -> String { "\(ip) \(tariff)" }
     }
 
     func serveIndex(listing: [License]) throws -> ServeIndex {
@@ -55,7 +53,7 @@ extension LicenseEngine {
             grouping: try store.openWorkflows().filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
         index.listing = listing
         for (position, license) in listing.enumerated() where license.isLive {
-            index.candidates[ServeIndex.slot(ip: license.ip, tariff: license.pricelist), default: []].append(position)
+            index.candidates[license.ip, default: []].append(position)
         }
         return index
     }
@@ -172,6 +170,12 @@ extension LicenseEngine {
                 report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
                 continue
             }
+            if let other = try movable(
+                for: service, need: need, index: index, claimed: plan.claimed, resolver: resolver)
+            {
+                try move(other, to: service, need: need, period: period, dryRun: dryRun, plan: &plan, report: &report)
+                continue
+            }
             let request = OrderRequest(
                 pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
                 name: service.licenseName(),
@@ -189,9 +193,31 @@ extension LicenseEngine {
 
     /// A live license on the account with the service's IP and tariff that serves no service.
     func attachable(for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>) throws -> License? {
-        for position in index.candidates[ServeIndex.slot(ip: service.ip, tariff: need.tariff)] ?? [] {
+        try unclaimed(on: service.ip, for: service, need: need, index: index, claimed: claimed) {
+            $0.pricelist == need.tariff
+        }
+    }
+
+    /// A live license on the service's IP that serves no service and is another edition of
+    /// the product the need asks for: the vendor refuses a second license of a product on
+    /// one IP, and moving this one to the needed tariff costs at most the difference.
+    func movable(
+        for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>, resolver: Resolver
+    ) throws -> License? {
+        guard let product = resolver.product(ofTariff: need.tariff) else { return nil }
+        return try unclaimed(on: service.ip, for: service, need: need, index: index, claimed: claimed) {
+            $0.pricelist != need.tariff && $0.pricelist != 0 && $0.line == need.line
+                && resolver.product(ofTariff: $0.pricelist) == product
+        }
+    }
+
+    private func unclaimed(
+        on ip: String, for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>,
+        where matches: (License) -> Bool
+    ) throws -> License? {
+        for position in index.candidates[ip] ?? [] {
             let candidate = index.listing[position]
-            guard !claimed.contains(candidate.id) else { continue }
+            guard matches(candidate), !claimed.contains(candidate.id) else { continue }
             // Held by another service, or by another addon of this one: not free to attach.
             if let known = try store.license(candidate.id), let owner = known.serviceID,
                 owner != service.id || known.addon != need.addon
@@ -201,6 +227,36 @@ extension LicenseEngine {
             return candidate
         }
         return nil
+    }
+
+    /// Serves a need with a license of another edition already on the service's IP: attached
+    /// first, a local record, so that a run cut before the tariff change leaves it to the
+    /// next follow pass rather than to a second order; then its tariff is changed.
+    private func move(
+        _ license: License, to service: Service, need: Need, period: Int, dryRun: Bool, plan: inout ServePlan,
+        report: inout RunReport
+    ) throws {
+        plan.claimed.insert(license.id)
+        let detail = "license \(license.id) of tariff \(license.pricelist) on \(service.ip) serves no service"
+        if dryRun {
+            report.add(
+                .planned, serviceID: service.id, addon: need.addon, licenseID: license.id,
+                "would attach license \(license.id) to service \(service.id): \(detail)")
+            try retariff(license, of: service, to: need.tariff, period: period, dryRun: true, report: &report)
+            return
+        }
+        try store.transaction {
+            try attach(
+                license, to: service, addon: need.addon, action: "attach",
+                "attached license \(license.id) to service \(service.id) to move it to tariff \(need.tariff)")
+        }
+        report.add(
+            .attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
+            "attached license \(license.id) to service \(service.id): \(detail); moving it to tariff \(need.tariff)")
+        var attached = license
+        attached.serviceID = service.id
+        attached.addon = need.addon
+        try retariff(attached, of: service, to: need.tariff, period: period, dryRun: false, report: &report)
     }
 
     /// Carries out a run's plan: the attachments, a few hundred to a transaction (they are
