@@ -14,6 +14,24 @@ enum Rendering {
         return object
     }
 
+    /// A row of `list --free`: `reusable_from` is the day the vendor's rule allows its reuse,
+    /// null when it does now or never; `not_reusable` says why it never will as it is.
+    static func freeLicense(_ license: License, today: Day) -> JSONObject {
+        var object = Self.license(license)
+        switch FreePool.reusability(license, today: today) {
+        case .now:
+            object.set("reusable_from", nil)
+            object.set("not_reusable", nil)
+        case .from(let day):
+            object.set("reusable_from", .string(day.description))
+            object.set("not_reusable", nil)
+        case .never(let why):
+            object.set("reusable_from", nil)
+            object.set("not_reusable", .string(why))
+        }
+        return object
+    }
+
     static func service(_ service: Service, licenses: [License]) -> JSONObject {
         [
             "id": .int(service.id), "name": .string(service.name), "ip": .string(service.ip),

@@ -56,4 +56,37 @@ final class FreePoolTests: XCTestCase {
     func testUnknownChangeDatesDoNotBlock() {
         XCTAssertTrue(FreePool.allows(parked(ipChanged: nil, keyChanged: nil), today: today))
     }
+
+    func testReusabilitySaysFromWhenTheMonthOfRestEnds() {
+        let monthAgo = today.adding(months: -1)
+        let later = today.adding(months: 3)
+        XCTAssertEqual(FreePool.reusability(parked(), today: today), .now)
+        XCTAssertEqual(FreePool.reusability(parked(ipChanged: nil, keyChanged: nil), today: today), .now)
+        XCTAssertEqual(FreePool.reusability(parked(ipChanged: monthAgo), today: today), .from(today.adding(days: 1)))
+        let keyed = today.adding(days: -3)
+        let recent = parked(expires: later, ipChanged: monthAgo, keyChanged: keyed)
+        XCTAssertEqual(
+            FreePool.reusability(recent, today: today), .from(keyed.adding(months: 1).adding(days: 1)),
+            "the later change counts")
+        // The date it names is the first the rule allows.
+        guard case .from(let day) = FreePool.reusability(recent, today: today) else { return XCTFail("not dated") }
+        XCTAssertFalse(FreePool.allows(recent, today: day.adding(days: -1)))
+        XCTAssertTrue(FreePool.allows(recent, today: day))
+    }
+
+    func testReusabilityNamesWhatNoDayCures() {
+        XCTAssertEqual(
+            FreePool.reusability(parked(expires: today), today: today), .never("it expired on \(today)"))
+        let soon = today.adding(days: 5)
+        XCTAssertEqual(
+            FreePool.reusability(parked(expires: soon, keyChanged: today.adding(days: -1)), today: today),
+            .never("it expires on \(soon), before its month of rest ends"))
+        XCTAssertEqual(FreePool.reusability(parked(status: .processing), today: today), .never("it is processing"))
+    }
+
+    func testAChangeTodayRestartsTheMonth() {
+        XCTAssertEqual(
+            FreePool.reusabilityAfterChange(of: parked(expires: today.adding(months: 3)), today: today),
+            .from(today.adding(months: 1).adding(days: 1)))
+    }
 }

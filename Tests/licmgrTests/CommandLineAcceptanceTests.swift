@@ -124,10 +124,12 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
         try licmgr("sync")
         let licenses = try licmgr("list", "--json").jsonArray
         var rows = [["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"]]
+        // Periods in words; JSON keeps the raw id.
+        let words = [1: "1 month", 12: "1 year"]
         for license in licenses {
             rows.append([
                 "\(license["id"] as? Int ?? 0)", license["name"] as? String ?? "", license["ip"] as? String ?? "",
-                "\(license["pricelist"] as? Int ?? 0)", (license["period"] as? Int).map(String.init) ?? "-",
+                "\(license["pricelist"] as? Int ?? 0)", (license["period"] as? Int).flatMap { words[$0] } ?? "-",
                 license["status"] as? String ?? "", license["expires"] as? String ?? "-", "-",
             ])
         }

@@ -165,6 +165,7 @@ extension LicenseEngine {
             .edit, at: .followMove, service: service.id, addon: license.addon, license: license.id, params: params,
             "change license \(license.id): \(what)")
         var edited = license
+        if newIP != nil { edited.ipChanged = time.today }
         edited.ip = service.ip
         edited.name = name
         return PlannedChange(
@@ -206,7 +207,9 @@ extension LicenseEngine {
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
         report: inout RunReport
     ) throws {
-        if config.has(.useExistingOnUpgrade), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
+        if config.has(.useExistingOnUpgrade),
+            case .free(let free) = try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun)
+        {
             if dryRun {
                 report.add(
                     .planned, serviceID: service.id, licenseID: free.id,

@@ -151,16 +151,25 @@ extension LicenseEngine {
                 // Its name follows the service's on a later follow pass: renames can wait.
                 continue
             }
-            if reusesLicenses(of: service), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
-                if dryRun {
-                    report.add(
-                        .planned, serviceID: service.id, addon: need.addon, licenseID: free.id,
-                        "would reuse free license \(free.id) for service \(service.id)")
-                    continue
-                }
-                switch try takeFromPool(free, for: service, need: need, replacing: nil, report: &report) {
-                case .finished, .waiting: continue
-                case .rolledBack: guard report.stopped == nil else { return }
+            // Why the pool does not serve this need, said wherever a license is bought instead.
+            let notPooled: String
+            if let why = poolUnused(by: service) {
+                notPooled = why
+            } else {
+                switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
+                case .free(let free):
+                    if dryRun {
+                        report.add(
+                            .planned, serviceID: service.id, addon: need.addon, licenseID: free.id,
+                            "would reuse free license \(free.id) for service \(service.id)")
+                        continue
+                    }
+                    switch try takeFromPool(free, for: service, need: need, replacing: nil, report: &report) {
+                    case .finished, .waiting: continue
+                    case .rolledBack: guard report.stopped == nil else { return }
+                    }
+                    notPooled = "reusing free license \(free.id) failed"
+                case .none(let why): notPooled = why
                 }
             }
             let period: Int
@@ -176,6 +185,7 @@ extension LicenseEngine {
                 try move(other, to: service, need: need, period: period, dryRun: dryRun, plan: &plan, report: &report)
                 continue
             }
+            let poolNote = " (not from the free pool: \(notPooled))"
             let request = OrderRequest(
                 pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
                 name: service.licenseName(),
@@ -184,9 +194,10 @@ extension LicenseEngine {
                 report.add(
                     .planned, serviceID: service.id, addon: need.addon,
                     "would order tariff \(need.tariff) for period \(period) on \(service.ip)"
-                        + price(need.tariff, period, resolver))
+                        + price(need.tariff, period, resolver) + poolNote)
                 continue
             }
+            report.notes.append("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
             plan.orders.append(OrderPlan(request: request, service: service, addon: need.addon))
         }
     }

@@ -1,22 +1,63 @@
 extension LicenseEngine {
     /// Whether closing this service parks its license instead of deleting it, and ordering
     /// for it looks in the pool first.
-    func reusesLicenses(of service: Service) -> Bool {
-        guard config.has(.reUseLicense), let package = service.package else { return false }
-        return config.reusePackages.contains(package)
+    func reusesLicenses(of service: Service) -> Bool { poolUnused(by: service) == nil }
+
+    /// Why the config keeps this service out of the free pool, or nil when it may use it.
+    func poolUnused(by service: Service) -> String? {
+        guard config.has(.reUseLicense) else { return "Option ReUseLicense is off" }
+        guard let package = service.package else { return "service \(service.id) has no package for a ReusePrice line" }
+        guard config.reusePackages.contains(package) else { return "package \(package) is not in a ReusePrice line" }
+        return nil
     }
 
-    /// A free license of `tariff` that the pool rule allows and no service holds. Reads each
-    /// candidate's change dates, which only a view reports.
-    func poolCandidate(tariff: Int, listing: [License]) throws -> License? {
+    /// What the free pool holds for a need.
+    enum PoolOffer {
+        case free(License)
+        /// Nothing to take, and why: said in dry runs and under `-v` when a license is bought instead.
+        case none(String)
+    }
+
+    /// A free license of `tariff` that the pool rule allows and no service holds, else why
+    /// there is none. Reads each candidate's change dates, which only a view reports, and
+    /// unless `dryRun` keeps them for `list --free`.
+    func poolOffer(tariff: Int, listing: [License], dryRun: Bool) throws -> PoolOffer {
         let today = time.today
+        var parked = 0
+        var soonest: (license: License, day: Day)?
+        var never: (license: License, why: String)?
         for candidate in listing where candidate.isParked && candidate.pricelist == tariff && candidate.isLive {
+            parked += 1
             if try store.license(candidate.id)?.serviceID != nil { continue }
-            guard let expires = candidate.expires, expires > today else { continue }
+            if case .never(let why) = FreePool.reusability(candidate, today: today) {
+                never = never ?? (candidate, why)
+                continue
+            }
             let viewed = try server.viewLicense(candidate.id, line: candidate.line)
-            if FreePool.allows(viewed, today: today) { return viewed }
+            if !dryRun { try keepChangeDates(of: viewed) }
+            switch FreePool.reusability(viewed, today: today) {
+            case .now: return .free(viewed)
+            case .from(let day): if soonest.map({ day < $0.day }) ?? true { soonest = (viewed, day) }
+            case .never(let why): never = never ?? (viewed, why)
+            }
         }
-        return nil
+        if let (license, day) = soonest {
+            return .none("free license \(license.id) of tariff \(tariff) is reusable from \(day)")
+        }
+        if let (license, why) = never {
+            return .none("free license \(license.id) of tariff \(tariff) cannot be reused: \(why)")
+        }
+        if parked > 0 { return .none("the free licenses of tariff \(tariff) are taken by services") }
+        return .none("no free license of tariff \(tariff)")
+    }
+
+    /// Stores the change dates a view of an unattached license reported, nothing else of it.
+    private func keepChangeDates(of viewed: License) throws {
+        guard var known = try store.license(viewed.id), known.serviceID == nil else { return }
+        guard known.ipChanged != viewed.ipChanged || known.keyChanged != viewed.keyChanged else { return }
+        known.ipChanged = viewed.ipChanged ?? known.ipChanged
+        known.keyChanged = viewed.keyChanged ?? known.keyChanged
+        try store.transaction { try store.save(known, at: time.timestamp) }
     }
 
     /// How far a workflow got in this run.
@@ -116,6 +157,7 @@ extension LicenseEngine {
                     params: ["licname": name, "ip": service.ip], "rename free license \(id) for service \(service.id)")
                 var renamed = license
                 renamed.name = name
+                if renamed.ip != service.ip { renamed.ipChanged = time.today }
                 renamed.ip = service.ip
                 let done = try apply(
                     moved, to: renamed, reportAs: nil, "license \(id) renamed '\(name)' on \(service.ip)",
@@ -136,6 +178,7 @@ extension LicenseEngine {
                         { () throws(RemoteError) in try server.newKey(license: id, line: license.line) })
                 else { return try interrupted(&workflow, license, "its new key failed", report: &report) }
                 license.key = key ?? license.key
+                license.keyChanged = time.today
                 workflow.marks.insert(.newKey)
                 try store.transaction {
                     try store.save(license, at: time.timestamp)
@@ -185,6 +228,8 @@ extension LicenseEngine {
         }
         if !parked.isParked {
             parked.name = License.parkedName
+            // The pool's month of rest starts now: `list --free` tells from this when it ends.
+            if parked.ip != License.parkedIP { parked.ipChanged = time.today }
             parked.ip = License.parkedIP
             let rename = step(
                 .edit, at: .parkRename, service: original.serviceID, addon: original.addon, license: id,
@@ -272,6 +317,29 @@ extension LicenseEngine {
 }
 
 extension LicenseEngine {
+    /// The warning owed before a new key for license `id`, or nil: a new key restarts the
+    /// month of rest the vendor's rule asks of a parked license before it may be reused.
+    public func newKeyWarning(license id: Int) throws -> String? {
+        guard let license = try store.license(id), license.isLive, license.isParked, license.serviceID == nil else {
+            return nil
+        }
+        let today = time.today
+        let after =
+            switch FreePool.reusabilityAfterChange(of: license, today: today) {
+            case .from(let day): "it becomes reusable from \(day)"
+            case .never(let why): "it cannot then be reused: \(why)"
+            case .now: "it stays reusable"
+            }
+        let before =
+            switch FreePool.reusability(license, today: today) {
+            case .now: "now"
+            case .from(let day): "from \(day)"
+            case .never: "not at all"
+            }
+        return "license \(id) is in the free pool: a new key restarts its month of rest; \(after) "
+            + "(instead of \(before))"
+    }
+
     /// Regenerates a license's key.
     public func newKey(license id: Int, dryRun: Bool) throws -> RunReport {
         guard let license = try store.license(id), license.isLive else { throw InputError.unknownLicense(String(id)) }
@@ -292,6 +360,7 @@ extension LicenseEngine {
         }
         var updated = license
         updated.key = key
+        updated.keyChanged = time.today
         if key == nil { updated = refresh(id, report: &report) ?? updated }
         try store.transaction {
             try store.save(updated, at: time.timestamp)

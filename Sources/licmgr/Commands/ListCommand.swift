@@ -8,7 +8,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Only the free pool: licenses parked as free.lic on 0.0.0.0.")
+    @Flag(help: "Only the free pool: licenses parked as free.lic on 0.0.0.0, and when each becomes reusable.")
     var free = false
 
     @Option(help: ArgumentHelp("Only the licenses of this service.", valueName: "id"))
@@ -54,24 +54,41 @@ struct ListCommand: ParsableCommand {
                 }
                 try due?.forEach(body)
             }
+            let today = context.time.today
             if context.output.json {
                 try context.output.array { element in
-                    try forEachShown { element(.object(Rendering.license($0))) }
+                    try forEachShown { license in
+                        element(
+                            .object(free ? Rendering.freeLicense(license, today: today) : Rendering.license(license)))
+                    }
                 }
                 return .ok
             }
-            try Table.print(
-                header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], to: context.output
-            ) { row in
+            let catalogue = try store.catalogue()
+            let header = ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"]
+            try Table.print(header: header + (free ? ["REUSABLE"] : []), to: context.output) { row in
                 try forEachShown { license in
-                    row([
+                    let cells = [
                         String(license.id), license.name, license.ip, String(license.pricelist),
-                        license.period.map(String.init) ?? "-", license.gone ? "gone" : license.status.name,
+                        catalogue.periodName(license.period, of: license.pricelist),
+                        license.gone ? "gone" : license.status.name,
                         license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-",
-                    ])
+                    ]
+                    row(cells + (free ? [Self.reusable(FreePool.reusability(license, today: today))] : []))
                 }
             }
             return .ok
+        }
+    }
+}
+
+extension ListCommand {
+    /// The REUSABLE column of `list --free`.
+    static func reusable(_ reusability: FreePool.Reusability) -> String {
+        switch reusability {
+        case .now: return "now"
+        case .from(let day): return "from \(day)"
+        case .never(let why): return "no: \(why)"
         }
     }
 }

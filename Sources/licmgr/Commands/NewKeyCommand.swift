@@ -16,7 +16,12 @@ struct NewKeyCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "newkey", locking: !dryRun) { context in
-            let report = try context.engine().newKey(license: license, dryRun: dryRun)
+            let engine = try context.engine()
+            // Said before the key is asked for, since the restart cannot be undone.
+            let warning = try engine.newKeyWarning(license: license)
+            if let warning, !context.output.json { context.output.warning(warning) }
+            var report = try engine.newKey(license: license, dryRun: dryRun)
+            if let warning, context.output.json { report.warnings.insert(warning, at: 0) }
             Rendering.print(report, to: context.output)
             return report.exitStatus
         }

@@ -1,0 +1,127 @@
+import Foundation
+import LicmgrCore
+import LicmgrTestSupport
+import XCTest
+
+/// The free pool in plain sight: when each parked license becomes reusable, why a run buys
+/// instead of reusing, and a warning before a step that restarts a parked license's month.
+final class PoolAcceptanceTests: AcceptanceTestCase {
+    let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
+    static let reuse = "Option ReUseLicense\nReusePrice 12"
+
+    /// A license parked on the remote whose IP last changed on `changed`.
+    func seedFree(changed: Day, tariff: String = "55227", expires: Day? = nil) throws -> Int {
+        try XCTUnwrap(
+            try sim.seed([
+                [
+                    "licname": "free.lic", "ip": "0.0.0.0", "pricelist": tariff, "status": "3",
+                    "expiredate": (expires ?? today.adding(months: 3)).description,
+                    "ip_change_date": changed.description, "lickey_change_date": today.adding(months: -6).description,
+                ]
+            ]).first)
+    }
+
+    func testListFreeSaysWhenEachParkedLicenseBecomesReusable() throws {
+        let rested = try seedFree(changed: today.adding(months: -2))
+        let recent = try seedFree(changed: today.adding(days: -3))
+        let lapsing = try seedFree(changed: today.adding(days: -3), expires: today.adding(days: 10))
+        try licmgr("sync")
+        let rows = try licmgr("list", "--free", "--json").jsonArray
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as? Int ?? 0, $0) })
+        XCTAssertEqual(byID[rested]?["reusable_from"] as? NSNull, NSNull(), "\(rows)")
+        let from = today.adding(days: -3).adding(months: 1).adding(days: 1).description
+        XCTAssertEqual(byID[recent]?["reusable_from"] as? String, from, "\(rows)")
+        XCTAssertEqual(byID[recent]?["not_reusable"] as? NSNull, NSNull())
+        XCTAssertEqual(byID[lapsing]?["reusable_from"] as? NSNull, NSNull())
+        XCTAssertTrue((byID[lapsing]?["not_reusable"] as? String)?.contains("before its month of rest ends") == true)
+        let text = try licmgr("list", "--free").stdout
+        XCTAssertTrue(text.contains("REUSABLE"), text)
+        let line = { (id: Int) in text.split(separator: "\n").first { $0.hasPrefix("\(id) ") }.map(String.init) ?? "" }
+        XCTAssertTrue(line(rested).hasSuffix("now"), text)
+        XCTAssertTrue(line(recent).hasSuffix("from \(from)"), text)
+        XCTAssertTrue(line(lapsing).contains("no: it expires on"), text)
+        XCTAssertNil(try licmgr("list", "--json").jsonArray.first?["reusable_from"], "only --free rows carry it")
+    }
+
+    /// Parking moves the IP to 0.0.0.0: licmgr knows at once that the month of rest starts today.
+    func testAParkedLicenseIsReusableAMonthAfterItWasParked() throws {
+        try work.writeConfig(url: sim.url, extra: Self.reuse)
+        try addService(7, ip: "10.0.0.7", extra: ["--package", "12", "--period", "12"])
+        try licmgr("order", "7")
+        try licmgr("service", "close", "7", "--now")
+        let row = try XCTUnwrap(try licmgr("list", "--free", "--json").jsonArray.first)
+        XCTAssertEqual(row["reusable_from"] as? String, today.adding(months: 1).adding(days: 1).description, "\(row)")
+        // A month's license parked on its first day expires before its month of rest ends.
+        try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
+        try licmgr("order", "8")
+        try licmgr("service", "close", "8", "--now")
+        let text = try licmgr("list", "--free").stdout
+        XCTAssertTrue(
+            text.contains("no: it expires on \(today.adding(months: 1)), before its month of rest ends"), text)
+    }
+
+    func testADryRunSaysWhyItBuysInsteadOfReusing() throws {
+        try addService(5, ip: "10.0.0.5", extra: ["--package", "5"])
+        let off = try licmgr("order", "5", "--dry-run").stdout
+        XCTAssertTrue(off.contains("would order tariff 55227"), off)
+        XCTAssertTrue(off.contains("not from the free pool: Option ReUseLicense is off"), off)
+
+        try work.writeConfig(url: sim.url, extra: Self.reuse)
+        let unlisted = try licmgr("order", "5", "--dry-run").stdout
+        XCTAssertTrue(unlisted.contains("package 5 is not in a ReusePrice line"), unlisted)
+
+        try addService(7, ip: "10.0.0.7", extra: ["--package", "12"])
+        let empty = try licmgr("order", "7", "--dry-run").stdout
+        XCTAssertTrue(empty.contains("no free license of tariff 55227"), empty)
+
+        let resting = try seedFree(changed: today.adding(days: -3))
+        let from = today.adding(days: -3).adding(months: 1).adding(days: 1)
+        let waiting = try licmgr("order", "7", "--dry-run").stdout
+        XCTAssertTrue(
+            waiting.contains("free license \(resting) of tariff 55227 is reusable from \(from)"), waiting)
+        XCTAssertTrue(try sim.state().calls("soft.order.param").isEmpty, "a dry run buys nothing")
+    }
+
+    func testARealRunSaysWhyUnderVerboseAndInJSONNotes() throws {
+        try work.writeConfig(url: sim.url, extra: Self.reuse)
+        let resting = try seedFree(changed: today.adding(days: -3))
+        try addService(7, ip: "10.0.0.7", extra: ["--package", "12"])
+        try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
+        let quiet = try licmgr("order", "7")
+        XCTAssertFalse(quiet.stdout.contains("free pool"), "said only under -v: \(quiet.stdout)")
+        let verbose = try licmgr("order", "8", "-v").stdout
+        XCTAssertTrue(
+            verbose.contains(
+                "service 8 addon panel: buying tariff 55227 (not from the free pool: free license "
+                    + "\(resting) of tariff 55227 is reusable from"), verbose)
+        try addService(9, ip: "10.0.0.9", extra: ["--package", "12"])
+        let json = try licmgr("order", "9", "--json").jsonObject
+        let notes = json["notes"] as? [String] ?? []
+        XCTAssertTrue(notes.contains { $0.contains("not from the free pool") }, "\(json)")
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 3)
+    }
+
+    func testNewKeyOnAParkedLicenseWarnsThatItRestartsItsMonth() throws {
+        let free = try seedFree(changed: today.adding(months: -2))
+        try licmgr("sync")
+        let from = today.adding(months: 1).adding(days: 1)
+        let dry = try licmgr("newkey", String(free), "--dry-run")
+        XCTAssertTrue(dry.stderr.contains("license \(free) is in the free pool"), dry.stderr)
+        XCTAssertTrue(dry.stderr.contains("reusable from \(from) (instead of now)"), dry.stderr)
+        let json = try licmgr("newkey", String(free), "--dry-run", "--json").jsonObject
+        XCTAssertTrue((json["warnings"] as? [String])?.first?.contains("is in the free pool") == true, "\(json)")
+        XCTAssertTrue(try sim.state().calls("soft.edit").filter { $0.params["clicked_button"] == "newkey" }.isEmpty)
+        let run = try licmgr("newkey", String(free))
+        XCTAssertTrue(run.stderr.contains("reusable from \(from)"), run.stderr)
+        let row = try XCTUnwrap(try licmgr("list", "--free", "--json").jsonArray.first)
+        XCTAssertEqual(row["reusable_from"] as? String, from.description, "the new key restarted the month")
+    }
+
+    func testNewKeyOnAServedLicenseSaysNothingOfThePool() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let run = try licmgr("newkey", String(id))
+        XCTAssertEqual(run.stderr, "")
+    }
+}
