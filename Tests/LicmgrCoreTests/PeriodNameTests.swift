@@ -42,4 +42,35 @@ final class PeriodNameTests: XCTestCase {
         XCTAssertEqual(catalogue.periodName(12, of: 2891), "1 year")
         XCTAssertEqual(catalogue.periodName(1815, of: 55227), "1815 months")
     }
+
+    /// A service's local period shows with what it buys for each tariff its addons map to.
+    func testAServicesLocalPeriodShowsWhatItBuys() throws {
+        let config = try ConfigParser().parse("Price isp5 2891\nPeriod 10 1815 2891", path: "/c")
+        let catalogue = Catalogue(tariffs: [
+            2891: Tariff(
+                id: 2891, name: "ISPmanager 5", active: true, itemType: "soft", currency: "EUR",
+                periods: [.init(id: 1815, type: "month", length: 1, cost: "8.00")]),
+            55227: Tariff(
+                id: 55227, name: "ISPmanager 6 Lite", active: true, itemType: "soft", currency: "EUR",
+                periods: [
+                    .init(id: 1, type: "month", length: 1, cost: "10.00"),
+                    .init(id: 12, type: "month", length: 12, cost: "100.00"),
+                ]),
+        ])
+        let resolver = Resolver(config: config, catalogue: catalogue)
+        func service(_ period: Int?, _ addons: [String: String]) -> Service {
+            Service(id: 7, name: "vps7", ip: "10.0.0.7", period: period, addons: addons)
+        }
+        XCTAssertEqual(resolver.periodName(of: service(12, ["panel": "Lite"])), "12 (1 year)")
+        XCTAssertEqual(resolver.periodName(of: service(10, ["panel": "isp5"])), "10 (1 month)")
+        XCTAssertEqual(
+            resolver.periodName(of: service(10, ["panel": "isp5", "extra": "Lite"])),
+            "10 (1 month)", "the same words for every tariff are said once")
+        XCTAssertEqual(
+            resolver.periodName(of: service(12, ["panel": "isp5", "extra": "Lite"])),
+            "12 (1 month for tariff 2891, 1 year for tariff 55227)")
+        XCTAssertEqual(resolver.periodName(of: service(12, [:])), "12 (1 year)")
+        XCTAssertEqual(resolver.periodName(of: service(10, [:])), "10", "a Period line gives 10 its meaning per tariff")
+        XCTAssertEqual(resolver.periodName(of: service(nil, ["panel": "Lite"])), "-")
+    }
 }

@@ -45,3 +45,28 @@ extension Tariff.Period {
 
     static func count(_ n: Int, _ unit: String) -> String { "\(n) \(unit)\(n == 1 ? "" : "s")" }
 }
+
+extension Resolver {
+    /// A service's local period id with the remote period it buys, in words: "12 (1 year)",
+    /// or per tariff when its addons' tariffs buy different ones. Without a tariff to resolve
+    /// for, the id reads as a month count unless a `Period` line names it.
+    public func periodName(of service: Service) -> String {
+        guard let local = service.period else { return "-" }
+        let tariffs = Set(
+            service.addons.compactMap { key, value in (try? tariff(addon: key, value: value)).flatMap { $0 } }
+        ).sorted()
+        let bought = tariffs.map { tariff in
+            (
+                tariff: tariff,
+                name: (try? period(local: local, tariff: tariff)).map { catalogue.periodName($0, of: tariff) }
+                    ?? "unresolved"
+            )
+        }
+        if bought.isEmpty {
+            if config.periods.contains(where: { $0.local == local }) { return String(local) }
+            return "\(local) (\(Tariff.Period.name(modernID: local)))"
+        }
+        if Set(bought.map(\.name)).count == 1 { return "\(local) (\(bought[0].name))" }
+        return "\(local) (" + bought.map { "\($0.name) for tariff \($0.tariff)" }.joined(separator: ", ") + ")"
+    }
+}

@@ -242,7 +242,7 @@ extension LicenseEngine {
         if dryRun {
             report.add(
                 .planned, serviceID: service.id, licenseID: license.id,
-                "would change license \(license.id) to tariff \(tariff), period \(period)"
+                "would change license \(license.id) to tariff \(tariff), \(try catalogue().periodName(period, of: tariff))"
                     + price(tariff, period, try resolver()))
             return false
         }
@@ -256,7 +256,8 @@ extension LicenseEngine {
         changed.period = period
         return try apply(
             change, to: changed, reportAs: .retariffed,
-            "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), period \(period)",
+            "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), "
+                + (try catalogue().periodName(period, of: tariff)),
             report: &report
         ) { () throws(RemoteError) in
             try server.changeTariff(license: license.id, pricelist: tariff, period: period)

@@ -193,7 +193,7 @@ extension LicenseEngine {
             if dryRun {
                 report.add(
                     .planned, serviceID: service.id, addon: need.addon,
-                    "would order tariff \(need.tariff) for period \(period) on \(service.ip)"
+                    "would order tariff \(need.tariff) for \(resolver.catalogue.periodName(period, of: need.tariff)) on \(service.ip)"
                         + price(need.tariff, period, resolver) + poolNote)
                 continue
             }
@@ -312,6 +312,7 @@ extension LicenseEngine {
     /// Its key comes later, by view, when the license is active.
     func recordOrder(_ order: Step, _ plan: OrderPlan, id: Int, report: inout RunReport) throws {
         let request = plan.request
+        let period = try catalogue().periodName(request.period, of: request.pricelist)
         let license = License(
             id: id, name: request.name, ip: request.ip, pricelist: request.pricelist, line: request.line,
             period: request.period,
@@ -324,11 +325,11 @@ extension LicenseEngine {
                 try termEnd(from: time.today, period: request.period, tariff: request.pricelist), license: id)
             try complete(
                 order, license: id,
-                "ordered license \(id): tariff \(request.pricelist), period \(request.period), \(request.ip)")
+                "ordered license \(id): tariff \(request.pricelist), \(period), \(request.ip)")
         }
         report.add(
             .ordered, serviceID: plan.service.id, addon: plan.addon, licenseID: id,
-            "ordered license \(id) for service \(plan.service.id) (tariff \(request.pricelist), period \(request.period))"
+            "ordered license \(id) for service \(plan.service.id) (tariff \(request.pricelist), \(period))"
         )
     }
 

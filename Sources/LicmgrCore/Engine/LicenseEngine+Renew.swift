@@ -39,7 +39,7 @@ extension LicenseEngine {
         var renewals: [PlannedStep] = []
         for license in licenses where !busy.contains(license.id) {
             guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
-            if let reason = notRenewable(license, service: service, resolver: resolver) {
+            if let reason = Self.notRenewable(license, service: service, catalogue: resolver.catalogue) {
                 report.add(
                     .skipped, serviceID: serviceID, licenseID: license.id,
                     "license \(license.id) not renewed: \(reason)")
@@ -80,7 +80,8 @@ extension LicenseEngine {
             if dryRun {
                 report.add(
                     .planned, serviceID: serviceID, licenseID: license.id,
-                    "would renew license \(license.id) for period \(period)\(price(license.pricelist, period, resolver))"
+                    "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
+                        + price(license.pricelist, period, resolver)
                 )
                 continue
             }
@@ -124,13 +125,14 @@ extension LicenseEngine {
         let period = Int(renewal.params["period"] ?? "") ?? 1
         var renewed = license
         if let answered { renewed.expires = answered }
+        let term = try catalogue().periodName(period, of: license.pricelist)
         try store.transaction {
             try store.save(renewed, at: time.timestamp)
             try store.setRenewedUntil(
                 try termEnd(from: time.today, period: period, tariff: license.pricelist), license: license.id)
             try complete(
                 renewal,
-                "renewed license \(license.id) for period \(period) until \(renewed.expires?.description ?? "?")")
+                "renewed license \(license.id) for \(term) until \(renewed.expires?.description ?? "?")")
         }
         report.add(
             .renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
@@ -148,9 +150,9 @@ extension LicenseEngine {
     }
 
     /// Why a license must not be renewed, or nil.
-    func notRenewable(_ license: License, service: Service, resolver: Resolver) -> String? {
+    static func notRenewable(_ license: License, service: Service, catalogue: Catalogue) -> String? {
         if service.status != .active { return "service \(service.id) is \(service.status.rawValue)" }
-        let type = resolver.catalogue.tariffs[license.pricelist]?.periods.first { $0.id == license.period }?.type
+        let type = catalogue.tariffs[license.pricelist]?.periods.first { $0.id == license.period }?.type
         if type == "trial" || license.period == -100 { return "it is a trial" }
         if type == "lifetime" || license.period == 0 { return "it is a lifetime license" }
         return nil

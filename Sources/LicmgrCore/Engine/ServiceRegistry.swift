@@ -95,7 +95,7 @@ public final class ServiceRegistry {
     }
 
     /// Service `id` as it is and as `change` would leave it, the result checked whole.
-    private func applying(_ change: ServiceChange, to id: Int) throws -> (current: Service, updated: Service) {
+    func applying(_ change: ServiceChange, to id: Int) throws -> (current: Service, updated: Service) {
         guard let current = try store.service(id) else { throw InputError.unknownService(id) }
         if current.status == .closed { throw InputError.closedService(id) }
         let updated = try Self.validated(

@@ -40,9 +40,10 @@ extension LicenseEngine {
 /// `config check` accepts, so the whole output can be appended to licmgr.conf.
 public enum TariffSuggestions {
     public static func lines(for tariffs: [Tariff]) -> [String] {
-        var lines = ["# Remote tariffs (id, name, periods: id = price):"]
+        var lines = ["# Remote tariffs (id, name, periods: id = price (period)):"]
         for tariff in tariffs {
-            let periods = tariff.periods.map { "\($0.id)=\($0.cost.isEmpty ? "?" : $0.cost)" }.joined(separator: " ")
+            let periods = tariff.periods.map { "\($0.id)=\($0.cost.isEmpty ? "?" : $0.cost) (\($0.name))" }
+                .joined(separator: " ")
             lines.append(
                 "#   \(tariff.id)  \(tariff.name)  [\(tariff.currency)] \(periods)\(tariff.active ? "" : "  (not orderable)")"
             )
@@ -65,7 +66,7 @@ public enum TariffSuggestions {
         for tariff in mapped {
             for period in tariff.periods {
                 guard let months = period.months, months != period.id else { continue }
-                lines.append("Period \(months) \(period.id) \(tariff.id)   # \(tariff.name), \(months) month(s)")
+                lines.append("Period \(months) \(period.id) \(tariff.id)   # \(tariff.name), \(period.name)")
             }
         }
         return lines

@@ -42,7 +42,8 @@ struct ShowCommand: ParsableCommand {
                     context.output.warning("the key of license \(found.id) could not be fetched: \(error)")
                 }
             }
-            let tariffName = try store.catalogue().tariffs[found.pricelist]?.name
+            let catalogue = try store.catalogue()
+            let tariffName = catalogue.tariffs[found.pricelist]?.name
             if context.output.json {
                 var object = Rendering.license(found, withKey: true)
                 object.set("tariff_name", JSONValue(tariffName))
@@ -52,7 +53,8 @@ struct ShowCommand: ParsableCommand {
                 let fields: [(String, String)] = [
                     ("license", String(found.id)), ("name", found.name), ("key", found.key ?? "-"), ("ip", found.ip),
                     ("tariff", tariffName.map { "\(found.pricelist) (\($0))" } ?? String(found.pricelist)),
-                    ("family", found.line.rawValue), ("period", found.period.map(String.init) ?? "-"),
+                    ("family", found.line.rawValue),
+                    ("period", catalogue.periodName(found.period, of: found.pricelist)),
                     ("status", found.gone ? "gone from the remote" : found.status.name),
                     ("expires", found.expires?.description ?? "-"),
                     (

@@ -44,7 +44,7 @@ extension ServiceCommand {
                         id: id, name: name, ip: ip, package: package, period: period,
                         addons: try ServiceRegistry.parseAddons(addon), status: status.serviceStatus))
                 if context.output.json {
-                    try printService(service, store: registry.store, output: context.output)
+                    try printService(service, registry: registry, output: context.output)
                 } else {
                     context.output.line("added service \(service.id)")
                 }

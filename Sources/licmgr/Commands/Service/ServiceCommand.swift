@@ -10,15 +10,16 @@ struct ServiceCommand: ParsableCommand {
 }
 
 /// Prints one service, as text or as the contract's JSON object.
-func printService(_ service: Service, store: any StateStore, output: Output) throws {
-    let licenses = try store.licenses(serviceID: service.id)
+func printService(_ service: Service, registry: ServiceRegistry, output: Output) throws {
+    let licenses = try registry.store.licenses(serviceID: service.id)
     if output.json {
         output.document(.object(Rendering.service(service, licenses: licenses)))
         return
     }
+    let period = Resolver(config: registry.config, catalogue: try registry.store.catalogue()).periodName(of: service)
     var lines = [
         "service   \(service.id)", "name      \(service.name)", "ip        \(service.ip)",
-        "package   \(service.package.map(String.init) ?? "-")", "period    \(service.period.map(String.init) ?? "-")",
+        "package   \(service.package.map(String.init) ?? "-")", "period    \(period)",
         "addons    \(Service.addonSummary(service.addons))",
         "status    \(service.status.rawValue)",
     ]

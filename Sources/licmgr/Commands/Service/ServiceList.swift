@@ -24,6 +24,7 @@ extension ServiceCommand {
                     }
                     return .ok
                 }
+                let resolver = Resolver(config: registry.config, catalogue: try store.catalogue())
                 try Table.print(
                     header: ["ID", "NAME", "IP", "PACKAGE", "PERIOD", "ADDONS", "STATUS", "LICENSES"],
                     to: context.output
@@ -32,7 +33,7 @@ extension ServiceCommand {
                         let licenses = try store.licenses(serviceID: service.id).filter(\.isLive)
                         row([
                             String(service.id), service.name, service.ip, service.package.map(String.init) ?? "-",
-                            service.period.map(String.init) ?? "-", Service.addonSummary(service.addons),
+                            resolver.periodName(of: service), Service.addonSummary(service.addons),
                             service.status.rawValue,
                             licenses.isEmpty ? "-" : licenses.map { String($0.id) }.joined(separator: ","),
                         ])
@@ -54,7 +55,7 @@ extension ServiceCommand {
         func run() throws {
             try CommandContext.run(global, command: "service show") { context in
                 let registry = try context.registry()
-                try printService(try registry.service(id), store: registry.store, output: context.output)
+                try printService(try registry.service(id), registry: registry, output: context.output)
                 return .ok
             }
         }

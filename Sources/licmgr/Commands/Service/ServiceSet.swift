@@ -6,7 +6,11 @@ extension ServiceCommand {
         static let configuration = CommandConfiguration(
             commandName: "set",
             abstract: "Change a service's name, IP, package, period or addons.",
-            discussion: "The change is recorded; the license follows it on the next checkevent, or at once with --now.")
+            discussion: """
+                The change is recorded; the license follows it on the next checkevent, or at once with --now. \
+                A new period is sent nowhere: each license renews for it from its next renewal, which the \
+                command names, with the price once the catalogue is imported.
+                """)
 
         @OptionGroup var global: GlobalOptions
 
@@ -49,23 +53,31 @@ extension ServiceCommand {
                     throw UsageError("nothing to change: give --name, --ip, --package, --period or --addon")
                 }
                 let registry = try context.registry()
+                // A new period is checked and explained before anything is recorded.
+                let effects = try registry.periodEffects(of: id, change)
+                // Text prints them as lines of their own; the run's JSON document carries them as notes.
+                func finish(_ run: RunReport) -> ExitStatus {
+                    var run = run
+                    if context.output.json { run.notes.insert(contentsOf: effects, at: 0) }
+                    Rendering.print(run, to: context.output)
+                    return run.exitStatus
+                }
                 if dryRun {
                     try registry.validate(id, change)
-                    let report = try context.engine().follow(serviceIDs: [id], dryRun: true, assuming: change)
-                    Rendering.print(report, to: context.output)
-                    return report.exitStatus
+                    for effect in effects { context.output.line(effect) }
+                    return finish(try context.engine().follow(serviceIDs: [id], dryRun: true, assuming: change))
                 }
                 let service = try registry.set(id, change)
                 if now {
                     context.output.line("updated service \(service.id)")
-                    let report = try context.engine().follow(serviceIDs: [id], dryRun: false)
-                    Rendering.print(report, to: context.output)
-                    return report.exitStatus
+                    for effect in effects { context.output.line(effect) }
+                    return finish(try context.engine().follow(serviceIDs: [id], dryRun: false))
                 }
                 if context.output.json {
-                    try printService(service, store: registry.store, output: context.output)
+                    try printService(service, registry: registry, output: context.output)
                 } else {
                     context.output.line("updated service \(service.id)")
+                    for effect in effects { context.output.line(effect) }
                 }
                 return .ok
             }
