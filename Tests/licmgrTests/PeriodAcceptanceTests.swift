@@ -79,6 +79,8 @@ final class PeriodAcceptanceTests: AcceptanceTestCase {
         let set = try licmgr("service", "set", "7", "--period", "12", "--now")
         XCTAssertTrue(set.stdout.contains(expected), set.stdout)
         XCTAssertEqual(try work.store().service(7)?.period, 12)
+        let history = try licmgr("history", "--service", "7").stdout
+        XCTAssertTrue(history.contains("period 1 (1 month) -> 12 (1 year)"), history)
         let changes = try sim.state().calls.dropFirst(calls).filter { $0.function != "soft" }
         XCTAssertEqual(changes.map(\.function), [], "a period change sends nothing before the renewal")
 

@@ -41,6 +41,8 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(line(recent).hasSuffix("from \(from)"), text)
         XCTAssertTrue(line(lapsing).contains("no: it expires on"), text)
         XCTAssertNil(try licmgr("list", "--json").jsonArray.first?["reusable_from"], "only --free rows carry it")
+        let show = try licmgr("show", String(recent)).stdout
+        XCTAssertTrue(show.contains("reusable from \(from)"), show)
     }
 
     /// Parking moves the IP to 0.0.0.0: licmgr knows at once that the month of rest starts today.

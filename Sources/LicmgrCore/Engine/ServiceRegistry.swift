@@ -46,7 +46,7 @@ public final class ServiceRegistry {
         return try store.transaction {
             if try store.service(service.id) != nil { throw InputError.serviceExists(service.id) }
             try store.insert(service, at: time.timestamp)
-            try record(service.id, "service add", Self.summary(of: service))
+            try record(service.id, "service add", Self.summary(of: service, resolver: resolver))
             return service
         }
     }
@@ -57,7 +57,8 @@ public final class ServiceRegistry {
             let (current, updated) = try applying(change, to: id)
             if updated != current {
                 try store.update(updated, at: time.timestamp)
-                try record(id, "service set", Self.differences(from: current, to: updated))
+                let resolver = Resolver(config: config, catalogue: try store.catalogue())
+                try record(id, "service set", Self.differences(from: current, to: updated, resolver: resolver))
             }
             return updated
         }
@@ -136,18 +137,19 @@ public final class ServiceRegistry {
                         continue
                     }
                     if current.status == .closed {
-                        let change = Self.differences(from: current, to: service)
+                        let change = Self.differences(from: current, to: service, resolver: resolver)
                         throw InputError.badImport(
                             source: source, location: record.location,
                             reason: "service \(service.id) is closed; an import never reopens or changes it (\(change))"
                         )
                     }
                     try store.update(service, at: time.timestamp)
-                    try self.record(service.id, "service import", Self.differences(from: current, to: service))
+                    try self.record(
+                        service.id, "service import", Self.differences(from: current, to: service, resolver: resolver))
                     counts.changed += 1
                 } else {
                     try store.insert(service, at: time.timestamp)
-                    try self.record(service.id, "service import", Self.summary(of: service))
+                    try self.record(service.id, "service import", Self.summary(of: service, resolver: resolver))
                     counts.added += 1
                 }
             }
@@ -218,22 +220,25 @@ public final class ServiceRegistry {
         return updated
     }
 
-    static func summary(of service: Service) -> String {
+    /// Periods in words, as `service show` gives them: the id with what it buys.
+    static func summary(of service: Service, resolver: Resolver) -> String {
         var parts = ["name \(service.name)", "ip \(service.ip)"]
         if let package = service.package { parts.append("package \(package)") }
-        if let period = service.period { parts.append("period \(period)") }
+        if service.period != nil { parts.append("period \(resolver.periodName(of: service))") }
         if !service.addons.isEmpty { parts.append("addons \(addonText(service.addons))") }
         parts.append(service.status.rawValue)
         return parts.joined(separator: ", ")
     }
 
-    static func differences(from old: Service, to new: Service) -> String {
+    static func differences(from old: Service, to new: Service, resolver: Resolver) -> String {
         var parts: [String] = []
         func note(_ field: String, _ a: String, _ b: String) { if a != b { parts.append("\(field) \(a) -> \(b)") } }
         note("name", old.name, new.name)
         note("ip", old.ip, new.ip)
         note("package", old.package.map(String.init) ?? "-", new.package.map(String.init) ?? "-")
-        note("period", old.period.map(String.init) ?? "-", new.period.map(String.init) ?? "-")
+        if old.period != new.period {
+            parts.append("period \(resolver.periodName(of: old)) -> \(resolver.periodName(of: new))")
+        }
         note("addons", addonText(old.addons), addonText(new.addons))
         note("status", old.status.rawValue, new.status.rawValue)
         return parts.joined(separator: ", ")

@@ -50,7 +50,7 @@ struct ShowCommand: ParsableCommand {
                 object.set("created", JSONValue(found.created?.description))
                 context.output.document(.object(object))
             } else {
-                let fields: [(String, String)] = [
+                var fields: [(String, String)] = [
                     ("license", String(found.id)), ("name", found.name), ("key", found.key ?? "-"), ("ip", found.ip),
                     ("tariff", tariffName.map { "\(found.pricelist) (\($0))" } ?? String(found.pricelist)),
                     ("family", found.line.rawValue),
@@ -62,6 +62,10 @@ struct ShowCommand: ParsableCommand {
                         found.serviceID.map { "\($0)" + (found.addon.map { " (addon \($0))" } ?? "") } ?? "none (free)"
                     ),
                 ]
+                if found.isLive, found.isParked, found.serviceID == nil {
+                    fields.append(
+                        ("reusable", ListCommand.reusable(FreePool.reusability(found, today: context.time.today))))
+                }
                 context.output.line(
                     fields.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" }
                         .joined(separator: "\n"))
