@@ -109,4 +109,29 @@ final class PeriodAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try work.store().service(8)?.period, 1, "nothing is recorded")
         try licmgr("service", "set", "8", "--period", "12", "--now", "--dry-run", expect: 78)
     }
+
+    func testAPeriodChangeOnALifetimeOrSuspendedLicenseSaysSo() throws {
+        try addService(7, ip: "10.0.0.7", extra: ["--period", "1"])
+        try addService(8, ip: "10.0.0.8", extra: ["--period", "1"])
+        let ids = try sim.seed([
+            [
+                "licname": "Item #7 addon vps7", "ip": "10.0.0.7", "pricelist": "55227", "period": "0",
+                "expiredate": today.adding(months: 1).description,
+            ],
+            [
+                "licname": "Item #8 addon vps8", "ip": "10.0.0.8", "pricelist": "55227", "period": "1",
+                "expiredate": today.adding(days: 20).description,
+            ],
+        ])
+        try licmgr("fixchilds")
+        let lifetime = try licmgr("service", "set", "7", "--period", "12").stdout
+        XCTAssertTrue(
+            lifetime.contains("license \(ids[0]) is not renewed (it is a lifetime license)"), lifetime)
+        try licmgr("service", "suspend", "8")
+        let suspended = try licmgr("service", "set", "8", "--period", "12").stdout
+        XCTAssertTrue(
+            suspended.contains(
+                "license \(ids[1]) will renew for 1 year (was 1 month) at its next renewal on "
+                    + "\(today.adding(days: 19)) (renewals wait while service 8 is suspended)"), suspended)
+    }
 }

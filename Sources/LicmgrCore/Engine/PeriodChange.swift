@@ -21,8 +21,8 @@ extension ServiceRegistry {
             // naming the `Period` line that leads to it, before anything is recorded.
             let period = try resolver.period(local: local, tariff: tariff, current: license?.period)
             let words = catalogue.periodName(period, of: tariff)
-            let cost = catalogue.period(period, of: tariff).map {
-                ", \($0.cost) \(catalogue.tariffs[tariff]!.currency)"
+            let cost = catalogue.tariffs[tariff].flatMap { known in
+                known.periods.first { $0.id == period }.map { ", \($0.cost) \(known.currency)" }
             }
             var note = ""
             if period != local, resolver.periodRule(local: local, tariff: tariff) == nil {
