@@ -93,17 +93,13 @@ final class ViewsAcceptanceTests: AcceptanceTestCase {
 
     // MARK: - Empty listings
 
-    /// Runs licmgr with stdout on a pseudo-terminal (util-linux `script`) and stderr in a file.
-    func onTerminal(_ arguments: String...) throws -> (stdout: String, stderr: String) {
-        try onTerminal(arguments)
-    }
-
     private func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     func testEmptyListingsSaySoOnATerminalOnly() throws {
         let cases: [([String], String)] = [
             (["list"], "no licenses; run 'licmgr sync'\n"),
             (["list", "--free"], "no licenses in the free pool\n"),
+            (["list", "--expiring", "7"], "no license expires within 7 days\n"),
             (
                 ["service", "list"],
                 "no open services; add them with 'licmgr service add' or 'licmgr service import'\n"
@@ -125,11 +121,13 @@ final class ViewsAcceptanceTests: AcceptanceTestCase {
             XCTAssertEqual(piped.stdout + piped.stderr, "", "scripts get empty output: \(arguments)")
         }
         try addService(7, ip: "10.0.0.7")
-        let listed = try onTerminal("service", "list")
+        XCTAssertEqual(try onTerminal(["list", "--service", "7"]).stderr, "service 7 has no live licenses\n")
+        let listed = try onTerminal(["service", "list"])
         XCTAssertTrue(listed.stdout.contains("10.0.0.7"), listed.stdout)
         XCTAssertEqual(listed.stderr, "")
     }
 
+    /// Runs licmgr with stdout on a pseudo-terminal (util-linux `script`) and stderr in a file.
     func onTerminal(_ arguments: [String]) throws -> (stdout: String, stderr: String) {
         let errors = work.directory.appendingPathComponent("terminal-stderr")
         try? FileManager.default.removeItem(at: errors)

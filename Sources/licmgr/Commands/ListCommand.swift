@@ -29,7 +29,7 @@ struct ListCommand: ParsableCommand {
     var emptyLine: String {
         if free { return "no licenses in the free pool" }
         if let expiring { return "no license expires within \(expiring) days" }
-        if let service { return "service \(service) has no licenses" + (all ? "" : " (--all shows deleted ones)") }
+        if let service { return "service \(service) has no \(all ? "" : "live ")licenses" }
         return "no licenses; run 'licmgr sync'"
     }
 
