@@ -337,6 +337,23 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try work.store().licenses(serviceID: 7).filter(\.isLive).map(\.id), free)
     }
 
+    func testUpgradeWhoseFreeLicenseIsRefusedChangesTheTariffWithAWarning() throws {
+        try work.writeConfig(url: sim.url, extra: "Option UseExistingOnUpgrade")
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let old = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let free = try seedFreeLicense(tariff: "55228")
+        try sim.fault("soft.resume", "refuse", message: "resume refused")
+        let result = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--json")
+        XCTAssertEqual(result.jsonObject["retariffed"] as? Int, 1, result.stdout)
+        XCTAssertEqual((result.jsonObject["errors"] as? [Any])?.count, 0, result.stdout)
+        let warnings = result.jsonObject["warnings"] as? [String] ?? []
+        XCTAssertTrue(warnings.contains { $0.contains("resume refused") }, "\(warnings)")
+        XCTAssertEqual(try sim.state().calls("service.changepricelist").count, 1)
+        XCTAssertEqual(try remote(free)["licname"], "free.lic", "back in the pool")
+        XCTAssertEqual(try work.store().licenses(serviceID: 7).filter(\.isLive).map(\.id), [old])
+    }
+
     // MARK: - Keys
 
     func testNewKeyReplacesTheKey() throws {

@@ -197,6 +197,8 @@ extension LicenseEngine {
         report: inout RunReport
     ) throws {
         let resolver = try resolver()
+        // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
+        var excused: [Int] = []
         if config.has(.useExistingOnUpgrade), let free = try poolCandidate(tariff: need.tariff, listing: listing) {
             if dryRun {
                 report.add(
@@ -204,9 +206,14 @@ extension LicenseEngine {
                     "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                 return
             }
+            let before = report.items.count
             switch try takeFromPool(free, for: service, need: need, replacing: license, report: &report) {
             case .finished, .waiting: return
-            case .rolledBack: guard report.stopped == nil else { return }
+            case .rolledBack:
+                guard report.stopped == nil else { return }
+                if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
+                    excused = Array(before..<report.items.count)
+                }
             }
         }
         if dryRun {
@@ -224,12 +231,13 @@ extension LicenseEngine {
         var changed = license
         changed.pricelist = need.tariff
         changed.period = need.period
-        try apply(
+        let changedTariff = try apply(
             change, to: changed, reportAs: .retariffed,
             "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff), period \(need.period)",
             report: &report
         ) { () throws(RemoteError) in
             try server.changeTariff(license: license.id, pricelist: need.tariff, period: need.period)
         }
+        if changedTariff { report.excuse(excused, "license \(license.id) changed its tariff instead") }
     }
 }
