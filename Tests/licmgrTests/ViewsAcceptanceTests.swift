@@ -214,6 +214,7 @@ final class ViewsAcceptanceTests: AcceptanceTestCase {
             documents.append(try result.json())
         }
         try run("config", "check")
+        try run("config", "check", "--remote")
         try run("import-tariffs", "--dry-run")
         try run("import-tariffs")
         let license = try servedService(7, ip: "10.0.0.7")
