@@ -68,9 +68,7 @@ public final class ServiceRegistry {
         try store.transaction {
             var changed: [Service] = []
             for id in ids {
-                guard var service = try store.service(id) else { throw InputError.unknownService(id) }
-                if service.status == status { continue }
-                if service.status == .closed { throw InputError.closedService(id) }
+                guard var service = try changing(id, to: status) else { continue }
                 let old = service.status
                 service.status = status
                 try store.update(service, at: time.timestamp)
@@ -79,6 +77,19 @@ public final class ServiceRegistry {
             }
             return changed
         }
+    }
+
+    /// Checks that `setStatus` would take each id, recording nothing.
+    public func validateStatus(_ ids: [Int], to status: Service.Status) throws {
+        for id in ids { _ = try changing(id, to: status) }
+    }
+
+    /// Service `id` if setting `status` changes it, nil if it has that status already.
+    private func changing(_ id: Int, to status: Service.Status) throws -> Service? {
+        guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+        if service.status == status { return nil }
+        if service.status == .closed { throw InputError.closedService(id) }
+        return service
     }
 
     public static func verb(for status: Service.Status) -> String {

@@ -41,7 +41,7 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badImport(let source, let location, let reason):
             return "\(source)\(location.map { ", \($0)" } ?? ""): \(reason); nothing was imported"
         case .closedService(let id):
-            return "service \(id) is closed"
+            return "service \(id) is closed; closed services cannot be reopened: add a new service"
         }
     }
 }

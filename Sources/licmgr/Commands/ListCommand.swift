@@ -14,7 +14,7 @@ struct ListCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only the licenses of this service.", valueName: "id"))
     var service: Int?
 
-    @Flag(help: "Include licenses that are gone from the remote list.")
+    @Flag(help: "Include deleted licenses and those gone from the remote list.")
     var all = false
 
     @Option(
@@ -25,6 +25,14 @@ struct ListCommand: ParsableCommand {
         if let expiring, expiring < 0 { throw ValidationError("--expiring takes a number of days, 0 or more") }
     }
 
+    /// What an empty listing says on a terminal.
+    var emptyLine: String {
+        if free { return "no licenses in the free pool" }
+        if let expiring { return "no license expires within \(expiring) days" }
+        if let service { return "service \(service) has no \(all ? "" : "live ")licenses" }
+        return "no licenses; run 'licmgr sync'"
+    }
+
     func run() throws {
         try CommandContext.run(global, command: "list") { context in
             let store = try context.openStore()
@@ -32,7 +40,7 @@ struct ListCommand: ParsableCommand {
             let limit = expiring.map { context.time.today.adding(days: $0) }
             func shown(_ license: License) -> Bool {
                 if free && !(license.isLive && license.isParked) { return false }
-                if !all && license.gone { return false }
+                if !all && !license.isLive { return false }
                 if let limit { return license.isLive && license.expires.map { $0 <= limit } == true }
                 return true
             }
@@ -61,7 +69,8 @@ struct ListCommand: ParsableCommand {
                 return .ok
             }
             try Table.print(
-                header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], to: context.output
+                header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"], to: context.output,
+                empty: emptyLine
             ) { row in
                 try forEachShown { license in
                     row([
@@ -80,17 +89,25 @@ struct ListCommand: ParsableCommand {
 enum Table {
     /// Prints `header` and the rows `rows` hands to its argument, if there are any. `rows` is
     /// called twice, once to size the columns and once to print them, so that no listing is
-    /// held whole.
-    static func print(header: [String], to output: Output, rows: (_ row: ([String]) -> Void) throws -> Void) throws {
+    /// held whole. A listing a command was asked for names what to say, at a terminal, when it
+    /// is empty, and its rows are data that `--quiet` keeps; a table without `empty` is part of
+    /// a run's report, which `--quiet` drops.
+    static func print(
+        header: [String], to output: Output, empty: String? = nil, rows: (_ row: ([String]) -> Void) throws -> Void
+    ) throws {
         var widths = header.map(\.count)
-        var empty = true
+        var none = true
         try rows { row in
-            empty = false
+            none = false
             for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
         }
-        guard !empty else { return }
-        output.line(line(header, widths: widths))
-        try rows { output.line(line($0, widths: widths)) }
+        guard !none else {
+            if let empty { output.emptyListing(empty) }
+            return
+        }
+        let print = empty == nil ? output.line : output.data
+        print(line(header, widths: widths))
+        try rows { print(line($0, widths: widths)) }
     }
 
     private static func line(_ row: [String], widths: [Int]) -> String {

@@ -17,7 +17,17 @@ struct NewKeyCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "newkey", locking: !dryRun) { context in
             let report = try context.engine().newKey(license: license, dryRun: dryRun)
-            Rendering.print(report, to: context.output)
+            // The key is what was asked for: null until one was made and read.
+            let key = report.count(.edited) > 0 ? try context.openStore().license(license)?.key : nil
+            if context.output.json {
+                var object = Rendering.report(report)
+                object.set("key", JSONValue(key))
+                context.output.document(.object(object))
+            } else {
+                Rendering.print(report, to: context.output)
+                // Under --quiet the report's line is dropped but not the key: the key alone.
+                if context.output.quiet, let key { context.output.data(key) }
+            }
             return report.exitStatus
         }
     }

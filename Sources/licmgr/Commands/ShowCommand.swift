@@ -60,7 +60,7 @@ struct ShowCommand: ParsableCommand {
                         found.serviceID.map { "\($0)" + (found.addon.map { " (addon \($0))" } ?? "") } ?? "none (free)"
                     ),
                 ]
-                context.output.line(
+                context.output.data(
                     fields.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" }
                         .joined(separator: "\n"))
             }

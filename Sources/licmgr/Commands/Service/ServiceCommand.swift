@@ -26,5 +26,5 @@ func printService(_ service: Service, store: any StateStore, output: Output) thr
     lines.append(
         "licenses  \(live.isEmpty ? "-" : live.map { "\($0.id)" + ($0.addon.map { " (\($0))" } ?? "") }.joined(separator: ", "))"
     )
-    output.line(lines.joined(separator: "\n"))
+    output.data(lines.joined(separator: "\n"))
 }
