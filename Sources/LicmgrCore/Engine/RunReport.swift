@@ -12,6 +12,8 @@ public struct RunReport: Sendable, Equatable {
         case planned
         /// Not sent: it would spend past `SpendLimit`; a later run sends it.
         case held
+        /// Not tried: the id named is unknown, or not one the command may act on (exit 65).
+        case rejected
     }
 
     public struct Item: Sendable, Equatable {
@@ -53,10 +55,11 @@ public struct RunReport: Sendable, Equatable {
     public var failures: [Item] { items.filter { $0.action == .failed } }
 
     /// The exit status the run ends with: the stopping error's, else 75 while a step is in
-    /// doubt or held by `SpendLimit`, else 1 if any item failed.
+    /// doubt or held by `SpendLimit`, else 65 if an id named was rejected, else 1 if any item failed.
     public var exitStatus: ExitStatus {
         if let stopped { return ExitStatus.of(stopped) }
         if items.contains(where: { $0.action == .inDoubt || $0.action == .held }) { return .temporary }
+        if items.contains(where: { $0.action == .rejected }) { return .dataError }
         return failures.isEmpty ? .ok : .partialFailure
     }
 }
