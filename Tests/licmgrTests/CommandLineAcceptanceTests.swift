@@ -148,13 +148,18 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
         let actions = [
             "ordered", "attached", "reused", "renewed", "unchanged", "settled", "skipped", "failed", "in_doubt",
             "planned", "suspended", "resumed", "edited", "retariffed", "parked", "deleted", "discovered", "drifted",
-            "gone", "refreshed", "held",
+            "gone", "refreshed", "held", "rejected",
         ]
         XCTAssertEqual(Set(order.keys), Set(actions + ["errors", "warnings", "notes", "items", "dry_run"]))
         let licenseKeys: Set = [
             "id", "name", "ip", "pricelist", "period", "status", "expires", "service_id", "addon", "line",
         ]
         XCTAssertEqual(Set(try licmgr("list", "--json").jsonArray.first?.keys ?? [:].keys), licenseKeys)
+        try sim.seed([["licname": "stray", "ip": "10.9.9.9", "pricelist": "55227"]])
+        try licmgr("sync")
+        XCTAssertEqual(
+            Set(try licmgr("list", "--unused", "--json").jsonArray.first?.keys ?? [:].keys),
+            licenseKeys.union(["monthly_cost", "currency"]))
         XCTAssertEqual(
             Set(try licmgr("show", "--service", "7", "--json").jsonObject.keys),
             licenseKeys.union(["key", "tariff_name", "created"]))

@@ -107,6 +107,11 @@ final class UnusedLicenseAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(errors.map { $0["license_id"] as? Int }, [served])
         XCTAssertEqual(errors.first?["code"] as? Int, 65)
         XCTAssertEqual(json["rejected"] as? Int, 1)
+        try licmgr("service", "close", "7")
+        let sent = try sim.state().calls.count
+        let closed = try licmgr("park", String(served), expect: 65)
+        XCTAssertTrue(closed.stderr.contains("the service is closed, and the next checkevent"), closed.stderr)
+        XCTAssertEqual(try sim.state().calls.dropFirst(sent).map(\.function), ["soft"], "one read, no change")
     }
 
     func testDeleteAsksForTheDryRunFirst() throws {

@@ -76,10 +76,14 @@ extension LicenseEngine {
             license.serviceID = known?.serviceID
             license.addon = known?.addon
             if let service = license.serviceID {
+                let closed = try store.service(service)?.status == .closed
                 report.add(
                     .rejected, serviceID: service, licenseID: id,
                     "license \(id) serves service \(service): only an unused license may be \(done); "
-                        + "'licmgr service close \(service)' lets it go with its service")
+                        + (closed
+                            ? "the service is closed, and the next checkevent (or 'licmgr service close \(service) "
+                                + "--now') lets its license go"
+                            : "'licmgr service close \(service)' lets it go with its service"))
                 continue
             }
             if busy.contains(id) {
