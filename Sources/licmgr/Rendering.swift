@@ -58,17 +58,12 @@ enum Rendering {
     static func report(_ report: RunReport) -> JSONObject {
         var object = JSONObject(members: RunReport.Action.allCases.map { ($0.rawValue, .int(report.count($0))) })
         var errors: [JSONValue] = report.failures.map { item in
-            [
+            var error: JSONObject = [
                 "service_id": JSONValue(item.serviceID), "addon": JSONValue(item.addon),
                 "license_id": JSONValue(item.licenseID), "message": .string(item.detail),
             ]
-        }
-        for item in report.items where item.action == .rejected {
-            errors.append([
-                "service_id": JSONValue(item.serviceID), "addon": JSONValue(item.addon),
-                "license_id": JSONValue(item.licenseID), "message": .string(item.detail),
-                "code": .int(Int(ExitStatus.dataError.rawValue)),
-            ])
+            if let code = item.code { error.set("code", .int(Int(code.rawValue))) }
+            return .object(error)
         }
         if let stopped = report.stopped {
             errors.append([
@@ -103,7 +98,7 @@ enum Rendering {
         for note in report.notes { output.detail(note) }
         for item in report.items {
             switch item.action {
-            case .failed, .held, .rejected: output.error(item.detail)
+            case .failed, .held: output.error(item.detail)
             case .unchanged, .skipped: showUnchanged ? output.line(item.detail) : output.detail(item.detail)
             default: output.line(item.detail)
             }

@@ -38,7 +38,42 @@ final class ResolverTests: XCTestCase {
     }
 
     func testNumberInNameBeatsBuiltIn() throws {
-        XCTAssertEqual(try resolver().tariff(addon: "panel", value: "5-ISPmanager Lite"), 5)
+        XCTAssertEqual(try resolver().tariff(addon: "panel", value: "2891-lite"), 2891)
+    }
+
+    /// A lone digit names a version, not a tariff: "ISPmanager 6 Lite" is not tariff 6, nor
+    /// Lite5 tariff 5; the error says which Price line would map it.
+    func testVersionDigitsAreNotTariffIDs() throws {
+        let r = try resolver()
+        for value in ["ISPmanager 6 Lite", "Lite5", "ispmgr5", "ISPmanager 2891 Lite"] {
+            XCTAssertThrowsError(try r.tariff(addon: "panel", value: value), value) { error in
+                XCTAssertEqual(ExitStatus.of(error), .dataError)
+            }
+        }
+        XCTAssertThrowsError(try r.tariff(addon: "panel", value: "Lite5")) { error in
+            XCTAssertTrue("\(error)".contains("add 'Price Lite5 <remote tariff id>'"), "\(error)")
+        }
+        XCTAssertThrowsError(try r.tariff(addon: "panel", value: "ISPmanager 6 Lite")) { error in
+            XCTAssertTrue("\(error)".contains("without blanks"), "\(error)")
+        }
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "ispmgr5_2891"), 2891)
+        XCTAssertNil(Resolver.tariffID(in: "5_55228_2891"))
+    }
+
+    func testPriceLineToATariffTheCatalogueLacksNamesTheLine() throws {
+        let r = try resolver("# prices\nPrice foo 12345\n", catalogue: bm4Catalogue)
+        XCTAssertThrowsError(try r.tariff(addon: "foo", value: "on")) { error in
+            XCTAssertEqual(ExitStatus.of(error), .config)
+            XCTAssertTrue("\(error)".hasPrefix("/etc/licmgr.conf:2: Price foo 12345: "), "\(error)")
+        }
+        XCTAssertEqual(r.catalogueProblems().map(\.line), [2])
+    }
+
+    func testBuiltInNameTheCatalogueLacksIsRefused() throws {
+        XCTAssertThrowsError(try resolver(catalogue: bm4Catalogue).tariff(addon: "panel", value: "Lite")) { error in
+            XCTAssertEqual(ExitStatus.of(error), .dataError)
+            XCTAssertTrue("\(error)".contains("55227"), "\(error)")
+        }
     }
 
     func testNumberInName() throws {
@@ -100,30 +135,30 @@ final class ResolverTests: XCTestCase {
     }
 
     func testWithCatalogueAPriceLineStillWins() throws {
-        let r = try resolver("Price panel55228 55228", catalogue: bm4Catalogue)
-        XCTAssertEqual(try r.tariff(addon: "panel", value: "panel55228"), 55228)
+        let r = try resolver("Price panel55228 2891", catalogue: bm4Catalogue)
+        XCTAssertEqual(try r.tariff(addon: "panel", value: "panel55228"), 2891)
     }
 
     // MARK: - Periods
 
     func testLocalAndTariffRuleComesFirst() throws {
         let r = try resolver("Period ALL 9 2891\nPeriod 10 7\nPeriod 10 1815 2891\n")
-        XCTAssertEqual(r.period(local: 10, tariff: 2891), 1815)
+        XCTAssertEqual(try r.period(local: 10, tariff: 2891), 1815)
     }
 
     func testLocalRuleForAnyTariffComesSecond() throws {
         let r = try resolver("Period ALL 9 2891\nPeriod 10 7\nPeriod 10 1815 3000\n")
-        XCTAssertEqual(r.period(local: 10, tariff: 2891), 7)
+        XCTAssertEqual(try r.period(local: 10, tariff: 2891), 7)
     }
 
     func testAllRuleComesThird() throws {
         let r = try resolver("Period ALL 9 2891\nPeriod 11 7\nPeriod 10 1815 3000\n")
-        XCTAssertEqual(r.period(local: 10, tariff: 2891), 9)
+        XCTAssertEqual(try r.period(local: 10, tariff: 2891), 9)
     }
 
     func testAllRuleAppliesOnlyToItsTariff() throws {
         let r = try resolver("Period ALL 1817 2891")
-        XCTAssertEqual(r.period(local: 12, tariff: 55227), 12)
+        XCTAssertEqual(try r.period(local: 12, tariff: 55227), 12)
     }
 
     func testAllRuleAppliesWithoutLocalPeriod() throws {
@@ -132,14 +167,50 @@ final class ResolverTests: XCTestCase {
 
     func testLocalPeriodItselfWhenSoldWithoutCatalogue() throws {
         let r = try resolver()
-        XCTAssertEqual(r.period(local: 12, tariff: 55227), 12)
-        XCTAssertEqual(r.period(local: 1, tariff: 55227), 1)
+        XCTAssertEqual(try r.period(local: 12, tariff: 55227), 12)
+        XCTAssertEqual(try r.period(local: 1, tariff: 55227), 1)
+    }
+
+    func testPeriodLineTheTariffDoesNotSellNamesTheLine() throws {
+        let r = try resolver("Price ipmgr 2891\nPeriod 8 12 2891\n", catalogue: bm4Catalogue)
+        XCTAssertThrowsError(try r.period(local: 8, tariff: 2891)) { error in
+            XCTAssertEqual(ExitStatus.of(error), .config)
+            XCTAssertTrue("\(error)".hasPrefix("/etc/licmgr.conf:2: Period 8 12 2891: tariff 2891 sells no period 12"))
+        }
+        XCTAssertEqual(r.catalogueProblems().map(\.line), [2])
+    }
+
+    func testEveryLineIsCheckedAgainstTheCatalogue() throws {
+        let r = try resolver(
+            "Price ipmgr 2891\nPeriod 10 1815 2891\nPeriod 11 1815\nPeriod 12 77\nPeriod ALL 1817 999\n",
+            catalogue: bm4Catalogue)
+        XCTAssertEqual(r.catalogueProblems().map(\.line), [4, 5])
+        XCTAssertEqual(try resolver("Period 12 77").catalogueProblems(), [], "nothing to tell without a catalogue")
+    }
+
+    /// Before the import, only tariffs whose periods the vendor documents as month counts get
+    /// a period by guess; any other needs a Period line, rather than an order sent blind.
+    func testUnknownTariffWithoutPeriodLineIsRefusedBeforeTheImport() throws {
+        let r = try resolver("Price ipmgr 2891")
+        XCTAssertThrowsError(try r.period(local: 1, tariff: 2891)) { error in
+            XCTAssertEqual(ExitStatus.of(error), .config)
+            XCTAssertTrue("\(error)".contains("add 'Period 1 <remote period id> 2891'"), "\(error)")
+        }
+        XCTAssertEqual(try r.period(local: 1, tariff: 2891, current: 1815), 1815, "a renewal keeps what it has")
+    }
+
+    func testTariffSellingNoMonthNeedsAPeriodLine() throws {
+        let lifetimeOnly = Catalogue(tariffs: [
+            9: tariff(9, periods: [.init(id: 90, type: "lifetime", length: 1, cost: "5")])
+        ])
+        XCTAssertThrowsError(try resolver(catalogue: lifetimeOnly).period(local: 1, tariff: 9))
+        XCTAssertEqual(try resolver("Period ALL 90 9", catalogue: lifetimeOnly).period(local: 1, tariff: 9), 90)
     }
 
     func testUnsoldLocalPeriodFallsToOneMonthWithoutCatalogue() throws {
         let r = try resolver()
-        XCTAssertEqual(r.period(local: 6, tariff: 55227), 1)
-        XCTAssertEqual(r.period(local: nil, tariff: 55227), 1)
+        XCTAssertEqual(try r.period(local: 6, tariff: 55227), 1)
+        XCTAssertEqual(try r.period(local: nil, tariff: 55227), 1)
     }
 
     func testLocalPeriodItselfWhenTheCatalogueSellsIt() throws {
@@ -148,17 +219,17 @@ final class ResolverTests: XCTestCase {
 
     func testUnsoldLocalPeriodFallsToCataloguesMonth() throws {
         let r = try resolver(catalogue: bm4Catalogue)
-        XCTAssertEqual(r.period(local: 6, tariff: 2891), 1815)
-        XCTAssertEqual(r.period(local: 12, tariff: 2891), 1815)
-        XCTAssertEqual(r.period(local: nil, tariff: 2891), 1815)
+        XCTAssertEqual(try r.period(local: 6, tariff: 2891), 1815)
+        XCTAssertEqual(try r.period(local: 12, tariff: 2891), 1815)
+        XCTAssertEqual(try r.period(local: nil, tariff: 2891), 1815)
     }
 
     func testBillmanager4Mapping() throws {
         let r = try resolver("Price ipmgr 2891\nPeriod 10 1815 2891\nPeriod ALL 1817 2891\n")
         let tariff = try XCTUnwrap(try r.tariff(addon: "ipmgr", value: "on"))
         XCTAssertEqual(tariff, 2891)
-        XCTAssertEqual(r.period(local: 10, tariff: tariff), 1815)
-        XCTAssertEqual(r.period(local: 11, tariff: tariff), 1817)
+        XCTAssertEqual(try r.period(local: 10, tariff: tariff), 1815)
+        XCTAssertEqual(try r.period(local: 11, tariff: tariff), 1817)
     }
 
     func testShortestMonthlyPeriodSkipsTrialAndLifetime() {

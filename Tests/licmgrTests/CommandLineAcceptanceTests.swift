@@ -148,7 +148,7 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
         let actions = [
             "ordered", "attached", "reused", "renewed", "unchanged", "settled", "skipped", "failed", "in_doubt",
             "planned", "suspended", "resumed", "edited", "retariffed", "parked", "deleted", "discovered", "drifted",
-            "gone", "refreshed", "held", "rejected",
+            "gone", "refreshed", "held",
         ]
         XCTAssertEqual(Set(order.keys), Set(actions + ["errors", "warnings", "notes", "items", "dry_run"]))
         let licenseKeys: Set = [

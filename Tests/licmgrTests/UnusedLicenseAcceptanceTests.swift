@@ -106,12 +106,22 @@ final class UnusedLicenseAcceptanceTests: AcceptanceTestCase {
         let errors = try XCTUnwrap(json["errors"] as? [[String: Any]])
         XCTAssertEqual(errors.map { $0["license_id"] as? Int }, [served])
         XCTAssertEqual(errors.first?["code"] as? Int, 65)
-        XCTAssertEqual(json["rejected"] as? Int, 1)
+        XCTAssertEqual(json["failed"] as? Int, 1)
         try licmgr("service", "close", "7")
         let sent = try sim.state().calls.count
         let closed = try licmgr("park", String(served), expect: 65)
         XCTAssertTrue(closed.stderr.contains("the service is closed, and the next checkevent"), closed.stderr)
         XCTAssertEqual(try sim.state().calls.dropFirst(sent).map(\.function), ["soft"], "one read, no change")
+    }
+
+    func testARemoteRefusalAmongRejectedIdsExitsOne() throws {
+        try sim.fault("soft.delete", "refuse", message: "not allowed")
+        let run = try licmgr("delete", String(strayLite), "999999", String(strayPro), "--yes", expect: 1)
+        XCTAssertTrue(run.stderr.contains("not allowed"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("no license 999999 is known"), run.stderr)
+        // Which of the two the refusal hits depends on which call the remote takes first.
+        XCTAssertEqual(
+            run.stdout.split(separator: "\n").filter { $0.hasPrefix("deleted license") }.count, 1, run.stdout)
     }
 
     func testDeleteAsksForTheDryRunFirst() throws {

@@ -28,6 +28,11 @@ public struct Config: Sendable, Equatable {
         public var remote: Int
         public var tariff: Int?
         public var line: Int
+
+        /// The line as written, for messages.
+        public var text: String {
+            "Period \(local.map(String.init) ?? "ALL") \(remote)" + (tariff.map { " \($0)" } ?? "")
+        }
     }
 
     public var path: String

@@ -8,8 +8,24 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     case extraValue(file: String, line: Int, directive: String, value: String)
     case conflict(file: String, line: Int, directive: String, earlierLine: Int)
     case missingSetting(file: String, directive: String)
+    /// A `Price` or `Period` line naming a tariff or period the imported catalogue does not sell.
+    case notSold(file: String, line: Int, directive: String, reason: String)
+    /// No `Period` line covers a tariff whose periods licmgr cannot tell.
+    case noPeriod(file: String, tariff: Int, local: Int?, reason: String)
     /// A file holding the password that others may read; refused before anything else runs.
     case insecure(file: String, mode: Int)
+
+    /// The config line at fault, when one is.
+    public var line: Int? {
+        switch self {
+        case .unknownDirective(_, let line, _, _), .unknownOption(_, let line, _, _), .missingValue(_, let line, _, _),
+            .badValue(_, let line, _, _, _), .extraValue(_, let line, _, _), .conflict(_, let line, _, _),
+            .notSold(_, let line, _, _):
+            return line
+        case .unreadable, .missingSetting, .noPeriod, .insecure:
+            return nil
+        }
+    }
 
     public var description: String {
         switch self {
@@ -31,6 +47,12 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file):\(line): \(directive) conflicts with line \(earlierLine)"
         case .missingSetting(let file, let directive):
             return "\(file): no \(directive) line; the remote cannot be reached without it"
+        case .notSold(let file, let line, let directive, let reason):
+            return "\(file):\(line): \(directive): \(reason)"
+        case .noPeriod(let file, let tariff, let local, let reason):
+            let local = local.map(String.init) ?? "ALL"
+            return "\(file): no Period line says which period of tariff \(tariff) to buy for local period \(local): "
+                + "\(reason); add 'Period \(local) <remote period id> \(tariff)' or run 'licmgr import-tariffs'"
         case .insecure(let file, let mode):
             let octal = String(mode & 0o777, radix: 8)
             return "\(file): holds a password but has mode \(octal); run 'chmod 600 \(file)'"

@@ -18,33 +18,125 @@ public struct Resolver: Sendable {
         self.catalogue = catalogue
     }
 
-    /// The remote tariff an addon asks for, nil when it asks for none.
-    public func tariff(addon key: String, value: String) throws(InputError) -> Int? {
+    /// The remote tariff an addon asks for, nil when it asks for none. Once the catalogue is
+    /// imported the tariff must be one it sells: a `Price` line naming another is a config
+    /// error (`ConfigError`), an addon value or built-in name an input error (`InputError`).
+    public func tariff(addon key: String, value: String) throws -> Int? {
         let lowered = value.lowercased()
         if Self.noLicense.contains(lowered) { return nil }
         let name = Self.logicalOn.contains(lowered) ? key : value
         if let rule = config.prices.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
+            if let why = whyNotSold(tariff: rule.tariff) {
+                throw ConfigError.notSold(
+                    file: config.path, line: rule.line, directive: "Price \(rule.name) \(rule.tariff)", reason: why)
+            }
             return rule.tariff
         }
-        if let number = Self.firstNumber(in: name), catalogue.isEmpty || catalogue.tariffs[number] != nil {
+        if let number = Self.tariffID(in: name), catalogue.isEmpty || catalogue.tariffs[number] != nil {
+            if let why = whyNotSold(tariff: number) {
+                throw InputError.tariffNotSold(key: key, value: value, reason: why)
+            }
             return number
         }
         if let builtIn = Self.builtInTariffs[name.lowercased()] {
+            if let why = whyNotSold(tariff: builtIn) {
+                throw InputError.tariffNotSold(
+                    key: key, value: value, reason: "the built-in name \(name) means tariff \(builtIn), but \(why)")
+            }
             return builtIn
         }
-        throw .unresolvableAddon(key: key, value: value, catalogueImported: !catalogue.isEmpty)
+        throw InputError.unresolvableAddon(key: key, value: value, catalogueImported: !catalogue.isEmpty)
     }
 
-    /// The remote period to buy for local period `local` of remote tariff `tariff`.
-    public func period(local: Int?, tariff: Int) -> Int {
+    /// Why the imported catalogue does not sell `tariff`, or nil when it does or none is imported.
+    public func whyNotSold(tariff: Int) -> String? {
+        guard !catalogue.isEmpty else { return nil }
+        guard let known = catalogue.tariffs[tariff] else {
+            return "the imported catalogue has no tariff \(tariff) (run 'licmgr import-tariffs' if it is new)"
+        }
+        return known.active ? nil : "tariff \(tariff) (\(known.name)) is no longer sold"
+    }
+
+    /// The remote period to buy for local period `local` of remote tariff `tariff`, by the
+    /// spec's order: a `Period` line, the local period itself when the tariff sells it, the
+    /// shortest monthly period it sells. A renewal passes the license's `current` period, the
+    /// one guess left when neither the catalogue nor the vendor's conventions know the tariff.
+    /// A period the catalogue says the tariff does not sell, or none licmgr can tell, throws
+    /// `ConfigError`: nothing is sent blind.
+    public func period(local: Int?, tariff: Int, current: Int? = nil) throws(ConfigError) -> Int {
+        if let rule = periodRule(local: local, tariff: tariff) {
+            if let known = catalogue.tariffs[tariff], !known.periods.contains(where: { $0.id == rule.remote }) {
+                throw .notSold(
+                    file: config.path, line: rule.line, directive: rule.text,
+                    reason: "tariff \(tariff) sells no period \(rule.remote); it sells \(known.periodList)")
+            }
+            return rule.remote
+        }
+        if let known = catalogue.tariffs[tariff] {
+            if let local, known.periods.contains(where: { $0.id == local }) { return local }
+            if let month = known.shortestMonthlyPeriod { return month }
+            throw .noPeriod(
+                file: config.path, tariff: tariff, local: local,
+                reason: "tariff \(tariff) sells no monthly or yearly period (it sells \(known.periodList))")
+        }
+        if Self.monthCountTariffs.contains(tariff) {
+            if let local, local == 1 || local == 12 { return local }
+            return 1
+        }
+        if let current { return current }
+        throw .noPeriod(
+            file: config.path, tariff: tariff, local: local,
+            reason: catalogue.isEmpty
+                ? "the catalogue is not imported, so licmgr cannot tell which periods it sells"
+                : "the imported catalogue does not list tariff \(tariff)")
+    }
+
+    /// Every `Price` and `Period` line that names a tariff or period the catalogue does not
+    /// sell, in line order; none when no catalogue is imported, since nothing can be told.
+    public func catalogueProblems() -> [ConfigError] {
+        guard !catalogue.isEmpty else { return [] }
+        var problems: [ConfigError] = []
+        for rule in config.prices {
+            if let why = whyNotSold(tariff: rule.tariff) {
+                problems.append(
+                    .notSold(
+                        file: config.path, line: rule.line, directive: "Price \(rule.name) \(rule.tariff)", reason: why)
+                )
+            }
+        }
+        for rule in config.periods {
+            if let tariff = rule.tariff {
+                guard let known = catalogue.tariffs[tariff] else {
+                    problems.append(
+                        .notSold(
+                            file: config.path, line: rule.line, directive: rule.text,
+                            reason: whyNotSold(tariff: tariff) ?? "tariff \(tariff) is not sold"))
+                    continue
+                }
+                if !known.periods.contains(where: { $0.id == rule.remote }) {
+                    problems.append(
+                        .notSold(
+                            file: config.path, line: rule.line, directive: rule.text,
+                            reason: "tariff \(tariff) sells no period \(rule.remote); it sells \(known.periodList)"))
+                }
+            } else if !catalogue.tariffs.values.contains(where: { $0.periods.contains { $0.id == rule.remote } }) {
+                problems.append(
+                    .notSold(
+                        file: config.path, line: rule.line, directive: rule.text,
+                        reason: "no tariff of the imported catalogue sells a period \(rule.remote)"))
+            }
+        }
+        return problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }
+    }
+
+    /// The `Period` line that applies, by the spec's order.
+    func periodRule(local: Int?, tariff: Int) -> Config.PeriodRule? {
         let rules = config.periods
         if let local {
-            if let rule = rules.first(where: { $0.local == local && $0.tariff == tariff }) { return rule.remote }
-            if let rule = rules.first(where: { $0.local == local && $0.tariff == nil }) { return rule.remote }
+            if let rule = rules.first(where: { $0.local == local && $0.tariff == tariff }) { return rule }
+            if let rule = rules.first(where: { $0.local == local && $0.tariff == nil }) { return rule }
         }
-        if let rule = rules.first(where: { $0.local == nil && $0.tariff == tariff }) { return rule.remote }
-        if let local, sells(tariff: tariff, period: local) { return local }
-        return catalogue.tariffs[tariff]?.shortestMonthlyPeriod ?? 1
+        return rules.first(where: { $0.local == nil && $0.tariff == tariff })
     }
 
     /// The function family that orders and lists licenses of `tariff`: the catalogue's item
@@ -54,17 +146,20 @@ public struct Resolver: Sendable {
         return ProductLine.knownTariffs[tariff] ?? .soft
     }
 
-    private func sells(tariff: Int, period: Int) -> Bool {
-        if let known = catalogue.tariffs[tariff] {
-            return known.periods.contains { $0.id == period }
-        }
-        return period == 1 || period == 12
+    /// The tariff id a name holds: the whole value, or in a value without blanks the only
+    /// run of three or more digits (`panel55228`, `ispmgr_2891`). A lone digit is a version,
+    /// not an id: the 5 of `Lite5`, the 6 of `ISPmanager 6 Lite`.
+    static func tariffID(in text: String) -> Int? {
+        if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) { return Int(text) }
+        guard !text.contains(where: \.isWhitespace) else { return nil }
+        let runs = text.split(whereSeparator: { !($0.isASCII && $0.isNumber) }).filter { $0.count >= 3 }
+        return runs.count == 1 ? Int(String(runs[0])) : nil
     }
 
-    static func firstNumber(in text: String) -> Int? {
-        let digits = text.drop(while: { !$0.isNumber }).prefix(while: { $0.isNumber })
-        return digits.isEmpty ? nil : Int(digits)
-    }
+    /// Tariffs whose period ids the vendor documents as month counts (1, 12), so that a period
+    /// can be chosen for them before the catalogue is imported.
+    static let monthCountTariffs: Set<Int> = Set(builtInTariffs.values).union(ProductLine.knownTariffs.keys)
+        .union([55382])
 }
 
 /// The remote tariff catalogue as last imported; empty until `import-tariffs` runs.
@@ -121,6 +216,11 @@ public struct Tariff: Sendable, Equatable {
         self.itemType = itemType
         self.currency = currency
         self.periods = periods
+    }
+
+    /// The periods it sells, for messages: `1815 (month), 1817 (lifetime)`.
+    public var periodList: String {
+        periods.map { "\($0.id) (\($0.type))" }.joined(separator: ", ")
     }
 
     /// The id of the shortest paid period measured in months: one month where sold.

@@ -80,31 +80,41 @@ extension LicenseEngine {
                     changed: suspended, action: .suspended,
                     detail: "suspended license \(license.id) with service \(service.id)"))
         case .active:
-            let need: Need?
+            // The tariff first: a period nothing can resolve matters only to a tariff change,
+            // and must not keep the license from following its service's IP and name.
+            let tariff: Int?
             do {
-                need = try needs(of: service, resolver: resolver).first { $0.addon == license.addon }
+                tariff = try license.addon.flatMap { key in
+                    try service.addons[key].flatMap { try resolver.tariff(addon: key, value: $0) }
+                }
             } catch {
-                report.add(.failed, serviceID: service.id, licenseID: license.id, error.description)
+                report.refuse(serviceID: service.id, licenseID: license.id, "license \(license.id) not followed", error)
                 return
             }
-            guard let need else {
+            guard let tariff else {
                 try dispose(
                     license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
                     dryRun: dryRun, report: &report)
                 return
             }
+            let line = resolver.line(forTariff: tariff)
             // A tariff the remote did not report is unknown, not different: nothing is bought blind.
             if license.pricelist == 0 {
                 report.warnings.append("license \(license.id) came without a tariff id; its tariff is left alone")
-            } else if license.line != need.line {
+            } else if license.line != line {
                 // No tariff change crosses function families: let this one go, and serving the
                 // service buys or finds one of the new family.
                 try dispose(
                     license, of: service,
-                    why: "service \(service.id) now needs tariff \(need.tariff) (\(need.line.rawValue))",
+                    why: "service \(service.id) now needs tariff \(tariff) (\(line.rawValue))",
                     dryRun: dryRun, report: &report)
                 return
-            } else if license.pricelist != need.tariff {
+            } else if license.pricelist != tariff {
+                let need = Need(
+                    addon: license.addon ?? "", tariff: tariff, line: line,
+                    periodChoice: Result { () throws(ConfigError) in
+                        try resolver.period(local: service.period, tariff: tariff)
+                    })
                 try changeTariff(license, of: service, to: need, listing: listing, dryRun: dryRun, report: &report)
                 return
             }
@@ -209,27 +219,37 @@ extension LicenseEngine {
             case .rolledBack: guard report.stopped == nil else { return }
             }
         }
+        let period: Int
+        do {
+            period = try need.period()
+        } catch {
+            report.refuse(
+                serviceID: service.id, licenseID: license.id,
+                "license \(license.id) not changed to tariff \(need.tariff)",
+                error)
+            return
+        }
         if dryRun {
             report.add(
                 .planned, serviceID: service.id, licenseID: license.id,
-                "would change license \(license.id) to tariff \(need.tariff), period \(need.period)\(price(need.tariff, need.period, resolver))"
+                "would change license \(license.id) to tariff \(need.tariff), period \(period)\(price(need.tariff, period, resolver))"
             )
             return
         }
         let change = step(
             .changeTariff, at: .retariff, service: service.id, addon: license.addon, license: license.id,
-            params: ["pricelist": String(need.tariff), "period": String(need.period)],
-            buying: Price(tariff: need.tariff, period: need.period),
+            params: ["pricelist": String(need.tariff), "period": String(period)],
+            buying: Price(tariff: need.tariff, period: period),
             "change license \(license.id) to tariff \(need.tariff)")
         var changed = license
         changed.pricelist = need.tariff
-        changed.period = need.period
+        changed.period = period
         try apply(
             change, to: changed, reportAs: .retariffed,
-            "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff), period \(need.period)",
+            "changed license \(license.id) from tariff \(license.pricelist) to \(need.tariff), period \(period)",
             report: &report
         ) { () throws(RemoteError) in
-            try server.changeTariff(license: license.id, pricelist: need.tariff, period: need.period)
+            try server.changeTariff(license: license.id, pricelist: need.tariff, period: period)
         }
     }
 }

@@ -100,7 +100,7 @@ extension LicenseEngine {
         do {
             needs = try self.needs(of: service, resolver: resolver)
         } catch {
-            report.add(.failed, serviceID: service.id, error.description)
+            report.refuse(serviceID: service.id, "service \(service.id) not served", error)
             return
         }
         if needs.isEmpty {
@@ -165,15 +165,22 @@ extension LicenseEngine {
                 case .rolledBack: guard report.stopped == nil else { return }
                 }
             }
+            let period: Int
+            do {
+                period = try need.period()
+            } catch {
+                report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
+                continue
+            }
             let request = OrderRequest(
-                pricelist: need.tariff, line: need.line, period: need.period, ip: service.ip,
+                pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
                 name: service.licenseName(),
                 remoteID: keys.next())
             if dryRun {
                 report.add(
                     .planned, serviceID: service.id, addon: need.addon,
-                    "would order tariff \(need.tariff) for period \(need.period) on \(service.ip)"
-                        + price(need.tariff, need.period, resolver))
+                    "would order tariff \(need.tariff) for period \(period) on \(service.ip)"
+                        + price(need.tariff, period, resolver))
                 continue
             }
             plan.orders.append(OrderPlan(request: request, service: service, addon: need.addon))

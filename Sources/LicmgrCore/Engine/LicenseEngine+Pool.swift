@@ -249,7 +249,14 @@ extension LicenseEngine {
     func resume(_ license: License, service: Service, report: inout RunReport) throws -> Bool {
         var current = license
         if let expires = current.expires, expires <= time.today {
-            let period = try resolver().period(local: service.period, tariff: current.pricelist)
+            let period: Int
+            do {
+                period = try resolver().period(
+                    local: service.period, tariff: current.pricelist, current: current.period)
+            } catch {
+                report.refuse(serviceID: service.id, licenseID: current.id, "license \(current.id) not resumed", error)
+                return false
+            }
             guard try renewOne(current, period: period, at: .resumeRenew, report: &report) else { return false }
             current = refresh(current.id, report: &report) ?? current
             if current.status != .suspended { return true }

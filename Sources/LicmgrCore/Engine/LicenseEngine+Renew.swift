@@ -70,7 +70,13 @@ extension LicenseEngine {
                     .skipped, serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed: \(why)")
                 continue
             }
-            let period = resolver.period(local: service.period, tariff: license.pricelist)
+            let period: Int
+            do {
+                period = try resolver.period(local: service.period, tariff: license.pricelist, current: license.period)
+            } catch {
+                report.refuse(serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed", error)
+                continue
+            }
             if dryRun {
                 report.add(
                     .planned, serviceID: serviceID, licenseID: license.id,

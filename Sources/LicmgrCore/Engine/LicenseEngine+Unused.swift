@@ -1,7 +1,7 @@
 extension LicenseEngine {
     /// Parks the named licenses in the free pool, each as the park workflow `service close`
     /// uses, so that a run cut off half-way is finished by the next one. A license that
-    /// serves a service, is unknown or is gone from the remote is rejected and the others go on.
+    /// serves a service, is unknown or is gone from the remote fails as bad input and the others go on.
     public func parkLicenses(_ ids: [Int], dryRun: Bool) throws -> RunReport {
         var report = RunReport(dryRun: dryRun)
         let chosen = try choose(ids, for: "parked", dryRun: dryRun, report: &report)
@@ -24,7 +24,7 @@ extension LicenseEngine {
 
     /// Deletes the named licenses on the remote, up to `Parallel` at once, each step journaled
     /// before it is sent. A deleted license is reported as such and nothing is sent for it; a
-    /// license that serves a service or is unknown is rejected and the others go on.
+    /// license that serves a service or is unknown fails as bad input and the others go on.
     public func deleteLicenses(_ ids: [Int], dryRun: Bool) throws -> RunReport {
         var report = RunReport(dryRun: dryRun)
         let chosen = try choose(ids, for: "deleted", dryRun: dryRun, report: &report)
@@ -69,7 +69,7 @@ extension LicenseEngine {
         for id in ids where seen.insert(id).inserted {
             let known = try store.license(id)
             guard var license = listed[id] ?? known else {
-                report.add(.rejected, licenseID: id, InputError.unknownLicense(String(id)).description)
+                report.reject(licenseID: id, InputError.unknownLicense(String(id)).description)
                 continue
             }
             if listed[id] == nil { license.gone = true }
@@ -77,8 +77,8 @@ extension LicenseEngine {
             license.addon = known?.addon
             if let service = license.serviceID {
                 let closed = try store.service(service)?.status == .closed
-                report.add(
-                    .rejected, serviceID: service, licenseID: id,
+                report.reject(
+                    serviceID: service, licenseID: id,
                     "license \(id) serves service \(service): only an unused license may be \(done); "
                         + (closed
                             ? "the service is closed, and the next checkevent (or 'licmgr service close \(service) "
@@ -94,8 +94,8 @@ extension LicenseEngine {
             }
             // Deleting what is already deleted is done; parking it is impossible.
             if !license.isLive && done != "deleted" {
-                report.add(
-                    .rejected, licenseID: id, "license \(id) is \(Self.goneOrDeleted(license)); it cannot be \(done)")
+                report.reject(
+                    licenseID: id, "license \(id) is \(Self.goneOrDeleted(license)); it cannot be \(done)")
                 continue
             }
             chosen.append(license)
@@ -111,5 +111,14 @@ extension LicenseEngine {
     private func costNote(_ license: License) throws -> String {
         guard let cost = UnusedLicenses.monthlyCost(of: license, try catalogue()) else { return "" }
         return " (\(Money.format(cost.cents)) \(cost.currency) a month)"
+    }
+}
+
+extension RunReport {
+    /// An id a person named that the command may not act on (unknown, or serving a service):
+    /// failed before anything was sent, as bad input (65).
+    mutating func reject(serviceID: Int? = nil, licenseID: Int, _ detail: String) {
+        items.append(
+            Item(action: .failed, serviceID: serviceID, licenseID: licenseID, detail: detail, code: .dataError))
     }
 }

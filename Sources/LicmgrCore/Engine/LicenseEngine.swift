@@ -73,22 +73,30 @@ public final class LicenseEngine {
                 result: result, detail: detail))
     }
 
-    /// What a service needs: one remote tariff and period per license-bearing addon.
+    /// What a service needs: one remote tariff and period per license-bearing addon. The
+    /// period is asked for only where one is bought: a period no line or catalogue can tell
+    /// keeps an order from being sent, not a license on the account from being attached.
     struct Need: Equatable {
         var addon: String
         var tariff: Int
         var line: ProductLine
-        var period: Int
+        var periodChoice: Result<Int, ConfigError>
+
+        func period() throws(ConfigError) -> Int { try periodChoice.get() }
     }
 
-    func needs(of service: Service, resolver: Resolver) throws(InputError) -> [Need] {
+    /// Throws the `InputError` or `ConfigError` that keeps an addon from a tariff the remote
+    /// sells: nothing is bought blind.
+    func needs(of service: Service, resolver: Resolver) throws -> [Need] {
         var needs: [Need] = []
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
             guard let tariff = try resolver.tariff(addon: key, value: value) else { continue }
             needs.append(
                 Need(
                     addon: key, tariff: tariff, line: resolver.line(forTariff: tariff),
-                    period: resolver.period(local: service.period, tariff: tariff)))
+                    periodChoice: Result { () throws(ConfigError) in
+                        try resolver.period(local: service.period, tariff: tariff)
+                    }))
         }
         return needs
     }

@@ -12,8 +12,6 @@ public struct RunReport: Sendable, Equatable {
         case planned
         /// Not sent: it would spend past `SpendLimit`; a later run sends it.
         case held
-        /// Not tried: the id named is unknown, or not one the command may act on (exit 65).
-        case rejected
     }
 
     public struct Item: Sendable, Equatable {
@@ -22,14 +20,20 @@ public struct RunReport: Sendable, Equatable {
         public var addon: String?
         public var licenseID: Int?
         public var detail: String
+        /// For an item refused before anything was sent, the exit code of its cause: 65 for a
+        /// service or addon, 78 for a config line.
+        public var code: ExitStatus?
 
-        public init(action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String)
-        {
+        public init(
+            action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String,
+            code: ExitStatus? = nil
+        ) {
             self.action = action
             self.serviceID = serviceID
             self.addon = addon
             self.licenseID = licenseID
             self.detail = detail
+            self.code = code
         }
     }
 
@@ -50,16 +54,31 @@ public struct RunReport: Sendable, Equatable {
         items.append(Item(action: action, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail))
     }
 
+    /// An item refused before any remote call, for `error` (bad input or a config line): failed,
+    /// with the error's exit code.
+    public mutating func refuse(
+        serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ what: String, _ error: any Error
+    ) {
+        items.append(
+            Item(
+                action: .failed, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: "\(what): \(error)",
+                code: ExitStatus.of(error)))
+    }
+
     public func count(_ action: Action) -> Int { items.filter { $0.action == action }.count }
 
     public var failures: [Item] { items.filter { $0.action == .failed } }
 
     /// The exit status the run ends with: the stopping error's, else 75 while a step is in
-    /// doubt or held by `SpendLimit`, else 65 if an id named was rejected, else 1 if any item failed.
+    /// doubt or held by `SpendLimit`, else, when every failure was refused before sending, 78
+    /// if a config line caused one and 65 otherwise, else 1 if any item failed.
     public var exitStatus: ExitStatus {
         if let stopped { return ExitStatus.of(stopped) }
         if items.contains(where: { $0.action == .inDoubt || $0.action == .held }) { return .temporary }
-        if items.contains(where: { $0.action == .rejected }) { return .dataError }
-        return failures.isEmpty ? .ok : .partialFailure
+        let failures = self.failures
+        if failures.isEmpty { return .ok }
+        let codes = failures.map(\.code)
+        guard codes.allSatisfy({ $0 != nil }) else { return .partialFailure }
+        return codes.contains(.config) ? .config : .dataError
     }
 }

@@ -124,7 +124,7 @@ public final class ServiceRegistry {
                 valid.append(
                     ServiceRecord(
                         service: try Self.validated(record.service, resolver: resolver), location: record.location))
-            } catch {
+            } catch let error as InputError {
                 throw InputError.badImport(source: source, location: record.location, reason: error.description)
             }
         }
@@ -183,16 +183,18 @@ public final class ServiceRegistry {
     // MARK: - Validation
 
     /// `service` checked whole, its IP in the canonical form every comparison relies on.
-    static func validated(_ service: Service, resolver: Resolver) throws(InputError) -> Service {
+    /// An addon that resolves only through a `Price` line naming a tariff the catalogue does
+    /// not sell throws that line's `ConfigError`; every other fault is an `InputError`.
+    static func validated(_ service: Service, resolver: Resolver) throws -> Service {
         guard service.id > 0 else {
-            throw .badImport(source: "service", location: nil, reason: "id must be a positive number")
+            throw InputError.badImport(source: "service", location: nil, reason: "id must be a positive number")
         }
         try validateName(service.name)
-        guard let ip = IPAddress.canonical(service.ip) else { throw .badIP(service.ip) }
+        guard let ip = IPAddress.canonical(service.ip) else { throw InputError.badIP(service.ip) }
         var valid = service
         valid.ip = ip
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
-            guard !key.isEmpty else { throw .badAddon("=\(value)") }
+            guard !key.isEmpty else { throw InputError.badAddon("=\(value)") }
             _ = try resolver.tariff(addon: key, value: value)
         }
         return valid

@@ -4,6 +4,7 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case badName(String)
     case badAddon(String)
     case unresolvableAddon(key: String, value: String, catalogueImported: Bool)
+    case tariffNotSold(key: String, value: String, reason: String)
     case unknownService(Int)
     case serviceExists(Int)
     case unknownLicense(String)
@@ -24,8 +25,15 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
             let why =
                 imported
                 ? "no Price line names it and no tariff of the imported catalogue matches"
-                : "no Price line names it, it holds no tariff id and it is none of Lite, Pro, Host, Business"
-            return "addon \(key)=\(value) maps to no remote tariff: \(why)"
+                : "no Price line names it, it holds no tariff id and it is none of Lite, Pro, Host, Business "
+                    + "(a lone digit, as in Lite5, is not taken for one)"
+            let fix =
+                value.contains(where: \.isWhitespace)
+                ? "give the addon an internal name without blanks and map it with a Price line"
+                : "add 'Price \(Resolver.logicalOn.contains(value.lowercased()) ? key : value) <remote tariff id>' to the config"
+            return "addon \(key)=\(value) maps to no remote tariff: \(why); \(fix)"
+        case .tariffNotSold(let key, let value, let reason):
+            return "addon \(key)=\(value): \(reason); map it with a Price line to a tariff the remote sells"
         case .unknownService(let id):
             return "no service with id \(id); add it with 'licmgr service add'"
         case .serviceExists(let id):

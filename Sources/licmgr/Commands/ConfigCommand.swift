@@ -11,9 +11,18 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Parse and validate the config, then print the settings it resolves to (never the password).")
+            abstract: "Parse and validate the config, then print the settings it resolves to (never the password).",
+            discussion: """
+                Once the tariff catalogue is imported, every Price and Period line is also checked \
+                against it: a tariff or period the remote does not sell is an error naming the line \
+                (exit 78). --remote logs in and checks them against the catalogue as the remote \
+                sells it now, storing nothing.
+                """)
 
         @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Also log in and check every Price and Period line against the remote's catalogue, read now.")
+        var remote = false
 
         func run() throws {
             try CommandContext.run(global, command: "config check") { context in
@@ -21,6 +30,35 @@ struct ConfigCommand: ParsableCommand {
                 _ = try config.credentials()
                 if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
                     throw ConfigError.unreadable(file: caFile, reason: "the CAFile cannot be read")
+                }
+                let source: String
+                let catalogue: Catalogue
+                if remote {
+                    let tariffs = try context.server().exportTariffs()
+                    catalogue = Catalogue(
+                        tariffs: Dictionary(tariffs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
+                    source = "remote"
+                } else if FileManager.default.fileExists(atPath: config.database) {
+                    catalogue = try context.openStore().catalogue()
+                    source = catalogue.isEmpty ? "none" : "imported"
+                } else {
+                    catalogue = Catalogue()
+                    source = "none"
+                }
+                let problems = Resolver(config: config, catalogue: catalogue).catalogueProblems()
+                if !problems.isEmpty {
+                    if context.output.json {
+                        context.output.document([
+                            "error": [
+                                "code": .int(Int(ExitStatus.config.rawValue)),
+                                "message": .string(problems[0].description),
+                                "problems": JSONValue(problems.map(\.description)),
+                            ]
+                        ])
+                    } else {
+                        for problem in problems { context.output.error(problem.description) }
+                    }
+                    return .config
                 }
                 let password: String
                 switch config.passwordSource {
@@ -45,7 +83,8 @@ struct ConfigCommand: ParsableCommand {
                         "options": JSONValue(config.options.map(\.rawValue).sorted()),
                         "reuse_packages": JSONValue(config.reusePackages), "renew_before": .int(config.renewBefore),
                         "connect_timeout": .int(config.connectTimeout), "timeout": .int(config.timeout),
-                        "settle_after": .int(config.settleAfter),
+                        "settle_after": .int(config.settleAfter), "catalogue": .string(source),
+                        "tariffs_checked": .int(catalogue.tariffs.count),
                     ])
                     return .ok
                 }
@@ -74,6 +113,15 @@ struct ConfigCommand: ParsableCommand {
                 lines.append("renew before    \(config.renewBefore) day(s)")
                 lines.append("timeouts        connect \(config.connectTimeout) s, total \(config.timeout) s")
                 lines.append("settle after    \(config.settleAfter) s")
+                switch source {
+                case "remote":
+                    lines.append("catalogue       \(catalogue.tariffs.count) tariff(s) read from the remote: lines ok")
+                case "imported": lines.append("catalogue       \(catalogue.tariffs.count) tariff(s) imported: lines ok")
+                default:
+                    lines.append(
+                        "catalogue       not imported: tariffs and periods unchecked "
+                            + "(run 'licmgr import-tariffs' or 'licmgr config check --remote')")
+                }
                 context.output.line(lines.joined(separator: "\n"))
                 return .ok
             }
