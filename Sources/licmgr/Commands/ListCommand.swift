@@ -11,6 +11,10 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Only the free pool: licenses parked as free.lic on 0.0.0.0.")
     var free = false
 
+    @Flag(
+        help: "Only unused licenses: live, serving no service, not parked; with what each costs a month and the total.")
+    var unused = false
+
     @Option(help: ArgumentHelp("Only the licenses of this service.", valueName: "id"))
     var service: Int?
 
@@ -23,6 +27,10 @@ struct ListCommand: ParsableCommand {
 
     func validate() throws {
         if let expiring, expiring < 0 { throw ValidationError("--expiring takes a number of days, 0 or more") }
+        if unused && (free || service != nil) {
+            throw ValidationError(
+                "--unused lists licenses no service uses outside the free pool: not with --free or --service")
+        }
     }
 
     /// What an empty listing says on a terminal.
@@ -36,6 +44,7 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "list") { context in
             let store = try context.openStore()
+            if unused { return try listUnused(store, context: context) }
             if let service, try store.service(service) == nil { throw InputError.unknownService(service) }
             let limit = expiring.map { context.time.today.adding(days: $0) }
             func shown(_ license: License) -> Bool {
@@ -82,6 +91,36 @@ struct ListCommand: ParsableCommand {
             }
             return .ok
         }
+    }
+
+    /// Unused licenses as `list` shows licenses, with their monthly cost, then the total.
+    private func listUnused(_ store: SQLiteStore, context: CommandContext) throws -> ExitStatus {
+        var rows = try UnusedLicenses.read(from: store)
+        if let expiring {
+            let limit = context.time.today.adding(days: expiring)
+            rows = rows.filter { $0.license.expires.map { $0 <= limit } == true }
+                .sorted { ($0.license.expires!, $0.license.id) < ($1.license.expires!, $1.license.id) }
+        }
+        if context.output.json {
+            try context.output.array { element in
+                for row in rows { element(.object(Rendering.unused(row))) }
+            }
+            return .ok
+        }
+        try Table.print(
+            header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "PER MONTH"], to: context.output
+        ) { row in
+            for item in rows {
+                let license = item.license
+                row([
+                    String(license.id), license.name, license.ip, String(license.pricelist),
+                    license.period.map(String.init) ?? "-", license.status.name, license.expires?.description ?? "-",
+                    item.monthlyCost.map { "\(Money.format($0.cents)) \($0.currency)" } ?? "-",
+                ])
+            }
+        }
+        context.output.line(Rendering.unusedLine(UnusedTotal(rows)))
+        return .ok
     }
 }
 
