@@ -9,8 +9,9 @@ MAN8DIR = $(DESTDIR)$(PREFIX)/share/man/man8
 ETCDIR  = $(DESTDIR)$(PREFIX)/etc
 DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/licmgr
 
-# Debian packages the build needs: libcurl and SQLite headers, and pkg-config to find them.
-APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config
+# Debian packages the build needs: libcurl and SQLite headers, and pkg-config to find them;
+# the tests also run licmgr on a pseudo-terminal with util-linux script(1), from bsdutils.
+APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils
 
 .PHONY: help setup build debug test demo bench lint format install uninstall clean
 

@@ -59,13 +59,16 @@ struct CommandContext {
         ServiceRegistry(config: config, store: try openStore(), time: time, command: command)
     }
 
-    /// Runs `body` with a context; `locking` for commands that may change the remote.
+    /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
+    /// runs first, before the config is read, for command-line values only the command can judge.
     static func run(
-        _ options: GlobalOptions, command: String, locking: Bool = false, _ body: (CommandContext) throws -> ExitStatus
+        _ options: GlobalOptions, command: String, locking: Bool = false, check: () throws -> Void = {},
+        _ body: (CommandContext) throws -> ExitStatus
     ) throws {
         let output = Output(options)
         let status: ExitStatus
         do {
+            try check()
             let context = try CommandContext(options: options, command: command, locking: locking)
             status = try body(context)
         } catch {

@@ -14,7 +14,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Tell what was looked at, not only what changed.")
     var verbose = false
 
-    @Flag(name: [.short, .long], help: "Print errors only.")
+    @Flag(name: [.short, .long], help: "Drop chatter: print errors and the data asked for.")
     var quiet = false
 
     func validate() throws {

@@ -1,3 +1,5 @@
+import LicmgrCore
+
 /// A JSON value as licmgr prints it. Objects print their keys sorted by plain `String`
 /// comparison, so the order is stable whatever order the code builds them in, and costs
 /// nothing like Foundation's locale-aware sorting.
@@ -5,6 +7,8 @@ enum JSONValue {
     case null
     case bool(Bool)
     case int(Int)
+    /// An amount in hundredths, printed as a number with two decimals: `12.50`.
+    case money(cents: Int)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
@@ -22,6 +26,7 @@ enum JSONValue {
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): bytes.append(contentsOf: String(value).utf8)
+        case .money(let cents): bytes.append(contentsOf: Money.format(cents).utf8)
         case .string(let value): Self.write(value, into: &bytes)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))

@@ -8,22 +8,42 @@ struct Output {
     let quiet: Bool
     /// Where JSON documents go.
     let documents: FileHandle
+    /// Whether stdout is a terminal: what is said only for a person is said only there.
+    let terminal: Bool
 
     init(_ options: GlobalOptions) {
         self.init(json: options.json, verbose: options.verbose, quiet: options.quiet)
     }
 
-    init(json: Bool, verbose: Bool = false, quiet: Bool = false, documents: FileHandle = .standardOutput) {
+    init(
+        json: Bool, verbose: Bool = false, quiet: Bool = false, documents: FileHandle = .standardOutput,
+        terminal: Bool = isatty(STDOUT_FILENO) == 1
+    ) {
         self.json = json
         self.verbose = verbose
         self.quiet = quiet
         self.documents = documents
+        self.terminal = terminal
     }
 
     /// A line of results; suppressed by `--quiet` and under `--json`.
     func line(_ text: String) {
         guard !json, !quiet else { return }
         print(text)
+    }
+
+    /// The data a command was asked for (a listing, a license, a key): printed under `--quiet`
+    /// too, which drops only chatter; under `--json` the document carries it instead.
+    func data(_ text: String) {
+        guard !json else { return }
+        print(text)
+    }
+
+    /// Says on stderr that a listing came out empty, to a person at a terminal: a script reading
+    /// stdout gets empty output, and `--json` an empty array.
+    func emptyListing(_ text: String) {
+        guard !json, !quiet, terminal else { return }
+        FileHandle.standardError.write(Data("\(text)\n".utf8))
     }
 
     /// A line shown only with `--verbose`.

@@ -32,6 +32,38 @@ enum Rendering {
         return object
     }
 
+    /// A license row of `list` with `monthly_cost` (a number) and `currency`, null when unknown.
+    static func unused(_ item: UnusedLicense) -> JSONObject {
+        var object = license(item.license)
+        object.set("monthly_cost", item.monthlyCost.map { .money(cents: $0.cents) } ?? .null)
+        object.set("currency", JSONValue(item.monthlyCost?.currency))
+        return object
+    }
+
+    /// The `unused` object of a report: `count`, `monthly_cost` and `currency` (null when no
+    /// price is known, or the prices are in several currencies), `unpriced` (licenses left out).
+    static func unusedSummary(_ total: UnusedTotal) -> JSONObject {
+        let single = total.single
+        return [
+            "count": .int(total.count), "monthly_cost": single.map { .money(cents: $0.cents) } ?? .null,
+            "currency": JSONValue(single?.currency), "unpriced": .int(total.unpriced),
+        ]
+    }
+
+    /// "3 unused licenses, 42.00 EUR a month (1 of unknown price)", or "no unused licenses".
+    static func unusedLine(_ total: UnusedTotal) -> String {
+        guard total.count > 0 else { return "no unused licenses" }
+        var text = "\(total.count) unused license\(total.count == 1 ? "" : "s")"
+        let sums = total.monthly.sorted { $0.key < $1.key }.map { "\(Money.format($0.value)) \($0.key)" }
+        if !sums.isEmpty { text += ", \(sums.joined(separator: " + ")) a month" }
+        if total.unpriced > 0 {
+            text +=
+                sums.isEmpty
+                ? " (prices unknown: run 'licmgr import-tariffs')" : " (\(total.unpriced) of unknown price)"
+        }
+        return text
+    }
+
     static func service(_ service: Service, licenses: [License]) -> JSONObject {
         [
             "id": .int(service.id), "name": .string(service.name), "ip": .string(service.ip),
@@ -44,10 +76,12 @@ enum Rendering {
     static func report(_ report: RunReport) -> JSONObject {
         var object = JSONObject(members: RunReport.Action.allCases.map { ($0.rawValue, .int(report.count($0))) })
         var errors: [JSONValue] = report.failures.map { item in
-            [
+            var error: JSONObject = [
                 "service_id": JSONValue(item.serviceID), "addon": JSONValue(item.addon),
                 "license_id": JSONValue(item.licenseID), "message": .string(item.detail),
             ]
+            if let code = item.code { error.set("code", .int(Int(code.rawValue))) }
+            return .object(error)
         }
         if let stopped = report.stopped {
             errors.append([

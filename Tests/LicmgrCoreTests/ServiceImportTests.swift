@@ -141,11 +141,12 @@ final class ServiceImportTests: StoreTestCase {
 
     // MARK: - Closed services
 
-    private func importing(_ text: String) throws -> (added: Int, changed: Int, unchanged: Int) {
+    private func importing(_ text: String, prune: PruneGuard? = nil, dryRun: Bool = false) throws -> ImportResult {
         let registry = ServiceRegistry(
             config: Config(path: "/c"), store: store, time: FixedTime(day: Day(year: 2025, month: 6, day: 15)!),
             command: "service import")
-        return try registry.importServices(ServiceImport.parse(Data(text.utf8), source: "s.json"), source: "s.json")
+        return try registry.importServices(
+            ServiceImport.parse(Data(text.utf8), source: "s.json"), source: "s.json", prune: prune, dryRun: dryRun)
     }
 
     private func closedService() throws {
@@ -186,5 +187,83 @@ final class ServiceImportTests: StoreTestCase {
         let counts = try importing(#"{"id": 7, "name": "vps7", "ip": "10.0.0.7", "status": "closed"}"#)
         XCTAssertEqual(counts.changed, 1)
         XCTAssertEqual(try store.service(7)?.status, .closed)
+    }
+
+    // MARK: - Pruning
+
+    /// Services 1...`count`, open; returns the import text that keeps the first `kept` of them.
+    private func openServices(_ count: Int, keeping kept: Int) throws -> String {
+        for id in 1...count {
+            try store.insert(Service(id: id, name: "vps\(id)", ip: "10.0.0.\(id)"), at: "2025-06-01 00:00:00")
+        }
+        return (0..<kept).map { #"{"id": \#($0 + 1), "name": "vps\#($0 + 1)", "ip": "10.0.0.\#($0 + 1)"}"# }
+            .joined(separator: "\n")
+    }
+
+    private func openCount() throws -> Int { try store.services(includeClosed: false).count }
+
+    func testPruneClosesWhatTheExportLeavesOutUpToTheGuard() throws {
+        // 60 open: 6 is more than 5 but exactly 10%, so it passes; 7 would not.
+        let text = try openServices(60, keeping: 54)
+        let result = try importing(text, prune: PruneGuard())
+        XCTAssertEqual(result.closed.map(\.id), Array(55...60))
+        XCTAssertEqual(result.unchanged, 54)
+        XCTAssertEqual(try openCount(), 54)
+        XCTAssertEqual(try store.service(60)?.status, .closed)
+        let rows = try store.history(serviceID: 60, licenseID: nil)
+        XCTAssertEqual(rows.map(\.action), ["service close"])
+        XCTAssertTrue(rows.first?.detail.contains("absent from the export (s.json, --prune)") == true, "\(rows)")
+    }
+
+    func testPruneRefusesAnExportThatLooksTruncated() throws {
+        let text = try openServices(60, keeping: 53)
+        XCTAssertThrowsError(
+            try importing(text + "\n" + #"{"id": 99, "name": "new", "ip": "10.0.1.1"}"#, prune: PruneGuard())
+        ) {
+            XCTAssertEqual(
+                "\($0)",
+                "s.json: --prune would close 7 of 60 open services, more than 5 and more than 10% of them (is the "
+                    + "export whole?); nothing was imported; if that is meant, run again with --prune-max 7 (with "
+                    + "--dry-run to list them first)")
+        }
+        XCTAssertEqual(try openCount(), 60)
+        XCTAssertNil(try store.service(99), "all or nothing")
+        XCTAssertEqual(try importing(text, prune: PruneGuard(max: 7)).closed.count, 7)
+        XCTAssertEqual(try openCount(), 53)
+    }
+
+    func testFewClosesPassWhateverTheShare() throws {
+        let text = try openServices(6, keeping: 1)
+        XCTAssertEqual(try importing(text, prune: PruneGuard()).closed.count, 5)
+    }
+
+    func testPruneRefusesAnEmptyExportUnlessTold() throws {
+        _ = try openServices(2, keeping: 0)
+        for empty in ["", "[]", "\n\n"] {
+            XCTAssertThrowsError(try importing(empty, prune: PruneGuard()), empty.debugDescription) {
+                XCTAssertTrue(
+                    "\($0)".contains("would close 2 of 2 open services, the export holds no services"), "\($0)")
+            }
+        }
+        XCTAssertThrowsError(try importing("", prune: PruneGuard(max: 1)))
+        XCTAssertEqual(try openCount(), 2)
+        XCTAssertEqual(try importing("", prune: PruneGuard(max: 2)).closed.count, 2)
+        XCTAssertEqual(try openCount(), 0)
+    }
+
+    func testPruneDryRunChangesNothing() throws {
+        let text = try openServices(3, keeping: 2) + "\n" + #"{"id": 9, "name": "vps9", "ip": "10.0.0.9"}"#
+        let result = try importing(text, prune: PruneGuard(), dryRun: true)
+        XCTAssertEqual(result.closed.map(\.id), [3])
+        XCTAssertEqual(result.added, 1)
+        XCTAssertEqual(try openCount(), 3)
+        XCTAssertNil(try store.service(9))
+        XCTAssertTrue(try store.history(serviceID: nil, licenseID: nil).isEmpty)
+    }
+
+    func testWithoutPruneAServiceLeftOutStaysOpen() throws {
+        let text = try openServices(2, keeping: 1)
+        XCTAssertEqual(try importing(text).closed, [])
+        XCTAssertEqual(try openCount(), 2)
     }
 }

@@ -326,6 +326,31 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.history(serviceID: 9, licenseID: nil), [])
     }
 
+    func testHistorySinceADayAndTheLastFew() throws {
+        let store = try SQLiteStore(path: path)
+        for (at, service, detail) in [
+            ("2026-03-01 23:59:59", 7, "a"), ("2026-03-02 00:00:00", 8, "b"), ("2026-03-02 12:00:00", 7, "c"),
+            ("2026-03-03 08:00:00", 7, "d"),
+        ] {
+            try store.append(
+                HistoryEntry(
+                    at: at, command: "test", serviceID: service, licenseID: nil, action: "a", result: "ok",
+                    detail: detail))
+        }
+        func details(service: Int? = nil, since: String? = nil, limit: Int? = nil) throws -> [String] {
+            var found: [String] = []
+            try store.forEachHistoryEntry(
+                serviceID: service, licenseID: nil, since: since.flatMap(Day.init), limit: limit
+            ) { found.append($0.detail) }
+            return found
+        }
+        XCTAssertEqual(try details(since: "2026-03-02"), ["b", "c", "d"], "the day itself counts, from midnight")
+        XCTAssertEqual(try details(limit: 2), ["c", "d"], "the last two, oldest first")
+        XCTAssertEqual(try details(service: 7, since: "2026-03-02", limit: 5), ["c", "d"])
+        XCTAssertEqual(try details(service: 7, limit: 2), ["c", "d"])
+        XCTAssertEqual(try details(since: "2026-03-04"), [])
+    }
+
     func testEmptyCatalogue() throws {
         XCTAssertTrue(try SQLiteStore(path: path).catalogue().isEmpty)
     }

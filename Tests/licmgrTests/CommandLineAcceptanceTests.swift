@@ -157,6 +157,11 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
             "id", "name", "ip", "pricelist", "period", "status", "expires", "service_id", "addon", "line",
         ]
         XCTAssertEqual(Set(try licmgr("list", "--json").jsonArray.first?.keys ?? [:].keys), licenseKeys)
+        try sim.seed([["licname": "stray", "ip": "10.9.9.9", "pricelist": "55227"]])
+        try licmgr("sync")
+        XCTAssertEqual(
+            Set(try licmgr("list", "--unused", "--json").jsonArray.first?.keys ?? [:].keys),
+            licenseKeys.union(["monthly_cost", "currency"]))
         XCTAssertEqual(
             Set(try licmgr("show", "--service", "7", "--json").jsonObject.keys),
             licenseKeys.union(["key", "tariff_name", "created"]))

@@ -24,6 +24,7 @@ final class JSONValueTests: XCTestCase {
         case .null: return NSNull()
         case .bool(let value): return value
         case .int(let value): return value
+        case .money(let cents): return Double(cents) / 100
         case .string(let value): return value
         case .array(let elements): return elements.map(any)
         case .object(let object):

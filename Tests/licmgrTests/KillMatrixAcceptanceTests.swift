@@ -114,6 +114,19 @@ final class KillMatrixAcceptanceTests: AcceptanceTestCase {
                     XCTAssertEqual(try test.work.store().licenses(serviceID: 7).filter(\.isLive).count, 0)
                 }),
             Scenario(
+                name: "park an unused license", points: [.parkSuspend, .parkRename],
+                setUp: { test in
+                    try test.sim.seed([["licname": "stray", "ip": "10.9.9.9", "pricelist": "55227"]])
+                    try test.licmgr("sync")
+                },
+                command: ["park", "100001"],
+                verify: { test in
+                    let license = try test.onlyLicense()
+                    XCTAssertEqual(license["licname"], License.parkedName)
+                    XCTAssertEqual(license["ip"], License.parkedIP)
+                    XCTAssertEqual(license["status"], "3")
+                }),
+            Scenario(
                 name: "upgrade with a free license", config: "Option UseExistingOnUpgrade",
                 points: [.reuseRename, .reuseNewKey, .resumeResume, .delete],
                 setUp: { test in

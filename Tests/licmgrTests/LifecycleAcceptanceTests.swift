@@ -241,13 +241,21 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
             result.jsonObject["ordered"] as? Int, 1, "the vendor rule wants a month since the last IP change")
     }
 
-    func testFailedReuseStepReturnsTheLicenseToThePool() throws {
+    func testFailedReuseStepReturnsTheLicenseToThePoolAndTheServiceIsServedWithAWarning() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
         let ids = [try seedFreeLicense()]
         try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
         try sim.fault("soft.resume", "refuse", type: "access", message: "resume is not allowed")
-        let result = try licmgr("order", "8", "--json", expect: 1)
-        XCTAssertEqual(result.jsonObject["ordered"] as? Int, 1, result.stdout)
+        let result = try licmgr("order", "8", "--json")
+        let document = result.jsonObject
+        XCTAssertEqual(document["ordered"] as? Int, 1, result.stdout)
+        XCTAssertEqual(document["failed"] as? Int, 0, result.stdout)
+        XCTAssertEqual((document["errors"] as? [Any])?.count, 0, result.stdout)
+        let warnings = try XCTUnwrap(document["warnings"] as? [String])
+        XCTAssertTrue(warnings.contains { $0.contains("resume is not allowed") }, "\(warnings)")
+        XCTAssertTrue(
+            warnings.contains { $0.contains("free license \(ids[0]) could not be reused") }, "\(warnings)")
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 1, "bought exactly once")
         let parked = try remote(ids[0])
         XCTAssertEqual(parked["licname"], "free.lic")
         XCTAssertEqual(parked["ip"], "0.0.0.0")
@@ -255,6 +263,53 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         let served = try work.store().licenses(serviceID: 8).filter(\.isLive).map(\.id)
         XCTAssertEqual(served.count, 1)
         XCTAssertFalse(served.contains(ids[0]))
+    }
+
+    func testRolledBackReuseIsNamedOnStderrInText() throws {
+        try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
+        let free = try seedFreeLicense()
+        try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
+        try sim.fault("soft.resume", "refuse", message: "resume refused")
+        let result = try licmgr("order", "8")
+        XCTAssertTrue(result.stdout.contains("ordered license"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("warning: resume license \(free)"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("resume refused [value (soft.resume)]; a new license was bought instead"),
+            result.stderr)
+        XCTAssertFalse(result.stderr.contains("error:"), result.stderr)
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 1)
+    }
+
+    func testRolledBackReuseWhoseOrderFailsIsAFailure() throws {
+        try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
+        let free = try seedFreeLicense()
+        try addService(8, ip: "10.0.0.8", extra: ["--package", "12"])
+        try sim.fault("soft.resume", "refuse", message: "resume is not allowed")
+        try sim.fault("soft.order.param", "refuse", message: "no money")
+        let result = try licmgr("order", "8", "--json", expect: 1)
+        let messages = (result.jsonObject["errors"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        XCTAssertTrue(messages.contains { $0.contains("no money") }, result.stdout)
+        XCTAssertTrue(
+            messages.contains { $0.contains("resume is not allowed") }, "the rollback is not excused: \(result.stdout)")
+        XCTAssertEqual(try work.store().licenses(serviceID: 8).filter(\.isLive).count, 0)
+        XCTAssertEqual(try remote(free)["licname"], "free.lic")
+    }
+
+    func testOrderAndResumeOfAClosedServiceSayItCannotBeReopened() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("service", "close", "7")
+        let expected = "service 7 is closed; closed services cannot be reopened: add a new service"
+        for arguments in [
+            ["order", "7"], ["service", "resume", "7"], ["service", "resume", "7", "--now", "--dry-run"],
+        ] {
+            let result = try work.licmgr(arguments)
+            XCTAssertEqual(result.status, 65, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stderr, "licmgr: error: \(expected)\n", "\(arguments)")
+            XCTAssertFalse(result.stderr.contains("resume it first"))
+        }
+        let json = try licmgr("order", "7", "--json", expect: 65)
+        XCTAssertEqual((json.jsonObject["error"] as? [String: Any])?["message"] as? String, expected)
+        XCTAssertTrue(try sim.state().calls.isEmpty, "nothing was sent")
     }
 
     // MARK: - Tariff changes
@@ -280,6 +335,23 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try remote(free[0])["ip"], "10.0.0.7")
         XCTAssertEqual(try remote(old)["status"], "4", "the old license is let go")
         XCTAssertEqual(try work.store().licenses(serviceID: 7).filter(\.isLive).map(\.id), free)
+    }
+
+    func testUpgradeWhoseFreeLicenseIsRefusedChangesTheTariffWithAWarning() throws {
+        try work.writeConfig(url: sim.url, extra: "Option UseExistingOnUpgrade")
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let old = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let free = try seedFreeLicense(tariff: "55228")
+        try sim.fault("soft.resume", "refuse", message: "resume refused")
+        let result = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--json")
+        XCTAssertEqual(result.jsonObject["retariffed"] as? Int, 1, result.stdout)
+        XCTAssertEqual((result.jsonObject["errors"] as? [Any])?.count, 0, result.stdout)
+        let warnings = result.jsonObject["warnings"] as? [String] ?? []
+        XCTAssertTrue(warnings.contains { $0.contains("resume refused") }, "\(warnings)")
+        XCTAssertEqual(try sim.state().calls("service.changepricelist").count, 1)
+        XCTAssertEqual(try remote(free)["licname"], "free.lic", "back in the pool")
+        XCTAssertEqual(try work.store().licenses(serviceID: 7).filter(\.isLive).map(\.id), [old])
     }
 
     // MARK: - Keys

@@ -59,6 +59,14 @@ final class PeriodAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try licmgr("list", "--json").jsonArray.first?["period"] as? Int, 1815)
     }
 
+    func testUnusedLicensesShowTheirPeriodInWords() throws {
+        try licmgr("import-tariffs")
+        try sim.seed([["licname": "stray", "ip": "10.0.0.9", "pricelist": "2891", "period": "1816"]])
+        try licmgr("sync")
+        let unused = try licmgr("list", "--unused").stdout
+        XCTAssertTrue(unused.contains("  1 year  "), unused)
+    }
+
     func testServiceSetPeriodSaysWhatWillHappenAndWhen() throws {
         try licmgr("import-tariffs")
         try addService(7, ip: "10.0.0.7", extra: ["--period", "1"])

@@ -53,4 +53,56 @@ final class ServiceImportAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(result.stderr.contains("services.jsonl, line 2: invalid UTF-8 at byte 61"), result.stderr)
         XCTAssertTrue(try work.store().services(includeClosed: true).isEmpty, "all or nothing")
     }
+
+    // MARK: - --prune
+
+    /// Services 1...`count` with a license each; returns an export that holds the first `kept`.
+    private func servedServices(_ count: Int, keeping kept: Int) throws -> String {
+        for id in 1...count { try addService(id, ip: "10.0.0.\(id)") }
+        try licmgr("checkevent")
+        return (1...kept).map {
+            #"{"id": \#($0), "name": "vps\#($0)", "ip": "10.0.0.\#($0)", "addons": {"panel": "Lite"}}"#
+        }.joined(separator: "\n")
+    }
+
+    func testPruneClosesServicesGoneFromTheExportAndCheckeventLetsTheirLicensesGo() throws {
+        let export = try servedServices(3, keeping: 2)
+        let plan = try licmgr("service", "import", "--prune", "--dry-run", input: export)
+        XCTAssertTrue(
+            plan.stdout.contains("would close service 3 (vps3, 10.0.0.3): absent from the export"), plan.stdout)
+        XCTAssertEqual(try work.store().service(3)?.status, .active, "a dry run changes nothing")
+
+        let run = try licmgr("service", "import", "--prune", "--json", input: export).jsonObject
+        XCTAssertEqual(run["closed"] as? [Int], [3])
+        XCTAssertEqual(run["unchanged"] as? Int, 2)
+        XCTAssertEqual(try work.store().service(3)?.status, .closed)
+        XCTAssertEqual(try sim.state().calls("soft.delete").count, 0, "import never touches the remote")
+        try licmgr("checkevent")
+        let deletes = try sim.state().calls("soft.delete")
+        XCTAssertEqual(
+            deletes.map { $0.params["elid"] }, [try work.store().licenses(serviceID: 3).first.map { String($0.id) }])
+        let again = try licmgr("service", "import", "--prune", "--json", input: export).jsonObject
+        XCTAssertEqual(again["closed"] as? [Int], [], "a closed service is not closed again")
+    }
+
+    func testPruneRefusesAnEmptyOrTruncatedExportUnlessTold() throws {
+        let export = try servedServices(8, keeping: 1)
+        let empty = try licmgr("service", "import", "--prune", input: "", expect: 65)
+        XCTAssertEqual(empty.stderr.split(separator: "\n").count, 1, empty.stderr)
+        XCTAssertTrue(
+            empty.stderr.contains("--prune would close 8 of 8 open services, the export holds no services"),
+            empty.stderr)
+        XCTAssertTrue(empty.stderr.contains("--prune-max 8"), empty.stderr)
+        let cut = try licmgr("service", "import", "--prune", "--json", input: export, expect: 65).jsonObject
+        let message = (cut["error"] as? [String: Any])?["message"] as? String ?? ""
+        XCTAssertTrue(message.contains("would close 7 of 8 open services, more than 5 and more than 10%"), message)
+        try licmgr("service", "import", "--prune", "--prune-max", "6", input: export, expect: 65)
+        XCTAssertEqual(try work.store().services(includeClosed: false).count, 8, "nothing written")
+        try licmgr("service", "import", "--prune-max", "6", input: export, expect: 64)
+
+        let plan = try licmgr("service", "import", "--prune", "--prune-max", "7", "--dry-run", input: export)
+        XCTAssertEqual(plan.stdout.split(separator: "\n").filter { $0.hasPrefix("would close service") }.count, 7)
+        try licmgr("service", "import", "--prune", "--prune-max", "7", input: export)
+        XCTAssertEqual(try work.store().services(includeClosed: false).map(\.id), [1])
+    }
 }

@@ -1,12 +1,5 @@
 /// What `fixchilds` leaves for a person to look at.
 public struct FixChildsReport: Sendable, Equatable {
-    /// A live remote license that serves no service.
-    public struct Orphan: Sendable, Equatable {
-        public var license: License
-        /// Cost per month in the catalogue's currency, when the catalogue knows the price.
-        public var monthlyCost: String?
-    }
-
     /// A service that still has no license after the run, and why.
     public struct Unserved: Sendable, Equatable {
         public var serviceID: Int
@@ -15,7 +8,8 @@ public struct FixChildsReport: Sendable, Equatable {
     }
 
     public var run: RunReport
-    public var orphans: [Orphan] = []
+    /// Licenses no service uses, as `list --unused` shows them after the run.
+    public var orphans: [UnusedLicense] = []
     public var unserved: [Unserved] = []
 }
 
@@ -64,22 +58,12 @@ extension LicenseEngine {
         report.unserved = unserved
         let planned = Set(run.items.filter { $0.action == .planned }.compactMap(\.licenseID))
         let known = try knownLicenses()
-        for license in listing where license.isLive && !planned.contains(license.id) {
+        for license in listing where license.isLive && !license.isParked && !planned.contains(license.id) {
             if known[license.id]?.serviceID != nil { continue }
-            report.orphans.append(.init(license: license, monthlyCost: monthlyCost(of: license, resolver)))
+            report.orphans.append(
+                UnusedLicense(
+                    license: license, monthlyCost: UnusedLicenses.monthlyCost(of: license, resolver.catalogue)))
         }
         return report
-    }
-
-    /// The license's price per month, when the catalogue sells its period by the month.
-    func monthlyCost(of license: License, _ resolver: Resolver) -> String? {
-        guard let tariff = resolver.catalogue.tariffs[license.pricelist],
-            let period = tariff.periods.first(where: { $0.id == license.period }),
-            let months = period.months, months > 0, let cost = Double(period.cost)
-        else { return nil }
-        let monthly = (cost / Double(months) * 100).rounded() / 100
-        let whole = Int(monthly)
-        let cents = Int((monthly - Double(whole)) * 100 + 0.5)
-        return "\(whole).\(cents < 10 ? "0" : "")\(cents) \(tariff.currency)"
     }
 }

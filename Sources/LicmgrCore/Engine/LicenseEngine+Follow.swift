@@ -207,6 +207,8 @@ extension LicenseEngine {
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
         report: inout RunReport
     ) throws {
+        // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
+        var excused: [Int] = []
         if config.has(.useExistingOnUpgrade),
             case .free(let free) = try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun)
         {
@@ -216,9 +218,14 @@ extension LicenseEngine {
                     "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                 return
             }
+            let before = report.items.count
             switch try takeFromPool(free, for: service, need: need, replacing: license, report: &report) {
             case .finished, .waiting: return
-            case .rolledBack: guard report.stopped == nil else { return }
+            case .rolledBack:
+                guard report.stopped == nil else { return }
+                if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
+                    excused = Array(before..<report.items.count)
+                }
             }
         }
         let period: Int
@@ -231,7 +238,9 @@ extension LicenseEngine {
                 error)
             return
         }
-        try retariff(license, of: service, to: need.tariff, period: period, dryRun: dryRun, report: &report)
+        if try retariff(license, of: service, to: need.tariff, period: period, dryRun: dryRun, report: &report) {
+            report.excuse(excused, "license \(license.id) changed its tariff instead")
+        }
     }
 
     /// Changes a license's tariff: one journaled remote step.

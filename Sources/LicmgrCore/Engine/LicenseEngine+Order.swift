@@ -1,10 +1,11 @@
 extension LicenseEngine {
     /// Serves each service: the license it has, else a live unattached one with its IP and
-    /// tariff, else a new order. Unknown ids fail the whole run before anything is sent.
+    /// tariff, else a new order. Unknown or closed ids fail the whole run before anything is sent.
     public func order(serviceIDs: [Int], dryRun: Bool) throws -> RunReport {
         var services: [Service] = []
         for id in serviceIDs {
             guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+            if service.status == .closed { throw InputError.closedService(id) }
             if !services.contains(where: { $0.id == id }) { services.append(service) }
         }
         var report = RunReport(dryRun: dryRun)
@@ -72,6 +73,9 @@ extension LicenseEngine {
         var request: OrderRequest
         var service: Service
         var addon: String
+        /// The report's failed items of a reuse for the same need that rolled back cleanly:
+        /// once this order serves the need, they are warnings, not failures.
+        var excused: [Int] = []
     }
 
     /// How a run serves: `allowSuspended` for `fixchilds`, which serves suspended services
@@ -153,6 +157,7 @@ extension LicenseEngine {
             }
             // Why the pool does not serve this need, said wherever a license is bought instead.
             let notPooled: String
+            var excused: [Int] = []
             if let why = poolUnused(by: service) {
                 notPooled = why
             } else {
@@ -164,9 +169,15 @@ extension LicenseEngine {
                             "would reuse free license \(free.id) for service \(service.id)")
                         continue
                     }
+                    let before = report.items.count
                     switch try takeFromPool(free, for: service, need: need, replacing: nil, report: &report) {
                     case .finished, .waiting: continue
-                    case .rolledBack: guard report.stopped == nil else { return }
+                    case .rolledBack:
+                        guard report.stopped == nil else { return }
+                        // Only a license back in the pool is a clean rollback; a failed park stays a failure.
+                        if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
+                            excused = Array(before..<report.items.count)
+                        }
                     }
                     notPooled = "reusing free license \(free.id) failed"
                 case .none(let why): notPooled = why
@@ -198,7 +209,7 @@ extension LicenseEngine {
                 continue
             }
             report.notes.append("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
-            plan.orders.append(OrderPlan(request: request, service: service, addon: need.addon))
+            plan.orders.append(OrderPlan(request: request, service: service, addon: need.addon, excused: excused))
         }
     }
 
@@ -283,6 +294,13 @@ extension LicenseEngine {
             }
         }
         try place(plan.orders, report: &report)
+        let served = Set(
+            report.items.filter { $0.action == .ordered }.compactMap { item in
+                item.serviceID.map { "\($0) \(item.addon ?? "")" }
+            })
+        report.excuse(
+            plan.orders.filter { served.contains("\($0.service.id) \($0.addon)") }.flatMap(\.excused),
+            "a new license was bought instead")
     }
 
     /// Journals, sends and records the orders of a run, up to `Parallel` at once. A failed

@@ -69,6 +69,15 @@ public struct RunReport: Sendable, Equatable {
 
     public var failures: [Item] { items.filter { $0.action == .failed } }
 
+    /// Turns the failed items at `indices` into warnings that end with `outcome`: steps whose
+    /// purpose the run reached another way, as a reuse refused half-way, rolled back, and
+    /// replaced by a new license. The run's exit status no longer counts them.
+    public mutating func excuse(_ indices: some Sequence<Int>, _ outcome: String) {
+        let chosen = Set(indices).filter { items.indices.contains($0) && items[$0].action == .failed }.sorted()
+        for index in chosen { warnings.append("\(items[index].detail); \(outcome)") }
+        for index in chosen.reversed() { items.remove(at: index) }
+    }
+
     /// The exit status the run ends with: the stopping error's, else 75 while a step is in
     /// doubt or held by `SpendLimit`, else, when every failure was refused before sending, 78
     /// if a config line caused one and 65 otherwise, else 1 if any item failed.

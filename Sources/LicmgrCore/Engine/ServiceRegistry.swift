@@ -69,9 +69,7 @@ public final class ServiceRegistry {
         try store.transaction {
             var changed: [Service] = []
             for id in ids {
-                guard var service = try store.service(id) else { throw InputError.unknownService(id) }
-                if service.status == status { continue }
-                if service.status == .closed { throw InputError.closedService(id) }
+                guard var service = try changing(id, to: status) else { continue }
                 let old = service.status
                 service.status = status
                 try store.update(service, at: time.timestamp)
@@ -80,6 +78,19 @@ public final class ServiceRegistry {
             }
             return changed
         }
+    }
+
+    /// Checks that `setStatus` would take each id, recording nothing.
+    public func validateStatus(_ ids: [Int], to status: Service.Status) throws {
+        for id in ids { _ = try changing(id, to: status) }
+    }
+
+    /// Service `id` if setting `status` changes it, nil if it has that status already.
+    private func changing(_ id: Int, to status: Service.Status) throws -> Service? {
+        guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+        if service.status == status { return nil }
+        if service.status == .closed { throw InputError.closedService(id) }
+        return service
     }
 
     public static func verb(for status: Service.Status) -> String {
@@ -105,10 +116,12 @@ public final class ServiceRegistry {
     }
 
     /// Upserts every service of an import, or none if any is wrong. A closed service is left
-    /// closed and as it is: a record for it may only repeat it.
-    public func importServices(_ records: [ServiceRecord], source: String) throws -> (
-        added: Int, changed: Int, unchanged: Int
-    ) {
+    /// closed and as it is: a record for it may only repeat it. With `prune`, the open services
+    /// the import leaves out are closed in the same transaction, unless `PruneGuard` takes the
+    /// import for an empty or truncated export. A dry run checks it all and writes nothing.
+    public func importServices(
+        _ records: [ServiceRecord], source: String, prune: PruneGuard? = nil, dryRun: Bool = false
+    ) throws -> ImportResult {
         let resolver = Resolver(config: config, catalogue: try store.catalogue())
         var seen: [Int: String] = [:]
         var valid: [ServiceRecord] = []
@@ -128,12 +141,17 @@ public final class ServiceRegistry {
             }
         }
         return try store.transaction {
-            var counts = (added: 0, changed: 0, unchanged: 0)
+            var result = ImportResult()
+            if let prune {
+                let open = try store.services(includeClosed: false)
+                result.closed = open.filter { seen[$0.id] == nil }
+                try prune.check(closing: result.closed.count, open: open.count, records: records.count, source: source)
+            }
             for record in valid {
                 let service = record.service
                 if let current = try store.service(service.id) {
                     if current == service {
-                        counts.unchanged += 1
+                        result.unchanged += 1
                         continue
                     }
                     if current.status == .closed {
@@ -143,17 +161,31 @@ public final class ServiceRegistry {
                             reason: "service \(service.id) is closed; an import never reopens or changes it (\(change))"
                         )
                     }
-                    try store.update(service, at: time.timestamp)
-                    try self.record(
-                        service.id, "service import", Self.differences(from: current, to: service, resolver: resolver))
-                    counts.changed += 1
+                    if !dryRun {
+                        try store.update(service, at: time.timestamp)
+                        try self.record(
+                            service.id, "service import",
+                            Self.differences(from: current, to: service, resolver: resolver))
+                    }
+                    result.changed += 1
                 } else {
-                    try store.insert(service, at: time.timestamp)
-                    try self.record(service.id, "service import", Self.summary(of: service, resolver: resolver))
-                    counts.added += 1
+                    if !dryRun {
+                        try store.insert(service, at: time.timestamp)
+                        try self.record(service.id, "service import", Self.summary(of: service, resolver: resolver))
+                    }
+                    result.added += 1
                 }
             }
-            return counts
+            guard !dryRun else { return result }
+            for var service in result.closed {
+                let old = service.status
+                service.status = .closed
+                try store.update(service, at: time.timestamp)
+                try self.record(
+                    service.id, "service close",
+                    "status \(old.rawValue) -> closed: absent from the export (\(source), --prune)")
+            }
+            return result
         }
     }
 
@@ -246,6 +278,49 @@ public final class ServiceRegistry {
 
     static func addonText(_ addons: [String: String]) -> String {
         Service.addonSummary(addons)
+    }
+}
+
+/// What an import did, or would do under `--dry-run`.
+public struct ImportResult: Sendable, Equatable {
+    public var added = 0
+    public var changed = 0
+    public var unchanged = 0
+    /// Open services the export left out, closed by `--prune`.
+    public var closed: [Service] = []
+
+    public init() {}
+}
+
+/// Keeps `service import --prune` from taking an empty or truncated export for the truth and
+/// closing every service: without an explicit `--prune-max`, an import that holds no service,
+/// or that would close more than `share` percent of the open services and more than `floor`
+/// of them, is refused whole.
+public struct PruneGuard: Sendable, Equatable {
+    public static let floor = 5
+    public static let share = 10
+    /// `--prune-max`: the most services the person running it expects to close.
+    public var max: Int?
+
+    public init(max: Int? = nil) { self.max = max }
+
+    func check(closing: Int, open: Int, records: Int, source: String) throws(InputError) {
+        guard closing > 0 else { return }
+        if let max {
+            if closing > max {
+                throw .pruneRefused(
+                    source: source, closing: closing, open: open, reason: "more than --prune-max \(max)")
+            }
+            return
+        }
+        if records == 0 {
+            throw .pruneRefused(source: source, closing: closing, open: open, reason: "the export holds no services")
+        }
+        if closing > Self.floor && closing * 100 > open * Self.share {
+            throw .pruneRefused(
+                source: source, closing: closing, open: open,
+                reason: "more than \(Self.floor) and more than \(Self.share)% of them (is the export whole?)")
+        }
     }
 }
 

@@ -338,26 +338,40 @@ public final class SQLiteStore: StateStore {
 
     public func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry] {
         var entries: [HistoryEntry] = []
-        try forEachHistoryEntry(serviceID: serviceID, licenseID: licenseID) { entries.append($0) }
+        try forEachHistoryEntry(serviceID: serviceID, licenseID: licenseID, since: nil, limit: nil) {
+            entries.append($0)
+        }
         return entries
     }
 
-    public func forEachHistoryEntry(serviceID: Int?, licenseID: Int?, _ body: (HistoryEntry) throws -> Void) throws {
-        var conditions: [String] = []
+    public func forEachHistoryEntry(
+        serviceID: Int?, licenseID: Int?, since: Day?, limit: Int?, _ body: (HistoryEntry) throws -> Void
+    ) throws {
+        var subjects: [String] = []
         var bindings: [SQLValue] = []
         if let serviceID {
-            conditions.append("service_id = ?")
+            subjects.append("service_id = ?")
             bindings.append(.integer(serviceID))
         }
         if let licenseID {
-            conditions.append("license_id = ?")
+            subjects.append("license_id = ?")
             bindings.append(.integer(licenseID))
         }
-        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " OR ")
-        try db.forEachRow(
-            "SELECT id, at, command, service_id, license_id, action, result, detail FROM history \(filter) ORDER BY id",
-            bindings
-        ) { row in
+        var conditions = subjects.isEmpty ? [] : ["(" + subjects.joined(separator: " OR ") + ")"]
+        if let since {
+            // `at` is `YYYY-MM-DD HH:MM:SS` in UTC: a day's entries sort at or after the bare day.
+            conditions.append("at >= ?")
+            bindings.append(.text(since.description))
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let columns = "id, at, command, service_id, license_id, action, result, detail"
+        var sql = "SELECT \(columns) FROM history \(filter) ORDER BY id"
+        if let limit {
+            // The newest `limit` by walking ids backwards, then put back in order.
+            sql = "SELECT \(columns) FROM (\(sql) DESC LIMIT ?) ORDER BY id"
+            bindings.append(.integer(limit))
+        }
+        try db.forEachRow(sql, bindings) { row in
             try body(
                 HistoryEntry(
                     id: row.int(0) ?? 0, at: row.string(1) ?? "", command: row.string(2) ?? "",

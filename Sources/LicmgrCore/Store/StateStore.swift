@@ -44,8 +44,11 @@ public protocol StateStore: AnyObject {
 
     func append(_ entry: HistoryEntry) throws
     func history(serviceID: Int?, licenseID: Int?) throws -> [HistoryEntry]
-    /// Hands over the entries `history` returns one at a time, holding none of them after.
-    func forEachHistoryEntry(serviceID: Int?, licenseID: Int?, _ body: (HistoryEntry) throws -> Void) throws
+    /// Hands over the entries `history` returns one at a time, holding none of them after,
+    /// oldest first: only those of `since` (a UTC day) or later, and of those the last `limit`.
+    func forEachHistoryEntry(
+        serviceID: Int?, licenseID: Int?, since: Day?, limit: Int?, _ body: (HistoryEntry) throws -> Void
+    ) throws
 
     /// The imported tariff catalogue; `includeGone` adds tariffs the remote stopped listing.
     func catalogue(includeGone: Bool) throws -> Catalogue

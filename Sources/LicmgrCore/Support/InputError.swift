@@ -10,6 +10,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownLicense(String)
     case badImport(source: String, location: String?, reason: String)
     case closedService(Int)
+    /// `service import --prune` would close more services than `PruneGuard` lets it.
+    case pruneRefused(source: String, closing: Int, open: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -41,7 +43,10 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badImport(let source, let location, let reason):
             return "\(source)\(location.map { ", \($0)" } ?? ""): \(reason); nothing was imported"
         case .closedService(let id):
-            return "service \(id) is closed"
+            return "service \(id) is closed; closed services cannot be reopened: add a new service"
+        case .pruneRefused(let source, let closing, let open, let reason):
+            return "\(source): --prune would close \(closing) of \(open) open services, \(reason); nothing was "
+                + "imported; if that is meant, run again with --prune-max \(closing) (with --dry-run to list them first)"
         }
     }
 }

@@ -22,14 +22,8 @@ struct FixChildsCommand: ParsableCommand {
             let output = context.output
             if output.json {
                 var object = Rendering.report(report.run)
-                object.set(
-                    "orphans",
-                    .array(
-                        report.orphans.map { orphan in
-                            var license = Rendering.license(orphan.license)
-                            license.set("monthly_cost", JSONValue(orphan.monthlyCost))
-                            return .object(license)
-                        }))
+                object.set("orphans", .array(report.orphans.map { .object(Rendering.unused($0)) }))
+                object.set("unused", .object(Rendering.unusedSummary(UnusedTotal(report.orphans))))
                 object.set(
                     "unserved",
                     .array(
@@ -50,10 +44,15 @@ struct FixChildsCommand: ParsableCommand {
                         let license = orphan.license
                         row([
                             String(license.id), license.name, license.ip, String(license.pricelist),
-                            license.expires?.description ?? "-", orphan.monthlyCost ?? "-",
+                            license.expires?.description ?? "-",
+                            orphan.monthlyCost.map { "\(Money.format($0.cents)) \($0.currency)" } ?? "-",
                         ])
                     }
                 }
+                output.line(Rendering.unusedLine(UnusedTotal(report.orphans)))
+                output.line(
+                    "'licmgr park ID...' puts them in the free pool, 'licmgr delete ID... --dry-run' shows what deleting them loses."
+                )
             }
             if !report.unserved.isEmpty {
                 output.line("\nServices still without a license:")

@@ -41,7 +41,8 @@ struct JournalCommand: ParsableCommand {
                 return .ok
             }
             try Table.print(
-                header: ["WHEN (UTC)", "KEY", "STEP", "STATE", "SERVICE", "LICENSE", "RESULT"], to: context.output
+                header: ["WHEN (UTC)", "KEY", "STEP", "STATE", "SERVICE", "LICENSE", "RESULT"], to: context.output,
+                empty: all ? "the journal is empty" : "no steps in doubt"
             ) { row in
                 try forEachShown { operation in
                     row([

@@ -11,10 +11,14 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Only the free pool: licenses parked as free.lic on 0.0.0.0, and when each becomes reusable.")
     var free = false
 
+    @Flag(
+        help: "Only unused licenses: live, serving no service, not parked; with what each costs a month and the total.")
+    var unused = false
+
     @Option(help: ArgumentHelp("Only the licenses of this service.", valueName: "id"))
     var service: Int?
 
-    @Flag(help: "Include licenses that are gone from the remote list.")
+    @Flag(help: "Include deleted licenses and those gone from the remote list.")
     var all = false
 
     @Option(
@@ -23,16 +27,29 @@ struct ListCommand: ParsableCommand {
 
     func validate() throws {
         if let expiring, expiring < 0 { throw ValidationError("--expiring takes a number of days, 0 or more") }
+        if unused && (free || service != nil) {
+            throw ValidationError(
+                "--unused lists licenses no service uses outside the free pool: not with --free or --service")
+        }
+    }
+
+    /// What an empty listing says on a terminal.
+    var emptyLine: String {
+        if free { return "no licenses in the free pool" }
+        if let expiring { return "no license expires within \(expiring) days" }
+        if let service { return "service \(service) has no \(all ? "" : "live ")licenses" }
+        return "no licenses; run 'licmgr sync'"
     }
 
     func run() throws {
         try CommandContext.run(global, command: "list") { context in
             let store = try context.openStore()
+            if unused { return try listUnused(store, context: context) }
             if let service, try store.service(service) == nil { throw InputError.unknownService(service) }
             let limit = expiring.map { context.time.today.adding(days: $0) }
             func shown(_ license: License) -> Bool {
                 if free && !(license.isLive && license.isParked) { return false }
-                if !all && license.gone { return false }
+                if !all && !license.isLive { return false }
                 if let limit { return license.isLive && license.expires.map { $0 <= limit } == true }
                 return true
             }
@@ -66,7 +83,7 @@ struct ListCommand: ParsableCommand {
             }
             let catalogue = try store.catalogue()
             let header = ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "SERVICE"]
-            try Table.print(header: header + (free ? ["REUSABLE"] : []), to: context.output) { row in
+            try Table.print(header: header + (free ? ["REUSABLE"] : []), to: context.output, empty: emptyLine) { row in
                 try forEachShown { license in
                     let cells = [
                         String(license.id), license.name, license.ip, String(license.pricelist),
@@ -79,6 +96,38 @@ struct ListCommand: ParsableCommand {
             }
             return .ok
         }
+    }
+
+    /// Unused licenses as `list` shows licenses, with their monthly cost, then the total.
+    private func listUnused(_ store: SQLiteStore, context: CommandContext) throws -> ExitStatus {
+        var rows = try UnusedLicenses.read(from: store)
+        if let expiring {
+            let limit = context.time.today.adding(days: expiring)
+            rows = rows.filter { $0.license.expires.map { $0 <= limit } == true }
+                .sorted { ($0.license.expires!, $0.license.id) < ($1.license.expires!, $1.license.id) }
+        }
+        if context.output.json {
+            try context.output.array { element in
+                for row in rows { element(.object(Rendering.unused(row))) }
+            }
+            return .ok
+        }
+        let catalogue = try store.catalogue()
+        try Table.print(
+            header: ["ID", "NAME", "IP", "TARIFF", "PERIOD", "STATUS", "EXPIRES", "PER MONTH"], to: context.output
+        ) { row in
+            for item in rows {
+                let license = item.license
+                row([
+                    String(license.id), license.name, license.ip, String(license.pricelist),
+                    catalogue.periodName(license.period, of: license.pricelist), license.status.name,
+                    license.expires?.description ?? "-",
+                    item.monthlyCost.map { "\(Money.format($0.cents)) \($0.currency)" } ?? "-",
+                ])
+            }
+        }
+        context.output.line(Rendering.unusedLine(UnusedTotal(rows)))
+        return .ok
     }
 }
 
@@ -97,17 +146,25 @@ extension ListCommand {
 enum Table {
     /// Prints `header` and the rows `rows` hands to its argument, if there are any. `rows` is
     /// called twice, once to size the columns and once to print them, so that no listing is
-    /// held whole.
-    static func print(header: [String], to output: Output, rows: (_ row: ([String]) -> Void) throws -> Void) throws {
+    /// held whole. A listing a command was asked for names what to say, at a terminal, when it
+    /// is empty, and its rows are data that `--quiet` keeps; a table without `empty` is part of
+    /// a run's report, which `--quiet` drops.
+    static func print(
+        header: [String], to output: Output, empty: String? = nil, rows: (_ row: ([String]) -> Void) throws -> Void
+    ) throws {
         var widths = header.map(\.count)
-        var empty = true
+        var none = true
         try rows { row in
-            empty = false
+            none = false
             for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
         }
-        guard !empty else { return }
-        output.line(line(header, widths: widths))
-        try rows { output.line(line($0, widths: widths)) }
+        guard !none else {
+            if let empty { output.emptyListing(empty) }
+            return
+        }
+        let print = empty == nil ? output.line : output.data
+        print(line(header, widths: widths))
+        try rows { print(line($0, widths: widths)) }
     }
 
     private static func line(_ row: [String], widths: [Int]) -> String {

@@ -21,8 +21,18 @@ struct NewKeyCommand: ParsableCommand {
             let warning = try engine.newKeyWarning(license: license)
             if let warning, !context.output.json { context.output.warning(warning) }
             var report = try engine.newKey(license: license, dryRun: dryRun)
-            if let warning, context.output.json { report.warnings.insert(warning, at: 0) }
-            Rendering.print(report, to: context.output)
+            // The key is what was asked for: null until one was made and read.
+            let key = report.count(.edited) > 0 ? try context.openStore().license(license)?.key : nil
+            if context.output.json {
+                if let warning { report.warnings.insert(warning, at: 0) }
+                var object = Rendering.report(report)
+                object.set("key", JSONValue(key))
+                context.output.document(.object(object))
+            } else {
+                Rendering.print(report, to: context.output)
+                // Under --quiet the report's line is dropped but not the key: the key alone.
+                if context.output.quiet, let key { context.output.data(key) }
+            }
             return report.exitStatus
         }
     }

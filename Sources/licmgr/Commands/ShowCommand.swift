@@ -66,7 +66,7 @@ struct ShowCommand: ParsableCommand {
                     fields.append(
                         ("reusable", ListCommand.reusable(FreePool.reusability(found, today: context.time.today))))
                 }
-                context.output.line(
+                context.output.data(
                     fields.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" }
                         .joined(separator: "\n"))
             }

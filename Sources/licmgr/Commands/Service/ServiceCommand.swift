@@ -27,5 +27,5 @@ func printService(_ service: Service, registry: ServiceRegistry, output: Output)
     lines.append(
         "licenses  \(live.isEmpty ? "-" : live.map { "\($0.id)" + ($0.addon.map { " (\($0))" } ?? "") }.joined(separator: ", "))"
     )
-    output.line(lines.joined(separator: "\n"))
+    output.data(lines.joined(separator: "\n"))
 }

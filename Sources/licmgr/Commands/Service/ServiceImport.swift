@@ -7,12 +7,35 @@ extension ServiceCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Add or update services from JSON: an array, or one object per line. All or nothing.",
-            discussion: "Keys as in 'service list --json': id, name, ip, package, period, addons, status.")
+            discussion: """
+                Keys as in 'service list --json': id, name, ip, package, period, addons, status. With \
+                --prune, the export is the whole truth: open services it leaves out are closed (their \
+                licenses are deleted or parked by the next checkevent). An export that holds no service, \
+                or that would close more than 5 services and more than 10% of the open ones, is refused \
+                as empty or truncated unless --prune-max allows that many.
+                """)
 
         @OptionGroup var global: GlobalOptions
 
         @Argument(help: "The file to read; '-' or nothing for standard input.")
         var file: String?
+
+        @Flag(help: "Close the open services the export leaves out.")
+        var prune = false
+
+        @Option(
+            help: ArgumentHelp(
+                "With --prune: close at most this many, instead of refusing an empty or truncated-looking export.",
+                valueName: "n"))
+        var pruneMax: Int?
+
+        @Flag(help: "Check the whole import and say what it would add, change and close; change nothing.")
+        var dryRun = false
+
+        func validate() throws {
+            if pruneMax != nil && !prune { throw ValidationError("--prune-max goes with --prune") }
+            if let pruneMax, pruneMax < 0 { throw ValidationError("--prune-max takes a number of services, 0 or more") }
+        }
 
         func run() throws {
             try CommandContext.run(global, command: "service import") { context in
@@ -28,15 +51,28 @@ extension ServiceCommand {
                 }
                 let name = source == "-" ? "standard input" : source
                 let records = try LicmgrCore.ServiceImport.parse(data, source: name)
-                let counts = try context.registry().importServices(records, source: name)
+                let result = try context.registry().importServices(
+                    records, source: name, prune: prune ? PruneGuard(max: pruneMax) : nil, dryRun: dryRun)
                 if context.output.json {
                     context.output.document([
-                        "added": .int(counts.added), "changed": .int(counts.changed),
-                        "unchanged": .int(counts.unchanged),
+                        "added": .int(result.added), "changed": .int(result.changed),
+                        "unchanged": .int(result.unchanged), "closed": JSONValue(result.closed.map(\.id)),
+                        "dry_run": .bool(dryRun),
                     ])
-                } else {
+                    return .ok
+                }
+                for service in result.closed {
                     context.output.line(
-                        "imported \(records.count) service(s): \(counts.added) added, \(counts.changed) changed, \(counts.unchanged) unchanged"
+                        "\(dryRun ? "would close" : "closed") service \(service.id) (\(service.name), \(service.ip)): "
+                            + "absent from the export")
+                }
+                context.output.line(
+                    "\(dryRun ? "would import" : "imported") \(records.count) service(s): \(result.added) added, "
+                        + "\(result.changed) changed, \(result.unchanged) unchanged"
+                        + (prune ? ", \(result.closed.count) closed" : ""))
+                if !dryRun && !result.closed.isEmpty {
+                    context.output.line(
+                        "the next checkevent deletes or parks their licenses ('licmgr service close ID... --now' does it at once)"
                     )
                 }
                 return .ok

@@ -27,7 +27,9 @@ extension ServiceCommand {
                 let resolver = Resolver(config: registry.config, catalogue: try store.catalogue())
                 try Table.print(
                     header: ["ID", "NAME", "IP", "PACKAGE", "PERIOD", "ADDONS", "STATUS", "LICENSES"],
-                    to: context.output
+                    to: context.output,
+                    empty: (all ? "no services" : "no open services")
+                        + "; add them with 'licmgr service add' or 'licmgr service import'"
                 ) { row in
                     try store.forEachService(includeClosed: all) { service in
                         let licenses = try store.licenses(serviceID: service.id).filter(\.isLive)

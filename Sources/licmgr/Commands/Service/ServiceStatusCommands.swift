@@ -21,6 +21,7 @@ struct StatusChangeOptions: ParsableArguments {
         let verb = ServiceRegistry.verb(for: status)
         try CommandContext.run(global, command: "service \(verb)", locking: now) { context in
             if dryRun {
+                try context.registry().validateStatus(ids, to: status)
                 let report = try context.engine().follow(
                     serviceIDs: ids, dryRun: true, assuming: ServiceChange(status: status))
                 Rendering.print(report, to: context.output)
