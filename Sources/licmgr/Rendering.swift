@@ -14,6 +14,15 @@ enum Rendering {
         return object
     }
 
+    /// When a parked license becomes reusable, in the words of `list --free`'s REUSABLE column.
+    static func reusable(_ reusability: FreePool.Reusability) -> String {
+        switch reusability {
+        case .now: return "now"
+        case .from(let day): return "from \(day)"
+        case .never(let why): return "no: \(why)"
+        }
+    }
+
     /// A row of `list --free`: `reusable_from` is the day the vendor's rule allows its reuse,
     /// null when it does now or never; `not_reusable` says why it never will as it is.
     static func freeLicense(_ license: License, today: Day) -> JSONObject {

@@ -91,7 +91,7 @@ struct ListCommand: ParsableCommand {
                         license.gone ? "gone" : license.status.name,
                         license.expires?.description ?? "-", license.serviceID.map(String.init) ?? "-",
                     ]
-                    row(cells + (free ? [Self.reusable(FreePool.reusability(license, today: today))] : []))
+                    row(cells + (free ? [Rendering.reusable(FreePool.reusability(license, today: today))] : []))
                 }
             }
             return .ok
@@ -128,17 +128,6 @@ struct ListCommand: ParsableCommand {
         }
         context.output.line(Rendering.unusedLine(UnusedTotal(rows)))
         return .ok
-    }
-}
-
-extension ListCommand {
-    /// The REUSABLE column of `list --free`.
-    static func reusable(_ reusability: FreePool.Reusability) -> String {
-        switch reusability {
-        case .now: return "now"
-        case .from(let day): return "from \(day)"
-        case .never(let why): return "no: \(why)"
-        }
     }
 }
 

@@ -64,7 +64,7 @@ struct ShowCommand: ParsableCommand {
                 ]
                 if found.isLive, found.isParked, found.serviceID == nil {
                     fields.append(
-                        ("reusable", ListCommand.reusable(FreePool.reusability(found, today: context.time.today))))
+                        ("reusable", Rendering.reusable(FreePool.reusability(found, today: context.time.today))))
                 }
                 context.output.data(
                     fields.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" }
