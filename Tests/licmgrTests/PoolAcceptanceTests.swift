@@ -103,6 +103,28 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 3)
     }
 
+    /// A tariff change is paid too: it says why no free license of the new tariff serves instead.
+    func testATariffChangeSaysWhyTheFreePoolWasNotUsed() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let id = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let off = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--dry-run").stdout
+        XCTAssertTrue(
+            off.contains(
+                "would change license \(id) to tariff 55228, 1 month (not from the free pool: "
+                    + "Option UseExistingOnUpgrade is off)"), off)
+        try work.writeConfig(url: sim.url, extra: "Option UseExistingOnUpgrade")
+        let resting = try seedFree(changed: today.adding(days: -3), tariff: "55228")
+        let waiting = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--dry-run").stdout
+        XCTAssertTrue(waiting.contains("free license \(resting) of tariff 55228 is reusable from"), waiting)
+        let real = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "-v").stdout
+        XCTAssertTrue(
+            real.contains(
+                "license \(id) of service 7: changing its tariff to 55228 (not from the free pool: free license"),
+            real)
+        XCTAssertEqual(try sim.state().calls("service.changepricelist").count, 1)
+    }
+
     func testNewKeyOnAParkedLicenseWarnsThatItRestartsItsMonth() throws {
         let free = try seedFree(changed: today.adding(months: -2))
         try licmgr("sync")

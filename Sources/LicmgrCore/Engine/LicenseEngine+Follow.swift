@@ -209,23 +209,28 @@ extension LicenseEngine {
     ) throws {
         // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
         var excused: [Int] = []
-        if config.has(.useExistingOnUpgrade),
-            case .free(let free) = try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun)
-        {
-            if dryRun {
-                report.add(
-                    .planned, serviceID: service.id, licenseID: free.id,
-                    "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
-                return
-            }
-            let before = report.items.count
-            switch try takeFromPool(free, for: service, need: need, replacing: license, report: &report) {
-            case .finished, .waiting: return
-            case .rolledBack:
-                guard report.stopped == nil else { return }
-                if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
-                    excused = Array(before..<report.items.count)
+        // Why no free license of the new tariff serves instead, said wherever the tariff change is paid.
+        var notPooled = "Option UseExistingOnUpgrade is off"
+        if config.has(.useExistingOnUpgrade) {
+            switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
+            case .free(let free):
+                if dryRun {
+                    report.add(
+                        .planned, serviceID: service.id, licenseID: free.id,
+                        "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
+                    return
                 }
+                let before = report.items.count
+                switch try takeFromPool(free, for: service, need: need, replacing: license, report: &report) {
+                case .finished, .waiting: return
+                case .rolledBack:
+                    guard report.stopped == nil else { return }
+                    if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
+                        excused = Array(before..<report.items.count)
+                    }
+                }
+                notPooled = "taking free license \(free.id) failed"
+            case .none(let why): notPooled = why
             }
         }
         let period: Int
@@ -238,21 +243,29 @@ extension LicenseEngine {
                 error)
             return
         }
-        if try retariff(license, of: service, to: need.tariff, period: period, dryRun: dryRun, report: &report) {
+        let poolNote = " (not from the free pool: \(notPooled))"
+        if !dryRun {
+            report.notes.append(
+                "license \(license.id) of service \(service.id): changing its tariff to \(need.tariff)\(poolNote)")
+        }
+        if try retariff(
+            license, of: service, to: need.tariff, period: period, dryRun: dryRun, why: poolNote, report: &report)
+        {
             report.excuse(excused, "license \(license.id) changed its tariff instead")
         }
     }
 
-    /// Changes a license's tariff: one journaled remote step.
+    /// Changes a license's tariff: one journaled remote step. `why` ends a dry run's line.
     @discardableResult
     func retariff(
-        _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, report: inout RunReport
+        _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, why: String = "",
+        report: inout RunReport
     ) throws -> Bool {
         if dryRun {
             report.add(
                 .planned, serviceID: service.id, licenseID: license.id,
                 "would change license \(license.id) to tariff \(tariff), \(try catalogue().periodName(period, of: tariff))"
-                    + price(tariff, period, try resolver()))
+                    + price(tariff, period, try resolver()) + why)
             return false
         }
         let change = step(
