@@ -239,9 +239,9 @@ public struct Tariff: Sendable, Equatable {
         self.periods = periods
     }
 
-    /// The periods it sells, for messages: `1815 (month), 1817 (lifetime)`.
+    /// The periods it sells, for messages: `1815 (1 month), 1817 (lifetime)`.
     public var periodList: String {
-        periods.map { "\($0.id) (\($0.type))" }.joined(separator: ", ")
+        periods.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
     }
 
     /// The id of the shortest paid period measured in months: one month where sold.
