@@ -380,6 +380,77 @@ public final class SQLiteStore: StateStore {
         }
     }
 
+    // MARK: - Runs and balance
+
+    public func insert(_ run: RunRecord) throws {
+        try db.run(
+            "INSERT INTO runs (command, started_at, ended_at, exit_code, counts) VALUES (?, ?, ?, ?, ?)",
+            [
+                .text(run.command), .text(run.startedAt), .text(run.endedAt), .integer(run.exitCode),
+                .text(Self.encode(counts: run.counts)),
+            ])
+    }
+
+    public func lastRuns() throws -> [String: RunRecord] {
+        let rows = try db.rows(
+            Self.selectRuns + " WHERE id IN (SELECT MAX(id) FROM runs GROUP BY command)", [], Self.run(from:))
+        return Dictionary(rows.map { ($0.command, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    public func lastSuccessfulRun(of command: String) throws -> RunRecord? {
+        try db.rows(
+            Self.selectRuns + " WHERE command = ? AND exit_code = 0 ORDER BY id DESC LIMIT 1", [.text(command)],
+            Self.run(from:)
+        ).first
+    }
+
+    private static let selectRuns = "SELECT command, started_at, ended_at, exit_code, counts FROM runs"
+
+    private static func run(from row: SQLCursor) -> RunRecord {
+        let object = (try? JSONSerialization.jsonObject(with: Data((row.string(4) ?? "{}").utf8))) as? [String: Any]
+        return RunRecord(
+            command: row.string(0) ?? "", startedAt: row.string(1) ?? "", endedAt: row.string(2) ?? "",
+            exitCode: row.int(3) ?? 0, counts: (object ?? [:]).compactMapValues { $0 as? Int })
+    }
+
+    private static func encode(counts: [String: Int]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public func balance() throws -> BalanceReading? {
+        try db.rows("SELECT amount, currency, read_at FROM balance WHERE id = 1 AND read_at IS NOT NULL") { row in
+            row.int(0).map {
+                BalanceReading(balance: AccountBalance(cents: $0, currency: row.string(1)), at: row.string(2) ?? "")
+            }
+        }.first ?? nil
+    }
+
+    public func balanceAskedAt() throws -> String? {
+        try db.rows("SELECT asked_at FROM balance WHERE id = 1") { $0.string(0) }.first ?? nil
+    }
+
+    public func saveBalance(_ reading: BalanceReading?, askedAt at: String) throws {
+        if let reading {
+            try db.run(
+                """
+                INSERT INTO balance (id, amount, currency, read_at, asked_at) VALUES (1, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET amount = excluded.amount, currency = excluded.currency,
+                    read_at = excluded.read_at, asked_at = excluded.asked_at
+                """,
+                [
+                    .integer(reading.balance.cents), SQLValue(reading.balance.currency), .text(reading.at),
+                    .text(at),
+                ])
+        } else {
+            try db.run(
+                """
+                INSERT INTO balance (id, asked_at) VALUES (1, ?)
+                ON CONFLICT (id) DO UPDATE SET asked_at = excluded.asked_at
+                """, [.text(at)])
+        }
+    }
+
     // MARK: - Tariffs
 
     public func catalogue(includeGone: Bool) throws -> Catalogue {

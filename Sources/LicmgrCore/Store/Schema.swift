@@ -105,6 +105,25 @@ enum Schema {
         CREATE INDEX workflows_state ON workflows(state);
         ALTER TABLE licenses ADD COLUMN renewed_until TEXT;
         """,
+        // 4: what each run that reached for the remote ended with, and the account balance as last read.
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            command TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            exit_code INTEGER NOT NULL,
+            counts TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX runs_command ON runs(command, exit_code, id);
+        CREATE TABLE balance (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            amount INTEGER,
+            currency TEXT,
+            read_at TEXT,
+            asked_at TEXT NOT NULL
+        );
+        """,
     ]
 
     static var version: Int { migrations.count }

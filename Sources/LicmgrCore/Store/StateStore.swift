@@ -50,6 +50,20 @@ public protocol StateStore: AnyObject {
         serviceID: Int?, licenseID: Int?, since: Day?, limit: Int?, _ body: (HistoryEntry) throws -> Void
     ) throws
 
+    /// Records a finished run of a command that reached for the remote.
+    func insert(_ run: RunRecord) throws
+    /// The last run of each command, by command name.
+    func lastRuns() throws -> [String: RunRecord]
+    /// The last run of `command` that exited 0.
+    func lastSuccessfulRun(of command: String) throws -> RunRecord?
+
+    /// The account balance as last read; nil if it never was.
+    func balance() throws -> BalanceReading?
+    /// When the balance was last asked for, whether or not the answer could be read.
+    func balanceAskedAt() throws -> String?
+    /// Records that the balance was asked for at `at`, and what was read: nil keeps the last reading.
+    func saveBalance(_ reading: BalanceReading?, askedAt at: String) throws
+
     /// The imported tariff catalogue; `includeGone` adds tariffs the remote stopped listing.
     func catalogue(includeGone: Bool) throws -> Catalogue
     /// Replaces the catalogue: updates listed tariffs, marks the others gone.
