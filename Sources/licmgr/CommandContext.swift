@@ -18,6 +18,8 @@ struct CommandContext {
 
     private final class Connection {
         var store: SQLiteStore?
+        /// What the run did, per action, for its row in the run record.
+        var counts: [String: Int] = [:]
     }
 
     private init(options: GlobalOptions, command: String, locking: Bool) throws {
@@ -59,21 +61,46 @@ struct CommandContext {
         ServiceRegistry(config: config, store: try openStore(), time: time, command: command)
     }
 
+    /// Counts what the run did, for the run record.
+    func tally(_ report: RunReport) {
+        tally(Dictionary(uniqueKeysWithValues: RunReport.Action.allCases.map { ($0.rawValue, report.count($0)) }))
+    }
+
+    func tally(_ counts: [String: Int]) {
+        connection.counts.merge(counts.filter { $0.value != 0 }) { $0 + $1 }
+    }
+
+    /// Adds the run's row to the run record. Best effort: a run whose record cannot be written
+    /// still ends with its own exit code.
+    private func record(startedAt: String, exit status: ExitStatus) {
+        let run = RunRecord(
+            command: command, startedAt: startedAt, endedAt: time.timestamp, exitCode: Int(status.rawValue),
+            counts: connection.counts)
+        try? openStore().insert(run)
+    }
+
     /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
     /// runs first, before the config is read, for command-line values only the command can judge.
+    /// `recorded` (default: `locking`) adds the run to the run record, failed or not; a run
+    /// that never got its context (bad config, lock held) has nothing to record it in.
     static func run(
-        _ options: GlobalOptions, command: String, locking: Bool = false, check: () throws -> Void = {},
+        _ options: GlobalOptions, command: String, locking: Bool = false, recorded: Bool? = nil,
+        check: () throws -> Void = {},
         _ body: (CommandContext) throws -> ExitStatus
     ) throws {
         let output = Output(options)
         let status: ExitStatus
+        var context: CommandContext?
+        let startedAt = SystemTime().timestamp
         do {
             try check()
-            let context = try CommandContext(options: options, command: command, locking: locking)
-            status = try body(context)
+            let made = try CommandContext(options: options, command: command, locking: locking)
+            context = made
+            status = try body(made)
         } catch {
             let cut = error as? ListingCut
             let status = ExitStatus.of(cut?.cause ?? error)
+            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status) }
             let message = String(describing: error)
             if options.json, cut == nil {
                 output.errorDocument(code: status.rawValue, message: message)
@@ -82,6 +109,7 @@ struct CommandContext {
             }
             throw ExitCode(status.rawValue)
         }
+        if recorded ?? locking { context?.record(startedAt: startedAt, exit: status) }
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 }

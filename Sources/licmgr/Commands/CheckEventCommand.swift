@@ -16,8 +16,9 @@ struct CheckEventCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try CommandContext.run(global, command: "checkevent", locking: true) { context in
+        try CommandContext.run(global, command: "checkevent", locking: true, recorded: !dryRun) { context in
             let report = try context.engine().checkEvent(dryRun: dryRun)
+            context.tally(report)
             Rendering.print(report, to: context.output)
             return report.exitStatus
         }

@@ -17,8 +17,10 @@ struct FixChildsCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try CommandContext.run(global, command: "fixchilds", locking: true) { context in
+        try CommandContext.run(global, command: "fixchilds", locking: true, recorded: !dryRun) { context in
             let report = try context.engine().fixChilds(dryRun: dryRun)
+            context.tally(report.run)
+            context.tally(["orphans": report.orphans.count, "unserved": report.unserved.count])
             let output = context.output
             if output.json {
                 var object = Rendering.report(report.run)

@@ -20,6 +20,10 @@ struct ImportTariffsCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "import-tariffs", locking: !dryRun) { context in
             let report = try context.engine().importTariffs(dryRun: dryRun)
+            context.tally([
+                "tariffs": report.tariffs.count, "added": report.added.count, "changed": report.changed.count,
+                "vanished": report.vanished.count,
+            ])
             let output = context.output
             if output.json {
                 output.document([

@@ -21,6 +21,7 @@ struct NewKeyCommand: ParsableCommand {
             let warning = try engine.newKeyWarning(license: license)
             if let warning, !context.output.json { context.output.warning(warning) }
             var report = try engine.newKey(license: license, dryRun: dryRun)
+            context.tally(report)
             // The key is what was asked for: null until one was made and read.
             let key = report.count(.edited) > 0 ? try context.openStore().license(license)?.key : nil
             if context.output.json {

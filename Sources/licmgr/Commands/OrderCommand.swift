@@ -19,8 +19,9 @@ struct OrderCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try CommandContext.run(global, command: "order", locking: true) { context in
+        try CommandContext.run(global, command: "order", locking: true, recorded: !dryRun) { context in
             let report = try context.engine().order(serviceIDs: ids, dryRun: dryRun)
+            context.tally(report)
             Rendering.print(report, to: context.output, showUnchanged: true)
             return report.exitStatus
         }

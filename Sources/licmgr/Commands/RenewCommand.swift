@@ -28,8 +28,9 @@ struct RenewCommand: ParsableCommand {
     }
 
     func run() throws {
-        try CommandContext.run(global, command: "renew", locking: true) { context in
+        try CommandContext.run(global, command: "renew", locking: true, recorded: !dryRun) { context in
             let report = try context.engine().renew(serviceIDs: ids, due: due, dryRun: dryRun)
+            context.tally(report)
             Rendering.print(report, to: context.output, showUnchanged: !due)
             return report.exitStatus
         }

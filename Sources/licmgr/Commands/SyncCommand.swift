@@ -11,6 +11,7 @@ struct SyncCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "sync", locking: true) { context in
             let report = try context.engine().sync()
+            context.tally(report)
             Rendering.print(report, to: context.output)
             return report.exitStatus
         }

@@ -45,7 +45,7 @@ extension ServiceCommand {
         }
 
         func run() throws {
-            try CommandContext.run(global, command: "service set", locking: now) { context in
+            try CommandContext.run(global, command: "service set", locking: now, recorded: now && !dryRun) { context in
                 let change = ServiceChange(
                     name: name, ip: ip, package: package, period: period,
                     addons: addon.isEmpty ? nil : try ServiceRegistry.parseAddons(addon))
@@ -58,6 +58,7 @@ extension ServiceCommand {
                 // Text prints them as lines of their own; the run's JSON document carries them as notes.
                 func finish(_ run: RunReport) -> ExitStatus {
                     var run = run
+                    context.tally(run)
                     if context.output.json { run.notes.insert(contentsOf: effects, at: 0) }
                     Rendering.print(run, to: context.output)
                     return run.exitStatus

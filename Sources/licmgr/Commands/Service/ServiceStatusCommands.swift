@@ -19,7 +19,7 @@ struct StatusChangeOptions: ParsableArguments {
 
     func run(_ global: GlobalOptions, to status: Service.Status) throws {
         let verb = ServiceRegistry.verb(for: status)
-        try CommandContext.run(global, command: "service \(verb)", locking: now) { context in
+        try CommandContext.run(global, command: "service \(verb)", locking: now, recorded: now && !dryRun) { context in
             if dryRun {
                 try context.registry().validateStatus(ids, to: status)
                 let report = try context.engine().follow(
@@ -38,6 +38,7 @@ struct StatusChangeOptions: ParsableArguments {
             }
             for service in changed { context.output.line("service \(service.id) is now \(status.rawValue)") }
             let report = try context.engine().follow(serviceIDs: ids, dryRun: false)
+            context.tally(report)
             Rendering.print(report, to: context.output)
             return report.exitStatus
         }
