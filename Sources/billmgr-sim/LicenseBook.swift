@@ -107,6 +107,7 @@ actor LicenseBook {
         case "soft.delete": return try setStatus(params, 4)
         case "service.prolong": return try prolong(params)
         case "service.changepricelist": return try changeTariff(params)
+        case "subaccount": return account()
         case "pricelist.export":
             return Catalogue.export(onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"])
         default: throw APIError("missed", function, "Unknown function")
@@ -261,6 +262,16 @@ actor LicenseBook {
     }
 
     private static let ok: [(String, Elem)] = [("ok", Elem())]
+
+    /// The account's one subaccount, in the catalogue's currency.
+    private func account() -> [(String, Elem)] {
+        [
+            (
+                "elem",
+                Elem.fields([("id", "1"), ("name", "EUR"), ("balance", Money.format(balance)), ("currency", "EUR")])
+            )
+        ]
+    }
 
     /// The function prefix of the call being served (`soft`, `softexternal`, `platform`), or
     /// nil for `service.*` calls, which reach licenses of every family.

@@ -100,7 +100,7 @@ enum Rendering {
         }
         object.set("errors", .array(errors))
         object.set("warnings", JSONValue(report.warnings))
-        object.set("notes", JSONValue(report.notes))
+        object.set("notes", JSONValue(report.notes + report.verboseWarnings))
         object.set("dry_run", .bool(report.dryRun))
         object.set(
             "items",
@@ -131,6 +131,7 @@ enum Rendering {
             }
         }
         for warning in report.warnings { output.warning(warning) }
+        if output.verbose { for warning in report.verboseWarnings { output.warning(warning) } }
         if let stopped = report.stopped {
             let hint = stopped.isInDoubt ? "; the step is journaled and the next run settles it" : ""
             output.error("stopped: \(stopped.description)\(hint)")

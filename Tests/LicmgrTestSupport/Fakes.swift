@@ -183,6 +183,7 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
     private var orderRequests: [OrderRequest] = []
     private var orderFaults: [OrderFault] = []
     private var tariffs: [Tariff] = []
+    private var balanceAnswer: Result<[AccountBalance], RemoteError> = .success([])
     /// Expiry given to newly ordered licenses.
     public let newExpiry: Day
 
@@ -319,6 +320,16 @@ public final class FakeLicenseServer: LicenseServer, @unchecked Sendable {
     public func exportTariffs() throws(RemoteError) -> [Tariff] {
         note("export")
         return lock.withLock { tariffs }
+    }
+
+    /// What `balances` answers from now on: rows, or an error to throw.
+    public func setBalances(_ answer: Result<[AccountBalance], RemoteError>) {
+        lock.withLock { balanceAnswer = answer }
+    }
+
+    public func balances() throws(RemoteError) -> [AccountBalance] {
+        note("subaccount")
+        return try lock.withLock { balanceAnswer }.get()
     }
 }
 

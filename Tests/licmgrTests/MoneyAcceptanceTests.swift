@@ -32,4 +32,28 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         withExtendedLifetime(lock) {}
         XCTAssertEqual(try work.store().lastRuns().count, 0)
     }
+
+    // MARK: - The balance
+
+    func testCheckeventReadsTheBalanceHourlyAndSaysNothingOfIt() throws {
+        try sim.setBalance("42.10")
+        let run = try licmgr("checkevent")
+        XCTAssertEqual(run.stdout + run.stderr, "", "cron mails what is printed")
+        XCTAssertEqual(try work.store().balance()?.balance, AccountBalance(cents: 4210, currency: "EUR"))
+        try sim.setBalance("1.00")
+        try licmgr("checkevent")
+        XCTAssertEqual(try sim.state().calls("subaccount").count, 1, "at most hourly")
+        XCTAssertEqual(try work.store().balance()?.balance.cents, 4210)
+    }
+
+    func testABalanceThatCannotBeReadIsAWarningUnderVerboseOnly() throws {
+        try sim.fault("subaccount", "refuse", times: 2, type: "missed", message: "Unknown function")
+        let quiet = try licmgr("checkevent")
+        XCTAssertEqual(quiet.stderr, "")
+        // The hour is up as far as the record knows: the next run asks again.
+        try work.store().db.run("UPDATE balance SET asked_at = '2000-01-01 00:00:00'")
+        let verbose = try licmgr("checkevent", "-v")
+        XCTAssertTrue(verbose.stderr.contains("warning: the account balance could not be read"), verbose.stderr)
+        XCTAssertNil(try work.store().balance())
+    }
 }

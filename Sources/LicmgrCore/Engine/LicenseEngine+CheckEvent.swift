@@ -36,6 +36,8 @@ extension LicenseEngine {
         try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: dryRun, report: &report)
         guard report.stopped == nil, !dryRun else { return report }
         try finishProcessing(report: &report)
+        guard report.stopped == nil else { return report }
+        try readBalanceIfDue(report: &report)
         return report
     }
 

@@ -42,6 +42,8 @@ public struct RunReport: Sendable, Equatable {
     public var warnings: [String] = []
     /// What the run looked at, for `--verbose`.
     public var notes: [String] = []
+    /// Problems only `--verbose` shows, because nobody needs to act on them: the balance not read.
+    public var verboseWarnings: [String] = []
     /// The error that stopped the run early, if any; the work it left is journaled.
     public var stopped: RemoteError?
     public var dryRun: Bool

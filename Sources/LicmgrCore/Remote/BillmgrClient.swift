@@ -405,6 +405,20 @@ public struct BillmgrClient: LicenseServer {
         return tariffs
     }
 
+    /// Read defensively, the format being a guess: rows under `elem` or the balance on `doc`
+    /// itself, a number perhaps with a currency around it, a `currency` that may be a code or
+    /// an id (then the one around the number is taken).
+    public func balances() throws(RemoteError) -> [AccountBalance] {
+        let doc = try call("subaccount", reading: true)
+        var rows = doc["elem"].elements
+        if rows.isEmpty, doc["balance"].exists { rows = [doc] }
+        return rows.compactMap { row in
+            guard let text = row["balance"].text, let amount = Money.amount(text) else { return nil }
+            let named = row["currency"].text.flatMap { $0.allSatisfy(\.isNumber) ? nil : $0 }
+            return AccountBalance(cents: amount.cents, currency: named ?? amount.currency)
+        }
+    }
+
     /// A catalogue period: its id is the element's text, or derived from type and length the
     /// way modern tariffs number them (months; 0 lifetime; -100 trial; -50 day).
     static func period(from node: DocNode) -> Tariff.Period? {

@@ -38,6 +38,9 @@ public protocol LicenseServer {
     func delete(license: Int, line: ProductLine) throws(RemoteError)
     /// The remote tariff catalogue, only what the account may order.
     func exportTariffs() throws(RemoteError) -> [Tariff]
+    /// The account's balances, one per subaccount the remote lists; rows without a readable
+    /// balance are left out.
+    func balances() throws(RemoteError) -> [AccountBalance]
     /// Makes independent calls with up to `parallel` in flight. `starting(i)` runs just before
     /// call `i` is sent (the journal's moment) and may hold it back by answering false; `each`
     /// gets every answer as it arrives. An error either throws ends the batch once the calls

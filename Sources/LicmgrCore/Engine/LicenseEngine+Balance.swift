@@ -1,0 +1,31 @@
+extension LicenseEngine {
+    /// How often `checkevent` asks for the balance: it changes with what licmgr spends, which
+    /// the run record shows meanwhile, and an hour old is fresh enough to warn by.
+    static let balanceInterval = 3600
+
+    /// Reads the account balance when it was last asked for an hour ago or more, and stores
+    /// it. Only a nicety: a failed read is a warning for `-v` and never fails the run, and the
+    /// asking is recorded either way, so that a remote without `subaccount` is asked hourly,
+    /// not every five minutes.
+    func readBalanceIfDue(report: inout RunReport) throws {
+        if let asked = try store.balanceAskedAt(), asked > time.timestamp(secondsAgo: Self.balanceInterval) { return }
+        let at = time.timestamp
+        let rows: [AccountBalance]
+        do {
+            rows = try server.balances()
+        } catch {
+            try store.saveBalance(nil, askedAt: at)
+            report.verboseWarnings.append("the account balance could not be read: \(error)")
+            return
+        }
+        // Several subaccounts: the one in the catalogue's currency is the one licenses are paid from.
+        let currencies = Set(try catalogue().tariffs.values.map(\.currency))
+        guard let balance = rows.first(where: { $0.currency.map(currencies.contains) == true }) ?? rows.first else {
+            try store.saveBalance(nil, askedAt: at)
+            report.verboseWarnings.append("the account balance could not be read: the remote's answer holds none")
+            return
+        }
+        try store.saveBalance(BalanceReading(balance: balance, at: at), askedAt: at)
+        report.notes.append("account balance: \(Money.format(balance.cents))\(balance.currency.map { " \($0)" } ?? "")")
+    }
+}
