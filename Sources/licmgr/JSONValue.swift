@@ -15,6 +15,7 @@ enum JSONValue {
 
     init(_ value: Int?) { self = value.map { .int($0) } ?? .null }
     init(_ value: String?) { self = value.map { .string($0) } ?? .null }
+    init(money cents: Int?) { self = cents.map { .money(cents: $0) } ?? .null }
     init(_ values: [Int]) { self = .array(values.map { .int($0) }) }
     init(_ values: [String]) { self = .array(values.map { .string($0) }) }
     init(_ map: [String: String]) { self = .object(JSONObject(members: map.map { ($0.key, .string($0.value)) })) }

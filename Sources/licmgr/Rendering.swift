@@ -102,6 +102,10 @@ enum Rendering {
         object.set("warnings", JSONValue(report.warnings))
         object.set("notes", JSONValue(report.notes + report.verboseWarnings))
         object.set("dry_run", .bool(report.dryRun))
+        if report.dryRun {
+            object.set("cost", JSONValue(money: report.unpricedSteps == 0 ? report.plannedCost : nil))
+            object.set("currency", JSONValue(report.currency))
+        }
         object.set(
             "items",
             .array(
@@ -109,10 +113,21 @@ enum Rendering {
                     [
                         "action": .string(item.action.rawValue), "service_id": JSONValue(item.serviceID),
                         "addon": JSONValue(item.addon), "license_id": JSONValue(item.licenseID),
-                        "detail": .string(item.detail),
+                        "detail": .string(item.detail), "cost": JSONValue(money: item.charge?.cents),
                     ]
                 }))
         return object
+    }
+
+    /// The last line of a dry run: what its plan would spend.
+    static func total(of report: RunReport) -> String {
+        let unpriced = report.unpricedSteps
+        if unpriced > 0 {
+            return "total: unknown (\(unpriced) step(s) without a known price; run 'licmgr import-tariffs')"
+        }
+        guard let cost = report.plannedCost else { return "total: unknown (prices in more than one currency)" }
+        guard let currency = report.currency else { return "total: nothing to pay" }
+        return "total: \(Money.format(cost)) \(currency)"
     }
 
     /// Prints a run report as text: results on stdout, failures and warnings on stderr.
@@ -130,6 +145,7 @@ enum Rendering {
             default: output.line(item.detail)
             }
         }
+        if report.dryRun { output.line(total(of: report)) }
         for warning in report.warnings { output.warning(warning) }
         if output.verbose { for warning in report.verboseWarnings { output.warning(warning) } }
         if let stopped = report.stopped {

@@ -32,6 +32,14 @@ final class JSONValueTests: XCTestCase {
         }
     }
 
+    func testMoneyIsANumberWithTwoDecimals() throws {
+        for (cents, written) in [(1250, "12.50"), (0, "0.00"), (-5, "-0.05"), (100_000_00, "100000.00")] {
+            XCTAssertEqual(text(.money(cents: cents)), written)
+            let parsed = try JSONSerialization.jsonObject(with: Data("[\(written)]".utf8)) as? [NSNumber]
+            XCTAssertEqual(parsed?.first?.doubleValue, Double(cents) / 100, written)
+        }
+    }
+
     func testStringsAreEscapedAsJSONSerializationEscapedThem() throws {
         var every = String(String.UnicodeScalarView((0..<0x80).compactMap(Unicode.Scalar.init)))
         every += "\u{80}\u{2028}\u{FEFF}é😀e\u{301}/\\\""
@@ -47,7 +55,8 @@ final class JSONValueTests: XCTestCase {
         let gone = License(id: 100002, name: "free.lic", ip: "0.0.0.0", pricelist: 55228, status: .active, gone: true)
         let service = Service(
             id: 7, name: "vps7", ip: "192.0.2.7", package: 12, addons: ["panel": "Lite", "ipmgr": "on"])
-        var report = RunReport(dryRun: true)
+        // Not a dry run: a dry run's cost is written with its two decimals, which Foundation drops.
+        var report = RunReport()
         report.add(.ordered, serviceID: 7, addon: "panel", licenseID: 100001, "ordered")
         report.add(.failed, serviceID: 8, "could not")
         report.warnings = ["w"]

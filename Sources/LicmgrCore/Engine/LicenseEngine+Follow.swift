@@ -120,7 +120,23 @@ extension LicenseEngine {
             }
             var current = license
             if current.status == .suspended {
-                if dryRun {
+                if dryRun, let expires = license.expires, expires <= time.today {
+                    // As `resume` does: a license that lapsed is renewed first, and that is paid.
+                    let period: Int
+                    do {
+                        period = try resolver.period(
+                            local: service.period, tariff: license.pricelist, current: license.period)
+                    } catch {
+                        report.refuse(
+                            serviceID: service.id, licenseID: license.id, "license \(license.id) not resumed", error)
+                        return
+                    }
+                    report.add(
+                        .planned, serviceID: service.id, licenseID: license.id,
+                        "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
+                            + "\(price(license.pricelist, period, resolver)) (it lapsed on \(expires)), then resume it",
+                        charge: try charge(Price(tariff: license.pricelist, period: period)))
+                } else if dryRun {
                     report.add(
                         .planned, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
                 } else {
@@ -265,7 +281,8 @@ extension LicenseEngine {
             report.add(
                 .planned, serviceID: service.id, licenseID: license.id,
                 "would change license \(license.id) to tariff \(tariff), \(try catalogue().periodName(period, of: tariff))"
-                    + price(tariff, period, try resolver()) + why)
+                    + price(tariff, period, try resolver()) + why,
+                charge: try charge(Price(tariff: tariff, period: period)))
             return false
         }
         let change = step(

@@ -104,6 +104,7 @@ extension LicenseEngine {
     /// Records why a sent step failed: in doubt when the remote may have applied it, failed
     /// otherwise. A refusal fails that item only; any other error stops the run.
     func failed(_ step: Step, _ error: RemoteError, report: inout RunReport) throws {
+        let detail = try failureDetail(step, error)
         try store.transaction {
             if error.isInDoubt {
                 // A timeout may still be at work on the remote; an answer, even a broken one, is not.
@@ -118,15 +119,11 @@ extension LicenseEngine {
                 try store.finish(
                     operation: step.key, state: .failed, licenseID: nil,
                     result: Self.failureResult(error), at: time.timestamp)
-                try record(
-                    step.kind.rawValue, result: "failed", service: step.service, license: step.license,
-                    "\(step.summary): \(error.description)")
+                try record(step.kind.rawValue, result: "failed", service: step.service, license: step.license, detail)
             }
         }
         let action: RunReport.Action = error.isInDoubt ? .inDoubt : .failed
-        report.add(
-            action, serviceID: step.service, addon: step.addon, licenseID: step.license,
-            "\(step.summary): \(error.description)")
+        report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license, detail)
         if case .refused = error { return }
         if report.stopped == nil { report.stopped = error }
     }

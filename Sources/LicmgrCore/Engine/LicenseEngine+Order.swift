@@ -205,7 +205,8 @@ extension LicenseEngine {
                 report.add(
                     .planned, serviceID: service.id, addon: need.addon,
                     "would order tariff \(need.tariff) for \(resolver.catalogue.periodName(period, of: need.tariff)) on \(service.ip)"
-                        + price(need.tariff, period, resolver) + poolNote)
+                        + price(need.tariff, period, resolver) + poolNote,
+                    charge: try charge(Price(tariff: need.tariff, period: period)))
                 continue
             }
             report.notes.append("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")

@@ -81,8 +81,8 @@ extension LicenseEngine {
                 report.add(
                     .planned, serviceID: serviceID, licenseID: license.id,
                     "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
-                        + price(license.pricelist, period, resolver)
-                )
+                        + price(license.pricelist, period, resolver),
+                    charge: try charge(Price(tariff: license.pricelist, period: period)))
                 continue
             }
             renewals.append(

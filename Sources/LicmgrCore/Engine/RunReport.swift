@@ -23,10 +23,12 @@ public struct RunReport: Sendable, Equatable {
         /// For an item refused before anything was sent, the exit code of its cause: 65 for a
         /// service or addon, 78 for a config line.
         public var code: ExitStatus?
+        /// For a planned step that would spend money: what it would cost; nil for one that would not.
+        public var charge: Charge?
 
         public init(
             action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String,
-            code: ExitStatus? = nil
+            code: ExitStatus? = nil, charge: Charge? = nil
         ) {
             self.action = action
             self.serviceID = serviceID
@@ -34,6 +36,19 @@ public struct RunReport: Sendable, Equatable {
             self.licenseID = licenseID
             self.detail = detail
             self.code = code
+            self.charge = charge
+        }
+    }
+
+    /// The price of a step, as the imported catalogue states it.
+    public struct Charge: Sendable, Equatable {
+        /// Hundredths of `currency`; nil when the catalogue does not know the price.
+        public var cents: Int?
+        public var currency: String?
+
+        public init(cents: Int?, currency: String?) {
+            self.cents = cents
+            self.currency = currency
         }
     }
 
@@ -47,13 +62,35 @@ public struct RunReport: Sendable, Equatable {
     /// The error that stopped the run early, if any; the work it left is journaled.
     public var stopped: RemoteError?
     public var dryRun: Bool
+    /// The catalogue's currency, for a dry run's total; nil before the catalogue is imported.
+    public var currency: String?
 
     public init(dryRun: Bool = false) { self.dryRun = dryRun }
 
     public mutating func add(
-        _ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String
+        _ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String,
+        charge: Charge? = nil
     ) {
-        items.append(Item(action: action, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail))
+        items.append(
+            Item(
+                action: action, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail,
+                charge: charge))
+    }
+
+    /// What the planned steps would spend in `currency`: nil when a price is unknown or in another currency.
+    public var plannedCost: Int? {
+        var total = 0
+        for item in items where item.action == .planned {
+            guard let charge = item.charge else { continue }
+            guard let cents = charge.cents, charge.currency == currency else { return nil }
+            total += cents
+        }
+        return total
+    }
+
+    /// How many planned steps would spend money at a price not known.
+    public var unpricedSteps: Int {
+        items.filter { $0.action == .planned && $0.charge != nil && $0.charge?.cents == nil }.count
     }
 
     /// An item refused before any remote call, for `error` (bad input or a config line): failed,

@@ -1,4 +1,32 @@
 extension LicenseEngine {
+    /// What buying `price` costs by the catalogue, for a dry run's plan and total.
+    func charge(_ price: Price) throws -> RunReport.Charge {
+        RunReport.Charge(cents: try cost(of: price), currency: try catalogue().tariffs[price.tariff]?.currency)
+    }
+
+    /// What a failed step says: the remote's words, and for a purchase refused for lack of
+    /// funds (an error of type `account`) also the balance as last read and what it needs.
+    func failureDetail(_ step: Step, _ error: RemoteError) throws -> String {
+        guard case .refused(_, "account", _, _) = error, let price = step.price else {
+            return "\(step.summary): \(error.description)"
+        }
+        let currency = try catalogue().tariffs[price.tariff]?.currency
+        let needs =
+            step.params["cost"].flatMap { Int($0) }.map { "\(Money.format($0)) \(currency ?? "")" }
+            ?? "an amount not known (run 'licmgr import-tariffs')"
+        let balance =
+            try store.balance().map {
+                "\(Money.format($0.balance.cents)) \($0.balance.currency ?? currency ?? "") as last read at \($0.at)"
+            } ?? "not read yet (checkevent reads it hourly)"
+        return "\(step.summary): refused, insufficient funds: balance \(balance), needs \(needs) (\(error.description))"
+    }
+
+    /// The catalogue's currency, when it has one: what totals and costs are counted in.
+    func catalogueCurrency() throws -> String? {
+        let currencies = Set(try catalogue().tariffs.values.map(\.currency).filter { !$0.isEmpty })
+        return currencies.count == 1 ? currencies.first : nil
+    }
+
     /// How often `checkevent` asks for the balance: it changes with what licmgr spends, which
     /// the run record shows meanwhile, and an hour old is fresh enough to warn by.
     static let balanceInterval = 3600
