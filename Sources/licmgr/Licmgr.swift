@@ -18,7 +18,8 @@ struct Licmgr: ParsableCommand {
         subcommands: [
             ServiceCommand.self, OrderCommand.self, RenewCommand.self, CheckEventCommand.self, FixChildsCommand.self,
             ImportTariffsCommand.self, SyncCommand.self, ListCommand.self, ShowCommand.self, NewKeyCommand.self,
-            ParkCommand.self, DeleteCommand.self, HistoryCommand.self, JournalCommand.self, ConfigCommand.self,
+            ParkCommand.self, DeleteCommand.self, HistoryCommand.self, JournalCommand.self, StatusCommand.self,
+            ConfigCommand.self,
         ]
     )
 

@@ -151,4 +151,102 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(line.contains(", needs 10.00 EUR (service.prolong refused: insufficient funds"), String(line))
         XCTAssertEqual(try sim.state().calls("service.prolong").filter { $0.result == "ok" }.count, 0)
     }
+
+    // MARK: - status
+
+    func testStatusShowsHealthAndMoneyFromTheDatabaseAlone() throws {
+        try licmgr("import-tariffs")
+        try dueLicense()
+        try addService(8, ip: "10.0.0.8", addon: "panel=Pro")
+        try sim.seed([["licname": "spare", "ip": "10.0.0.9", "pricelist": "55228", "period": "12"]])
+        try sim.setBalance("100.00")
+        try licmgr("checkevent")
+        sim.stop()
+        let text = try licmgr("status", "-q")
+        for expected in [
+            "last runs (UTC):", "checkevent", "ordered 1", "renewed 1", "in doubt:         none",
+            "due in 30 days:   2 license(s), 28.00 EUR", "spent in 30 days: 28.00 EUR",
+            "unused:           1 unused license, 15.00 EUR a month", "free pool:        empty", "balance:          ",
+        ] {
+            XCTAssertTrue(text.stdout.contains(expected), "\(expected)\n\(text.stdout)")
+        }
+        let json = try licmgr("status", "--json").jsonObject
+        let checkevent = (json["last_runs"] as? [String: Any])?["checkevent"] as? [String: Any]
+        XCTAssertEqual(checkevent?["exit_code"] as? Int, 0)
+        XCTAssertEqual((checkevent?["counts"] as? [String: Int])?["ordered"], 1)
+        XCTAssertEqual(json["in_doubt"] as? Int, 0)
+        XCTAssertEqual(json["spent_30_days"] as? Double, 28)
+        XCTAssertEqual((json["unused"] as? [String: Any])?["monthly_cost"] as? Double, 15)
+        // What was bought and renewed today for a month comes round again within 30 days.
+        XCTAssertEqual((json["due_30_days"] as? [String: Any])?["count"] as? Int, 2)
+        XCTAssertEqual((json["due_30_days"] as? [String: Any])?["cost"] as? Double, 28)
+        XCTAssertEqual((json["balance"] as? [String: Any])?["amount"] as? Double, 72)
+        XCTAssertEqual(json["currency"] as? String, "EUR")
+        XCTAssertEqual(json["warnings"] as? [String], [])
+        XCTAssertEqual((json["free_pool"] as? [Any])?.count, 0)
+    }
+
+    func testStatusWarnsWhenTheBalanceWillNotLastTheWeek() throws {
+        try licmgr("import-tariffs")
+        try addService(7, ip: "10.0.0.7")
+        try sim.seed([
+            [
+                "licname": "Item #7 addon vps7", "ip": "10.0.0.7", "pricelist": "55227", "period": "1",
+                "expiredate": today.adding(days: 5).description,
+            ]
+        ])
+        try sim.setBalance("3.00")
+        try licmgr("checkevent")
+        let text = try licmgr("status")
+        XCTAssertTrue(text.stdout.contains("due in 30 days:   1 license(s), 10.00 EUR"), text.stdout)
+        XCTAssertTrue(
+            text.stdout.contains("warning: the balance, 3.00 EUR as read at "), text.stdout)
+        XCTAssertTrue(text.stdout.contains("will not cover the renewals of the next 7 days: 10.00 EUR"), text.stdout)
+        let check = try licmgr("status", "--check")
+        XCTAssertTrue(check.stdout.hasPrefix("OK: the last checkevent succeeded at "), check.stdout)
+        XCTAssertEqual(check.stdout.split(separator: "\n").count, 1)
+    }
+
+    func testStatusWithoutTheCatalogueSaysCostsAreUnknown() throws {
+        try dueLicense()
+        try sim.seed([["licname": "spare", "ip": "10.0.0.9", "pricelist": "55228", "period": "12"]])
+        try licmgr("checkevent")
+        let text = try licmgr("status")
+        XCTAssertTrue(
+            text.stdout.contains("1 unused license (prices unknown: run 'licmgr import-tariffs')"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("spent in 30 days: unknown (run import-tariffs)"), text.stdout)
+        let json = try licmgr("status", "--json").jsonObject
+        XCTAssertTrue((json["unused"] as? [String: Any])?["monthly_cost"] is NSNull, "\(json)")
+        XCTAssertTrue(json["currency"] is NSNull || json["currency"] as? String == "EUR", "\(json)")
+    }
+
+    func testStatusCheckFailsInOneLineWhenSomethingNeedsAPerson() throws {
+        let never = try licmgr("status", "--check", "-q", expect: 1)
+        XCTAssertEqual(never.stdout, "FAIL: no checkevent has succeeded yet\n")
+        try licmgr("checkevent")
+        try licmgr("status", "--check")
+        XCTAssertEqual(try licmgr("status", "--check", "--json").jsonObject["ok"] as? Bool, true)
+        sim.stop()
+        try licmgr("checkevent", expect: 69)
+        let failed = try licmgr("status", "--check", expect: 1)
+        XCTAssertTrue(failed.stdout.hasPrefix("FAIL: the last checkevent, at "), failed.stdout)
+        XCTAssertTrue(failed.stdout.contains("failed with exit 69"), failed.stdout)
+        XCTAssertEqual(failed.stdout.split(separator: "\n").count, 1)
+        let json = try licmgr("status", "--check", "--json", expect: 1).jsonObject
+        XCTAssertEqual(json["ok"] as? Bool, false)
+        XCTAssertEqual((json["problems"] as? [String])?.count, 1)
+    }
+
+    func testStatusCheckFailsWhileRenewalsAreHeldForFunds() throws {
+        try licmgr("import-tariffs")
+        try dueLicense()
+        try sim.setBalance("3.00")
+        try licmgr("checkevent", expect: 1)
+        // Funds arrive; until a run renews, the renewal is still held.
+        try sim.setBalance("100.00")
+        let held = try licmgr("status", "--check", expect: 1)
+        XCTAssertTrue(held.stdout.contains("renewals held for lack of funds: license "), held.stdout)
+        try licmgr("checkevent")
+        try licmgr("status", "--check")
+    }
 }
