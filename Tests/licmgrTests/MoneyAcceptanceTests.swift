@@ -249,4 +249,31 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         try licmgr("checkevent")
         try licmgr("status", "--check")
     }
+
+    func testStatusCheckFailsWhileSpendLimitHoldsSteps() throws {
+        try work.writeConfig(url: sim.url, extra: "SpendLimit 15")
+        try licmgr("import-tariffs")
+        for id in 1...2 { try addService(id, ip: "10.0.0.\(id)") }
+        try licmgr("checkevent", expect: 75)
+        let held = try licmgr("status", "--check", expect: 1)
+        XCTAssertTrue(held.stdout.contains("1 step(s) held by SpendLimit in the last checkevent"), held.stdout)
+        XCTAssertEqual(held.stdout.split(separator: "\n").count, 1)
+        let json = try licmgr("status", "--json").jsonObject
+        let counts = ((json["last_runs"] as? [String: Any])?["checkevent"] as? [String: Any])?["counts"]
+        XCTAssertEqual((counts as? [String: Int])?["held"], 1)
+    }
+
+    func testAServiceChangeCarriedNowIsARunOfItsOwn() throws {
+        try addService(7, ip: "10.0.0.7")
+        try addService(8, ip: "10.0.0.8")
+        try licmgr("order", "7", "8")
+        try licmgr("service", "suspend", "8")
+        try licmgr("service", "suspend", "7", "--now")
+        try licmgr("service", "resume", "7", "--now", "--dry-run")
+        let runs = try work.store().lastRuns()
+        XCTAssertEqual(runs["service suspend"]?.counts["suspended"], 1, "only the run given --now")
+        XCTAssertNil(runs["service resume"], "a dry run is not recorded")
+        try licmgr("service", "resume", "7", "--now")
+        XCTAssertEqual(try work.store().lastRuns()["service resume"]?.counts["resumed"], 1)
+    }
 }
