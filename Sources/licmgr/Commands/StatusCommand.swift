@@ -88,7 +88,8 @@ struct StatusCommand: ParsableCommand {
     }
 
     private static func money(_ cents: Int?, _ status: StatusReport) -> String {
-        guard let cents, let currency = status.currency else { return "unknown (run import-tariffs)" }
+        guard let currency = status.currency else { return "unknown (run import-tariffs)" }
+        guard let cents else { return "unknown (a price the catalogue does not list)" }
         return "\(Money.format(cents)) \(currency)"
     }
 
