@@ -26,6 +26,20 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try work.store().lastSuccessfulRun(of: "checkevent")?.counts["ordered"], 1)
     }
 
+    func testParkingAndDeletingUnusedLicensesAreRuns() throws {
+        let ids = try sim.seed([
+            ["licname": "spare", "ip": "10.0.0.8", "pricelist": "55227"],
+            ["licname": "spare", "ip": "10.0.0.9", "pricelist": "55227"],
+        ])
+        try licmgr("sync")
+        try licmgr("park", String(ids[0]))
+        try licmgr("delete", String(ids[1]), "--dry-run")
+        try licmgr("delete", String(ids[1]), "--yes")
+        let runs = try work.store().lastRuns()
+        XCTAssertEqual(runs["park"]?.counts["parked"], 1, "\(runs)")
+        XCTAssertEqual(runs["delete"]?.counts["deleted"], 1, "\(runs)")
+    }
+
     func testARunHeldOffByTheLockIsNotRecorded() throws {
         let lock = try RunLock(path: work.directory.appendingPathComponent("licmgr.db.lock").path)
         try licmgr("checkevent", expect: 75)

@@ -30,6 +30,7 @@ struct DeleteCommand: ParsableCommand {
                 )
             }
             let report = try context.engine().deleteLicenses(licenses, dryRun: dryRun)
+            context.tally(report)
             Rendering.print(report, to: context.output, showUnchanged: true)
             return report.exitStatus
         }

@@ -21,6 +21,7 @@ struct ParkCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "park", locking: !dryRun) { context in
             let report = try context.engine().parkLicenses(licenses, dryRun: dryRun)
+            context.tally(report)
             Rendering.print(report, to: context.output, showUnchanged: true)
             return report.exitStatus
         }
