@@ -1,5 +1,3 @@
-import Foundation
-
 /// Health and money at a glance, from the local database alone: what `status` shows, and
 /// what `status --check` fails on.
 public struct StatusReport: Sendable {
@@ -74,9 +72,9 @@ public struct StatusReport: Sendable {
                     UnusedLicense(license: license, monthlyCost: UnusedLicenses.monthlyCost(of: license, catalogue)))
             }
         }
+        let latest = today.adding(days: config.renewBefore)
         for (license, service) in renewals {
             guard let end = try renewsBy(license, service: service, resolver: resolver, store: store) else { continue }
-            let latest = today.adding(days: config.renewBefore)
             // A period the config cannot resolve is refused when the renewal comes: its cost is not known.
             let period = try? resolver.period(local: service.period, tariff: license.pricelist, current: license.period)
             let cost = period.flatMap { catalogue.period($0, of: license.pricelist) }.flatMap { Money.cents($0.cost) }
@@ -91,7 +89,7 @@ public struct StatusReport: Sendable {
             due7Days.cost = due7Days.count == 0 ? 0 : nil
         }
 
-        try findProblems(store: store, config: config, time: time, maxAge: maxAge)
+        try findProblems(store: store, pending: pending, config: config, time: time, maxAge: maxAge)
         warnings = problems
         if let balance, let needed = due7Days.cost, needed > 0,
             balance.balance.currency == nil || balance.balance.currency == currency,
@@ -128,9 +126,9 @@ public struct StatusReport: Sendable {
         return PoolEntry(license: license, reusableFrom: nil, reusable: false)
     }
 
-    private mutating func findProblems(store: any StateStore, config: Config, time: any TimeSource, maxAge: Int)
-        throws
-    {
+    private mutating func findProblems(
+        store: any StateStore, pending: [RemoteOperation], config: Config, time: any TimeSource, maxAge: Int
+    ) throws {
         if let success = lastSuccessfulCheckevent {
             if success.endedAt < time.timestamp(secondsAgo: maxAge * 60) {
                 problems.append(
@@ -143,7 +141,7 @@ public struct StatusReport: Sendable {
         if let last, !last.succeeded {
             problems.append("the last checkevent, at \(last.endedAt), failed with exit \(last.exitCode)")
         }
-        let longInDoubt = try store.operations(state: .pending).filter {
+        let longInDoubt = pending.filter {
             $0.createdAt < time.timestamp(secondsAgo: config.settleAfter + 3600)
         }
         if let oldest = longInDoubt.first {
@@ -164,7 +162,8 @@ public struct StatusReport: Sendable {
     }
 
     /// The renewals and orders the remote refused for lack of funds that are still unpaid: the
-    /// license still live with the term that was refused, the service still active without it.
+    /// license still live with the term that was refused and its service active, the service
+    /// still active without one.
     private func heldForFunds(store: any StateStore) throws -> [String] {
         var held: [String] = []
         var seen = Set<String>()
@@ -174,7 +173,8 @@ public struct StatusReport: Sendable {
             case .renew:
                 guard let id = operation.licenseID, seen.insert("l\(id)").inserted,
                     let license = try store.license(id), license.isLive,
-                    license.expires?.description == operation.params["expires_before"]
+                    license.expires?.description == operation.params["expires_before"],
+                    let owner = license.serviceID, try store.service(owner)?.status == .active
                 else { continue }
                 held.append("license \(id) (refused at \(operation.createdAt))")
             case .order:
