@@ -120,7 +120,8 @@ struct StatusCommand: ParsableCommand {
                 : "\(status.inDoubt) step(s), the oldest since \(status.oldestInDoubt ?? "?") (see 'licmgr journal')")
         field("due in 30 days", "\(status.due30Days.count) license(s), \(money(status.due30Days.cost, status))")
         field("spent in 30 days", money(status.spent30Days, status))
-        field("unused", Rendering.unusedLine(status.unusedTotal) + " (licmgr list --unused)")
+        let unused = status.unusedTotal
+        field("unused", Rendering.unusedLine(unused) + (unused.count > 0 ? "; see 'licmgr list --unused'" : ""))
         field("free pool", status.freePool.isEmpty ? "empty" : "\(status.freePool.count) license(s)")
         for entry in status.freePool {
             let license = entry.license
