@@ -162,13 +162,11 @@ final class MoneyEngineTests: StoreTestCase {
         XCTAssertEqual(status.unused.map(\.license.id), [201, 202])
         XCTAssertEqual(status.unusedTotal.single, MonthlyCost(cents: 1500 + 1000, currency: "EUR"))
         XCTAssertEqual(status.freePool.map(\.license.id), [203, 204, 205])
-        XCTAssertEqual(status.freePool[0].reusableFrom, today.adding(days: -10).adding(months: 1).adding(days: 1))
-        XCTAssertTrue(FreePool.allows(status.freePool[0].license, today: status.freePool[0].reusableFrom!))
-        XCTAssertFalse(
-            FreePool.allows(status.freePool[0].license, today: status.freePool[0].reusableFrom!.adding(days: -1)))
-        XCTAssertEqual(
-            status.freePool[1], .init(license: status.freePool[1].license, reusableFrom: nil, reusable: true))
-        XCTAssertFalse(status.freePool[2].reusable, "it expires before its month of rest ends")
+        XCTAssertEqual(status.freePool[0].reusability, .from(today.adding(days: -10).adding(months: 1).adding(days: 1)))
+        XCTAssertEqual(status.freePool[1].reusability, .now)
+        guard case .never = status.freePool[2].reusability else {
+            return XCTFail("it expires before its month of rest ends: \(status.freePool[2].reusability)")
+        }
     }
 
     func testWithoutTheCatalogueCostsAreUnknown() throws {

@@ -200,6 +200,22 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual((json["free_pool"] as? [Any])?.count, 0)
     }
 
+    func testStatusShowsWhenEachPooledLicenseBecomesReusable() throws {
+        try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
+        // A year's license: one of a month expires before its month of rest ends.
+        try addService(7, ip: "10.0.0.7", extra: ["--package", "12", "--period", "12"])
+        try licmgr("order", "7")
+        try licmgr("service", "close", "7", "--now")
+        try licmgr("sync")
+        let reusable = today.adding(months: 1).adding(days: 1).description
+        let pool = try licmgr("status", "--json").jsonObject["free_pool"] as? [[String: Any]]
+        XCTAssertEqual(pool?.count, 1)
+        XCTAssertEqual(pool?.first?["reusable_from"] as? String, reusable)
+        let text = try licmgr("status").stdout
+        XCTAssertTrue(text.contains("free pool:        1 license(s)"), text)
+        XCTAssertTrue(text.contains("reusable from \(reusable)"), text)
+    }
+
     func testStatusWarnsWhenTheBalanceWillNotLastTheWeek() throws {
         try licmgr("import-tariffs")
         try addService(7, ip: "10.0.0.7")

@@ -11,10 +11,7 @@ public struct StatusReport: Sendable {
     /// A parked license and when the vendor's rule lets it be reused.
     public struct PoolEntry: Sendable, Equatable {
         public var license: License
-        /// nil when reusable now, or never (see `reusable`).
-        public var reusableFrom: Day?
-        /// False when it expires before its month of rest ends: it will never be reused.
-        public var reusable: Bool
+        public var reusability: FreePool.Reusability
     }
 
     /// How many days ahead renewals are counted for the balance warning.
@@ -64,7 +61,7 @@ public struct StatusReport: Sendable {
         try store.forEachLicense { license in
             guard license.isLive else { return }
             if license.isParked {
-                freePool.append(Self.poolEntry(license, today: today))
+                freePool.append(PoolEntry(license: license, reusability: FreePool.reusability(license, today: today)))
             } else if let id = license.serviceID, let service = services[id] {
                 renewals.append((license, service))
             } else if UnusedLicenses.isUnused(license) {
@@ -112,18 +109,6 @@ public struct StatusReport: Sendable {
         else { return nil }
         guard let until = try store.renewedUntil(license: license.id) else { return expires }
         return max(expires, until)
-    }
-
-    /// Where a parked license stands under the vendor's pool rule: the rule is asked day by
-    /// day, up to the longest month of rest and a day.
-    static func poolEntry(_ license: License, today: Day) -> PoolEntry {
-        if FreePool.allows(license, today: today) {
-            return PoolEntry(license: license, reusableFrom: nil, reusable: true)
-        }
-        for days in 1...32 where FreePool.allows(license, today: today.adding(days: days)) {
-            return PoolEntry(license: license, reusableFrom: today.adding(days: days), reusable: true)
-        }
-        return PoolEntry(license: license, reusableFrom: nil, reusable: false)
     }
 
     private mutating func findProblems(

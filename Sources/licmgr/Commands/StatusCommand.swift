@@ -29,9 +29,10 @@ struct StatusCommand: ParsableCommand {
         try CommandContext.run(global, command: "status") { context in
             let status = try StatusReport(
                 store: try context.openStore(), config: context.config, time: context.time, maxAge: maxAge)
+            let today = context.time.today
             let output = context.output
             if output.json {
-                var document = Self.document(status)
+                var document = Self.document(status, today: today)
                 if check {
                     document.set("ok", .bool(status.problems.isEmpty))
                     document.set("problems", JSONValue(status.problems))
@@ -52,7 +53,7 @@ struct StatusCommand: ParsableCommand {
         return "OK: \(last), \(status.inDoubt) step(s) in doubt, no renewal held"
     }
 
-    static func document(_ status: StatusReport) -> JSONObject {
+    static func document(_ status: StatusReport, today: Day) -> JSONObject {
         let runs = status.lastRuns.map { command, run -> (String, JSONValue) in
             (
                 command,
@@ -63,12 +64,7 @@ struct StatusCommand: ParsableCommand {
                 ]
             )
         }
-        let pool = status.freePool.map { entry -> JSONValue in
-            var row = Rendering.license(entry.license)
-            row.set("reusable_from", JSONValue(entry.reusableFrom?.description))
-            row.set("reusable", .bool(entry.reusable))
-            return .object(row)
-        }
+        let pool = status.freePool.map { JSONValue.object(Rendering.freeLicense($0.license, today: today)) }
         let balance: JSONValue =
             status.balance.map {
                 [
@@ -118,7 +114,8 @@ struct StatusCommand: ParsableCommand {
             status.inDoubt == 0
                 ? "none"
                 : "\(status.inDoubt) step(s), the oldest since \(status.oldestInDoubt ?? "?") (see 'licmgr journal')")
-        field("due in 30 days", "\(status.due30Days.count) license(s), \(money(status.due30Days.cost, status))")
+        let due = status.due30Days
+        field("due in 30 days", due.count == 0 ? "none" : "\(due.count) license(s), \(money(due.cost, status))")
         field("spent in 30 days", money(status.spent30Days, status))
         let unused = status.unusedTotal
         field("unused", Rendering.unusedLine(unused) + (unused.count > 0 ? "; see 'licmgr list --unused'" : ""))
@@ -126,10 +123,12 @@ struct StatusCommand: ParsableCommand {
         for entry in status.freePool {
             let license = entry.license
             let when =
-                entry.reusable ? entry.reusableFrom.map { "reusable from \($0)" } ?? "reusable now" : "never reusable"
+                if case .never(let why) = entry.reusability { "not reusable: \(why)" } else {
+                    "reusable \(Rendering.reusable(entry.reusability))"
+                }
             output.data(
-                "  license \(license.id), tariff \(license.pricelist), expires \(license.expires?.description ?? "-"): \(when)"
-            )
+                "  license \(license.id), tariff \(license.pricelist), expires \(license.expires?.description ?? "-"): "
+                    + when)
         }
         if let balance = status.balance {
             let currency = balance.balance.currency ?? status.currency
