@@ -191,6 +191,12 @@ public struct Catalogue: Sendable, Equatable {
 
     public var isEmpty: Bool { tariffs.isEmpty }
 
+    /// The currency every price is in, when there is one: what totals are counted in.
+    public var currency: String? {
+        let currencies = Set(tariffs.values.map(\.currency).filter { !$0.isEmpty })
+        return currencies.count == 1 ? currencies.first : nil
+    }
+
     /// Period `id` as tariff `tariff` sells it, when the catalogue knows both.
     public func period(_ id: Int, of tariff: Int) -> Tariff.Period? {
         tariffs[tariff]?.periods.first { $0.id == id }

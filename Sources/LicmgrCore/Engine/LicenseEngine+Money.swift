@@ -21,12 +21,6 @@ extension LicenseEngine {
         return "\(step.summary): refused, insufficient funds: balance \(balance), needs \(needs) (\(error.description))"
     }
 
-    /// The catalogue's currency, when it has one: what totals and costs are counted in.
-    func catalogueCurrency() throws -> String? {
-        let currencies = Set(try catalogue().tariffs.values.map(\.currency).filter { !$0.isEmpty })
-        return currencies.count == 1 ? currencies.first : nil
-    }
-
     /// How often `checkevent` asks for the balance: it changes with what licmgr spends, which
     /// the run record shows meanwhile, and an hour old is fresh enough to warn by.
     static let balanceInterval = 3600

@@ -20,7 +20,7 @@ extension LicenseEngine {
         var known = try knownLicenses()
         let listing = try remoteListing(known: known)
         try confirmMissing(from: listing, known: known)
-        if dryRun { report.currency = try catalogueCurrency() }
+        if dryRun { report.currency = try catalogue().currency }
         guard !dryRun else { return listing }
         let settling = try !store.operations(state: .pending).isEmpty
         try settle(listing: listing, report: &report)

@@ -44,8 +44,7 @@ public struct StatusReport: Sendable {
         let today = time.today
         let catalogue = try store.catalogue()
         let resolver = Resolver(config: config, catalogue: catalogue)
-        let currencies = Set(catalogue.tariffs.values.map(\.currency).filter { !$0.isEmpty })
-        currency = currencies.count == 1 ? currencies.first : nil
+        currency = catalogue.currency
         lastRuns = try store.lastRuns()
         lastSuccessfulCheckevent = try store.lastSuccessfulRun(of: "checkevent")
         spent30Days = try store.spent(since: time.timestamp(secondsAgo: Self.dueHorizon * 86_400))
