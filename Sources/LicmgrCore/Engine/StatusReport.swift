@@ -56,19 +56,24 @@ public struct StatusReport: Sendable {
 
         var services: [Int: Service] = [:]
         try store.forEachService(includeClosed: false) { services[$0.id] = $0 }
+        let latest = today.adding(days: config.renewBefore)
+        // Only what expires within the horizon can come due in it: licmgr's own record only ever
+        // puts a renewal later, so the rest of a large account is not looked up.
+        let horizon = latest.adding(days: Self.dueHorizon)
         var renewals: [(license: License, service: Service)] = []
         try store.forEachLicense { license in
             guard license.isLive else { return }
             if license.isParked {
                 freePool.append(PoolEntry(license: license, reusability: FreePool.reusability(license, today: today)))
-            } else if let id = license.serviceID, let service = services[id] {
-                renewals.append((license, service))
+            } else if let id = license.serviceID {
+                if let service = services[id], let expires = license.expires, expires <= horizon {
+                    renewals.append((license, service))
+                }
             } else if UnusedLicenses.isUnused(license) {
                 unused.append(
                     UnusedLicense(license: license, monthlyCost: UnusedLicenses.monthlyCost(of: license, catalogue)))
             }
         }
-        let latest = today.adding(days: config.renewBefore)
         for (license, service) in renewals {
             guard let end = try renewsBy(license, service: service, resolver: resolver, store: store) else { continue }
             // A period the config cannot resolve is refused when the renewal comes: its cost is not known.
