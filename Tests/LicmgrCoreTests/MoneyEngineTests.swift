@@ -176,6 +176,7 @@ final class MoneyEngineTests: StoreTestCase {
         let status = try status()
         XCTAssertNil(status.currency)
         XCTAssertEqual(status.due30Days, StatusReport.Due(count: 1, cost: nil))
+        XCTAssertNil(status.spent30Days)
         XCTAssertEqual(status.unusedTotal.unpriced, 1)
     }
 

@@ -247,6 +247,8 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(text.stdout.contains("spent in 30 days: unknown (run import-tariffs)"), text.stdout)
         let json = try licmgr("status", "--json").jsonObject
         XCTAssertTrue((json["unused"] as? [String: Any])?["monthly_cost"] is NSNull, "\(json)")
+        XCTAssertTrue(json["spent_30_days"] is NSNull, "\(json)")
+        XCTAssertTrue((json["due_30_days"] as? [String: Any])?["cost"] is NSNull, "\(json)")
         XCTAssertTrue(json["currency"] is NSNull || json["currency"] as? String == "EUR", "\(json)")
     }
 

@@ -25,8 +25,9 @@ public struct StatusReport: Sendable {
     public var oldestInDoubt: String?
     public var due30Days = Due()
     public var due7Days = Due()
-    /// Hundredths spent (or possibly spent: steps in doubt) in the last 30 days.
-    public var spent30Days = 0
+    /// Hundredths spent (or possibly spent: steps in doubt) in the last 30 days; nil before the
+    /// catalogue is imported, when no step was priced.
+    public var spent30Days: Int?
     /// Licenses paid for and used by nothing, as `list --unused` shows them.
     public var unused: [UnusedLicense] = []
     public var unusedTotal: UnusedTotal { UnusedTotal(unused) }
@@ -86,8 +87,10 @@ public struct StatusReport: Sendable {
             }
         }
         if currency == nil {
-            due30Days.cost = due30Days.count == 0 ? 0 : nil
-            due7Days.cost = due7Days.count == 0 ? 0 : nil
+            // Without the catalogue no step was priced: nothing is known to have been spent either.
+            due30Days.cost = nil
+            due7Days.cost = nil
+            spent30Days = nil
         }
 
         try findProblems(store: store, pending: pending, config: config, time: time, maxAge: maxAge)

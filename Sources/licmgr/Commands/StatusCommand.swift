@@ -75,7 +75,7 @@ struct StatusCommand: ParsableCommand {
         return [
             "last_runs": .object(JSONObject(members: runs)), "in_doubt": .int(status.inDoubt),
             "due_30_days": ["count": .int(status.due30Days.count), "cost": JSONValue(money: status.due30Days.cost)],
-            "spent_30_days": .money(cents: status.spent30Days),
+            "spent_30_days": JSONValue(money: status.spent30Days),
             "unused": .object(Rendering.unusedSummary(status.unusedTotal)),
             "free_pool": .array(pool), "balance": balance,
             "currency": JSONValue(status.currency ?? status.balance?.balance.currency),
