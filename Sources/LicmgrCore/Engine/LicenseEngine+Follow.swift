@@ -251,6 +251,7 @@ extension LicenseEngine {
         }
         let period: Int
         do {
+            try resolver().checkSold(tariff: need.tariff, addon: need.addon, value: service.addons[need.addon] ?? "")
             period = try need.period()
         } catch {
             report.refuse(
