@@ -29,8 +29,8 @@ struct DeleteCommand: ParsableCommand {
                     "deleting loses the time paid for the licenses: look at 'licmgr delete \(licenses.map(String.init).joined(separator: " ")) --dry-run' first, then add --yes"
                 )
             }
-            let report = try context.engine().deleteLicenses(licenses, dryRun: dryRun)
-            Rendering.print(report, to: context.output, showUnchanged: true)
+            let report = try context.engine(showUnchanged: true).deleteLicenses(licenses, dryRun: dryRun)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

@@ -20,8 +20,8 @@ struct OrderCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "order", locking: true) { context in
-            let report = try context.engine().order(serviceIDs: ids, dryRun: dryRun)
-            Rendering.print(report, to: context.output, showUnchanged: true)
+            let report = try context.engine(showUnchanged: true).order(serviceIDs: ids, dryRun: dryRun)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

@@ -20,8 +20,8 @@ struct ParkCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "park", locking: !dryRun) { context in
-            let report = try context.engine().parkLicenses(licenses, dryRun: dryRun)
-            Rendering.print(report, to: context.output, showUnchanged: true)
+            let report = try context.engine(showUnchanged: true).parkLicenses(licenses, dryRun: dryRun)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

@@ -29,8 +29,8 @@ struct RenewCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "renew", locking: true) { context in
-            let report = try context.engine().renew(serviceIDs: ids, due: due, dryRun: dryRun)
-            Rendering.print(report, to: context.output, showUnchanged: !due)
+            let report = try context.engine(showUnchanged: !due).renew(serviceIDs: ids, due: due, dryRun: dryRun)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

@@ -58,7 +58,7 @@ extension ServiceCommand {
                 // Text prints them as lines of their own; the run's JSON document carries them as notes.
                 func finish(_ run: RunReport) -> ExitStatus {
                     var run = run
-                    if context.output.json { run.notes.insert(contentsOf: effects, at: 0) }
+                    if context.output.json { run.prepend(notes: effects) }
                     Rendering.print(run, to: context.output)
                     return run.exitStatus
                 }
