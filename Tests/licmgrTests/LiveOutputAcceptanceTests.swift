@@ -88,6 +88,19 @@ final class LiveOutputAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try orderCalls(), 6)
     }
 
+    /// A listing of pages shows how far it has read; when it fails, the error starts its own line.
+    func testAListingThatFailsLeavesNoProgressUnderItsError() throws {
+        sim.stop()
+        sim = try SimServer(arguments: ["--max-page", "10"])
+        try work.writeConfig(url: sim.url, extra: "Parallel 1")
+        try sim.seed((1...30).map { id in ["licname": "old\(id)", "ip": "10.9.0.\(id)", "pricelist": "55227"] })
+        try sim.fault("soft", "latency", ms: 300, times: 1, page: 2)
+        try sim.fault("soft", "http500", times: 1, page: 3)
+        let run = try work.onTerminal(["checkevent"])
+        XCTAssertTrue(run.terminal.contains("/30 reading soft, page 2"), run.terminal)
+        XCTAssertTrue(run.terminal.contains("\r\u{1B}[Klicmgr: error:"), run.terminal)
+    }
+
     func testATakeoverIsSummarisedForCronMail() throws {
         try sim.seed(
             (1...200).map { id in
