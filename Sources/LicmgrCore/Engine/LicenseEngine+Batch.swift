@@ -108,8 +108,14 @@ extension LicenseEngine {
     func view(_ licenses: [License], report: inout RunReport) throws -> [License] {
         var viewed: [License] = []
         var warnings: [String] = []
+        var answered = 0
+        defer { observer?.progress(RunProgress(done: answered, total: licenses.count, current: "")) }
         try server.perform(licenses.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
             index, answer in
+            answered += 1
+            observer?.progress(
+                RunProgress(
+                    done: answered, total: licenses.count, current: "read back license \(licenses[index].id)"))
             switch answer {
             case .success(.license(let license)): viewed.append(license)
             case .success: break
