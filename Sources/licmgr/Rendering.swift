@@ -132,7 +132,9 @@ enum Rendering {
         var text = "stopped: \(stopped.description)"
         if stopped.isInDoubt { text += "; the step is journaled and the next run settles it" }
         guard case .interrupted = stopped else { return text }
-        let done = RunReport.Action.allCases.filter { ![.unchanged, .skipped, .failed, .inDoubt].contains($0) }
+        // What the run changed or recorded: not what it left alone, failed, only planned or held.
+        let notDone: Set<RunReport.Action> = [.unchanged, .skipped, .failed, .inDoubt, .planned, .held]
+        let done = RunReport.Action.allCases.filter { !notDone.contains($0) }
             .compactMap { action in report.count(action) > 0 ? "\(report.count(action)) \(action.rawValue)" : nil }
         text += done.isEmpty ? "; nothing was changed before it" : "; done before it: \(done.joined(separator: ", "))"
         let doubt = report.count(.inDoubt)
