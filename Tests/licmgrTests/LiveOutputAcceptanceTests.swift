@@ -101,6 +101,23 @@ final class LiveOutputAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(run.terminal.contains("\r\u{1B}[Klicmgr: error:"), run.terminal)
     }
 
+    /// A long listing stops at the next page: nothing was changed, and the run says so.
+    func testInterruptCutsALongListingShort() throws {
+        sim.stop()
+        sim = try SimServer(arguments: ["--max-page", "10", "--latency", "200"])
+        try work.writeConfig(url: sim.url, extra: "Parallel 1")
+        try sim.seed((1...100).map { id in ["licname": "old\(id)", "ip": "10.9.0.\(id)", "pricelist": "55227"] })
+        let run = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
+        Thread.sleep(forTimeInterval: 0.7)
+        run.signal(SIGINT)
+        let result = run.wait()
+        XCTAssertEqual(result.status, 75, result.stderr)
+        XCTAssertTrue(result.stderr.contains("interrupted by SIGINT"), result.stderr)
+        let pages = try sim.state().calls("soft").count
+        XCTAssertTrue((1..<10).contains(pages), "\(pages) of 10 pages read: the listing went on after the signal")
+        XCTAssertEqual(result.stdout, "", "nothing noted from a listing cut short")
+    }
+
     func testATakeoverIsSummarisedForCronMail() throws {
         try sim.seed(
             (1...200).map { id in

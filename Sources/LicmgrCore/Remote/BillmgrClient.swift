@@ -254,6 +254,8 @@ public struct BillmgrClient: LicenseServer {
         var pageCap = pageSize
         var prefetched: [Int: Result<HTTPReply, RemoteError>] = [:]
         for page in 1...maxPages {
+            // A read changes nothing: a signal may cut it short between pages at no cost.
+            if let signal = Interruption.signal { throw .interrupted(signal: signal) }
             let doc: DocNode
             if let early = prefetched.removeValue(forKey: page) {
                 do {
