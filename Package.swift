@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// make passes the install's config directory and the git commit here; a plain `swift build`
+// leaves them unset and the binary reads /usr/local/etc and says "unknown" (Sources/CBuildInfo).
+let buildInfo = ["LICMGR_SYSCONFDIR", "LICMGR_COMMIT"].flatMap { name -> [String] in
+    guard let value = Context.environment[name], !value.isEmpty else { return [] }
+    return ["-Xcc", "-D\(name)=\"\(value)\""]
+}
+
 let package = Package(
     name: "licmgr",
     products: [
@@ -26,6 +33,8 @@ let package = Package(
         ),
         // prctl from libc, for the executable alone.
         .systemLibrary(name: "CPrctl"),
+        // The config directory and commit make bakes in; no library behind it.
+        .systemLibrary(name: "CBuildInfo"),
         .target(
             name: "LicmgrCore",
             dependencies: ["CCurl", "CSQLite"]
@@ -33,9 +42,10 @@ let package = Package(
         .executableTarget(
             name: "licmgr",
             dependencies: [
-                "LicmgrCore", "CPrctl",
+                "LicmgrCore", "CPrctl", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: buildInfo.isEmpty ? [] : [.unsafeFlags(buildInfo)]
         ),
         .executableTarget(
             name: "billmgr-sim",

@@ -32,4 +32,9 @@ static inline CURLcode licmgr_curl_getinfo_off(CURL *curl, CURLINFO info, curl_o
     return curl_easy_getinfo(curl, info, value);
 }
 
+/* CURLVERSION_NOW is a macro naming the newest enum case, which Swift does not import. */
+static inline const curl_version_info_data *licmgr_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+
 #endif

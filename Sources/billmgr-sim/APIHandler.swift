@@ -38,6 +38,7 @@ struct APIHandler: HTTPHandler {
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         if latency > .zero { try await Task.sleep(for: latency) }
+        await book.noteAgent(request.headers[HTTPHeader("User-Agent")])
         let body = String(decoding: try await request.bodyData, as: UTF8.self)
         let params = Params(query: request.target.query(), body: body)
         let function = params["func"] ?? ""

@@ -38,6 +38,8 @@ struct ControlHandler: HTTPHandler {
                 return Self.reply(await book.state)
             case (.GET, "/sim/calls"):
                 return Self.reply(await book.callCountsJSON)
+            case (.GET, "/sim/agents"):
+                return Self.reply(await book.agentsJSON)
             case (.DELETE, "/sim/calls"):
                 await book.forgetCalls()
             case (.POST, "/sim/licenses"):

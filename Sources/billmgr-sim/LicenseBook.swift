@@ -53,6 +53,8 @@ actor LicenseBook {
     /// Calls by function since the last reset: what a benchmark asks for, cheap however long the log.
     private var callCounts: [String: Int] = [:]
     private var faults: [Fault] = []
+    /// Requests by User-Agent header since the last reset, "(none)" for a request without one.
+    private var agents: [String: Int] = [:]
 
     init(config: Config) {
         self.config = config
@@ -366,6 +368,15 @@ actor LicenseBook {
     func forgetCalls() {
         calls = []
         callCounts = [:]
+        agents = [:]
+    }
+
+    func noteAgent(_ agent: String?) {
+        agents[agent ?? "(none)", default: 0] += 1
+    }
+
+    var agentsJSON: DocJSON {
+        .object(agents.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
     }
 
     var callCountsJSON: DocJSON {

@@ -27,7 +27,7 @@ struct CommandContext {
         self.output = Output(options)
         self.command = command
         let environment = ProcessInfo.processInfo.environment
-        let path = options.config ?? environment["LICMGR_CONFIG"] ?? ConfigParser.defaultPath
+        let path = options.config ?? environment["LICMGR_CONFIG"] ?? BuildInfo.configPath
         config = try ConfigParser().load(path: path, passwordOverride: environment[ConfigParser.passwordVariable])
         if locking {
             try SQLiteDatabase.createDirectory(for: config.database)
@@ -49,7 +49,8 @@ struct CommandContext {
         BillmgrClient(
             credentials: try config.credentials(),
             transport: CurlTransport(
-                connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile),
+                connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile,
+                userAgent: BuildInfo.userAgent),
             parallel: config.parallel)
     }
 

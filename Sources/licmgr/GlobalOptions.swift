@@ -5,7 +5,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The config file (default: $LICMGR_CONFIG, else /usr/local/etc/licmgr.conf).", valueName: "path"))
+            "The config file (default: $LICMGR_CONFIG, else \(BuildInfo.configPath)).", valueName: "path"))
     var config: String?
 
     @Flag(name: .long, help: "Print exactly one JSON document on stdout.")

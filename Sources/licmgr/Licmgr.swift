@@ -4,8 +4,6 @@ import LicmgrCore
 
 @main
 struct Licmgr: ParsableCommand {
-    static let version = "0.1.0"
-
     static let configuration = CommandConfiguration(
         commandName: "licmgr",
         abstract: "Buy, renew and follow control-panel licenses for the servers a hosting provider sells.",
@@ -14,7 +12,7 @@ struct Licmgr: ParsableCommand {
             SQLite file and moves the remote toward what the services need. Every remote step that \
             spends money is journaled first, so an interrupted run is settled by the next one.
             """,
-        version: version,
+        version: BuildInfo.text,
         subcommands: [
             ServiceCommand.self, OrderCommand.self, RenewCommand.self, CheckEventCommand.self, FixChildsCommand.self,
             ImportTariffsCommand.self, SyncCommand.self, ListCommand.self, ShowCommand.self, NewKeyCommand.self,
@@ -35,6 +33,11 @@ struct Licmgr: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            // ArgumentParser answers --version itself, with the text alone: --json asks for the object.
+            if CommandLine.arguments.contains("--json"), fullMessage(for: error) == BuildInfo.text {
+                Output(json: true).document(BuildInfo.json)
+                exit(withError: ExitCode.success)
+            }
             let code = exitCode(for: error)
             if CommandLine.arguments.contains("--json"), !(error is ExitCode), code != .success {
                 Output(json: true).errorDocument(code: code.rawValue, message: message(for: error))

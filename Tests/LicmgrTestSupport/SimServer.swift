@@ -83,6 +83,11 @@ public final class SimServer: @unchecked Sendable {
 
     /// Seeds licenses without spending; returns their ids.
     @discardableResult
+    /// Requests by User-Agent header since the start or the last reset of the call log.
+    public func userAgents() throws -> [String: Int] {
+        try control("GET", "/sim/agents", body: nil).compactMapValues { $0 as? Int }
+    }
+
     public func seed(_ licenses: [[String: Any]]) throws -> [Int] {
         let object = try control("POST", "/sim/licenses", body: licenses)
         return (object["ids"] as? [Any] ?? []).compactMap { ($0 as? String).flatMap(Int.init) ?? ($0 as? Int) }

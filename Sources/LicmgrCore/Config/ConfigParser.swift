@@ -3,8 +3,6 @@ import Foundation
 /// Reads a cpbillmgr.conf-style file: one directive per line, fields split by blanks,
 /// `#` starts a comment anywhere. Directive and `Option` names ignore case.
 public struct ConfigParser: Sendable {
-    public static let defaultPath = "/usr/local/etc/licmgr.conf"
-
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
         "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit",

@@ -8,14 +8,23 @@ public struct CurlTransport: HTTPTransport {
     public var timeout: Int
     /// A PEM bundle for a private CA; verification itself is never turned off.
     public var caFile: String?
+    /// Sent on every request, so the remote's logs can tell licmgr and its version apart.
+    public var userAgent: String
     private let connections = ConnectionCache()
 
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    public init(connectTimeout: Int = 10, timeout: Int = 60, caFile: String? = nil) {
+    public init(connectTimeout: Int = 10, timeout: Int = 60, caFile: String? = nil, userAgent: String = "licmgr") {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.caFile = caFile
+        self.userAgent = userAgent
+    }
+
+    /// The libcurl this process runs with and the TLS library under it, as `--version` reports them.
+    public static var libraryVersion: (curl: String, tls: String?) {
+        guard let info = licmgr_curl_version_info()?.pointee else { return ("unknown", nil) }
+        return (info.version.map { String(cString: $0) } ?? "unknown", info.ssl_version.map { String(cString: $0) })
     }
 
     public func post(url: String, form: String, function: String) throws(RemoteError) -> HTTPReply {
@@ -103,7 +112,7 @@ public struct CurlTransport: HTTPTransport {
         // Redirects could carry the form to another host: the Url must be the real endpoint.
         licmgr_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
         licmgr_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
-        licmgr_curl_setopt_string(curl, CURLOPT_USERAGENT, "licmgr")
+        licmgr_curl_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
         if let caFile { licmgr_curl_setopt_string(curl, CURLOPT_CAINFO, caFile) }
     }
 }

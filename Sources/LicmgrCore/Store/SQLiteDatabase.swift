@@ -99,6 +99,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 /// connection closes: SQL given here binds its values rather than spelling them, or each
 /// distinct text would be kept.
 public final class SQLiteDatabase {
+    /// The SQLite library this process runs with, as `--version` reports it.
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
     public let path: String
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]

@@ -6,6 +6,8 @@ public enum ExitStatus: Int32, Sendable {
     case usage = 64
     /// Bad input: IP, JSON, unknown id, unresolvable addon.
     case dataError = 65
+    /// An input file named on the command line is missing or unreadable.
+    case noInput = 66
     /// The remote is unreachable or refused TLS.
     case unavailable = 69
     /// An impossible state: a bug in licmgr.
@@ -33,7 +35,9 @@ public enum ExitStatus: Int32, Sendable {
         case let error as ConfigError:
             if case .insecure = error { return .noPermission }
             return .config
-        case is InputError: return .dataError
+        case let error as InputError:
+            if case .unreadableFile = error { return .noInput }
+            return .dataError
         case is UsageError: return .usage
         case let error as LockError:
             if case .held = error { return .temporary }

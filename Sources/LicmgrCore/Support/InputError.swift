@@ -1,4 +1,5 @@
-/// Bad input data from the command line or an import file (exit 65): nothing was recorded.
+/// Bad input data from the command line or an import file (exit 65; an input file that cannot
+/// be read at all, 66): nothing was recorded.
 public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case badIP(String)
     case badName(String)
@@ -9,6 +10,7 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case serviceExists(Int)
     case unknownLicense(String)
     case badImport(source: String, location: String?, reason: String)
+    case unreadableFile(path: String, reason: String)
     case closedService(Int)
     /// `service import --prune` would close more services than `PruneGuard` lets it.
     case pruneRefused(source: String, closing: Int, open: Int, reason: String)
@@ -42,6 +44,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no license \(text) is known; run 'licmgr sync' to read the remote list"
         case .badImport(let source, let location, let reason):
             return "\(source)\(location.map { ", \($0)" } ?? ""): \(reason); nothing was imported"
+        case .unreadableFile(let path, let reason):
+            return "\(path): cannot read: \(reason); nothing was imported"
         case .closedService(let id):
             return "service \(id) is closed; closed services cannot be reopened: add a new service"
         case .pruneRefused(let source, let closing, let open, let reason):

@@ -45,7 +45,11 @@ extension ServiceCommand {
                     data = FileHandle.standardInput.readDataToEndOfFile()
                 } else {
                     guard let contents = FileManager.default.contents(atPath: source) else {
-                        throw InputError.badImport(source: source, location: nil, reason: "cannot read the file")
+                        var isDirectory: ObjCBool = false
+                        let reason =
+                            !FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory)
+                            ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
+                        throw InputError.unreadableFile(path: source, reason: reason)
                     }
                     data = contents
                 }
