@@ -1,19 +1,42 @@
-# licmgr: build, test, demo and install. `make help` lists the targets.
+# licmgr: build, test, demo, install and package. `make help` lists the targets.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SWIFT   ?= swift
 
-BINDIR  = $(DESTDIR)$(PREFIX)/bin
-MAN5DIR = $(DESTDIR)$(PREFIX)/share/man/man5
-MAN8DIR = $(DESTDIR)$(PREFIX)/share/man/man8
-ETCDIR  = $(DESTDIR)$(PREFIX)/etc
-DOCDIR  = $(DESTDIR)$(PREFIX)/share/doc/licmgr
+# /usr keeps its config and units at the root, where Debian puts them (/etc, /lib/systemd/system);
+# any other prefix keeps them under itself. SYSCONFDIR is built into the binary.
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+# cron reads only /etc/cron.d: under another SYSCONFDIR the file waits to be linked there.
+CRONDIR    ?= $(SYSCONFDIR)/cron.d
+# The binary to install: the static release build by default. check-install and check-deb
+# give a debug build made for their SYSCONFDIR instead, which spares the tests a release build.
+BIN ?=
+
+BINDIR  = $(PREFIX)/bin
+MANDIR  = $(PREFIX)/share/man
+DOCDIR  = $(PREFIX)/share/doc/licmgr
+BASHDIR = $(PREFIX)/share/bash-completion/completions
+ZSHDIR  = $(PREFIX)/share/zsh/site-functions
+FISHDIR = $(PREFIX)/share/fish/vendor_completions.d
+
+VERSION = $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/licmgr/BuildInfo.swift)
+# The commit the binary says it was built from: "unknown" outside this project's own checkout,
+# "-dirty" with uncommitted changes.
+COMMIT := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+	c=$$(git rev-parse --short=12 HEAD) && { git diff --quiet HEAD || c="$$c-dirty"; } && echo "$$c" || echo unknown)
+# Read by Package.swift: only the licmgr target is rebuilt when they change.
+BUILD_ENV = LICMGR_SYSCONFDIR=$(SYSCONFDIR) LICMGR_COMMIT=$(COMMIT)
+# The shipped files name /usr/local; an install names its own paths.
+SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFDIR)/|g'
 
 # Debian packages the build needs: libcurl and SQLite headers, and pkg-config to find them;
 # the tests also run licmgr on a pseudo-terminal with util-linux script(1), from bsdutils.
-APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils
+# mandoc lints the man pages in make test.
+APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc
 
-.PHONY: help setup build debug test demo bench lint format install uninstall clean
+.PHONY: help setup build debug test check-man check-unit check-install check-deb demo bench lint format \
+	install uninstall dist deb clean
 
 help:
 	@echo "make setup      install the system packages the build needs (apt; idempotent)"
@@ -23,8 +46,11 @@ help:
 	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
 	@echo "                (BENCH_SIZES, BENCH_RTT_MS, BENCH_PARALLEL; see Tests/Bench/bench.sh)"
 	@echo "make lint       check formatting against .swift-format; make format fixes it"
-	@echo "make install    install licmgr, its man pages and a sample config (PREFIX, DESTDIR)"
+	@echo "make install    install licmgr, man pages, completions, systemd units, cron file and a"
+	@echo "                sample config (PREFIX, DESTDIR, SYSCONFDIR, UNITDIR, CRONDIR, BIN)"
 	@echo "make uninstall  remove what install put in place (never a live config)"
+	@echo "make dist       a binary tarball to unpack into /usr/local"
+	@echo "make deb        a Debian package (PREFIX=/usr layout, config a conffile)"
 
 setup:
 	@missing=""; \
@@ -38,7 +64,7 @@ setup:
 
 # The installed binary links the Swift runtime and Foundation statically, so it runs on a
 # server with no Swift toolchain; a scratch path of its own keeps debug builds incremental.
-RELEASE = $(SWIFT) build -c release --product licmgr --static-swift-stdlib --scratch-path .build-static
+RELEASE = $(BUILD_ENV) $(SWIFT) build -c release --product licmgr --static-swift-stdlib --scratch-path .build-static
 
 build: setup
 	$(RELEASE)
@@ -49,6 +75,25 @@ debug: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory check-man check-unit check-install check-deb
+
+check-man:
+	BIN="$$($(SWIFT) build --show-bin-path)/licmgr" sh Tests/Packaging/check-man.sh
+
+check-unit:
+	sh Tests/Packaging/check-unit.sh
+
+# A debug build for PREFIX=/usr in a scratch path of its own: seconds once built, where the
+# static release build would take minutes.
+CHECK_BUILD = LICMGR_SYSCONFDIR=/etc LICMGR_COMMIT=$(COMMIT) $(SWIFT) build --product licmgr --scratch-path .build-check
+
+check-install:
+	$(CHECK_BUILD)
+	BIN="$$($(CHECK_BUILD) --show-bin-path)/licmgr" COMMIT=$(COMMIT) sh Tests/Packaging/check-install.sh
+
+check-deb:
+	$(CHECK_BUILD)
+	BIN="$$($(CHECK_BUILD) --show-bin-path)/licmgr" sh Tests/Packaging/check-deb.sh
 
 demo: debug
 	@BIN="$$($(SWIFT) build --show-bin-path)" sh -c "$$DEMO_SCRIPT"
@@ -65,23 +110,55 @@ bench: setup
 	$(SWIFT) build -c release
 	@BIN="$$($(SWIFT) build -c release --show-bin-path)" sh Tests/Bench/bench.sh
 
-install: build
-	install -d $(BINDIR) $(MAN5DIR) $(MAN8DIR) $(ETCDIR) $(DOCDIR)
-	install -m 0755 -s "$$($(RELEASE) --show-bin-path)/licmgr" $(BINDIR)/licmgr
-	install -m 0644 man/licmgr.8 $(MAN8DIR)/licmgr.8
-	install -m 0644 man/licmgr.conf.5 $(MAN5DIR)/licmgr.conf.5
-	install -m 0644 etc/licmgr.conf $(ETCDIR)/licmgr.conf.sample
-	install -m 0644 README.md etc/licmgr.cron etc/licmgr-checkevent.service etc/licmgr-checkevent.timer $(DOCDIR)/
-	@if [ ! -e $(ETCDIR)/licmgr.conf ]; then \
-	  install -m 0600 etc/licmgr.conf $(ETCDIR)/licmgr.conf; \
-	  echo "installed $(ETCDIR)/licmgr.conf: set Url, User and the password file"; \
+install: $(if $(BIN),,build)
+	@bin='$(BIN)'; [ -n "$$bin" ] || bin="$$($(RELEASE) --show-bin-path)/licmgr"; \
+	set -e; \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR) \
+	  $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR) $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(CRONDIR); \
+	install -m 0755 -s "$$bin" $(DESTDIR)$(BINDIR)/licmgr; \
+	built=$$($(DESTDIR)$(BINDIR)/licmgr --version --json | sed -n 's/.*"config":"\([^"]*\)".*/\1/p'); \
+	if [ "$$built" != "$(SYSCONFDIR)/licmgr.conf" ]; then \
+	  echo "$$bin reads $$built by default, not $(SYSCONFDIR)/licmgr.conf: build it with LICMGR_SYSCONFDIR=$(SYSCONFDIR)"; \
+	  rm -f $(DESTDIR)$(BINDIR)/licmgr; exit 1; \
+	fi; \
+	$(DESTDIR)$(BINDIR)/licmgr --generate-completion-script bash > $(DESTDIR)$(BASHDIR)/licmgr; \
+	$(DESTDIR)$(BINDIR)/licmgr --generate-completion-script zsh > $(DESTDIR)$(ZSHDIR)/_licmgr; \
+	$(DESTDIR)$(BINDIR)/licmgr --generate-completion-script fish > $(DESTDIR)$(FISHDIR)/licmgr.fish; \
+	chmod 0644 $(DESTDIR)$(BASHDIR)/licmgr $(DESTDIR)$(ZSHDIR)/_licmgr $(DESTDIR)$(FISHDIR)/licmgr.fish; \
+	$(SUBST) man/licmgr.8 > $(DESTDIR)$(MANDIR)/man8/licmgr.8; \
+	$(SUBST) man/licmgr.conf.5 > $(DESTDIR)$(MANDIR)/man5/licmgr.conf.5; \
+	for unit in licmgr-checkevent.service licmgr-checkevent.timer; do \
+	  $(SUBST) etc/$$unit > $(DESTDIR)$(UNITDIR)/$$unit; \
+	done; \
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/licmgr.8 $(DESTDIR)$(MANDIR)/man5/licmgr.conf.5 \
+	  $(DESTDIR)$(UNITDIR)/licmgr-checkevent.service $(DESTDIR)$(UNITDIR)/licmgr-checkevent.timer; \
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md; \
+	$(SUBST) etc/licmgr.conf > $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample; \
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample; \
+	$(SUBST) etc/licmgr.cron > $(DESTDIR)$(DOCDIR)/licmgr.cron; \
+	if [ -e $(DESTDIR)$(CRONDIR)/licmgr ] && ! cmp -s $(DESTDIR)$(DOCDIR)/licmgr.cron $(DESTDIR)$(CRONDIR)/licmgr; then \
+	  echo "kept the existing $(CRONDIR)/licmgr; the new one is $(DOCDIR)/licmgr.cron"; \
 	else \
-	  echo "kept the existing $(ETCDIR)/licmgr.conf; the new sample is licmgr.conf.sample"; \
-	fi
+	  install -m 0644 $(DESTDIR)$(DOCDIR)/licmgr.cron $(DESTDIR)$(CRONDIR)/licmgr; \
+	fi; \
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/licmgr.conf ]; then \
+	  install -m 0600 $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample $(DESTDIR)$(SYSCONFDIR)/licmgr.conf; \
+	  echo "installed $(SYSCONFDIR)/licmgr.conf: set Url, User and the password file"; \
+	else \
+	  echo "kept the existing $(SYSCONFDIR)/licmgr.conf; the new sample is licmgr.conf.sample"; \
+	fi; \
+	echo "installed; neither $(UNITDIR)/licmgr-checkevent.timer nor $(CRONDIR)/licmgr is enabled (see README)"
 
 uninstall:
-	rm -f $(BINDIR)/licmgr $(MAN8DIR)/licmgr.8 $(MAN5DIR)/licmgr.conf.5 $(ETCDIR)/licmgr.conf.sample
-	rm -rf $(DOCDIR)
+	rm -f $(DESTDIR)$(BINDIR)/licmgr $(DESTDIR)$(MANDIR)/man8/licmgr.8 $(DESTDIR)$(MANDIR)/man5/licmgr.conf.5 \
+	  $(DESTDIR)$(BASHDIR)/licmgr $(DESTDIR)$(ZSHDIR)/_licmgr $(DESTDIR)$(FISHDIR)/licmgr.fish \
+	  $(DESTDIR)$(UNITDIR)/licmgr-checkevent.service $(DESTDIR)$(UNITDIR)/licmgr-checkevent.timer \
+	  $(DESTDIR)$(CRONDIR)/licmgr $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/licmgr.conf ]; then \
+	  echo "kept $(SYSCONFDIR)/licmgr.conf, the live config, and the database it names; remove them by hand"; \
+	fi
 
 clean:
 	rm -rf .build .build-*
