@@ -35,7 +35,7 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 # mandoc lints the man pages in make test.
 APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc
 
-.PHONY: help setup build debug test check-man check-unit check-install check-deb demo bench lint format \
+.PHONY: help setup build debug test check-man check-unit check-install check-deb check-dist demo bench lint format \
 	install uninstall dist deb clean
 
 help:
@@ -75,7 +75,7 @@ debug: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	$(MAKE) --no-print-directory check-man check-unit check-install check-deb
+	$(MAKE) --no-print-directory check-man check-unit check-install check-deb check-dist
 
 check-man:
 	BIN="$$($(SWIFT) build --show-bin-path)/licmgr" sh Tests/Packaging/check-man.sh
@@ -94,6 +94,10 @@ check-install:
 check-deb:
 	$(CHECK_BUILD)
 	BIN="$$($(CHECK_BUILD) --show-bin-path)/licmgr" sh Tests/Packaging/check-deb.sh
+
+# The plain debug build reads /usr/local/etc, as the tarball wants.
+check-dist:
+	BIN="$$($(SWIFT) build --show-bin-path)/licmgr" sh Tests/Packaging/check-dist.sh
 
 demo: debug
 	@BIN="$$($(SWIFT) build --show-bin-path)" sh -c "$$DEMO_SCRIPT"
@@ -160,8 +164,45 @@ uninstall:
 	  echo "kept $(SYSCONFDIR)/licmgr.conf, the live config, and the database it names; remove them by hand"; \
 	fi
 
+# Packages go to OUT. Both stage a DESTDIR install; BIN works as for install.
+OUT ?= .
+ARCH = $(shell uname -m)
+DIST = licmgr-$(VERSION)-linux-$(ARCH)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null || echo $(ARCH))
+DEB_MAINTAINER ?= licmgr maintainers <root@localhost>
+
+# A tree to unpack into /usr/local (tar -xzf FILE -C /usr/local --strip-components=1): bin,
+# man pages, completions, units, the cron file and the sample config; the live config is the
+# administrator's to write.
+dist:
+	rm -rf .build-dist && mkdir -p .build-dist/stage
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.build-dist/stage PREFIX=/usr/local \
+	  SYSCONFDIR=/usr/local/etc UNITDIR=/usr/local/lib/systemd/system CRONDIR=/usr/local/etc/cron.d BIN=$(BIN) >/dev/null
+	rm .build-dist/stage/usr/local/etc/licmgr.conf
+	mv .build-dist/stage/usr/local .build-dist/$(DIST)
+	tar -C .build-dist --owner=0 --group=0 --numeric-owner -czf $(OUT)/$(DIST).tar.gz $(DIST)
+	@echo "$(OUT)/$(DIST).tar.gz: $$(du -k $(OUT)/$(DIST).tar.gz | cut -f1) KB"
+
+# The PREFIX=/usr layout; /etc/licmgr.conf and /etc/cron.d/licmgr are conffiles, so an upgrade
+# keeps what the administrator changed. Maintainer scripts are in packaging/deb.
+deb:
+	rm -rf .build-deb && mkdir -p .build-deb/root
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.build-deb/root PREFIX=/usr \
+	  SYSCONFDIR=/etc UNITDIR=/lib/systemd/system CRONDIR=/etc/cron.d BIN=$(BIN) >/dev/null
+	rm .build-deb/root/etc/licmgr.conf.sample
+	gzip -9n .build-deb/root/usr/share/man/man5/licmgr.conf.5 .build-deb/root/usr/share/man/man8/licmgr.8 \
+	  .build-deb/root/usr/share/doc/licmgr/README.md
+	mkdir -m 0755 .build-deb/root/DEBIAN
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' -e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' \
+	  -e "s|@SIZE@|$$(du -sk .build-deb/root | cut -f1)|" packaging/deb/control.in > .build-deb/root/DEBIAN/control
+	printf '/etc/cron.d/licmgr\n/etc/licmgr.conf\n' > .build-deb/root/DEBIAN/conffiles
+	install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm .build-deb/root/DEBIAN/
+	dpkg-deb --root-owner-group -Zxz --build .build-deb/root $(OUT)/licmgr_$(VERSION)_$(DEB_ARCH).deb
+	@if command -v lintian >/dev/null 2>&1; then \
+	  lintian $(OUT)/licmgr_$(VERSION)_$(DEB_ARCH).deb || echo "lintian: the findings above"; fi
+
 clean:
-	rm -rf .build .build-*
+	rm -rf .build .build-* licmgr-*.tar.gz licmgr_*.deb
 
 # The demo: start billmgr-sim on a random loopback port, point a throw-away config at it,
 # and run a short session. Everything lives in a temporary directory removed at the end.
