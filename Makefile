@@ -35,7 +35,7 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 # mandoc lints the man pages in make test.
 APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc
 
-.PHONY: help setup build debug test check-man check-unit check-install check-deb check-dist demo bench lint format \
+.PHONY: help setup build debug test check-man check-unit check-sandbox check-install check-deb check-dist demo bench lint format \
 	install uninstall dist deb clean
 
 help:
@@ -75,13 +75,16 @@ debug: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	$(MAKE) --no-print-directory check-man check-unit check-install check-deb check-dist
+	$(MAKE) --no-print-directory check-man check-unit check-sandbox check-install check-deb check-dist
 
 check-man:
 	BIN="$$($(SWIFT) build --show-bin-path)/licmgr" sh Tests/Packaging/check-man.sh
 
 check-unit:
 	sh Tests/Packaging/check-unit.sh
+
+check-sandbox:
+	BIN_DIR="$$($(SWIFT) build --show-bin-path)" sh Tests/Packaging/check-sandbox.sh
 
 # A debug build for PREFIX=/usr in a scratch path of its own: seconds once built, where the
 # static release build would take minutes.
