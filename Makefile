@@ -166,6 +166,9 @@ uninstall:
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/licmgr.conf ]; then \
 	  echo "kept $(SYSCONFDIR)/licmgr.conf, the live config, and the database it names; remove them by hand"; \
 	fi
+	@if [ -z "$(DESTDIR)" ] && systemctl is-enabled --quiet licmgr-checkevent.timer 2>/dev/null; then \
+	  echo "licmgr-checkevent.timer is still enabled: systemctl disable --now licmgr-checkevent.timer"; \
+	fi
 
 # Packages go to OUT. Both stage a DESTDIR install; BIN works as for install.
 OUT ?= .
