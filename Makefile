@@ -41,7 +41,8 @@ APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc
 help:
 	@echo "make setup      install the system packages the build needs (apt; idempotent)"
 	@echo "make build      release build of licmgr"
-	@echo "make test       unit and acceptance tests (the binary against billmgr-sim)"
+	@echo "make test       unit and acceptance tests (the binary against billmgr-sim), then the"
+	@echo "                check-* targets: man pages, unit sandbox, install layout, deb, tarball"
 	@echo "make demo       a short real session against the bundled simulator"
 	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
 	@echo "                (BENCH_SIZES, BENCH_RTT_MS, BENCH_PARALLEL; see Tests/Bench/bench.sh)"
