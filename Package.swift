@@ -26,9 +26,11 @@ let package = Package(
         ),
         // prctl from libc, for the executable alone.
         .systemLibrary(name: "CPrctl"),
+        // posix_spawn's GNU file actions, for the hook.
+        .systemLibrary(name: "CSpawn"),
         .target(
             name: "LicmgrCore",
-            dependencies: ["CCurl", "CSQLite"]
+            dependencies: ["CCurl", "CSQLite", "CSpawn"]
         ),
         .executableTarget(
             name: "licmgr",

@@ -20,6 +20,8 @@ struct CommandContext {
         var store: SQLiteStore?
         /// What the run did, per action, for its row in the run record.
         var counts: [String: Int] = [:]
+        /// The run's report, for the hook.
+        var report: RunReport?
     }
 
     private init(options: GlobalOptions, command: String, locking: Bool) throws {
@@ -70,6 +72,7 @@ struct CommandContext {
 
     /// Counts what the run did, for the run record.
     func tally(_ report: RunReport) {
+        connection.report = report
         tally(Dictionary(uniqueKeysWithValues: RunReport.Action.allCases.map { ($0.rawValue, report.count($0)) }))
     }
 
@@ -79,11 +82,12 @@ struct CommandContext {
 
     /// Adds the run's row to the run record. Best effort: a run whose record cannot be written
     /// still ends with its own exit code.
-    private func record(startedAt: String, exit status: ExitStatus) {
+    private func record(startedAt: String, exit status: ExitStatus, error: (any Error)? = nil) {
         let run = RunRecord(
             command: command, startedAt: startedAt, endedAt: time.timestamp, exitCode: Int(status.rawValue),
             counts: connection.counts)
         try? openStore().insert(run)
+        afterRun(run, report: connection.report, error: error)
     }
 
     /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
@@ -107,7 +111,7 @@ struct CommandContext {
         } catch {
             let cut = error as? ListingCut
             let status = ExitStatus.of(cut?.cause ?? error)
-            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status) }
+            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status, error: error) }
             let message = String(describing: error)
             if options.json, cut == nil {
                 output.errorDocument(code: status.rawValue, message: message)
