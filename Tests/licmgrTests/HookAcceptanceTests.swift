@@ -150,6 +150,30 @@ final class HookAcceptanceTests: AcceptanceTestCase {
         try licmgr("config", "check", expect: 78)
     }
 
+    func testConfigCheckShowsTheHookAndTheMetricsFileAndWarnsWhenTheyCannotWork() throws {
+        let hook = work.directory.appendingPathComponent("hook.sh").path
+        let metrics = work.directory.appendingPathComponent("missing/licmgr.prom").path
+        try work.writeConfig(url: sim.url, extra: "Hook \(hook) 10\nMetricsFile missing/licmgr.prom")
+        var check = try licmgr("config", "check")
+        XCTAssertTrue(check.stdout.contains("hook            \(hook) (at most 10 s)\n"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("metrics file    \(metrics)\n"), check.stdout)
+        XCTAssertEqual(
+            check.stderr,
+            "licmgr: warning: Hook \(hook) is not an executable file; runs will warn until it is\n"
+                + "licmgr: warning: MetricsFile \(metrics): cannot write in \((metrics as NSString).deletingLastPathComponent)\n"
+        )
+        let json = try licmgr("config", "check", "--json").jsonObject
+        XCTAssertEqual(json["hook"] as? String, hook)
+        XCTAssertEqual(json["hook_timeout"] as? Int, 10)
+        XCTAssertEqual(json["metrics_file"] as? String, metrics)
+
+        try work.writeFile("hook.sh", "#!/bin/sh\nexit 0\n", mode: 0o755)
+        try FileManager.default.createDirectory(
+            atPath: (metrics as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        check = try licmgr("config", "check")
+        XCTAssertEqual(check.stderr, "")
+    }
+
     /// Alive and not a zombie waiting for a parent that will never reap it.
     private static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
