@@ -32,9 +32,16 @@ extension CommandContext {
         object.set("exit_code", .int(run.exitCode))
         object.set("started_at", .string(run.startedAt))
         object.set("ended_at", .string(run.endedAt))
-        object.set("host", .string(ProcessInfo.processInfo.hostName))
+        object.set("host", .string(Self.hostName))
         object.set("counts", .object(JSONObject(members: run.counts.map { ($0.key, .int($0.value)) })))
         return .object(object)
+    }
+
+    /// This machine's name as the kernel has it: no lookup that a broken resolver could hold up.
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func callHook(_ path: String, run: RunRecord, report: RunReport?, error: (any Error)?) {
