@@ -105,6 +105,17 @@ final class HookAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(env.contains("LICMGR_EXIT_CODE=69\n"), env)
     }
 
+    /// Exit 75 because another run holds the lock is not a failure worth a call: that run reports.
+    func testARunThatFindsTheLockHeldCallsNoHook() throws {
+        try installHook(recorder)
+        try addService(7, ip: "10.0.0.7")
+        let fd = open(work.databasePath + ".lock", O_RDWR | O_CREAT, 0o600)
+        XCTAssertEqual(flock(fd, LOCK_EX), 0)
+        defer { close(fd) }
+        try licmgr("checkevent", expect: 75)
+        XCTAssertEqual(try summaries().count, 0)
+    }
+
     func testAFailingHookIsOneWarningAndLeavesTheExitCode() throws {
         let path = try installHook("cat > /dev/null\necho 'chat server: no route to host' >&2\necho more >&2\nexit 3")
         try addService(7, ip: "10.0.0.7")

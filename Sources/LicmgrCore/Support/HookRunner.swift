@@ -77,11 +77,13 @@ public struct HookRunner: Sendable {
         let started = spawn(stdin: toHook[0], stderr: fromHook[1], environment: environment)
         close(toHook[0])
         close(fromHook[1])
-        guard case .success(let pid) = started else {
+        let pid: pid_t
+        switch started {
+        case .success(let spawned): pid = spawned
+        case .failure(let error):
             close(toHook[1])
             close(fromHook[0])
-            if case .failure(let error) = started { return .notStarted(reason: Self.describe(error.code)) }
-            return .notStarted(reason: "unknown")
+            return .notStarted(reason: Self.describe(error.code))
         }
         _ = fcntl(toHook[1], F_SETFL, fcntl(toHook[1], F_GETFL) | O_NONBLOCK)
         _ = fcntl(fromHook[0], F_SETFL, fcntl(fromHook[0], F_GETFL) | O_NONBLOCK)
