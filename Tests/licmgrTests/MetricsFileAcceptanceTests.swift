@@ -19,7 +19,10 @@ final class MetricsFileAcceptanceTests: AcceptanceTestCase {
 
         // The next run fails: it is the last checkevent, the earlier one its last success.
         try work.writeConfig(url: "http://127.0.0.1:1/billmgr", extra: "MetricsFile licmgr.prom")
+        // Under a strict umask, as cron may give: the file is still readable by node_exporter.
+        let umaskBefore = umask(0o077)
         try licmgr("checkevent", expect: 69)
+        umask(umaskBefore)
 
         let text = try String(contentsOfFile: metricsPath, encoding: .utf8)
         let samples = try PrometheusText.parse(text)
@@ -49,6 +52,8 @@ final class MetricsFileAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(value("licmgr_balance", ["currency": "EUR"]), Double(state.balance))
         XCTAssertNotNil(value("licmgr_balance_timestamp_seconds"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: metricsPath + ".tmp"))
+        let mode = try FileManager.default.attributesOfItem(atPath: metricsPath)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o644, "node_exporter reads it as another user")
 
         // A dry run is not recorded and leaves the file alone.
         try FileManager.default.removeItem(atPath: metricsPath)

@@ -99,6 +99,8 @@ public enum MetricsFile {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(path: path, reason: Self.describe(errno)) }
+        // node_exporter reads it as another user, whatever umask licmgr runs under (cron's may be 077).
+        _ = fchmod(fd, 0o644)
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
             let count = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
