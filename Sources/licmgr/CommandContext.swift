@@ -111,13 +111,14 @@ struct CommandContext {
         } catch {
             let cut = error as? ListingCut
             let status = ExitStatus.of(cut?.cause ?? error)
-            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status, error: error) }
             let message = String(describing: error)
             if options.json, cut == nil {
                 output.errorDocument(code: status.rawValue, message: message)
             } else {
                 output.error(message)
             }
+            // After the error is said: the hook it may call comes after the run, its warning too.
+            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status, error: error) }
             throw ExitCode(status.rawValue)
         }
         if recorded ?? locking { context?.record(startedAt: startedAt, exit: status) }

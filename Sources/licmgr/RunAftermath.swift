@@ -26,7 +26,7 @@ extension CommandContext {
         if let error {
             object.set(
                 "error",
-                ["code": .int(Int(ExitStatus.of(error).rawValue)), "message": .string(String(describing: error))])
+                ["code": .int(run.exitCode), "message": .string(String(describing: error))])
         }
         object.set("command", .string(run.command))
         object.set("exit_code", .int(run.exitCode))

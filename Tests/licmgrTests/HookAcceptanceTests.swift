@@ -105,6 +105,15 @@ final class HookAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(env.contains("LICMGR_EXIT_CODE=69\n"), env)
     }
 
+    func testAFailedRunSaysItsErrorBeforeTheHookWarns() throws {
+        let path = try installHook("echo down too >&2\nexit 2", url: "http://127.0.0.1:1/billmgr")
+        let run = try licmgr("sync", expect: 69)
+        let lines = run.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, run.stderr)
+        XCTAssertTrue(lines.first?.hasPrefix("licmgr: error: ") == true, run.stderr)
+        XCTAssertEqual(lines.last.map(String.init), "licmgr: warning: hook \(path) exited 2: down too")
+    }
+
     /// Exit 75 because another run holds the lock is not a failure worth a call: that run reports.
     func testARunThatFindsTheLockHeldCallsNoHook() throws {
         try installHook(recorder)
