@@ -26,6 +26,8 @@ let package = Package(
         ),
         // prctl from libc, for the executable alone.
         .systemLibrary(name: "CPrctl"),
+        // syslog(3) from libc, for the log trail.
+        .systemLibrary(name: "CSyslog"),
         .target(
             name: "LicmgrCore",
             dependencies: ["CCurl", "CSQLite"]
@@ -33,7 +35,7 @@ let package = Package(
         .executableTarget(
             name: "licmgr",
             dependencies: [
-                "LicmgrCore", "CPrctl",
+                "LicmgrCore", "CPrctl", "CSyslog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

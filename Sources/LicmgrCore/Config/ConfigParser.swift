@@ -8,7 +8,7 @@ public struct ConfigParser: Sendable {
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
         "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit",
-        "Parallel",
+        "Parallel", "Log",
     ]
 
     /// The directives that take one bounded number.
@@ -79,7 +79,7 @@ public struct ConfigParser: Sendable {
             let context = LineContext(file: path, line: number, directive: directive, values: values)
 
             switch directive {
-            case "Url", "User", "Database", "PasswordFile", "CAFile", "Password":
+            case "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Log":
                 if let earlier = seen[directive] {
                     throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: earlier)
                 }
@@ -90,6 +90,8 @@ public struct ConfigParser: Sendable {
                 case "Database":
                     config.database = Self.absolute(try context.single("a file path"), relativeTo: directory)
                 case "CAFile": config.caFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
+                case "Log":
+                    config.log = Self.logTarget(try context.single("syslog, stderr, none or a file path"), directory)
                 case "PasswordFile":
                     if let other = seen["Password"] {
                         throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: other)
@@ -213,6 +215,16 @@ public struct ConfigParser: Sendable {
                 expected: "an http:// or https:// address")
         }
         return text
+    }
+
+    /// A keyword in any case, else a file path; `./syslog` names a file called syslog.
+    private static func logTarget(_ value: String, _ directory: String) -> Config.LogTarget {
+        switch value.lowercased() {
+        case "syslog": return .syslog
+        case "stderr": return .stderr
+        case "none": return .none
+        default: return .file(absolute(value, relativeTo: directory))
+        }
     }
 
     /// `Password` keeps the rest of its line, inner blanks included.

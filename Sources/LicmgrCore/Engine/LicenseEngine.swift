@@ -9,6 +9,8 @@ public final class LicenseEngine {
     /// The command that runs the engine, for history rows.
     public let command: String
     let keys: any OperationKeySource
+    /// Hears each remote step's outcome as it is recorded, for the log trail.
+    public var stepLog: (any StepLog)?
     /// While set, `send` skips a step the remote refused for good within `refusalBackOff`.
     var backsOff = false
     /// How long a refused step rests before the cron run tries it again.

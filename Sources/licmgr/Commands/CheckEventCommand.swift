@@ -7,7 +7,10 @@ struct CheckEventCommand: ParsableCommand {
         abstract: "The cron run: settle, follow services, order what is missing, renew what is due.",
         discussion: """
             Run it every five minutes. It prints nothing when nothing happened (cron mails what is \
-            printed); -v tells what it looked at. A second run while one is active exits 75 at once.
+            printed); -v tells what it looked at. An error that repeats every run (the remote down, \
+            the credentials refused, a purchase refused for lack of funds) is printed when it starts, \
+            at most hourly while it lasts, and once when it ends; -v prints it every run. A second \
+            run while one is active exits 75 at once.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -17,9 +20,21 @@ struct CheckEventCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "checkevent", locking: true, recorded: !dryRun) { context in
-            let report = try context.engine().checkEvent(dryRun: dryRun)
+            // A dry run is asked for by hand, and --json is read by a program: both see every error.
+            let mail =
+                dryRun || context.output.json
+                ? nil
+                : CronMail(
+                    hygiene: MailHygiene(store: try context.openStore(), time: context.time, command: "checkevent"),
+                    output: context.output)
+            let report: RunReport
+            do {
+                report = try context.engine().checkEvent(dryRun: dryRun)
+            } catch {
+                throw mail?.filter(error) ?? error
+            }
             context.tally(report)
-            Rendering.print(report, to: context.output)
+            Rendering.print(mail?.filter(report) ?? report, to: context.output)
             return report.exitStatus
         }
     }

@@ -1,0 +1,183 @@
+import Foundation
+import LicmgrCore
+import LicmgrTestSupport
+import XCTest
+
+/// `Log`: a line per run and per remote step that spends money or changes a license.
+final class LogTrailAcceptanceTests: AcceptanceTestCase {
+    let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
+
+    var logPath: String { work.directory.appendingPathComponent("trail.log").path }
+
+    func logLines() -> [String] {
+        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func testRunAndMoneyStepsAreLoggedToAFileAsTheyFinish() throws {
+        try work.writeConfig(url: sim.url, extra: "Log trail.log")
+        try licmgr("import-tariffs")
+        try addService(7, ip: "10.0.0.7")
+        try addService(8, ip: "10.0.0.8")
+        let due = try XCTUnwrap(
+            try sim.seed([
+                [
+                    "licname": "Item #8 addon vps8", "ip": "10.0.0.8", "pricelist": "55227", "period": "1",
+                    "expiredate": today.description,
+                ]
+            ]).first)
+        XCTAssertEqual(logLines().count, 1, "import-tariffs changes nothing on the remote but is a run")
+        try licmgr("checkevent")
+        let ordered = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let lines = logLines()
+        let stamp = #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ licmgr\[\d+\]: "#
+        for line in lines {
+            XCTAssertNotNil(line.range(of: stamp, options: .regularExpression), line)
+        }
+        let orderKey = try XCTUnwrap(try work.store().operations(state: .done).first { $0.kind == .order }?.key)
+        XCTAssertTrue(
+            lines.contains {
+                $0.hasSuffix(": step order \(orderKey) service=7 license=\(ordered) price=10.00 EUR: done")
+            },
+            lines.joined(separator: "\n"))
+        XCTAssertTrue(
+            lines.contains {
+                $0.range(
+                    of: #"step renew lm-[0-9a-f]+ service=8 license=\#(due) price=10.00 EUR: done$"#,
+                    options: .regularExpression) != nil
+            }, lines.joined(separator: "\n"))
+        let run = try XCTUnwrap(lines.last)
+        XCTAssertNotNil(
+            run.range(
+                of: #"run checkevent exit=0 attached=1 .*ordered=1 .*renewed=1 duration=\d+\.\d\ds$"#,
+                options: .regularExpression), run)
+        // The steps are written as they finish, so the run's line comes after them.
+        XCTAssertLessThan(
+            try XCTUnwrap(lines.firstIndex { $0.contains("step order") }),
+            try XCTUnwrap(lines.firstIndex { $0.contains("run checkevent") }))
+        var info = stat()
+        XCTAssertEqual(stat(logPath, &info), 0)
+        XCTAssertEqual(Int(info.st_mode) & 0o027, 0, "created 0640 at most")
+    }
+
+    func testFailedAndInDoubtStepsSayTheRemotesWordsAndTheRunItsError() throws {
+        try work.writeConfig(url: sim.url, extra: "Log trail.log")
+        try addService(7, ip: "10.0.0.7")
+        try sim.fault("soft.order.param", "refuse", type: "value", message: "no such IP in the pool")
+        try licmgr("checkevent", expect: 1)
+        XCTAssertTrue(
+            logLines().contains {
+                $0.range(
+                    of: #"step order lm-[0-9a-f]+ service=7: failed: .*no such IP in the pool"#,
+                    options: .regularExpression) != nil
+            }, logLines().joined(separator: "\n"))
+        XCTAssertTrue(logLines().last?.contains("run checkevent exit=1 failed=1 duration=") == true, "\(logLines())")
+
+        try sim.fault("soft.order.param", "commit-drop")
+        try licmgr("order", "7", expect: 75)
+        XCTAssertTrue(
+            logLines().contains {
+                $0.range(
+                    of: #"step order lm-[0-9a-f]+ service=7: in doubt: .*; the next run settles it$"#,
+                    options: .regularExpression) != nil
+            }, logLines().joined(separator: "\n"))
+        XCTAssertTrue(logLines().last?.contains("run order exit=75 ") == true, "\(logLines())")
+        try licmgr("checkevent")
+        let license = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        XCTAssertTrue(
+            logLines().contains {
+                $0.contains("step settle order ")
+                    && $0.hasSuffix("license=\(license): applied: license \(license) is on the remote")
+            },
+            logLines().joined(separator: "\n"))
+    }
+
+    func testARunThatFailsBeforeTheRemoteOrOnTheLockStillHasItsLine() throws {
+        try work.writeConfig(url: "http://127.0.0.1:1", extra: "Log trail.log")
+        try licmgr("checkevent", expect: 69)
+        XCTAssertTrue(
+            logLines().last?.contains("run checkevent exit=69 duration=") == true
+                && logLines().last?.contains("error: cannot reach http://127.0.0.1:1") == true, "\(logLines())")
+
+        try work.writeConfig(url: sim.url, extra: "Log trail.log")
+        try addService(7, ip: "10.0.0.7")
+        try sim.fault("soft", "latency", ms: 1500)
+        let first = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
+        let lockPath = work.databasePath + ".lock"
+        for _ in 0..<150 where ((try? String(contentsOfFile: lockPath, encoding: .utf8)) ?? "").isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        try licmgr("checkevent", expect: 75)
+        XCTAssertEqual(first.wait().status, 0)
+        let held = try XCTUnwrap(logLines().first { $0.contains("exit=75") })
+        XCTAssertTrue(held.contains("run checkevent exit=75 duration="), held)
+        XCTAssertTrue(held.contains("holds the lock"), held)
+        XCTAssertTrue(logLines().last?.contains("run checkevent exit=0 ordered=1") == true, "\(logLines())")
+    }
+
+    func testThePasswordNeverReachesTheLog() throws {
+        let password = "Pw-7c1e-never-logged"
+        try work.writeConfig(url: sim.url, extra: "Log trail.log", password: password)
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("checkevent", expect: 77)
+        try work.writeConfig(url: "http://127.0.0.1:1", extra: "Log trail.log", password: password)
+        try licmgr("checkevent", expect: 69)
+        work.environment["LICMGR_PASSWORD"] = password + "-env"
+        try licmgr("order", "7", expect: 69)
+        let text = try String(contentsOfFile: logPath, encoding: .utf8)
+        XCTAssertEqual(logLines().filter { $0.contains(": run ") }.count, 3, text)
+        XCTAssertTrue(text.contains("exit=77"), text)
+        XCTAssertFalse(text.contains(password), text)
+        XCTAssertFalse(text.contains("Pw-7c1e"), text)
+    }
+
+    func testStderrCarriesJournaldPrioritiesUnderSystemd() throws {
+        try work.writeConfig(url: sim.url, extra: "Log stderr")
+        try addService(7, ip: "10.0.0.7")
+        let plain = try licmgr("checkevent")
+        XCTAssertTrue(plain.stderr.contains("licmgr: step order "), plain.stderr)
+        XCTAssertTrue(plain.stderr.hasSuffix("\n"), plain.stderr)
+        XCTAssertTrue(
+            plain.stderr.split(separator: "\n").last?.hasPrefix("licmgr: run checkevent exit=0 ordered=1 ") == true,
+            plain.stderr)
+
+        work.environment["JOURNAL_STREAM"] = "8:12345"
+        try work.writeConfig(url: "http://127.0.0.1:1", extra: "Log stderr")
+        let failed = try licmgr("checkevent", expect: 69)
+        XCTAssertTrue(failed.stderr.contains("\n<3>run checkevent exit=69 "), failed.stderr)
+        try work.writeConfig(url: sim.url, extra: "Log stderr")
+        try sim.fault("soft.order.param", "commit-drop")
+        try addService(8, ip: "10.0.0.8")
+        let doubt = try licmgr("checkevent", expect: 75)
+        let lines = doubt.stderr.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("<4>step order ") && $0.contains(": in doubt: ") }, doubt.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("<4>run checkevent exit=75 ") }, doubt.stderr)
+        let settled = try licmgr("checkevent")
+        XCTAssertTrue(settled.stderr.contains("<6>step settle order "), settled.stderr)
+        XCTAssertTrue(settled.stderr.contains("<6>run checkevent exit=0 settled=1"), settled.stderr)
+    }
+
+    func testLogNoneWritesNothingAndReadOnlyCommandsAreNotLogged() throws {
+        try work.writeConfig(url: sim.url, extra: "Log stderr")
+        try addService(7, ip: "10.0.0.7")
+        let list = try licmgr("list")
+        XCTAssertEqual(list.stderr, "", "a command that changes nothing remote has no run line")
+        let dry = try licmgr("checkevent", "--dry-run")
+        XCTAssertFalse(dry.stderr.contains("run checkevent"), dry.stderr)
+        try work.writeConfig(url: sim.url, extra: "Log none")
+        let run = try licmgr("checkevent")
+        XCTAssertEqual(run.stderr, "")
+    }
+
+    func testAnUnwritableLogIsAWarningAndTheRunGoesOn() throws {
+        let path = work.directory.appendingPathComponent("no-such-dir/trail.log").path
+        try work.writeConfig(url: sim.url, extra: "Log \(path)")
+        try addService(7, ip: "10.0.0.7")
+        let run = try licmgr("checkevent")
+        XCTAssertTrue(
+            run.stderr.contains("licmgr: warning: the log file \(path) cannot be opened: No such file or directory"),
+            run.stderr)
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 1, "the renewals and orders go on")
+        let check = try licmgr("config", "check", expect: 78)
+        XCTAssertTrue(check.stderr.contains(path), check.stderr)
+    }
+}
