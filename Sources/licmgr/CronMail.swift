@@ -4,7 +4,7 @@ import LicmgrCore
 /// What checkevent prints, cron mails: an error that repeats every run (the remote down, the
 /// credentials refused, purchases refused for lack of funds) is printed when it starts, at
 /// most hourly while it lasts, and followed by one line when it ends. `-v` prints every run;
-/// the exit code and the log trail are the same either way.
+/// the exit code, --json and the log trail are the same either way.
 struct CronMail {
     let hygiene: MailHygiene
     let output: Output
@@ -36,15 +36,18 @@ struct CronMail {
         guard var verdict = try? hygiene.record(observation) else { return nil }
         for ended in verdict.ended {
             let runs = "\(ended.runs) \(ended.runs == 1 ? "run" : "runs")"
+            let failed = "\(ended.runs) failed \(ended.runs == 1 ? "run" : "runs")"
             let what =
                 switch ended.condition {
-                case .remoteDown: "the remote answers again after \(runs) failed"
-                case .credentials: "the remote accepts the credentials again after \(runs) refused"
+                case .remoteDown: "the remote answers again after \(failed)"
+                case .credentials: "the remote accepts the credentials again after \(failed)"
                 case .funds: "no purchase was refused for lack of funds, after \(runs) with such refusals"
                 }
+            // Under --json stdout is the document; stderr still tells a person.
             FileHandle.standardError.write(Data("licmgr: \(what) since \(ended.since) UTC\n".utf8))
         }
-        if output.verbose { verdict.print = Set(RepeatingError.Condition.allCases) }
+        // -v asks for every error, and a program reading --json gets its error document.
+        if output.verbose || output.json { verdict.print = Set(RepeatingError.Condition.allCases) }
         return verdict
     }
 }
