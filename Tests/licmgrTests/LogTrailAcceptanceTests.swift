@@ -156,6 +156,22 @@ final class LogTrailAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(settled.stderr.contains("<6>run checkevent exit=0 settled=1"), settled.stderr)
     }
 
+    func testAStepHeldBySpendLimitIsAWarning() throws {
+        try work.writeConfig(url: sim.url, extra: "Log stderr\nSpendLimit 5")
+        try licmgr("import-tariffs")
+        try addService(7, ip: "10.0.0.7")
+        work.environment["JOURNAL_STREAM"] = "8:12345"
+        let run = try licmgr("checkevent", expect: 75)
+        XCTAssertTrue(
+            run.stderr.split(separator: "\n").contains {
+                $0.range(
+                    of:
+                        #"^<4>step order lm-[0-9a-f]+ service=7 price=10\.00 EUR: held: SpendLimit 5\.00 would be passed"#,
+                    options: .regularExpression) != nil
+            }, run.stderr)
+        XCTAssertTrue(try sim.state().calls("soft.order.param").isEmpty)
+    }
+
     func testLogNoneWritesNothingAndReadOnlyCommandsAreNotLogged() throws {
         try work.writeConfig(url: sim.url, extra: "Log stderr")
         try addService(7, ip: "10.0.0.7")
