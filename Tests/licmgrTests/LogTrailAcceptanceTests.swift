@@ -98,6 +98,13 @@ final class LogTrailAcceptanceTests: AcceptanceTestCase {
             logLines().last?.contains("run checkevent exit=69 duration=") == true
                 && logLines().last?.contains("error: cannot reach http://127.0.0.1:1") == true, "\(logLines())")
 
+        // The config parses, so the log is known, but lacks what the run needs.
+        try work.writeFile("licmgr.conf", "User u\nDatabase licmgr.db\nLog trail.log\n")
+        try licmgr("checkevent", expect: 78)
+        XCTAssertTrue(
+            logLines().last?.contains("run checkevent exit=78 duration=") == true
+                && logLines().last?.contains("Url") == true, "\(logLines())")
+
         try work.writeConfig(url: sim.url, extra: "Log trail.log")
         try addService(7, ip: "10.0.0.7")
         try sim.fault("soft", "latency", ms: 1500)
