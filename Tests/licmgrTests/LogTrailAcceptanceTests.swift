@@ -121,6 +121,64 @@ final class LogTrailAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(logLines().last?.contains("run checkevent exit=0 ordered=1") == true, "\(logLines())")
     }
 
+    /// syslog(3) writes to /dev/log; a private mount namespace gives the run one of its own,
+    /// where a listener reads what licmgr sends. Needs root, unshare(1) and python3.
+    func testSyslogIsTheDefaultWithFacilityDaemonAndPriorities() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+        else { throw XCTSkip("needs root, unshare and python3 to stand in for /dev/log") }
+        try work.writeFile(
+            "listen.py",
+            """
+            import socket, subprocess, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.bind('/dev/log')
+            s.settimeout(1)
+            subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                while True:
+                    print(s.recv(65536).decode())
+            except socket.timeout:
+                pass
+
+            """)
+        func syslog(_ arguments: String...) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+            process.arguments =
+                [
+                    "-m", "--propagation", "private", "sh", "-c", #"mount -t tmpfs tmpfs /dev && exec python3 "$@""#,
+                    "sh",
+                    work.directory.appendingPathComponent("listen.py").path, Products.licmgr.path, "--config",
+                    work.configPath,
+                ] + arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        try addService(7, ip: "10.0.0.7")
+        let done = try syslog("checkevent")
+        guard !done.isEmpty else { throw XCTSkip("no private mount namespace here") }
+        // <30>: facility daemon (3) * 8 + info (6).
+        XCTAssertNotNil(
+            done.range(
+                of: #"<30>.* licmgr\[\d+\]: step order lm-[0-9a-f]+ service=7 license=\d+: done"#,
+                options: .regularExpression),
+            done)
+        XCTAssertNotNil(
+            done.range(of: #"<30>.* licmgr\[\d+\]: run checkevent exit=0 "#, options: .regularExpression), done)
+        try work.writeConfig(url: "http://127.0.0.1:1")
+        let failed = try syslog("checkevent")
+        // <27>: daemon, err.
+        XCTAssertNotNil(
+            failed.range(of: #"<27>.* licmgr\[\d+\]: run checkevent exit=69 "#, options: .regularExpression), failed)
+        XCTAssertFalse((done + failed).contains("secret"), "the password never reaches the log")
+    }
+
     func testThePasswordNeverReachesTheLog() throws {
         let password = "Pw-7c1e-never-logged"
         try work.writeConfig(url: sim.url, extra: "Log trail.log", password: password)
