@@ -62,9 +62,14 @@ struct CommandContext {
             parallel: config.parallel)
     }
 
-    func engine() throws -> LicenseEngine {
-        let engine = LicenseEngine(
-            config: config, store: try openStore(), server: try server(), time: time, command: command)
+    /// The engine, with its run's lines printed as they happen (`showUnchanged` for commands a
+    /// person names items to); under `--json` they wait for the one document at the end.
+    func engine(showUnchanged: Bool = false) throws -> LicenseEngine {
+        var server = try server()
+        let live = output.json ? nil : LiveRun(output: output, showUnchanged: showUnchanged, today: time.today)
+        if let live { server.listingProgress = { live.progress($0) } }
+        let engine = LicenseEngine(config: config, store: try openStore(), server: server, time: time, command: command)
+        engine.observer = live
         engine.stepLog = log
         return engine
     }

@@ -8,33 +8,55 @@ import LicmgrCore
 struct CronMail {
     let hygiene: MailHygiene
     let output: Output
+    /// Whether a purchase refused for lack of funds is printed as it happens in this run.
+    let printsFunds: Bool
+
+    init(hygiene: MailHygiene, output: Output) {
+        self.hygiene = hygiene
+        self.output = output
+        printsFunds = Self.printsAll(output) || (try? hygiene.prints(.funds)) ?? true
+    }
+
+    /// Lets `engine`'s live lines leave out what this run is not to print.
+    func quieten(_ engine: LicenseEngine) {
+        guard !printsFunds, let live = engine.observer as? LiveRun else { return }
+        live.holdsBack = MailHygiene.isFundsRefusal
+    }
 
     /// `error` to throw: itself when it is to be printed, else wrapped as already said.
     func filter(_ error: any Error) -> any Error {
-        guard let verdict = record(MailHygiene.observe(stoppedBy: error)),
-            let condition = MailHygiene.condition(of: error), !verdict.print.contains(condition)
-        else { return error }
+        guard let verdict = record(MailHygiene.observe(stoppedBy: error)) else { return error }
+        for line in verdict.ended { say(line) }
+        guard let condition = MailHygiene.condition(of: error), !verdict.print.contains(condition) else { return error }
         return AlreadySaid(cause: error)
     }
 
-    /// `report` as it is to be printed.
-    func filter(_ report: RunReport) -> RunReport {
-        guard let verdict = record(MailHygiene.observe(report)) else { return report }
+    /// `report` as it is to be printed at its end, and the lines that say which errors ended,
+    /// to print after it.
+    func filter(_ report: RunReport) -> (shown: RunReport, ended: [String]) {
+        guard let verdict = record(MailHygiene.observe(report)) else { return (report, []) }
         var shown = report
         if let stopped = report.stopped, let condition = MailHygiene.condition(of: stopped),
             !verdict.print.contains(condition)
         {
             shown.stopped = nil
         }
-        if !verdict.print.contains(.funds) { shown.items.removeAll(where: MailHygiene.isFundsRefusal) }
-        return shown
+        return (shown, verdict.ended)
     }
 
-    /// Records the run and says what ended; nil when the record cannot be kept, and then
-    /// everything is printed.
-    private func record(_ observation: MailHygiene.Observation) -> MailHygiene.Verdict? {
-        guard var verdict = try? hygiene.record(observation) else { return nil }
-        for ended in verdict.ended {
+    func say(_ line: String) {
+        FileHandle.standardError.write(Data("licmgr: \(line)\n".utf8))
+    }
+
+    /// -v asks for every error, and a program reading --json gets its error document.
+    private static func printsAll(_ output: Output) -> Bool { output.verbose || output.json }
+
+    /// Records the run; nil when the record cannot be kept, and then everything is printed.
+    private func record(_ observation: MailHygiene.Observation) -> (
+        print: Set<RepeatingError.Condition>, ended: [String]
+    )? {
+        guard let verdict = try? hygiene.record(observation) else { return nil }
+        let ended = verdict.ended.map { ended in
             let runs = "\(ended.runs) \(ended.runs == 1 ? "run" : "runs")"
             let failed = "\(ended.runs) failed \(ended.runs == 1 ? "run" : "runs")"
             let what =
@@ -43,12 +65,9 @@ struct CronMail {
                 case .credentials: "the remote accepts the credentials again after \(failed)"
                 case .funds: "no purchase was refused for lack of funds, after \(runs) with such refusals"
                 }
-            // Under --json stdout is the document; stderr still tells a person.
-            FileHandle.standardError.write(Data("licmgr: \(what) since \(ended.since) UTC\n".utf8))
+            return "\(what) since \(ended.since) UTC"
         }
-        // -v asks for every error, and a program reading --json gets its error document.
-        if output.verbose || output.json { verdict.print = Set(RepeatingError.Condition.allCases) }
-        return verdict
+        return (Self.printsAll(output) ? Set(RepeatingError.Condition.allCases) : verdict.print, ended)
     }
 }
 

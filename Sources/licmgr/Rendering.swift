@@ -130,27 +130,33 @@ enum Rendering {
         return "total: \(Money.format(cost)) \(currency)"
     }
 
-    /// Prints a run report as text: results on stdout, failures and warnings on stderr.
-    /// `showUnchanged` is for commands a person names items to; cron runs stay silent.
-    static func print(_ report: RunReport, to output: Output, showUnchanged: Bool = false) {
+    /// Ends a run's output: under `--json` its one document; as text, what its `LiveRun` kept
+    /// for the end, since every line of the run was printed as it happened.
+    static func print(_ report: RunReport, to output: Output) {
         if output.json {
             output.document(.object(Rendering.report(report)))
             return
         }
-        for note in report.notes { output.detail(note) }
-        for item in report.items {
-            switch item.action {
-            case .failed, .held: output.error(item.detail)
-            case .unchanged, .skipped: showUnchanged ? output.line(item.detail) : output.detail(item.detail)
-            default: output.line(item.detail)
-            }
-        }
-        if report.dryRun { output.line(total(of: report)) }
-        for warning in report.warnings { output.warning(warning) }
-        if output.verbose { for warning in report.verboseWarnings { output.warning(warning) } }
-        if let stopped = report.stopped {
-            let hint = stopped.isInDoubt ? "; the step is journaled and the next run settles it" : ""
-            output.error("stopped: \(stopped.description)\(hint)")
-        }
+        let live =
+            report.observer.sink as? LiveRun ?? LiveRun(output: output, replaying: report, today: SystemTime().today)
+        live.finish(report)
+    }
+
+    /// Why a run stopped early; after a signal, also what it did before and what it left journaled.
+    static func stopLine(_ stopped: RemoteError, _ report: RunReport) -> String {
+        var text = "stopped: \(stopped.description)"
+        if stopped.isInDoubt { text += "; the step is journaled and the next run settles it" }
+        guard case .interrupted = stopped else { return text }
+        // What the run changed or recorded: not what it left alone, failed, only planned or held.
+        let notDone: Set<RunReport.Action> = [.unchanged, .skipped, .failed, .inDoubt, .planned, .held]
+        let done = RunReport.Action.allCases.filter { !notDone.contains($0) }
+            .compactMap { action in report.count(action) > 0 ? "\(report.count(action)) \(action.rawValue)" : nil }
+        text += done.isEmpty ? "; nothing was changed before it" : "; done before it: \(done.joined(separator: ", "))"
+        let doubt = report.count(.inDoubt)
+        text +=
+            doubt > 0
+            ? "; \(doubt) step(s) in doubt are journaled and the next run settles them"
+            : "; no step is left in doubt"
+        return text
     }
 }

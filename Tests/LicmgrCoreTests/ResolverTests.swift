@@ -62,18 +62,21 @@ final class ResolverTests: XCTestCase {
 
     func testPriceLineToATariffTheCatalogueLacksNamesTheLine() throws {
         let r = try resolver("# prices\nPrice foo 12345\n", catalogue: bm4Catalogue)
-        XCTAssertThrowsError(try r.tariff(addon: "foo", value: "on")) { error in
+        XCTAssertEqual(try r.tariff(addon: "foo", value: "on"), 12345, "it still says what the addon asks for")
+        XCTAssertThrowsError(try r.checkSold(tariff: 12345, addon: "foo", value: "on")) { error in
             XCTAssertEqual(ExitStatus.of(error), .config)
             XCTAssertTrue("\(error)".hasPrefix("/etc/licmgr.conf:2: Price foo 12345: "), "\(error)")
         }
         XCTAssertEqual(r.catalogueProblems().map(\.line), [2])
     }
 
-    func testBuiltInNameTheCatalogueLacksIsRefused() throws {
-        XCTAssertThrowsError(try resolver(catalogue: bm4Catalogue).tariff(addon: "panel", value: "Lite")) { error in
+    func testBuiltInNameTheCatalogueLacksIsRefusedBeforeBuying() throws {
+        let r = try resolver(catalogue: bm4Catalogue)
+        XCTAssertThrowsError(try r.checkSold(tariff: 55227, addon: "panel", value: "Lite")) { error in
             XCTAssertEqual(ExitStatus.of(error), .dataError)
             XCTAssertTrue("\(error)".contains("55227"), "\(error)")
         }
+        XCTAssertNoThrow(try r.checkSold(tariff: 2891, addon: "ipmgr", value: "on"))
     }
 
     func testNumberInName() throws {

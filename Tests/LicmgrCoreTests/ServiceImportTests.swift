@@ -232,9 +232,19 @@ final class ServiceImportTests: StoreTestCase {
         XCTAssertEqual(try openCount(), 53)
     }
 
-    func testFewClosesPassWhateverTheShare() throws {
+    func testFewClosesPassUpToHalf() throws {
+        let text = try openServices(6, keeping: 3)
+        XCTAssertEqual(try importing(text, prune: PruneGuard()).closed.count, 3)
+    }
+
+    /// A small account's export cut short: five of six services would close.
+    func testMostOfASmallAccountIsNotClosedUnlessTold() throws {
         let text = try openServices(6, keeping: 1)
-        XCTAssertEqual(try importing(text, prune: PruneGuard()).closed.count, 5)
+        XCTAssertThrowsError(try importing(text, prune: PruneGuard())) {
+            XCTAssertTrue("\($0)".contains("would close 5 of 6 open services, more than half of them"), "\($0)")
+        }
+        XCTAssertEqual(try openCount(), 6)
+        XCTAssertEqual(try importing(text, prune: PruneGuard(max: 5)).closed.count, 5)
     }
 
     func testPruneRefusesAnEmptyExportUnlessTold() throws {

@@ -89,6 +89,36 @@ public final class Workspace {
         return RunningLicmgr(process: process, stdout: out, stderr: err)
     }
 
+    /// Runs `licmgr --config <this workspace's config> ARGS` on a pseudo-terminal (util-linux
+    /// `script`), stdout and stderr both, or stderr into a file with `stderrToFile`; returns
+    /// what the terminal showed, carriage returns and escapes as written, and that file.
+    public func onTerminal(_ arguments: [String], stderrToFile: Bool = false) throws -> (
+        terminal: String, stderrFile: String
+    ) {
+        let errors = directory.appendingPathComponent(".terminal-stderr-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: errors) }
+        func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let words = [Products.licmgr.path, "--config", configPath] + arguments
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = [
+            "-qec", words.map(quoted).joined(separator: " ") + (stderrToFile ? " 2>" + quoted(errors.path) : ""),
+            "/dev/null",
+        ]
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "LICMGR_CONFIG")
+        env.merge(environment) { $1 }
+        process.environment = env
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: bytes, as: UTF8.self), (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+    }
+
     /// Opens the workspace's database the way licmgr does, to check what it holds.
     public func store() throws -> SQLiteStore {
         try SQLiteStore(path: databasePath)
@@ -111,6 +141,13 @@ public struct RunningLicmgr {
     /// Sends `number` (SIGTERM, SIGINT), as a service manager or a person at the terminal would.
     public func signal(_ number: Int32) {
         _ = Foundation.kill(process.processIdentifier, number)
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// What the run has written to stdout so far, read while it runs.
+    public func stdoutSoFar() -> String {
+        (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
     }
 
     public func wait() -> RunResult {

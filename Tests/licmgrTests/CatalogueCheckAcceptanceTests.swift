@@ -34,13 +34,34 @@ final class CatalogueCheckAcceptanceTests: AcceptanceTestCase {
     func testPriceLineToAnUnknownTariffIsAConfigError() throws {
         try configure("Price foo 12345")
         try licmgr("import-tariffs")
-        let add = try work.licmgr(["service", "add", "7", "--name", "vps7", "--ip", "10.0.0.7", "--addon", "foo=on"])
-        XCTAssertEqual(add.status, 78, add.stderr)
-        XCTAssertTrue(add.stderr.contains("licmgr.conf:\(firstExtraLine): Price foo 12345"), add.stderr)
+        try addService(7, ip: "10.0.0.7", addon: "foo=on")
+        for arguments in [["order", "7", "--dry-run"], ["order", "7", "--json"]] {
+            let run = try work.licmgr(arguments)
+            XCTAssertEqual(run.status, 78, "\(arguments): \(run.stderr)")
+            XCTAssertTrue(
+                (run.stderr + run.stdout).contains("licmgr.conf:\(firstExtraLine): Price foo 12345"), run.stderr)
+        }
         let check = try licmgr("config", "check", "--json", expect: 78).jsonObject
         let error = check["error"] as? [String: Any]
         XCTAssertEqual((error?["problems"] as? [String])?.count, 1, "\(check)")
-        XCTAssertEqual(try work.store().services(includeClosed: true).count, 0, "nothing recorded")
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 0)
+    }
+
+    /// A tariff the remote withdrew after the license was bought: nothing is bought with it
+    /// again, but the license it has still serves the service, follows it and renews.
+    func testALicenseOfAWithdrawnTariffStillServesFollowsAndRenews() throws {
+        let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970)).description
+        try sim.seed([["licname": "x", "ip": "10.0.0.7", "pricelist": "5000", "period": "1", "expiredate": today]])
+        try configure("Price old 5000")
+        try addService(7, ip: "10.0.0.7", addon: "old=on")
+        try licmgr("fixchilds")
+        try licmgr("import-tariffs")  // tariff 5000 is no longer listed
+        try licmgr("service", "set", "7", "--ip", "10.0.0.8")
+        try licmgr("checkevent")
+        let state = try sim.state()
+        XCTAssertEqual(state.licenses.first?["ip"], "10.0.0.8")
+        XCTAssertEqual(state.calls("service.prolong").count, 1)
+        XCTAssertEqual(state.calls("soft.order.param").count, 0)
     }
 
     /// A service recorded before the catalogue showed its tariff gone is not served, and the

@@ -59,8 +59,8 @@ final class JSONValueTests: XCTestCase {
         var report = RunReport()
         report.add(.ordered, serviceID: 7, addon: "panel", licenseID: 100001, "ordered")
         report.add(.failed, serviceID: 8, "could not")
-        report.warnings = ["w"]
-        report.notes = ["n"]
+        report.warn("w")
+        report.note("n")
         let documents: [JSONValue] = [
             .object(Rendering.license(license)), .object(Rendering.license(gone, withKey: true)),
             .object(Rendering.service(service, licenses: [license, gone])), .object(Rendering.report(report)),

@@ -18,34 +18,37 @@ public struct Resolver: Sendable {
         self.catalogue = catalogue
     }
 
-    /// The remote tariff an addon asks for, nil when it asks for none. Once the catalogue is
-    /// imported the tariff must be one it sells: a `Price` line naming another is a config
-    /// error (`ConfigError`), an addon value or built-in name an input error (`InputError`).
-    public func tariff(addon key: String, value: String) throws -> Int? {
+    /// The remote tariff an addon asks for, nil when it asks for none; an `InputError` when
+    /// nothing maps it. Whether the remote still sells that tariff is `checkSold`'s question,
+    /// asked only before something is bought: a license of a tariff since withdrawn still
+    /// serves its service, follows it and renews.
+    public func tariff(addon key: String, value: String) throws(InputError) -> Int? {
         let lowered = value.lowercased()
         if Self.noLicense.contains(lowered) { return nil }
         let name = Self.logicalOn.contains(lowered) ? key : value
-        if let rule = config.prices.first(where: { $0.name.caseInsensitiveCompare(name) == .orderedSame }) {
-            if let why = whyNotSold(tariff: rule.tariff) {
-                throw ConfigError.notSold(
-                    file: config.path, line: rule.line, directive: "Price \(rule.name) \(rule.tariff)", reason: why)
-            }
-            return rule.tariff
-        }
+        if let rule = priceRule(for: name) { return rule.tariff }
         if let number = Self.tariffID(in: name), catalogue.isEmpty || catalogue.tariffs[number] != nil {
-            if let why = whyNotSold(tariff: number) {
-                throw InputError.tariffNotSold(key: key, value: value, reason: why)
-            }
             return number
         }
-        if let builtIn = Self.builtInTariffs[name.lowercased()] {
-            if let why = whyNotSold(tariff: builtIn) {
-                throw InputError.tariffNotSold(
-                    key: key, value: value, reason: "the built-in name \(name) means tariff \(builtIn), but \(why)")
-            }
-            return builtIn
+        if let builtIn = Self.builtInTariffs[name.lowercased()] { return builtIn }
+        throw .unresolvableAddon(key: key, value: value, catalogueImported: !catalogue.isEmpty)
+    }
+
+    /// Refuses, before an order or a tariff change, a tariff the imported catalogue does not
+    /// sell: naming the `Price` line that chose it (`ConfigError`), else the addon (`InputError`).
+    public func checkSold(tariff: Int, addon key: String, value: String) throws {
+        guard let why = whyNotSold(tariff: tariff) else { return }
+        let lowered = value.lowercased()
+        let name = Self.logicalOn.contains(lowered) ? key : value
+        if let rule = priceRule(for: name), rule.tariff == tariff {
+            throw ConfigError.notSold(
+                file: config.path, line: rule.line, directive: "Price \(rule.name) \(rule.tariff)", reason: why)
         }
-        throw InputError.unresolvableAddon(key: key, value: value, catalogueImported: !catalogue.isEmpty)
+        throw InputError.tariffNotSold(key: key, value: value, reason: why)
+    }
+
+    private func priceRule(for name: String) -> Config.PriceRule? {
+        config.prices.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
     /// Why the imported catalogue does not sell `tariff`, or nil when it does or none is imported.

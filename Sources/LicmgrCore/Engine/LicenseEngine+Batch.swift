@@ -22,8 +22,20 @@ extension LicenseEngine {
         _ planned: [PlannedStep], report: inout RunReport,
         done: (Step, RemoteAnswer, inout RunReport) throws -> Void
     ) throws {
+        // How far the batch has come, for a progress line: answered steps, and those in flight.
+        var answered = 0
+        var inFlight: [Int: String] = [:]
+        func tellProgress(_ last: String) {
+            let flying = inFlight.sorted { $0.key < $1.key }.map(\.value)
+            let current =
+                flying.isEmpty
+                ? last : flying[0] + (flying.count > 1 ? " and \(flying.count - 1) more in flight" : "")
+            observer?.progress(RunProgress(done: answered, total: planned.count, current: current))
+        }
+        defer { observer?.progress(RunProgress(done: answered, total: planned.count, current: "")) }
         for wave in Self.waves(planned) {
             guard report.stopped == nil else { return }
+            inFlight = [:]
             var journaled: [Int: Step] = [:]
             var admittedUpTo = 0
             var started = Set<Int>()
@@ -43,11 +55,16 @@ extension LicenseEngine {
                     }
                     guard let step = journaled[index], local.stopped == nil else { return false }
                     started.insert(index)
+                    inFlight[index] = step.summary
+                    tellProgress(step.summary)
                     FaultPoint.reach(step.point, .before)
                     return true
                 },
                 each: { index, answer in
                     guard let step = journaled[index] else { return }
+                    answered += 1
+                    inFlight[index] = nil
+                    tellProgress("\(step.summary): answered")
                     switch answer {
                     case .success(let answer):
                         FaultPoint.reach(step.point, .after)
@@ -91,15 +108,21 @@ extension LicenseEngine {
     func view(_ licenses: [License], report: inout RunReport) throws -> [License] {
         var viewed: [License] = []
         var warnings: [String] = []
+        var answered = 0
+        defer { observer?.progress(RunProgress(done: answered, total: licenses.count, current: "")) }
         try server.perform(licenses.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
             index, answer in
+            answered += 1
+            observer?.progress(
+                RunProgress(
+                    done: answered, total: licenses.count, current: "read back license \(licenses[index].id)"))
             switch answer {
             case .success(.license(let license)): viewed.append(license)
             case .success: break
             case .failure(let error): warnings.append("license \(licenses[index].id) could not be read back: \(error)")
             }
         }
-        report.warnings += warnings
+        for warning in warnings { report.warn(warning) }
         return viewed
     }
 }

@@ -8,7 +8,7 @@ extension LicenseEngine {
     public func checkEvent(dryRun: Bool = false) throws -> RunReport {
         backsOff = true
         defer { backsOff = false }
-        var report = RunReport(dryRun: dryRun)
+        var report = RunReport(dryRun: dryRun, observer: observer)
         var listing = try readAccount(dryRun: dryRun, report: &report)
         if dryRun {
             for operation in try store.operations(state: .pending) {
@@ -21,12 +21,16 @@ extension LicenseEngine {
 
         try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
         let services = try store.services(includeClosed: false)
-        report.notes.append("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
+        report.note("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
         let resolver = try resolver()
         var plan = ServePlan()
         let index = try serveIndex(listing: listing)
         for service in services where service.status == .active {
-            guard report.stopped == nil else { return report }
+            guard report.stopped == nil else {
+                // No order follows to excuse a reuse that rolled back: it stays a failure.
+                report.release()
+                return report
+            }
             try serve(
                 service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
                 plan: &plan, report: &report)
@@ -53,7 +57,7 @@ extension LicenseEngine {
             }
         }
         if waiting.count > readsPerRun {
-            report.notes.append(
+            report.note(
                 "\(waiting.count - readsPerRun) license(s) still being processed are read by later runs")
             waiting = Array(waiting.prefix(readsPerRun))
         }

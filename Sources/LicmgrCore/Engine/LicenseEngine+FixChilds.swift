@@ -18,7 +18,7 @@ extension LicenseEngine {
     /// the service with its IP and tariff, order what is still missing, then list the remote
     /// licenses no service uses and the services still without a license.
     public func fixChilds(dryRun: Bool) throws -> FixChildsReport {
-        var run = RunReport(dryRun: dryRun)
+        var run = RunReport(dryRun: dryRun, observer: observer)
         var listing = try readAccount(dryRun: dryRun, report: &run)
         let resolver = try resolver()
         let skipSuspended = config.has(.noFixSuspended)

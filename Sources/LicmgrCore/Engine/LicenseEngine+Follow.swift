@@ -5,7 +5,7 @@ extension LicenseEngine {
     public func follow(serviceIDs: [Int]?, dryRun: Bool, assuming change: ServiceChange = ServiceChange()) throws
         -> RunReport
     {
-        var report = RunReport(dryRun: dryRun)
+        var report = RunReport(dryRun: dryRun, observer: observer)
         let listing = try readAccount(dryRun: dryRun, report: &report)
         try followServices(serviceIDs, listing: listing, dryRun: dryRun, assuming: change, report: &report)
         return report
@@ -41,7 +41,7 @@ extension LicenseEngine {
             }
         }
         if batch.renamesLeft > 0 {
-            report.notes.append(
+            report.note(
                 "\(batch.renamesLeft) license(s) still to be renamed after their services; later runs do "
                     + "\(renamesPerRun) at a time")
         }
@@ -100,7 +100,7 @@ extension LicenseEngine {
             let line = resolver.line(forTariff: tariff)
             // A tariff the remote did not report is unknown, not different: nothing is bought blind.
             if license.pricelist == 0 {
-                report.warnings.append("license \(license.id) came without a tariff id; its tariff is left alone")
+                report.warn("license \(license.id) came without a tariff id; its tariff is left alone")
             } else if license.line != line {
                 // No tariff change crosses function families: let this one go, and serving the
                 // service buys or finds one of the new family.
@@ -224,7 +224,9 @@ extension LicenseEngine {
         report: inout RunReport
     ) throws {
         // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
+        // Its items are held back until that is known, and told on the way out either way.
         var excused: [Int] = []
+        defer { report.release() }
         // Why no free license of the new tariff serves instead, said wherever the tariff change is paid.
         var notPooled = "Option UseExistingOnUpgrade is off"
         if config.has(.useExistingOnUpgrade) {
@@ -236,13 +238,15 @@ extension LicenseEngine {
                         "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                     return
                 }
-                let before = report.items.count
-                switch try takeFromPool(free, for: service, need: need, replacing: license, report: &report) {
+                let (outcome, taken) = try report.holdingBack {
+                    try takeFromPool(free, for: service, need: need, replacing: license, report: &$0)
+                }
+                switch outcome {
                 case .finished, .waiting: return
                 case .rolledBack:
                     guard report.stopped == nil else { return }
                     if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
-                        excused = Array(before..<report.items.count)
+                        excused = Array(taken)
                     }
                 }
                 notPooled = "taking free license \(free.id) failed"
@@ -251,6 +255,7 @@ extension LicenseEngine {
         }
         let period: Int
         do {
+            try resolver().checkSold(tariff: need.tariff, addon: need.addon, value: service.addons[need.addon] ?? "")
             period = try need.period()
         } catch {
             report.refuse(
@@ -261,7 +266,7 @@ extension LicenseEngine {
         }
         let poolNote = " (not from the free pool: \(notPooled))"
         if !dryRun {
-            report.notes.append(
+            report.note(
                 "license \(license.id) of service \(service.id): changing its tariff to \(need.tariff)\(poolNote)")
         }
         if try retariff(

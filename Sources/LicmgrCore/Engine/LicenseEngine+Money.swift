@@ -51,6 +51,6 @@ extension LicenseEngine {
             return
         }
         try store.saveBalance(BalanceReading(balance: balance, at: at), askedAt: at)
-        report.notes.append("account balance: \(Money.format(balance.cents))\(balance.currency.map { " \($0)" } ?? "")")
+        report.note("account balance: \(Money.format(balance.cents))\(balance.currency.map { " \($0)" } ?? "")")
     }
 }

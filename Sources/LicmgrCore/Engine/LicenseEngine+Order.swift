@@ -8,7 +8,7 @@ extension LicenseEngine {
             if service.status == .closed { throw InputError.closedService(id) }
             if !services.contains(where: { $0.id == id }) { services.append(service) }
         }
-        var report = RunReport(dryRun: dryRun)
+        var report = RunReport(dryRun: dryRun, observer: observer)
         var listing = try readAccount(dryRun: dryRun, report: &report)
         let resolver = try resolver()
         var plan = ServePlan()
@@ -169,14 +169,24 @@ extension LicenseEngine {
                             "would reuse free license \(free.id) for service \(service.id)")
                         continue
                     }
-                    let before = report.items.count
-                    switch try takeFromPool(free, for: service, need: need, replacing: nil, report: &report) {
-                    case .finished, .waiting: continue
+                    // What the take reports is held back until an order may excuse it.
+                    let (outcome, taken) = try report.holdingBack {
+                        try takeFromPool(free, for: service, need: need, replacing: nil, report: &$0)
+                    }
+                    switch outcome {
+                    case .finished, .waiting:
+                        report.release(taken)
+                        continue
                     case .rolledBack:
-                        guard report.stopped == nil else { return }
+                        guard report.stopped == nil else {
+                            report.release(taken)
+                            return
+                        }
                         // Only a license back in the pool is a clean rollback; a failed park stays a failure.
                         if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
-                            excused = Array(before..<report.items.count)
+                            excused = Array(taken)
+                        } else {
+                            report.release(taken)
                         }
                     }
                     notPooled = "reusing free license \(free.id) failed"
@@ -185,6 +195,7 @@ extension LicenseEngine {
             }
             let period: Int
             do {
+                try resolver.checkSold(tariff: need.tariff, addon: need.addon, value: service.addons[need.addon] ?? "")
                 period = try need.period()
             } catch {
                 report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
@@ -209,7 +220,7 @@ extension LicenseEngine {
                     charge: try charge(Price(tariff: need.tariff, period: period)))
                 continue
             }
-            report.notes.append("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
+            report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
             plan.orders.append(OrderPlan(request: request, service: service, addon: need.addon, excused: excused))
         }
     }
@@ -285,6 +296,8 @@ extension LicenseEngine {
     /// Carries out a run's plan: the attachments, a few hundred to a transaction (they are
     /// local only: one lost to a crash is found again by the next run), then the orders.
     func place(_ plan: ServePlan, report: inout RunReport) throws {
+        // Whatever happens, the items held for `excuse` are told once the orders are done.
+        defer { report.release() }
         for chunk in stride(from: 0, to: plan.attaches.count, by: 500) {
             try store.transaction {
                 for (license, service, addon) in plan.attaches[chunk..<min(chunk + 500, plan.attaches.count)] {
@@ -361,7 +374,7 @@ extension LicenseEngine {
             let known = try store.license(id) ?? License(id: id, name: "", ip: "", pricelist: 0, status: .ordered)
             return try refresh([known], report: &report).first
         } catch {
-            report.warnings.append("license \(id) could not be read back: \(error)")
+            report.warn("license \(id) could not be read back: \(error)")
             return nil
         }
     }

@@ -118,7 +118,7 @@ extension LicenseEngine {
             guard report.stopped == nil else { return }
             // Settling has said why such a step still waits.
             if workflow.licenseIDs.contains(where: inDoubt.contains) { continue }
-            report.notes.append(
+            report.note(
                 "carrying on the \(workflow.kind.rawValue) of license \(workflow.licenseID) (\(workflow.key))")
             _ = try advance(&workflow, report: &report)
         }
@@ -268,7 +268,7 @@ extension LicenseEngine {
         throws -> WorkflowOutcome
     {
         try store.transaction { try close(&workflow, .rolledBack, "given up: \(why)") }
-        report.warnings.append("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
+        report.warn("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
         try park(license, report: &report)
         return .rolledBack
     }
@@ -343,7 +343,7 @@ extension LicenseEngine {
     /// Regenerates a license's key.
     public func newKey(license id: Int, dryRun: Bool) throws -> RunReport {
         guard let license = try store.license(id), license.isLive else { throw InputError.unknownLicense(String(id)) }
-        var report = RunReport(dryRun: dryRun)
+        var report = RunReport(dryRun: dryRun, observer: observer)
         if dryRun {
             report.add(.planned, serviceID: license.serviceID, licenseID: id, "would make a new key for license \(id)")
             return report

@@ -4,7 +4,7 @@ extension LicenseEngine {
     /// never a trial or a lifetime one, and never twice for the same term.
     public func renew(serviceIDs: [Int], due: Bool, dryRun: Bool) throws -> RunReport {
         for id in serviceIDs where try store.service(id) == nil { throw InputError.unknownService(id) }
-        var report = RunReport(dryRun: dryRun)
+        var report = RunReport(dryRun: dryRun, observer: observer)
         _ = try readAccount(dryRun: dryRun, report: &report)
         try renewLicenses(serviceIDs: due ? nil : serviceIDs, dueOnly: due, dryRun: dryRun, report: &report)
         return report
@@ -49,7 +49,7 @@ extension LicenseEngine {
                 // licmgr's own record outranks the remote's dates: a remote whose clock lags, or
                 // that lost a renewal's effect, must not be paid again for the same term.
                 if let expires = license.expires, expires <= dueDay {
-                    report.warnings.append(
+                    report.warn(
                         "license \(license.id): the remote shows it expiring \(expires), but licmgr renewed it "
                             + "until \(until); not renewed again (check the remote's dates)")
                 }

@@ -2,7 +2,7 @@ extension LicenseEngine {
     /// Refreshes the known remote state from one full listing, settling doubts first and
     /// noting what changed behind licmgr's back, and views the licenses of the free pool.
     public func sync() throws -> RunReport {
-        var report = RunReport()
+        var report = RunReport(observer: observer)
         let listing = try readAccount(dryRun: false, finishing: false, report: &report)
         // Only a view tells when a license's IP and key last changed: read them for the free
         // pool, so that `list --free` can say when each becomes reusable.

@@ -3,7 +3,7 @@ extension LicenseEngine {
     /// uses, so that a run cut off half-way is finished by the next one. A license that
     /// serves a service, is unknown or is gone from the remote fails as bad input and the others go on.
     public func parkLicenses(_ ids: [Int], dryRun: Bool) throws -> RunReport {
-        var report = RunReport(dryRun: dryRun)
+        var report = RunReport(dryRun: dryRun, observer: observer)
         let chosen = try choose(ids, for: "parked", dryRun: dryRun, report: &report)
         for license in chosen {
             guard report.stopped == nil else { break }
@@ -26,7 +26,7 @@ extension LicenseEngine {
     /// before it is sent. A deleted license is reported as such and nothing is sent for it; a
     /// license that serves a service or is unknown fails as bad input and the others go on.
     public func deleteLicenses(_ ids: [Int], dryRun: Bool) throws -> RunReport {
-        var report = RunReport(dryRun: dryRun)
+        var report = RunReport(dryRun: dryRun, observer: observer)
         let chosen = try choose(ids, for: "deleted", dryRun: dryRun, report: &report)
         var changes: [PlannedChange] = []
         for license in chosen {
@@ -118,7 +118,6 @@ extension RunReport {
     /// An id a person named that the command may not act on (unknown, or serving a service):
     /// failed before anything was sent, as bad input (65).
     mutating func reject(serviceID: Int? = nil, licenseID: Int, _ detail: String) {
-        items.append(
-            Item(action: .failed, serviceID: serviceID, licenseID: licenseID, detail: detail, code: .dataError))
+        append(Item(action: .failed, serviceID: serviceID, licenseID: licenseID, detail: detail, code: .dataError))
     }
 }

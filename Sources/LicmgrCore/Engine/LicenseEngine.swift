@@ -9,6 +9,8 @@ public final class LicenseEngine {
     /// The command that runs the engine, for history rows.
     public let command: String
     let keys: any OperationKeySource
+    /// Hears each item of a run as it is added, and how far long batches have come.
+    public var observer: (any RunObserver)?
     /// Hears each remote step's outcome as it is recorded, for the log trail.
     public var stepLog: (any StepLog)?
     /// While set, `send` skips a step the remote refused for good within `refusalBackOff`.

@@ -34,13 +34,26 @@ public struct MailHygiene {
     public static let interval = 3600
 
     let store: any StateStore
-    let time: any TimeSource
     let command: String
+    /// The run's one instant, so that what is held back while it runs and what is recorded
+    /// at its end agree.
+    let now: String
+    /// A repeating error last printed at or before this is printed again.
+    let due: String
 
     public init(store: any StateStore, time: any TimeSource, command: String) {
         self.store = store
-        self.time = time
         self.command = command
+        now = time.timestamp
+        due = time.timestamp(secondsAgo: Self.interval)
+    }
+
+    /// Whether `condition`, should this run meet it, is to be printed: new, or last printed
+    /// an hour ago or more.
+    public func prints(_ condition: RepeatingError.Condition) throws -> Bool {
+        guard let error = try store.repeatingErrors(command: command).first(where: { $0.condition == condition })
+        else { return true }
+        return error.printedAt <= due
     }
 
     /// What one run showed: the conditions it met, and those it showed to be over.
@@ -62,8 +75,6 @@ public struct MailHygiene {
 
     /// Records one run's observation and says what to print.
     public func record(_ observation: Observation) throws -> Verdict {
-        let now = time.timestamp
-        let due = time.timestamp(secondsAgo: Self.interval)
         var verdict = Verdict()
         try store.transaction {
             let known = Dictionary(

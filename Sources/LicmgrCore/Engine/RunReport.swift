@@ -52,11 +52,12 @@ public struct RunReport: Sendable, Equatable {
         }
     }
 
-    public var items: [Item] = []
+    /// Added through `add`, `refuse` and `reject`, so that the observer hears of each.
+    public private(set) var items: [Item] = []
     /// Non-fatal problems: a detail that could not be fetched, a license that went back to the pool.
-    public var warnings: [String] = []
+    public private(set) var warnings: [String] = []
     /// What the run looked at, for `--verbose`.
-    public var notes: [String] = []
+    public private(set) var notes: [String] = []
     /// Problems only `--verbose` shows, because nobody needs to act on them: the balance not read.
     public var verboseWarnings: [String] = []
     /// The error that stopped the run early, if any; the work it left is journaled.
@@ -64,14 +65,24 @@ public struct RunReport: Sendable, Equatable {
     public var dryRun: Bool
     /// The catalogue's currency, for a dry run's total; nil before the catalogue is imported.
     public var currency: String?
+    /// Told of each item, warning and note as it is added, for output that streams.
+    public var observer: Observer
+    /// Positions of the items `excuse` may still turn into warnings: told to the observer only
+    /// once that is decided, so that a streamed failure never contradicts the exit status.
+    private var held: [Int] = []
+    /// Items added while positive are held.
+    private var holding = 0
 
-    public init(dryRun: Bool = false) { self.dryRun = dryRun }
+    public init(dryRun: Bool = false, observer: (any RunObserver)? = nil) {
+        self.dryRun = dryRun
+        self.observer = Observer(observer)
+    }
 
     public mutating func add(
         _ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String,
         charge: Charge? = nil
     ) {
-        items.append(
+        append(
             Item(
                 action: action, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail,
                 charge: charge))
@@ -93,12 +104,48 @@ public struct RunReport: Sendable, Equatable {
         items.filter { $0.action == .planned && $0.charge != nil && $0.charge?.cents == nil }.count
     }
 
+    mutating func append(_ item: Item) {
+        items.append(item)
+        if holding > 0 {
+            held.append(items.count - 1)
+        } else {
+            observer.sink?.finished(item)
+        }
+    }
+
+    public mutating func warn(_ text: String) {
+        warnings.append(text)
+        observer.sink?.warned(text)
+    }
+
+    public mutating func note(_ text: String) {
+        notes.append(text)
+        observer.sink?.noted(text)
+    }
+
+    /// Runs `body` with the items it adds held back from the observer until `release` or
+    /// `excuse`; returns `body`'s result and the positions of those items.
+    mutating func holdingBack<T>(_ body: (inout RunReport) throws -> T) rethrows -> (T, Range<Int>) {
+        let before = items.count
+        holding += 1
+        defer { holding -= 1 }
+        let result = try body(&self)
+        return (result, before..<items.count)
+    }
+
+    /// Tells the observer of the held items at `positions` (all when nil), in their order.
+    mutating func release(_ positions: Range<Int>? = nil) {
+        let chosen = held.filter { positions?.contains($0) ?? true }
+        held.removeAll { positions?.contains($0) ?? true }
+        for index in chosen { observer.sink?.finished(items[index]) }
+    }
+
     /// An item refused before any remote call, for `error` (bad input or a config line): failed,
     /// with the error's exit code.
     public mutating func refuse(
         serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ what: String, _ error: any Error
     ) {
-        items.append(
+        append(
             Item(
                 action: .failed, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: "\(what): \(error)",
                 code: ExitStatus.of(error)))
@@ -110,12 +157,24 @@ public struct RunReport: Sendable, Equatable {
 
     /// Turns the failed items at `indices` into warnings that end with `outcome`: steps whose
     /// purpose the run reached another way, as a reuse refused half-way, rolled back, and
-    /// replaced by a new license. The run's exit status no longer counts them.
+    /// replaced by a new license. The run's exit status no longer counts them. Items held back
+    /// for this are released, whatever their fate: the outcome is known now.
     public mutating func excuse(_ indices: some Sequence<Int>, _ outcome: String) {
         let chosen = Set(indices).filter { items.indices.contains($0) && items[$0].action == .failed }.sorted()
-        for index in chosen { warnings.append("\(items[index].detail); \(outcome)") }
+        for index in chosen { warn("\(items[index].detail); \(outcome)") }
         for index in chosen.reversed() { items.remove(at: index) }
+        held = held.compactMap { index in
+            chosen.contains(index) ? nil : index - chosen.count { $0 < index }
+        }
+        release()
     }
+
+    /// Puts `notes` before the run's own, for a command that adds to the engine's JSON document:
+    /// not told to the observer, whose lines are printed already.
+    public mutating func prepend(notes more: [String]) { notes.insert(contentsOf: more, at: 0) }
+
+    /// Puts a warning before the run's own, as `prepend(notes:)` does.
+    public mutating func prepend(warning: String) { warnings.insert(warning, at: 0) }
 
     /// The exit status the run ends with: the stopping error's, else 75 while a step is in
     /// doubt or held by `SpendLimit`, else, when every failure was refused before sending, 78
@@ -128,5 +187,41 @@ public struct RunReport: Sendable, Equatable {
         let codes = failures.map(\.code)
         guard codes.allSatisfy({ $0 != nil }) else { return .partialFailure }
         return codes.contains(.config) ? .config : .dataError
+    }
+}
+
+/// Hears what a run does as it does it: the command line prints each line as it comes. The
+/// engine calls it from the thread that runs it, one call at a time.
+public protocol RunObserver: AnyObject, Sendable {
+    func finished(_ item: RunReport.Item)
+    func warned(_ text: String)
+    func noted(_ text: String)
+    /// A batch of remote steps, or a listing, is under way: `done` of `total`, and what is in flight.
+    func progress(_ progress: RunProgress)
+}
+
+/// How far a long stretch of a run has come.
+public struct RunProgress: Sendable, Equatable {
+    public var done: Int
+    public var total: Int
+    /// What is in flight now, in a few words; empty once the stretch is over.
+    public var current: String
+
+    public init(done: Int, total: Int, current: String) {
+        self.done = done
+        self.total = total
+        self.current = current
+    }
+}
+
+extension RunReport {
+    /// The observer of a report, outside its equality: two reports of the same work are equal
+    /// whoever heard them.
+    public struct Observer: Sendable, Equatable {
+        public let sink: (any RunObserver)?
+
+        init(_ sink: (any RunObserver)?) { self.sink = sink }
+
+        public static func == (_: Observer, _: Observer) -> Bool { true }
     }
 }

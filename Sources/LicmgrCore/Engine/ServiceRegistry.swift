@@ -294,8 +294,9 @@ public struct ImportResult: Sendable, Equatable {
 
 /// Keeps `service import --prune` from taking an empty or truncated export for the truth and
 /// closing every service: without an explicit `--prune-max`, an import that holds no service,
-/// or that would close more than `share` percent of the open services and more than `floor`
-/// of them, is refused whole.
+/// that would close more than `share` percent of the open services and more than `floor` of
+/// them, or more than one and over half of them (a small account's truncated export), is
+/// refused whole.
 public struct PruneGuard: Sendable, Equatable {
     public static let floor = 5
     public static let share = 10
@@ -320,6 +321,10 @@ public struct PruneGuard: Sendable, Equatable {
             throw .pruneRefused(
                 source: source, closing: closing, open: open,
                 reason: "more than \(Self.floor) and more than \(Self.share)% of them (is the export whole?)")
+        }
+        if closing > 1 && closing * 2 > open {
+            throw .pruneRefused(
+                source: source, closing: closing, open: open, reason: "more than half of them (is the export whole?)")
         }
     }
 }

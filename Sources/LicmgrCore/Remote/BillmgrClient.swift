@@ -11,6 +11,8 @@ public struct BillmgrClient: LicenseServer {
     /// A run that makes more calls than this logs in once with `func=auth` and sends the session
     /// id from then on instead of the password; a short run is not worth the extra call.
     public var sessionAfter: Int
+    /// Told after each page of a listing how many rows of how many are read.
+    public var listingProgress: (@Sendable (RunProgress) -> Void)?
     private let session = Session()
 
     /// The session of one client, that is of one run.
@@ -252,6 +254,8 @@ public struct BillmgrClient: LicenseServer {
         var pageCap = pageSize
         var prefetched: [Int: Result<HTTPReply, RemoteError>] = [:]
         for page in 1...maxPages {
+            // A read changes nothing: a signal may cut it short between pages at no cost.
+            if let signal = Interruption.signal { throw .interrupted(signal: signal) }
             let doc: DocNode
             if let early = prefetched.removeValue(forKey: page) {
                 do {
@@ -264,6 +268,12 @@ public struct BillmgrClient: LicenseServer {
             }
             let rows = doc["elem"].elements
             let claimed = doc.int("p_elems")
+            defer {
+                listingProgress?(
+                    RunProgress(
+                        done: licenses.count, total: max(total ?? 0, licenses.count),
+                        current: "reading \(function), page \(page)"))
+            }
             if page == 1 {
                 total = claimed
                 // Sized once: a list of 100,000 that doubles as it fills holds both halves at once.

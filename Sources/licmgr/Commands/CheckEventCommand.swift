@@ -29,12 +29,17 @@ struct CheckEventCommand: ParsableCommand {
                     output: context.output)
             let report: RunReport
             do {
-                report = try context.engine().checkEvent(dryRun: dryRun)
+                let engine = try context.engine()
+                mail?.quieten(engine)
+                report = try engine.checkEvent(dryRun: dryRun)
             } catch {
                 throw mail?.filter(error) ?? error
             }
             context.tally(report)
-            Rendering.print(mail?.filter(report) ?? report, to: context.output)
+            let (shown, ended) = mail?.filter(report) ?? (report, [])
+            Rendering.print(shown, to: context.output)
+            // Under --json stdout is the document; stderr still tells a person.
+            for line in ended { mail?.say(line) }
             return report.exitStatus
         }
     }

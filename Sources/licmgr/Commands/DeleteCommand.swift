@@ -29,9 +29,9 @@ struct DeleteCommand: ParsableCommand {
                     "deleting loses the time paid for the licenses: look at 'licmgr delete \(licenses.map(String.init).joined(separator: " ")) --dry-run' first, then add --yes"
                 )
             }
-            let report = try context.engine().deleteLicenses(licenses, dryRun: dryRun)
+            let report = try context.engine(showUnchanged: true).deleteLicenses(licenses, dryRun: dryRun)
             context.tally(report)
-            Rendering.print(report, to: context.output, showUnchanged: true)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

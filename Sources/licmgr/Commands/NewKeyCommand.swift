@@ -25,7 +25,7 @@ struct NewKeyCommand: ParsableCommand {
             // The key is what was asked for: null until one was made and read.
             let key = report.count(.edited) > 0 ? try context.openStore().license(license)?.key : nil
             if context.output.json {
-                if let warning { report.warnings.insert(warning, at: 0) }
+                if let warning { report.prepend(warning: warning) }
                 var object = Rendering.report(report)
                 object.set("key", JSONValue(key))
                 context.output.document(.object(object))

@@ -20,9 +20,9 @@ struct OrderCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "order", locking: true, recorded: !dryRun) { context in
-            let report = try context.engine().order(serviceIDs: ids, dryRun: dryRun)
+            let report = try context.engine(showUnchanged: true).order(serviceIDs: ids, dryRun: dryRun)
             context.tally(report)
-            Rendering.print(report, to: context.output, showUnchanged: true)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

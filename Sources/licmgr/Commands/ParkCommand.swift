@@ -20,9 +20,9 @@ struct ParkCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "park", locking: !dryRun) { context in
-            let report = try context.engine().parkLicenses(licenses, dryRun: dryRun)
+            let report = try context.engine(showUnchanged: true).parkLicenses(licenses, dryRun: dryRun)
             context.tally(report)
-            Rendering.print(report, to: context.output, showUnchanged: true)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

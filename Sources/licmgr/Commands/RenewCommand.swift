@@ -29,9 +29,9 @@ struct RenewCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "renew", locking: true, recorded: !dryRun) { context in
-            let report = try context.engine().renew(serviceIDs: ids, due: due, dryRun: dryRun)
+            let report = try context.engine(showUnchanged: !due).renew(serviceIDs: ids, due: due, dryRun: dryRun)
             context.tally(report)
-            Rendering.print(report, to: context.output, showUnchanged: !due)
+            Rendering.print(report, to: context.output)
             return report.exitStatus
         }
     }

@@ -59,7 +59,7 @@ extension ServiceCommand {
                 func finish(_ run: RunReport) -> ExitStatus {
                     var run = run
                     context.tally(run)
-                    if context.output.json { run.notes.insert(contentsOf: effects, at: 0) }
+                    if context.output.json { run.prepend(notes: effects) }
                     Rendering.print(run, to: context.output)
                     return run.exitStatus
                 }

@@ -1,0 +1,156 @@
+import Foundation
+import LicmgrCore
+
+/// Prints a run's lines as the engine reports them, each flushed at once so that a pipe or a
+/// file gets it when it happens, and on a terminal a progress line on stderr while batches
+/// run. A kind of bookkeeping line that comes by the hundred (a takeover's drift) is cut to
+/// its first few and one line with the count, unless `--verbose`: cron mails what is printed.
+final class LiveRun: RunObserver, @unchecked Sendable {
+    // Unchecked: the engine calls an observer from the one thread that runs it, in turn.
+    private let output: Output
+    private let showUnchanged: Bool
+    /// The run's day, where `history --since` finds the lines cut from a summary.
+    private let today: Day
+    private let showsProgress: Bool
+    /// What the progress line takes on the terminal now; 0 when none is drawn.
+    private var drawn = 0
+    private var lastDrawn: UInt64 = 0
+    /// Summarised kinds: how many came, and the ones past the first few, kept while it is not
+    /// yet known whether the kind stays short enough to print whole.
+    private var counts: [RunReport.Action: Int] = [:]
+    private var waiting: [RunReport.Action: [String]] = [:]
+
+    /// More lines than this of one kind are summarised ...
+    static let summaryAbove = 20
+    /// ... as this many, then the count of the rest.
+    static let summaryHead = 5
+
+    init(
+        output: Output, showUnchanged: Bool, today: Day,
+        showsProgress: Bool = isatty(STDERR_FILENO) == 1
+    ) {
+        self.output = output
+        self.showUnchanged = showUnchanged
+        self.today = today
+        self.showsProgress = showsProgress && !output.json && !output.quiet
+    }
+
+    /// A run that ends in an error leaves no progress line for the error to land on.
+    deinit { clearProgress() }
+
+    /// A report no observer heard as it was made, printed in one go.
+    convenience init(output: Output, replaying report: RunReport, today: Day) {
+        self.init(output: output, showUnchanged: false, today: today, showsProgress: false)
+        for note in report.notes { noted(note) }
+        for item in report.items { finished(item) }
+        for warning in report.warnings { warned(warning) }
+    }
+
+    /// Items this run keeps out of its lines: in checkevent, a refusal cron mailed within the hour.
+    var holdsBack: ((RunReport.Item) -> Bool)?
+
+    func finished(_ item: RunReport.Item) {
+        if holdsBack?(item) == true { return }
+        switch item.action {
+        case .failed, .held: say { output.error(item.detail) }
+        case .unchanged, .skipped: say { showUnchanged ? output.line(item.detail) : output.detail(item.detail) }
+        default:
+            guard Self.summary(of: item.action) != nil, !output.verbose else {
+                say { output.line(item.detail) }
+                return
+            }
+            let count = counts[item.action, default: 0] + 1
+            counts[item.action] = count
+            if count <= Self.summaryHead {
+                say { output.line(item.detail) }
+            } else if count <= Self.summaryAbove {
+                waiting[item.action, default: []].append(item.detail)
+            } else {
+                waiting[item.action] = nil
+            }
+        }
+    }
+
+    func warned(_ text: String) { say { output.warning(text) } }
+
+    func noted(_ text: String) { say { output.detail(text) } }
+
+    func progress(_ progress: RunProgress) {
+        guard showsProgress else { return }
+        guard !progress.current.isEmpty else {
+            clearProgress()
+            return
+        }
+        // A stretch over at its first word (a listing of one page) is not worth a line; a few
+        // redraws a second are all an eye can follow, and the last of a stretch is always drawn.
+        if drawn == 0 && progress.done >= progress.total { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if drawn > 0 && progress.done < progress.total && now - lastDrawn < 100_000_000 { return }
+        lastDrawn = now
+        let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
+        let text = String("\(progress.done)/\(progress.total) \(progress.current)".prefix(max(width - 1, 10)))
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        drawn = text.count
+    }
+
+    /// The end of the run: what was kept back, the summaries, and why the run stopped early.
+    func finish(_ report: RunReport) {
+        clearProgress()
+        for action in RunReport.Action.allCases {
+            let count = counts[action, default: 0]
+            if count > Self.summaryAbove, let summary = Self.summary(of: action) {
+                let more = count - Self.summaryHead
+                let hint = summary.see.replacingOccurrences(of: "DAY", with: today.description)
+                say { output.line("... and \(Self.grouped(more)) more \(summary.what): see \(hint)") }
+            } else {
+                for line in waiting[action] ?? [] { say { output.line(line) } }
+            }
+        }
+        if report.dryRun { say { output.line(Rendering.total(of: report)) } }
+        if output.verbose { for warning in report.verboseWarnings { say { output.warning(warning) } } }
+        if let stopped = report.stopped {
+            say { output.error(Rendering.stopLine(stopped, report)) }
+        }
+    }
+
+    /// Prints with the progress line out of the way, and pushes the line out at once.
+    private func say(_ print: () -> Void) {
+        clearProgress()
+        print()
+        // All streams: only stdout is buffered, and naming it trips strict concurrency.
+        fflush(nil)
+    }
+
+    private func clearProgress() {
+        guard drawn > 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        drawn = 0
+    }
+
+    /// The kinds that are bookkeeping, not money, and can come by the hundred: what one line
+    /// says of the rest, and where to read them.
+    static func summary(of action: RunReport.Action) -> (what: String, see: String)? {
+        let history = "'licmgr history --since DAY'"
+        switch action {
+        case .discovered: return ("licenses on the account unknown here", "'licmgr list --unused' or \(history)")
+        case .gone: return ("licenses no longer on the remote list", history)
+        case .drifted: return ("licenses changed on the remote", history)
+        case .edited: return ("licenses changed to follow their services", history)
+        case .attached: return ("licenses attached to services", "'licmgr list' or \(history)")
+        case .refreshed: return ("licenses read again", "'licmgr list'")
+        default: return nil
+        }
+    }
+
+    /// 1219 as "1,219".
+    static func grouped(_ number: Int) -> String {
+        var digits = String(number)
+        var groups: [String] = []
+        while digits.count > 3 {
+            groups.insert(String(digits.suffix(3)), at: 0)
+            digits.removeLast(3)
+        }
+        groups.insert(digits, at: 0)
+        return groups.joined(separator: ",")
+    }
+}
