@@ -50,6 +50,11 @@ final class MailHygieneTests: StoreTestCase {
         XCTAssertEqual(fine.print, [], "the funds refusal began 15 minutes ago and was printed then")
         XCTAssertEqual(fine.ended.map(\.condition), [.credentials])
         XCTAssertEqual(try store.repeatingErrors(command: "checkevent").first?.runs, 2)
+        XCTAssertFalse(try hygiene.prints(.funds), "held back from the lines while the run streams them")
+        XCTAssertTrue(try hygiene.prints(.credentials), "a new error is printed")
+        clock.advance(minutes: 45)
+        XCTAssertTrue(try hygiene.prints(.funds), "an hour after it was printed")
+        XCTAssertEqual(try hygiene.record(MailHygiene.observe(funds)).print, [.funds], "and recorded so")
     }
 
     func testOtherErrorsAreNotHeldBack() {
