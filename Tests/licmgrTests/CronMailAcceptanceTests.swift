@@ -42,6 +42,31 @@ final class CronMailAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(runLines().count, 7, "the log has every run")
     }
 
+    func testARemoteThatTimesOutIsMailedOnceButAHeldLockIsNotHeldBack() throws {
+        try addService(7, ip: "10.0.0.7")
+        try work.writeConfig(url: sim.url, extra: "Timeout 1")
+        try sim.fault("soft", "latency", ms: 1500, times: 2)
+        let first = try licmgr("checkevent", expect: 75)
+        XCTAssertTrue(first.stderr.contains("no answer within 1 s"), first.stderr)
+        let second = try licmgr("checkevent", expect: 75)
+        XCTAssertEqual(second.stderr, "", "75 from the remote repeats like an outage")
+
+        try sim.fault("soft", "latency", ms: 1500)
+        try work.writeConfig(url: sim.url)
+        let holder = try work.launch(arguments: ["--config", work.configPath, "checkevent"])
+        let lockPath = work.databasePath + ".lock"
+        for _ in 0..<150 where ((try? String(contentsOfFile: lockPath, encoding: .utf8)) ?? "").isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        for _ in 0..<2 {
+            let held = try licmgr("checkevent", expect: 75)
+            XCTAssertTrue(held.stderr.contains("holds the lock"), "a held lock is said every time: \(held.stderr)")
+        }
+        let back = holder.wait()
+        XCTAssertEqual(back.status, 0, back.stderr)
+        XCTAssertTrue(back.stderr.contains("the remote answers again after 2 failed runs since "), back.stderr)
+    }
+
     func testRefusedCredentialsAreMailedOnceUntilTheyAreAcceptedAgain() throws {
         try addService(7, ip: "10.0.0.7")
         try work.writeConfig(url: sim.url, password: "wrong")
