@@ -179,6 +179,23 @@ final class LogTrailAcceptanceTests: AcceptanceTestCase {
         XCTAssertFalse((done + failed).contains("secret"), "the password never reaches the log")
     }
 
+    func testRunsWritingAtOnceNeverInterleave() throws {
+        try work.writeConfig(url: sim.url, extra: "Log trail.log")
+        try addService(7, ip: "10.0.0.7")
+        let runs = try (0..<8).map { _ in try work.launch(arguments: ["--config", work.configPath, "checkevent"]) }
+        let statuses = runs.map { $0.wait().status }
+        XCTAssertEqual(statuses.filter { $0 == 0 }.count + statuses.filter { $0 == 75 }.count, 8, "\(statuses)")
+        let lines = logLines()
+        XCTAssertEqual(lines.filter { $0.contains(": run checkevent exit=") }.count, 8, lines.joined(separator: "\n"))
+        for line in lines {
+            XCTAssertNotNil(
+                line.range(
+                    of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ licmgr\[\d+\]: (run|step) [^\n]*$"#,
+                    options: .regularExpression), line)
+            XCTAssertEqual(line.components(separatedBy: "licmgr[").count, 2, line)
+        }
+    }
+
     func testThePasswordNeverReachesTheLog() throws {
         let password = "Pw-7c1e-never-logged"
         try work.writeConfig(url: sim.url, extra: "Log trail.log", password: password)
