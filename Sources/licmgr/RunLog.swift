@@ -134,7 +134,9 @@ final class RunLog: StepLog {
         case .syslog:
             licmgr_syslog(priority.syslog, line)
         case .stderr(let journald):
-            Self.write(STDERR_FILENO, (journald ? priority.journald : "licmgr: ") + line + "\n")
+            // On a terminal the line starts by wiping a progress line it would otherwise join.
+            let wipe = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
+            Self.write(STDERR_FILENO, wipe + (journald ? priority.journald : "licmgr: ") + line + "\n")
         case .file(let descriptor):
             let stamp = SystemTime().timestamp.replacingOccurrences(of: " ", with: "T") + "Z"
             Self.write(descriptor, "\(stamp) licmgr[\(getpid())]: \(line)\n")
