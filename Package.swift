@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CPrctl"),
         // posix_spawn's GNU file actions, for the hook.
         .systemLibrary(name: "CSpawn"),
+        // syslog(3) from libc, for the log trail.
+        .systemLibrary(name: "CSyslog"),
         .target(
             name: "LicmgrCore",
             dependencies: ["CCurl", "CSQLite", "CSpawn"]
@@ -35,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "licmgr",
             dependencies: [
-                "LicmgrCore", "CPrctl",
+                "LicmgrCore", "CPrctl", "CSyslog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

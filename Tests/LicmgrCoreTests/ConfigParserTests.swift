@@ -89,6 +89,20 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(try parse("CAFile ca.pem").caFile, "/etc/licmgr/ca.pem")
     }
 
+    func testLogTargets() throws {
+        XCTAssertEqual(try parse("").log, .syslog)
+        XCTAssertEqual(try parse("Log STDERR").log, .stderr)
+        XCTAssertEqual(try parse("log none").log, .none)
+        XCTAssertEqual(try parse("Log syslog").log, .syslog)
+        XCTAssertEqual(try parse("Log licmgr.log").log, .file("/etc/licmgr/licmgr.log"))
+        XCTAssertEqual(try parse("Log ./syslog").log, .file("/etc/licmgr/syslog"))
+        XCTAssertEqual(try parse("Log /var/log/licmgr.log").log, .file("/var/log/licmgr.log"))
+        guard case .conflict(_, 2, "Log", 1) = fault("Log stderr\nLog syslog") else {
+            return XCTFail("a second Log line conflicts with the first")
+        }
+        guard case .missingValue(_, 1, "Log", _) = fault("Log") else { return XCTFail("Log needs a value") }
+    }
+
     func testPriceLine() throws {
         let config = try parse("Price ipmgr 2891\n")
         XCTAssertEqual(config.prices, [Config.PriceRule(name: "ipmgr", tariff: 2891, line: 1)])

@@ -35,6 +35,15 @@ public struct Config: Sendable, Equatable {
         }
     }
 
+    /// Where the log trail goes: one line per run and per remote step that spends money or
+    /// changes a license.
+    public enum LogTarget: Equatable, Sendable {
+        case syslog
+        case stderr
+        case file(String)
+        case none
+    }
+
     public var path: String
     public var url: String?
     public var user: String?
@@ -64,6 +73,7 @@ public struct Config: Sendable, Equatable {
     public var hookTimeout: Int = 30
     /// The node_exporter textfile rewritten after each recorded run.
     public var metricsFile: String?
+    public var log: LogTarget = .syslog
 
     public init(path: String) { self.path = path }
 

@@ -8,7 +8,7 @@ public struct ConfigParser: Sendable {
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
         "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit",
-        "Parallel", "Hook", "MetricsFile",
+        "Parallel", "Hook", "MetricsFile", "Log",
     ]
 
     /// The directives that take one bounded number.
@@ -79,7 +79,7 @@ public struct ConfigParser: Sendable {
             let context = LineContext(file: path, line: number, directive: directive, values: values)
 
             switch directive {
-            case "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile":
+            case "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile", "Log":
                 if let earlier = seen[directive] {
                     throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: earlier)
                 }
@@ -96,6 +96,8 @@ public struct ConfigParser: Sendable {
                     if let timeout { config.hookTimeout = timeout }
                 case "MetricsFile":
                     config.metricsFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
+                case "Log":
+                    config.log = Self.logTarget(try context.single("syslog, stderr, none or a file path"), directory)
                 case "PasswordFile":
                     if let other = seen["Password"] {
                         throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: other)
@@ -235,6 +237,16 @@ public struct ConfigParser: Sendable {
         }
         guard values.count == 2 else { return (path, nil) }
         return (path, try context.integer(values[1], "a number of seconds from 1 to 600", range: 1...600))
+    }
+
+    /// A keyword in any case, else a file path; `./syslog` names a file called syslog.
+    private static func logTarget(_ value: String, _ directory: String) -> Config.LogTarget {
+        switch value.lowercased() {
+        case "syslog": return .syslog
+        case "stderr": return .stderr
+        case "none": return .none
+        default: return .file(absolute(value, relativeTo: directory))
+        }
     }
 
     /// `Password` keeps the rest of its line, inner blanks included.
