@@ -33,16 +33,20 @@ let package = Package(
         ),
         // prctl from libc, for the executable alone.
         .systemLibrary(name: "CPrctl"),
+        // posix_spawn's GNU file actions, for the hook.
+        .systemLibrary(name: "CSpawn"),
+        // syslog(3) from libc, for the log trail.
+        .systemLibrary(name: "CSyslog"),
         // The config directory and commit make bakes in; no library behind it.
         .systemLibrary(name: "CBuildInfo"),
         .target(
             name: "LicmgrCore",
-            dependencies: ["CCurl", "CSQLite"]
+            dependencies: ["CCurl", "CSQLite", "CSpawn"]
         ),
         .executableTarget(
             name: "licmgr",
             dependencies: [
-                "LicmgrCore", "CPrctl", "CBuildInfo",
+                "LicmgrCore", "CPrctl", "CSyslog", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: buildInfo.isEmpty ? [] : [.unsafeFlags(buildInfo)]

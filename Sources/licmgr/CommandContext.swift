@@ -11,6 +11,8 @@ struct CommandContext {
     let config: Config
     let command: String
     let time: any TimeSource = SystemTime()
+    /// The log trail, for a run that is logged.
+    let log: RunLog?
     /// Held for the whole command when it may change the remote.
     private let lock: RunLock?
     /// The one connection to the database, opened when first asked for.
@@ -20,20 +22,29 @@ struct CommandContext {
         var store: SQLiteStore?
         /// What the run did, per action, for its row in the run record.
         var counts: [String: Int] = [:]
+        /// The run's report, for the hook.
+        var report: RunReport?
+        /// The error that stopped the run's report early, for the log trail.
+        var stopped: String?
     }
 
-    private init(options: GlobalOptions, command: String, locking: Bool) throws {
+    private init(options: GlobalOptions, config: Config, command: String, locking: Bool, log: RunLog?) throws {
         self.options = options
         self.output = Output(options)
         self.command = command
-        let environment = ProcessInfo.processInfo.environment
-        let path = options.config ?? environment["LICMGR_CONFIG"] ?? BuildInfo.configPath
-        config = try ConfigParser().load(path: path, passwordOverride: environment[ConfigParser.passwordVariable])
+        self.config = config
+        self.log = log
         if locking {
             try SQLiteDatabase.createDirectory(for: config.database)
             Interruption.catchSignals()
         }
         lock = locking ? try RunLock(path: config.lockPath) : nil
+    }
+
+    private static func loadConfig(_ options: GlobalOptions) throws -> Config {
+        let environment = ProcessInfo.processInfo.environment
+        let path = options.config ?? environment["LICMGR_CONFIG"] ?? BuildInfo.configPath
+        return try ConfigParser().load(path: path, passwordOverride: environment[ConfigParser.passwordVariable])
     }
 
     /// The store; a command that records a change and then carries it to the remote uses
@@ -62,6 +73,7 @@ struct CommandContext {
         if let live { server.listingProgress = { live.progress($0) } }
         let engine = LicenseEngine(config: config, store: try openStore(), server: server, time: time, command: command)
         engine.observer = live
+        engine.stepLog = log
         return engine
     }
 
@@ -71,6 +83,8 @@ struct CommandContext {
 
     /// Counts what the run did, for the run record.
     func tally(_ report: RunReport) {
+        connection.report = report
+        connection.stopped = report.stopped?.description
         tally(Dictionary(uniqueKeysWithValues: RunReport.Action.allCases.map { ($0.rawValue, report.count($0)) }))
     }
 
@@ -80,17 +94,20 @@ struct CommandContext {
 
     /// Adds the run's row to the run record. Best effort: a run whose record cannot be written
     /// still ends with its own exit code.
-    private func record(startedAt: String, exit status: ExitStatus) {
+    private func record(startedAt: String, exit status: ExitStatus, error: (any Error)? = nil) {
         let run = RunRecord(
             command: command, startedAt: startedAt, endedAt: time.timestamp, exitCode: Int(status.rawValue),
             counts: connection.counts)
         try? openStore().insert(run)
+        afterRun(run, report: connection.report, error: error)
     }
 
     /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
     /// runs first, before the config is read, for command-line values only the command can judge.
     /// `recorded` (default: `locking`) adds the run to the run record, failed or not; a run
-    /// that never got its context (bad config, lock held) has nothing to record it in.
+    /// that never got its context (bad config, lock held) has nothing to record it in. The
+    /// log trail gets the same runs, and also those held off by the lock once the config,
+    /// and so the log, is known.
     static func run(
         _ options: GlobalOptions, command: String, locking: Bool = false, recorded: Bool? = nil,
         check: () throws -> Void = {},
@@ -99,25 +116,48 @@ struct CommandContext {
         let output = Output(options)
         let status: ExitStatus
         var context: CommandContext?
+        var log: RunLog?
         let startedAt = SystemTime().timestamp
+        let clock = ContinuousClock.now
+        func logRun(_ status: ExitStatus, error: String?) {
+            let elapsed = ContinuousClock.now - clock
+            log?.run(
+                command: command, exit: status, counts: context?.connection.counts ?? [:],
+                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                error: error ?? context?.connection.stopped)
+        }
         do {
             try check()
-            let made = try CommandContext(options: options, command: command, locking: locking)
+            let config = try loadConfig(options)
+            if recorded ?? locking {
+                log = RunLog(config.log)
+                // Warned, not fatal: a log that cannot be written must not stop renewals.
+                if let problem = log?.problem { output.warning("\(problem); this run logs to syslog") }
+            }
+            let made = try CommandContext(
+                options: options, config: config, command: command, locking: locking, log: log)
             context = made
             status = try body(made)
         } catch {
             let cut = error as? ListingCut
-            let status = ExitStatus.of(cut?.cause ?? error)
-            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status) }
-            let message = String(describing: error)
-            if options.json, cut == nil {
+            let said = error as? AlreadySaid
+            let cause = cut?.cause ?? said?.cause ?? error
+            let status = ExitStatus.of(cause)
+            let message = String(describing: cause)
+            if said != nil {
+                // Printed on an earlier run; the exit code and the log still tell this one.
+            } else if options.json, cut == nil {
                 output.errorDocument(code: status.rawValue, message: message)
             } else {
                 output.error(message)
             }
+            // After the error is said: the hook it may call comes after the run, its warning too.
+            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status, error: cause) }
+            logRun(status, error: message)
             throw ExitCode(status.rawValue)
         }
         if recorded ?? locking { context?.record(startedAt: startedAt, exit: status) }
+        logRun(status, error: nil)
         if status != .ok { throw ExitCode(status.rawValue) }
     }
 }

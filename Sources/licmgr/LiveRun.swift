@@ -46,7 +46,11 @@ final class LiveRun: RunObserver, @unchecked Sendable {
         for warning in report.warnings { warned(warning) }
     }
 
+    /// Items this run keeps out of its lines: in checkevent, a refusal cron mailed within the hour.
+    var holdsBack: ((RunReport.Item) -> Bool)?
+
     func finished(_ item: RunReport.Item) {
+        if holdsBack?(item) == true { return }
         switch item.action {
         case .failed, .held: say { output.error(item.detail) }
         case .unchanged, .skipped: say { showUnchanged ? output.line(item.detail) : output.detail(item.detail) }

@@ -55,12 +55,52 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(try parse("Database /var/lib/x.db").database, "/var/lib/x.db")
     }
 
+    func testHookIsAnAbsolutePathWithAnOptionalTimeout() throws {
+        XCTAssertNil(try parse("").hook)
+        var config = try parse("hook /usr/local/libexec/licmgr-hook")
+        XCTAssertEqual(config.hook, "/usr/local/libexec/licmgr-hook")
+        XCTAssertEqual(config.hookTimeout, 30)
+        config = try parse("Hook /x 5")
+        XCTAssertEqual(config.hookTimeout, 5)
+        XCTAssertEqual(
+            fault("Hook bin/hook"),
+            .badValue(
+                file: path, line: 1, directive: "Hook", value: "bin/hook",
+                expected: "an absolute path (the hook runs from /)"))
+        XCTAssertEqual(fault("Hook /x 0")?.line, 1)
+        XCTAssertEqual(fault("Hook /x 601")?.line, 1)
+        XCTAssertEqual(fault("Hook /x 5 6"), .extraValue(file: path, line: 1, directive: "Hook", value: "6"))
+        XCTAssertEqual(fault("Hook /x\nHook /y"), .conflict(file: path, line: 2, directive: "Hook", earlierLine: 1))
+        XCTAssertEqual(fault("Hook")?.line, 1)
+    }
+
+    func testMetricsFileRelativeToConfigDirectory() throws {
+        XCTAssertNil(try parse("").metricsFile)
+        XCTAssertEqual(try parse("MetricsFile licmgr.prom").metricsFile, "/etc/licmgr/licmgr.prom")
+        XCTAssertEqual(try parse("metricsfile /var/lib/node/licmgr.prom").metricsFile, "/var/lib/node/licmgr.prom")
+        XCTAssertEqual(fault("MetricsFile a b"), .extraValue(file: path, line: 1, directive: "MetricsFile", value: "b"))
+    }
+
     func testDatabaseDefault() throws {
         XCTAssertEqual(try parse("").database, "/var/lib/licmgr/licmgr.db")
     }
 
     func testCAFileRelativeToConfigDirectory() throws {
         XCTAssertEqual(try parse("CAFile ca.pem").caFile, "/etc/licmgr/ca.pem")
+    }
+
+    func testLogTargets() throws {
+        XCTAssertEqual(try parse("").log, .syslog)
+        XCTAssertEqual(try parse("Log STDERR").log, .stderr)
+        XCTAssertEqual(try parse("log none").log, .none)
+        XCTAssertEqual(try parse("Log syslog").log, .syslog)
+        XCTAssertEqual(try parse("Log licmgr.log").log, .file("/etc/licmgr/licmgr.log"))
+        XCTAssertEqual(try parse("Log ./syslog").log, .file("/etc/licmgr/syslog"))
+        XCTAssertEqual(try parse("Log /var/log/licmgr.log").log, .file("/var/log/licmgr.log"))
+        guard case .conflict(_, 2, "Log", 1) = fault("Log stderr\nLog syslog") else {
+            return XCTFail("a second Log line conflicts with the first")
+        }
+        guard case .missingValue(_, 1, "Log", _) = fault("Log") else { return XCTFail("Log needs a value") }
     }
 
     func testPriceLine() throws {

@@ -38,8 +38,9 @@ done
 grep -qx 'ExecStart=/usr/bin/licmgr checkevent' "$root/lib/systemd/system/licmgr-checkevent.service" ||
   fail "the service does not run /usr/bin/licmgr"
 grep -q ' /usr/bin/licmgr checkevent$' "$root/etc/cron.d/licmgr" || fail "the cron line does not run /usr/bin/licmgr"
-! grep -rl /usr/local "$root/lib" "$root/etc" "$root/usr/share/man" ||
-  fail "an installed file above still names /usr/local"
+# (An example's /usr/local/libexec hook is the administrator's, wherever licmgr is.)
+! grep -rlE '/usr/local/(bin|etc)/' "$root/lib" "$root/etc" "$root/usr/share/man" ||
+  fail "an installed file above still names /usr/local/bin or /usr/local/etc"
 grep -q '^\.It Pa /etc/licmgr.conf$' "$root/usr/share/man/man8/licmgr.8" || fail "licmgr(8) FILES does not name /etc/licmgr.conf"
 
 # The completions are the binary's own, and parse.

@@ -128,7 +128,7 @@ final class SecretAcceptanceTests: AcceptanceTestCase {
     override var simulatorArguments: [String] { ["--password", Self.password] }
 
     func testThePasswordIsNowhereAfterARoughSession() throws {
-        try work.writeConfig(url: sim.url, password: Self.password)
+        try work.writeConfig(url: sim.url, extra: "Log trail.log", password: Self.password)
         try addService(7, ip: "10.0.0.7")
         try addService(8, ip: "10.0.0.8")
         try sim.fault("soft.order.param", "garbage")
@@ -143,9 +143,10 @@ final class SecretAcceptanceTests: AcceptanceTestCase {
             XCTAssertFalse((output.stdout + output.stderr).contains("S3cret"), output.stdout + output.stderr)
         }
         let state = try FileManager.default.contentsOfDirectory(atPath: work.directory.path).filter {
-            $0.hasPrefix("licmgr.db")
+            $0.hasPrefix("licmgr.db") || $0 == "trail.log"
         }
         XCTAssertTrue(state.contains("licmgr.db"))
+        XCTAssertTrue(state.contains("trail.log"))
         for file in state {
             let data = try Data(contentsOf: work.directory.appendingPathComponent(file))
             XCTAssertNil(data.range(of: Data("S3cret".utf8)), "\(file) holds no password")

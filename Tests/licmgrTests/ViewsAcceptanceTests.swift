@@ -93,8 +93,6 @@ final class ViewsAcceptanceTests: AcceptanceTestCase {
 
     // MARK: - Empty listings
 
-    private func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
     func testEmptyListingsSaySoOnATerminalOnly() throws {
         let cases: [([String], String)] = [
             (["list"], "no licenses; run 'licmgr sync'\n"),
@@ -127,25 +125,10 @@ final class ViewsAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(listed.stderr, "")
     }
 
-    /// Runs licmgr with stdout on a pseudo-terminal (util-linux `script`) and stderr in a file.
+    /// Runs licmgr with stdout on a pseudo-terminal and stderr in a file.
     func onTerminal(_ arguments: [String]) throws -> (stdout: String, stderr: String) {
-        let errors = work.directory.appendingPathComponent("terminal-stderr")
-        try? FileManager.default.removeItem(at: errors)
-        let words = [Products.licmgr.path, "--config", work.configPath] + arguments
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = [
-            "-qec", words.map(quoted).joined(separator: " ") + " 2>" + quoted(errors.path), "/dev/null",
-        ]
-        process.currentDirectoryURL = work.directory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-        return (String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n"), stderr)
+        let run = try work.onTerminal(arguments, stderrToFile: true)
+        return (run.terminal.replacingOccurrences(of: "\r\n", with: "\n"), run.stderrFile)
     }
 
     // MARK: - Quiet

@@ -35,6 +35,15 @@ public struct Config: Sendable, Equatable {
         }
     }
 
+    /// Where the log trail goes: one line per run and per remote step that spends money or
+    /// changes a license.
+    public enum LogTarget: Equatable, Sendable {
+        case syslog
+        case stderr
+        case file(String)
+        case none
+    }
+
     public var path: String
     public var url: String?
     public var user: String?
@@ -57,6 +66,14 @@ public struct Config: Sendable, Equatable {
     public var spendLimit: Int?
     /// How many independent remote calls may be in flight at once; 1 sends one at a time.
     public var parallel: Int = 4
+    /// The program run after a run that changed the remote or failed, with its summary on
+    /// stdin; an absolute path.
+    public var hook: String?
+    /// Seconds the hook may take before it is stopped.
+    public var hookTimeout: Int = 30
+    /// The node_exporter textfile rewritten after each recorded run.
+    public var metricsFile: String?
+    public var log: LogTarget = .syslog
 
     public init(path: String) { self.path = path }
 

@@ -1,6 +1,8 @@
 /// A fault in the config file or the files it names. Every case says where.
 public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
+    /// A file licmgr appends to, the `Log` file, that it cannot write.
+    case unwritable(file: String, reason: String)
     case unknownDirective(file: String, line: Int, word: String, suggestion: String?)
     case unknownOption(file: String, line: Int, word: String, suggestion: String?)
     case missingValue(file: String, line: Int, directive: String, expected: String)
@@ -22,7 +24,7 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
             .badValue(_, let line, _, _, _), .extraValue(_, let line, _, _), .conflict(_, let line, _, _),
             .notSold(_, let line, _, _):
             return line
-        case .unreadable, .missingSetting, .noPeriod, .insecure:
+        case .unreadable, .unwritable, .missingSetting, .noPeriod, .insecure:
             return nil
         }
     }
@@ -31,6 +33,8 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
+        case .unwritable(let file, let reason):
+            return "\(file): cannot write: \(reason)"
         case .unknownDirective(let file, let line, let word, let suggestion):
             return "\(file):\(line): unknown directive '\(word)'"
                 + Self.hint(suggestion, among: ConfigParser.directives)

@@ -6,7 +6,7 @@ public struct ConfigParser: Sendable {
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
         "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit",
-        "Parallel",
+        "Parallel", "Hook", "MetricsFile", "Log",
     ]
 
     /// The directives that take one bounded number.
@@ -77,7 +77,7 @@ public struct ConfigParser: Sendable {
             let context = LineContext(file: path, line: number, directive: directive, values: values)
 
             switch directive {
-            case "Url", "User", "Database", "PasswordFile", "CAFile", "Password":
+            case "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile", "Log":
                 if let earlier = seen[directive] {
                     throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: earlier)
                 }
@@ -88,6 +88,14 @@ public struct ConfigParser: Sendable {
                 case "Database":
                     config.database = Self.absolute(try context.single("a file path"), relativeTo: directory)
                 case "CAFile": config.caFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
+                case "Hook":
+                    let (hook, timeout) = try Self.hook(context)
+                    config.hook = hook
+                    if let timeout { config.hookTimeout = timeout }
+                case "MetricsFile":
+                    config.metricsFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
+                case "Log":
+                    config.log = Self.logTarget(try context.single("syslog, stderr, none or a file path"), directory)
                 case "PasswordFile":
                     if let other = seen["Password"] {
                         throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: other)
@@ -211,6 +219,32 @@ public struct ConfigParser: Sendable {
                 expected: "an http:// or https:// address")
         }
         return text
+    }
+
+    /// `Hook PATH [TIMEOUT]`: the path must be absolute, since the hook runs from `/`.
+    private static func hook(_ context: LineContext) throws -> (String, Int?) {
+        let values = context.values
+        guard let path = values.first else { throw context.missing("the absolute path of a program") }
+        if values.count > 2 {
+            throw ConfigError.extraValue(file: context.file, line: context.line, directive: "Hook", value: values[2])
+        }
+        guard path.hasPrefix("/") else {
+            throw ConfigError.badValue(
+                file: context.file, line: context.line, directive: "Hook", value: path,
+                expected: "an absolute path (the hook runs from /)")
+        }
+        guard values.count == 2 else { return (path, nil) }
+        return (path, try context.integer(values[1], "a number of seconds from 1 to 600", range: 1...600))
+    }
+
+    /// A keyword in any case, else a file path; `./syslog` names a file called syslog.
+    private static func logTarget(_ value: String, _ directory: String) -> Config.LogTarget {
+        switch value.lowercased() {
+        case "syslog": return .syslog
+        case "stderr": return .stderr
+        case "none": return .none
+        default: return .file(absolute(value, relativeTo: directory))
+        }
     }
 
     /// `Password` keeps the rest of its line, inner blanks included.

@@ -88,6 +88,7 @@ extension LicenseEngine {
                 report.add(
                     .held, serviceID: step.service, addon: step.addon, licenseID: step.license,
                     "\(step.summary) held: \(why)")
+                log(step, .held(why))
                 return nil
             }
         }
@@ -122,6 +123,7 @@ extension LicenseEngine {
                 try record(step.kind.rawValue, result: "failed", service: step.service, license: step.license, detail)
             }
         }
+        log(step, error.isInDoubt ? .inDoubt(error.description) : .failed(error.description))
         let action: RunReport.Action = error.isInDoubt ? .inDoubt : .failed
         report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license, detail)
         if case .refused = error { return }
@@ -181,6 +183,7 @@ extension LicenseEngine {
             operation: step.key, state: .done, licenseID: license ?? step.license, result: detail,
             at: time.timestamp)
         try record(step.kind.rawValue, result: "ok", service: step.service, license: license ?? step.license, detail)
+        log(step, license: license, .done)
     }
 
     /// The same step refused for good within the back-off: same kind, target and parameters.

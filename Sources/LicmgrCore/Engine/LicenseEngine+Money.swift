@@ -18,8 +18,11 @@ extension LicenseEngine {
             try store.balance().map {
                 "\(Money.format($0.balance.cents)) \($0.balance.currency ?? currency ?? "") as last read at \($0.at)"
             } ?? "not read yet (checkevent reads it hourly)"
-        return "\(step.summary): refused, insufficient funds: balance \(balance), needs \(needs) (\(error.description))"
+        return "\(step.summary): \(Self.insufficientFunds): balance \(balance), needs \(needs) (\(error.description))"
     }
+
+    /// Marks the failure of a step refused for lack of funds, which cron mail hygiene tells by.
+    public static let insufficientFunds = "refused, insufficient funds"
 
     /// How often `checkevent` asks for the balance: it changes with what licmgr spends, which
     /// the run record shows meanwhile, and an hour old is fresh enough to warn by.

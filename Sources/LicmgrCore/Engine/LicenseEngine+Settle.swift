@@ -19,6 +19,7 @@ extension LicenseEngine {
                         "settle \(operation.kind.rawValue)", result: "void", service: operation.serviceID,
                         license: operation.licenseID, "the step in doubt (\(operation.key)) is re-checked")
                 }
+                log(settled: operation, license: nil, applied: false, "re-checked against the remote list")
                 // No list shows a key: read back the one the license has now, new or not.
                 if operation.kind == .newKey, let id = operation.licenseID { refresh(id, report: &report) }
             }
@@ -44,6 +45,7 @@ extension LicenseEngine {
                     "settle \(operation.kind.rawValue)", result: "void", service: operation.serviceID, license: id,
                     "the step in doubt (\(operation.key)) cannot be checked: \(message)")
             }
+            log(settled: operation, license: id, applied: false, "the license cannot be read: \(message)")
             report.add(
                 .settled, serviceID: operation.serviceID, licenseID: id,
                 "the step in doubt on license \(id) was dropped: \(message)")
@@ -82,6 +84,7 @@ extension LicenseEngine {
                 "settle \(operation.kind.rawValue)", result: applied ? "ok" : "void", service: operation.serviceID,
                 license: id, "the \(what) in doubt (\(operation.key)) was \(applied ? "" : "not ")applied")
         }
+        log(settled: operation, license: id, applied: applied, applied ? "applied on the remote" : "not applied")
         report.add(
             .settled, serviceID: operation.serviceID, licenseID: id,
             "the \(what) in doubt of license \(id) was \(applied ? "" : "not ")applied")
@@ -121,6 +124,7 @@ extension LicenseEngine {
                     "settle order", result: "ok", service: operation.serviceID, license: license.id,
                     "the order in doubt (\(operation.key)) made license \(license.id)")
             }
+            log(settled: operation, license: license.id, applied: true, "license \(license.id) is on the remote")
             report.add(
                 .settled, serviceID: operation.serviceID, addon: operation.addon, licenseID: license.id,
                 "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made license \(license.id)"
@@ -137,6 +141,7 @@ extension LicenseEngine {
                     "settle order", result: "void", service: operation.serviceID, license: nil,
                     "the order in doubt (\(operation.key)) made no license; it may be placed again")
             }
+            log(settled: operation, license: nil, applied: false, "no such license on the remote")
             report.add(
                 .settled, serviceID: operation.serviceID, addon: operation.addon,
                 "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made no license")

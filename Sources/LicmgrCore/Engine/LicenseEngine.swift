@@ -11,6 +11,8 @@ public final class LicenseEngine {
     let keys: any OperationKeySource
     /// Hears each item of a run as it is added, and how far long batches have come.
     public var observer: (any RunObserver)?
+    /// Hears each remote step's outcome as it is recorded, for the log trail.
+    public var stepLog: (any StepLog)?
     /// While set, `send` skips a step the remote refused for good within `refusalBackOff`.
     var backsOff = false
     /// How long a refused step rests before the cron run tries it again.

@@ -17,6 +17,24 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     public var succeeded: Bool { exitCode == 0 }
+
+    /// The counts that say the run changed a license on the remote, or learnt that an earlier
+    /// run's change went through (`settled`).
+    public static let remoteChanges: Set<String> = [
+        "ordered", "attached", "reused", "renewed", "settled", "suspended", "resumed", "edited", "retariffed",
+        "parked", "deleted",
+    ]
+
+    public var changedRemote: Bool { counts.contains { Self.remoteChanges.contains($0.key) && $0.value > 0 } }
+
+    /// Seconds since 1970 of a timestamp of the form `time.timestamp` writes, `YYYY-MM-DD HH:MM:SS` UTC.
+    public static func seconds(_ timestamp: String) -> Int? {
+        let parts = timestamp.split(separator: " ")
+        guard parts.count == 2, let day = Day(String(parts[0])) else { return nil }
+        let clock = parts[1].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        return day.ordinal * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]
+    }
 }
 
 /// The account's balance as the remote reported it.

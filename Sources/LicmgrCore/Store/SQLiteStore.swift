@@ -418,6 +418,38 @@ public final class SQLiteStore: StateStore {
         return String(decoding: data, as: UTF8.self)
     }
 
+    public func repeatingErrors(command: String) throws -> [RepeatingError] {
+        try db.rows(
+            "SELECT condition, since, runs, printed_at FROM repeating_errors WHERE command = ? ORDER BY condition",
+            [.text(command)]
+        ) { row in
+            RepeatingError.Condition(rawValue: row.string(0) ?? "").map {
+                RepeatingError(
+                    command: command, condition: $0, since: row.string(1) ?? "", runs: row.int(2) ?? 0,
+                    printedAt: row.string(3) ?? "")
+            }
+        }.compactMap { $0 }
+    }
+
+    public func save(_ error: RepeatingError) throws {
+        try db.run(
+            """
+            INSERT INTO repeating_errors (command, condition, since, runs, printed_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (command, condition) DO UPDATE SET since = excluded.since, runs = excluded.runs,
+                printed_at = excluded.printed_at
+            """,
+            [
+                .text(error.command), .text(error.condition.rawValue), .text(error.since), .integer(error.runs),
+                .text(error.printedAt),
+            ])
+    }
+
+    public func deleteRepeatingError(command: String, condition: RepeatingError.Condition) throws {
+        try db.run(
+            "DELETE FROM repeating_errors WHERE command = ? AND condition = ?",
+            [.text(command), .text(condition.rawValue)])
+    }
+
     public func balance() throws -> BalanceReading? {
         try db.rows("SELECT amount, currency, read_at FROM balance WHERE id = 1 AND read_at IS NOT NULL") { row in
             row.int(0).map {

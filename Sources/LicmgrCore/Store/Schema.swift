@@ -124,6 +124,17 @@ enum Schema {
             asked_at TEXT NOT NULL
         );
         """,
+        // 5: errors a cron command meets run after run, so that it prints them at most hourly.
+        """
+        CREATE TABLE repeating_errors (
+            command TEXT NOT NULL,
+            condition TEXT NOT NULL,
+            since TEXT NOT NULL,
+            runs INTEGER NOT NULL,
+            printed_at TEXT NOT NULL,
+            PRIMARY KEY (command, condition)
+        );
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -57,6 +57,13 @@ public protocol StateStore: AnyObject {
     /// The last run of `command` that exited 0.
     func lastSuccessfulRun(of command: String) throws -> RunRecord?
 
+    /// The errors `command` has met on every run since they began.
+    func repeatingErrors(command: String) throws -> [RepeatingError]
+    /// Adds or replaces the row of `error`'s command and condition.
+    func save(_ error: RepeatingError) throws
+    /// Forgets an error that is over.
+    func deleteRepeatingError(command: String, condition: RepeatingError.Condition) throws
+
     /// The account balance as last read; nil if it never was.
     func balance() throws -> BalanceReading?
     /// When the balance was last asked for, whether or not the answer could be read.

@@ -7,7 +7,10 @@ struct CheckEventCommand: ParsableCommand {
         abstract: "The cron run: settle, follow services, order what is missing, renew what is due.",
         discussion: """
             Run it every five minutes. It prints nothing when nothing happened (cron mails what is \
-            printed); -v tells what it looked at. A second run while one is active exits 75 at once.
+            printed); -v tells what it looked at. An error that repeats every run (the remote down, \
+            the credentials refused, a purchase refused for lack of funds) is printed when it starts, \
+            at most hourly while it lasts, and once when it ends; -v prints it every run. A second \
+            run while one is active exits 75 at once.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -17,9 +20,26 @@ struct CheckEventCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "checkevent", locking: true, recorded: !dryRun) { context in
-            let report = try context.engine().checkEvent(dryRun: dryRun)
+            // A dry run is asked for by hand: it sees every error and counts for nothing.
+            let mail =
+                dryRun
+                ? nil
+                : CronMail(
+                    hygiene: MailHygiene(store: try context.openStore(), time: context.time, command: "checkevent"),
+                    output: context.output)
+            let report: RunReport
+            do {
+                let engine = try context.engine()
+                mail?.quieten(engine)
+                report = try engine.checkEvent(dryRun: dryRun)
+            } catch {
+                throw mail?.filter(error) ?? error
+            }
             context.tally(report)
-            Rendering.print(report, to: context.output)
+            let (shown, ended) = mail?.filter(report) ?? (report, [])
+            Rendering.print(shown, to: context.output)
+            // Under --json stdout is the document; stderr still tells a person.
+            for line in ended { mail?.say(line) }
             return report.exitStatus
         }
     }

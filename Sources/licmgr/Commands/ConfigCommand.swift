@@ -31,6 +31,9 @@ struct ConfigCommand: ParsableCommand {
                 if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
                     throw ConfigError.unreadable(file: caFile, reason: "the CAFile cannot be read")
                 }
+                if case .file(let log) = config.log, let reason = RunLog.unwritable(log) {
+                    throw ConfigError.unwritable(file: log, reason: "the Log file: \(reason)")
+                }
                 let source: String
                 let catalogue: Catalogue
                 if remote {
@@ -60,6 +63,16 @@ struct ConfigCommand: ParsableCommand {
                     }
                     return .config
                 }
+                // Not errors: the run that calls the hook or writes the file only warns too.
+                if let hook = config.hook, !FileManager.default.isExecutableFile(atPath: hook) {
+                    context.output.warning("Hook \(hook) is not an executable file; runs will warn until it is")
+                }
+                if let metrics = config.metricsFile {
+                    let directory = (metrics as NSString).deletingLastPathComponent
+                    if !FileManager.default.isWritableFile(atPath: directory) {
+                        context.output.warning("MetricsFile \(metrics): cannot write in \(directory)")
+                    }
+                }
                 let password: String
                 switch config.passwordSource {
                 case .none: password = "not set"
@@ -83,7 +96,10 @@ struct ConfigCommand: ParsableCommand {
                         "options": JSONValue(config.options.map(\.rawValue).sorted()),
                         "reuse_packages": JSONValue(config.reusePackages), "renew_before": .int(config.renewBefore),
                         "connect_timeout": .int(config.connectTimeout), "timeout": .int(config.timeout),
-                        "settle_after": .int(config.settleAfter), "catalogue": .string(source),
+                        "settle_after": .int(config.settleAfter), "log": .string(RunLog.name(config.log)),
+                        "catalogue": .string(source),
+                        "hook": JSONValue(config.hook), "hook_timeout": .int(config.hookTimeout),
+                        "metrics_file": JSONValue(config.metricsFile),
                         "tariffs_checked": .int(catalogue.tariffs.count),
                     ])
                     return .ok
@@ -113,6 +129,9 @@ struct ConfigCommand: ParsableCommand {
                 lines.append("renew before    \(config.renewBefore) day(s)")
                 lines.append("timeouts        connect \(config.connectTimeout) s, total \(config.timeout) s")
                 lines.append("settle after    \(config.settleAfter) s")
+                lines.append("log             \(RunLog.name(config.log))")
+                if let hook = config.hook { lines.append("hook            \(hook) (at most \(config.hookTimeout) s)") }
+                if let metrics = config.metricsFile { lines.append("metrics file    \(metrics)") }
                 switch source {
                 case "remote":
                     lines.append("catalogue       \(catalogue.tariffs.count) tariff(s) read from the remote: lines ok")
