@@ -191,7 +191,7 @@ dist:
 	@echo "$(OUT)/$(DIST).tar.gz: $$(du -k $(OUT)/$(DIST).tar.gz | cut -f1) KB"
 
 # The PREFIX=/usr layout; /etc/licmgr.conf and /etc/cron.d/licmgr are conffiles, so an upgrade
-# keeps what the administrator changed. Maintainer scripts are in packaging/deb.
+# keeps what the administrator changed. Maintainer scripts are in etc/deb.
 deb:
 	rm -rf .build-deb && mkdir -p .build-deb/root
 	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.build-deb/root PREFIX=/usr \
@@ -201,9 +201,9 @@ deb:
 	  .build-deb/root/usr/share/doc/licmgr/README.md
 	mkdir -m 0755 .build-deb/root/DEBIAN
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' -e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' \
-	  -e "s|@SIZE@|$$(du -sk .build-deb/root | cut -f1)|" packaging/deb/control.in > .build-deb/root/DEBIAN/control
+	  -e "s|@SIZE@|$$(du -sk .build-deb/root | cut -f1)|" etc/deb/control.in > .build-deb/root/DEBIAN/control
 	printf '/etc/cron.d/licmgr\n/etc/licmgr.conf\n' > .build-deb/root/DEBIAN/conffiles
-	install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm .build-deb/root/DEBIAN/
+	install -m 0755 etc/deb/postinst etc/deb/prerm etc/deb/postrm .build-deb/root/DEBIAN/
 	dpkg-deb --root-owner-group -Zxz --build .build-deb/root $(OUT)/licmgr_$(VERSION)_$(DEB_ARCH).deb
 	@if command -v lintian >/dev/null 2>&1; then \
 	  lintian $(OUT)/licmgr_$(VERSION)_$(DEB_ARCH).deb || echo "lintian: the findings above"; fi
