@@ -83,6 +83,15 @@ uninstall:
 	rm -f $(BINDIR)/licmgr $(MAN8DIR)/licmgr.8 $(MAN5DIR)/licmgr.conf.5 $(ETCDIR)/licmgr.conf.sample
 	rm -rf $(DOCDIR)
 
+# The installed binary holds no ICU and stays under 20 MB stripped (issue 12): licmgr links
+# FoundationEssentials, not Foundation. Checked on the static release build itself.
+.PHONY: check-no-icu
+check-no-icu: build
+	@bin="$$($(RELEASE) --show-bin-path)/licmgr"; strip -o "$$bin.stripped" "$$bin"; \
+	icu=$$(nm "$$bin" | grep -cE 'icu_[0-9]|icudt'); size=$$(wc -c < "$$bin.stripped"); \
+	echo "licmgr: $$size bytes stripped, $$icu ICU symbols"; \
+	[ "$$icu" -eq 0 ] && [ "$$size" -lt 20000000 ]
+
 clean:
 	rm -rf .build .build-*
 

@@ -93,8 +93,8 @@ final class RunLog: StepLog {
     /// `%.2f`, formatted by libc as Foundation's `String(format:)` would.
     private static func hundredths(_ value: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
-        _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.2f", $0) }
-        return String(cString: buffer)
+        let count = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.2f", $0) }
+        return String(decoding: buffer[..<Int(count)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Why the runs could not append to `path`, or nil when they can; creates nothing.
