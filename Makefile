@@ -208,6 +208,15 @@ deb:
 	@if command -v lintian >/dev/null 2>&1; then \
 	  lintian $(OUT)/licmgr_$(VERSION)_$(DEB_ARCH).deb || echo "lintian: the findings above"; fi
 
+# The installed binary holds no ICU and stays under 20 MB stripped (issue 12): licmgr links
+# FoundationEssentials, not Foundation. Checked on the static release build itself.
+.PHONY: check-no-icu
+check-no-icu: build
+	@bin="$$($(RELEASE) --show-bin-path)/licmgr"; strip -o "$$bin.stripped" "$$bin"; \
+	icu=$$(nm "$$bin" | grep -cE 'icu_[0-9]|icudt'); size=$$(wc -c < "$$bin.stripped"); \
+	echo "licmgr: $$size bytes stripped, $$icu ICU symbols"; \
+	[ "$$icu" -eq 0 ] && [ "$$size" -lt 20000000 ]
+
 clean:
 	rm -rf .build .build-* licmgr-*.tar.gz licmgr_*.deb
 

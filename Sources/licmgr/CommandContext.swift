@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LicmgrCore
 
 /// The one place that runs every command: load the config, take the lock if the command

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LicmgrCore
 
 /// What checkevent prints, cron mails: an error that repeats every run (the remote down, the
@@ -45,7 +45,7 @@ struct CronMail {
     }
 
     func say(_ line: String) {
-        FileHandle.standardError.write(Data("licmgr: \(line)\n".utf8))
+        FileDescriptor.standardError.write("licmgr: \(line)\n")
     }
 
     /// -v asks for every error, and a program reading --json gets its error document.

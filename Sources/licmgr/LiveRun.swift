@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import LicmgrCore
 
 /// Prints a run's lines as the engine reports them, each flushed at once so that a pipe or a
@@ -89,7 +91,7 @@ final class LiveRun: RunObserver, @unchecked Sendable {
         lastDrawn = now
         let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
         let text = String("\(progress.done)/\(progress.total) \(progress.current)".prefix(max(width - 1, 10)))
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        FileDescriptor.standardError.write("\r\u{1B}[K\(text)")
         drawn = text.count
     }
 
@@ -100,7 +102,7 @@ final class LiveRun: RunObserver, @unchecked Sendable {
             let count = counts[action, default: 0]
             if count > Self.summaryAbove, let summary = Self.summary(of: action) {
                 let more = count - Self.summaryHead
-                let hint = summary.see.replacingOccurrences(of: "DAY", with: today.description)
+                let hint = summary.see.replacing("DAY", with: today.description)
                 say { output.line("... and \(Self.grouped(more)) more \(summary.what): see \(hint)") }
             } else {
                 for line in waiting[action] ?? [] { say { output.line(line) } }
@@ -123,7 +125,7 @@ final class LiveRun: RunObserver, @unchecked Sendable {
 
     private func clearProgress() {
         guard drawn > 0 else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        FileDescriptor.standardError.write("\r\u{1B}[K")
         drawn = 0
     }
 

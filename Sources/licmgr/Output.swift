@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import LicmgrCore
 
 /// Where a command's results go: data on stdout, diagnostics on stderr, or one JSON document.
@@ -7,7 +8,7 @@ struct Output {
     let verbose: Bool
     let quiet: Bool
     /// Where JSON documents go.
-    let documents: FileHandle
+    let documents: FileDescriptor
     /// Whether stdout is a terminal: what is said only for a person is said only there.
     let terminal: Bool
 
@@ -16,7 +17,7 @@ struct Output {
     }
 
     init(
-        json: Bool, verbose: Bool = false, quiet: Bool = false, documents: FileHandle = .standardOutput,
+        json: Bool, verbose: Bool = false, quiet: Bool = false, documents: FileDescriptor = .standardOutput,
         terminal: Bool = isatty(STDOUT_FILENO) == 1
     ) {
         self.json = json
@@ -43,7 +44,7 @@ struct Output {
     /// stdout gets empty output, and `--json` an empty array.
     func emptyListing(_ text: String) {
         guard !json, !quiet, terminal else { return }
-        FileHandle.standardError.write(Data("\(text)\n".utf8))
+        FileDescriptor.standardError.write("\(text)\n")
     }
 
     /// A line shown only with `--verbose`.
@@ -54,11 +55,11 @@ struct Output {
 
     func warning(_ text: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data("licmgr: warning: \(text)\n".utf8))
+        FileDescriptor.standardError.write("licmgr: warning: \(text)\n")
     }
 
     func error(_ text: String) {
-        FileHandle.standardError.write(Data("licmgr: error: \(text)\n".utf8))
+        FileDescriptor.standardError.write("licmgr: error: \(text)\n")
     }
 
     /// The contract's error document, `{"error": {"code": N, "message": "..."}}`.
@@ -70,7 +71,7 @@ struct Output {
         var bytes: [UInt8] = []
         value.write(into: &bytes)
         bytes.append(UInt8(ascii: "\n"))
-        documents.write(Data(bytes))
+        documents.write(bytes)
     }
 
     /// Prints a JSON array of the elements `produce` hands to its argument, written out as
@@ -87,7 +88,7 @@ struct Output {
                 count += 1
                 element.write(into: &bytes)
                 if bytes.count >= Self.chunk {
-                    documents.write(Data(bytes))
+                    documents.write(bytes)
                     bytes.removeAll(keepingCapacity: true)
                     written = true
                 }
@@ -97,7 +98,7 @@ struct Output {
             throw error
         }
         bytes.append(contentsOf: "]\n".utf8)
-        documents.write(Data(bytes))
+        documents.write(bytes)
     }
 
     private static let chunk = 64 * 1024

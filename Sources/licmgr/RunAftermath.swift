@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import LicmgrCore
 
 /// What follows a recorded run: the metrics file rewritten, and the hook told when the run

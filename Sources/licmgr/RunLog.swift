@@ -1,5 +1,6 @@
 import CSyslog
-import Foundation
+import FoundationEssentials
+import Glibc
 import LicmgrCore
 
 /// The log trail (`Log` in licmgr.conf): one line per run, and one per remote step that
@@ -77,7 +78,7 @@ final class RunLog: StepLog {
         for (action, count) in counts.sorted(by: { $0.key < $1.key }) where count != 0 {
             text += " \(action)=\(count)"
         }
-        text += " duration=" + String(format: "%.2f", seconds) + "s"
+        text += " duration=" + Self.hundredths(seconds) + "s"
         if let error { text += " error: \(error)" }
         let priority: Priority =
             switch status {
@@ -89,10 +90,17 @@ final class RunLog: StepLog {
         write(priority, text)
     }
 
+    /// `%.2f`, formatted by libc as Foundation's `String(format:)` would.
+    private static func hundredths(_ value: Double) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.2f", $0) }
+        return String(decoding: buffer[..<Int(count)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Why the runs could not append to `path`, or nil when they can; creates nothing.
     static func unwritable(_ path: String) -> String? {
         let exists = access(path, F_OK) == 0
-        let target = exists ? path : (path as NSString).deletingLastPathComponent
+        let target = exists ? path : Path.parent(of: path)
         guard access(target, exists ? W_OK : W_OK | X_OK) != 0 else { return nil }
         return String(cString: strerror(errno))
     }
@@ -138,7 +146,7 @@ final class RunLog: StepLog {
             let wipe = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
             Self.write(STDERR_FILENO, wipe + (journald ? priority.journald : "licmgr: ") + line + "\n")
         case .file(let descriptor):
-            let stamp = SystemTime().timestamp.replacingOccurrences(of: " ", with: "T") + "Z"
+            let stamp = SystemTime().timestamp.replacing(" ", with: "T") + "Z"
             Self.write(descriptor, "\(stamp) licmgr[\(getpid())]: \(line)\n")
         case .none:
             break
@@ -148,6 +156,6 @@ final class RunLog: StepLog {
     /// One write(2) per line: with O_APPEND, lines of runs writing at once never interleave.
     private static func write(_ descriptor: Int32, _ text: String) {
         var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
     }
 }

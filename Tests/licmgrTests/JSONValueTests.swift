@@ -79,7 +79,7 @@ final class JSONValueTests: XCTestCase {
         let file = try FileHandle(forWritingTo: path)
         var thrown: (any Error)?
         do {
-            try Output(json: true, documents: file).array(produce)
+            try Output(json: true, documents: FileDescriptor(raw: file.fileDescriptor)).array(produce)
         } catch {
             thrown = error
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads a cpbillmgr.conf-style file: one directive per line, fields split by blanks,
 /// `#` starts a comment anywhere. Directive and `Option` names ignore case.
@@ -56,7 +57,7 @@ public struct ConfigParser: Sendable {
     /// Parses config text; `path` names the file in errors and anchors relative paths.
     public func parse(_ text: String, path: String) throws -> Config {
         var config = Config(path: path)
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = Path.parent(of: path)
         var seen: [String: Int] = [:]
         var priceLines: [String: Config.PriceRule] = [:]
 
@@ -68,7 +69,7 @@ public struct ConfigParser: Sendable {
                 ?? ""
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             guard let word = fields.first else { continue }
-            guard let directive = Self.directives.first(where: { $0.caseInsensitiveCompare(word) == .orderedSame })
+            guard let directive = Self.directives.first(where: { $0.equalsIgnoringCase(word) })
             else {
                 throw ConfigError.unknownDirective(
                     file: path, line: number, word: word, suggestion: Self.nearest(word, in: Self.directives))
@@ -137,7 +138,7 @@ public struct ConfigParser: Sendable {
                 let name = try context.single("an option name")
                 guard
                     let option = Config.Option.allCases.first(where: {
-                        $0.rawValue.caseInsensitiveCompare(name) == .orderedSame
+                        $0.rawValue.equalsIgnoringCase(name)
                     })
                 else {
                     throw ConfigError.unknownOption(
@@ -250,7 +251,7 @@ public struct ConfigParser: Sendable {
     /// `Password` keeps the rest of its line, inner blanks included.
     private static func passwordValue(_ line: String, _ context: LineContext) throws -> String {
         let afterWord = line.drop(while: { $0 == " " || $0 == "\t" }).drop(while: { $0 != " " && $0 != "\t" })
-        let value = afterWord.trimmingCharacters(in: .whitespaces)
+        let value = afterWord.trimmingBlanks()
         guard !value.isEmpty else { throw context.missing("the password (or use PasswordFile)") }
         return value
     }
@@ -264,7 +265,7 @@ public struct ConfigParser: Sendable {
             throw ConfigError.extraValue(file: context.file, line: context.line, directive: "Period", value: values[3])
         }
         let local: Int?
-        if values[0].caseInsensitiveCompare("ALL") == .orderedSame {
+        if values[0].equalsIgnoringCase("ALL") {
             local = nil
         } else {
             local = try context.integer(values[0], "a local period id or ALL")
@@ -280,14 +281,13 @@ public struct ConfigParser: Sendable {
     // MARK: - Files
 
     static func absolute(_ path: String, relativeTo directory: String) -> String {
-        let joined = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
-        return (joined as NSString).standardizingPath
+        Path.standardized(path.hasPrefix("/") ? path : Path.join(directory, path))
     }
 
     private static func whyUnreadable(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
-        return isDirectory.boolValue ? "it is a directory" : "permission denied"
+        return isDirectory ? "it is a directory" : "permission denied"
     }
 
     /// A file holding the password must not be open to group or others.

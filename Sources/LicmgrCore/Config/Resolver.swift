@@ -48,7 +48,7 @@ public struct Resolver: Sendable {
     }
 
     private func priceRule(for name: String) -> Config.PriceRule? {
-        config.prices.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        config.prices.first { $0.name.equalsIgnoringCase(name) }
     }
 
     /// Why the imported catalogue does not sell `tariff`, or nil when it does or none is imported.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Fields to change on a service; nil leaves a field as it is.
 public struct ServiceChange: Sendable, Equatable {
@@ -216,7 +216,7 @@ public final class ServiceRegistry {
 
     public static func validateName(_ name: String) throws(InputError) {
         if name.isEmpty || name.count > 200 || name.contains(where: { $0.isNewline })
-            || name.trimmingCharacters(in: .whitespaces).isEmpty
+            || name.trimmingBlanks().isEmpty
         {
             throw .badName(name)
         }

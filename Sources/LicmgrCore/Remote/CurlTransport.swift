@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+import FoundationEssentials
 
 /// Form POSTs over libcurl's multi interface on the calling thread: up to `parallel` requests
 /// in flight, and the connections of one run kept open and reused from call to call.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A read-only view of BILLmanager's `out=json` answer. The format mirrors XML, so an element
 /// may come as an object (one), an array (several) or not at all (none): `elements` hides
@@ -67,13 +67,13 @@ public struct DocNode {
 
     /// The child's text as an integer.
     public func int(_ key: String) -> Int? {
-        self[key].text.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        self[key].text.flatMap { Int($0.trimmingBlanks()) }
     }
 
     static func preview(_ data: Data, _ redaction: Redaction) -> String {
         if data.isEmpty { return "empty body" }
         // Redacted whole, then cut: a secret cut in two would no longer be recognised.
-        let text = redaction.apply(String(decoding: data, as: UTF8.self)).replacingOccurrences(of: "\n", with: " ")
+        let text = redaction.apply(String(decoding: data, as: UTF8.self)).replacing("\n", with: " ")
         return text.count > 60 ? "starts '\(text.prefix(60))…'" : "'\(text)'"
     }
 }

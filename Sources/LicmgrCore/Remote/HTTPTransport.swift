@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An HTTP answer: status and body.
 public struct HTTPReply: Sendable, Equatable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What went wrong talking to the remote BILLmanager.
 public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A value bound to or read from an SQLite statement.
 public enum SQLValue: Equatable, Sendable {
@@ -156,7 +157,7 @@ public final class SQLiteDatabase {
 
     /// Creates the database's directory, private to its owner, if it does not exist yet.
     public static func createDirectory(for path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = Path.parent(of: path)
         guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
         do {
             try FileManager.default.createDirectory(

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The state in one SQLite file.
 public final class SQLiteStore: StateStore {
@@ -259,13 +259,16 @@ public final class SQLiteStore: StateStore {
         ) { $0.int(0) }.first?.flatMap { $0 } ?? 0
     }
 
-    private static func encode(_ params: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: params, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    private static func encode(_ params: [String: String]) -> String { sortedJSON(params) }
 
     private static func decode(_ text: String) -> [String: String] {
-        var params = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
+        var params: [String: String] = [:]
+        if case .object(let object)? = try? StrictJSON.parse(Array(text.utf8)[...]) {
+            for (key, value) in object {
+                guard case .string(let string) = value else { return [:] }
+                params[key] = string
+            }
+        }
         // An order journaled by an older version may spell its IP otherwise than the listing it is settled against.
         if let ip = params["ip"] { params["ip"] = IPAddress.canonical(ip) ?? ip }
         return params
@@ -407,14 +410,23 @@ public final class SQLiteStore: StateStore {
     private static let selectRuns = "SELECT command, started_at, ended_at, exit_code, counts FROM runs"
 
     private static func run(from row: SQLCursor) -> RunRecord {
-        let object = (try? JSONSerialization.jsonObject(with: Data((row.string(4) ?? "{}").utf8))) as? [String: Any]
+        var counts: [String: Int] = [:]
+        if case .object(let object)? = try? StrictJSON.parse(Array((row.string(4) ?? "{}").utf8)[...]) {
+            counts = object.compactMapValues { value in
+                if case .number(let text) = value { Int(text) } else { nil }
+            }
+        }
         return RunRecord(
             command: row.string(0) ?? "", startedAt: row.string(1) ?? "", endedAt: row.string(2) ?? "",
-            exitCode: row.int(3) ?? 0, counts: (object ?? [:]).compactMapValues { $0 as? Int })
+            exitCode: row.int(3) ?? 0, counts: counts)
     }
 
-    private static func encode(counts: [String: Int]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])) ?? Data("{}".utf8)
+    private static func encode(counts: [String: Int]) -> String { sortedJSON(counts) }
+
+    private static func sortedJSON(_ object: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(object)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The database schema as an ordered list of migrations; `PRAGMA user_version` records how
 /// many have run. A migration is never edited once released: add a new one.
@@ -149,9 +150,10 @@ enum Schema {
             let db = try SQLiteDatabase(path: path, create: false)
             // licmgr only ever gives the path to a migrated file (see `create`).
             if try userVersion(db) == 0 {
-                let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+                var info = stat()
+                let empty = stat(path, &info) == 0 && info.st_size == 0
                 throw StoreError.notLicmgr(
-                    path: path, what: size == 0 ? "the file is empty" : "an SQLite database without licmgr's tables")
+                    path: path, what: empty ? "the file is empty" : "an SQLite database without licmgr's tables")
             }
             try migrate(db)
             return db
@@ -206,7 +208,7 @@ enum Schema {
 /// Makes the new name of `path` durable: SQLite syncs the file's contents but not its
 /// directory, and a crash must not take the first command's writes away with the name.
 private func syncDirectory(of path: String) {
-    let parent = (path as NSString).deletingLastPathComponent
+    let parent = Path.parent(of: path)
     let directory = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY)
     guard directory >= 0 else { return }
     fsync(directory)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Every place a run can be cut between journaling a remote step and recording its outcome,
 /// named so that tests can kill the process exactly there. The kill tests are generated from

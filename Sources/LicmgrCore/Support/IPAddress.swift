@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// IP addresses compare by value, so every edge stores the one text the system's parser gives
 /// back for an address: `2001:DB8:0:0:0:0:0:A` and `2001:db8::a` are both `2001:db8::a`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Amounts in hundredths of the catalogue's currency, so that sums never drift as doubles do.
 public enum Money {
@@ -34,15 +34,15 @@ extension Money {
     /// `€12`. Returns hundredths, rounded half up, and the currency written around the number
     /// if any; nil when the text holds no number.
     public static func amount(_ text: String) -> (cents: Int, currency: String?)? {
-        let characters = Array(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let characters = Array(text.trimmingWhitespace())
         guard let first = characters.firstIndex(where: \.isASCIIDigit) else { return nil }
         var end = first
         while end < characters.count, characters[end].isASCIIDigit || groupMarks.contains(characters[end]) {
             end += 1
         }
-        var prefix = String(characters[..<first]).trimmingCharacters(in: .whitespaces)
+        var prefix = String(characters[..<first]).trimmingBlanks()
         let negative = prefix.hasSuffix("-") || prefix.hasPrefix("-")
-        prefix = prefix.trimmingCharacters(in: CharacterSet(charactersIn: "-+ "))
+        prefix = prefix.trimming { "-+ ".unicodeScalars.contains($0) }
         var number = String(characters[first..<end]).filter { $0.isASCIIDigit || $0 == "." || $0 == "," }
         while let last = number.last, !last.isASCIIDigit { number.removeLast() }
         let decimal: Character?
@@ -66,7 +66,7 @@ extension Money {
         let padded = Array(fraction + "000")
         var cents = units * 100 + Int(String(padded[0..<2]))!
         if padded[2] >= "5" { cents += 1 }
-        let suffix = String(characters[end...]).trimmingCharacters(in: .whitespaces)
+        let suffix = String(characters[end...]).trimmingBlanks()
         let currency = !suffix.isEmpty ? suffix : (!prefix.isEmpty ? prefix : nil)
         return (negative ? -cents : cents, currency)
     }

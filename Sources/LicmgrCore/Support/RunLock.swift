@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An exclusive lock on a file, held for the life of the value. It is an `flock`, so the
 /// kernel drops it when the holder dies: a killed run never blocks the next one.
@@ -34,6 +35,6 @@ public final class RunLock {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = pread(fd, &buffer, 31, 0)
         guard count > 0 else { return nil }
-        return Int(String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return Int(String(decoding: buffer[0..<count], as: UTF8.self).trimmingWhitespace())
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the engine reads the time: the system clock in production, a fixed one in tests.
 public protocol TimeSource: Sendable {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LicmgrCore
 
 struct ConfigCommand: ParsableCommand {
@@ -68,7 +68,7 @@ struct ConfigCommand: ParsableCommand {
                     context.output.warning("Hook \(hook) is not an executable file; runs will warn until it is")
                 }
                 if let metrics = config.metricsFile {
-                    let directory = (metrics as NSString).deletingLastPathComponent
+                    let directory = Path.parent(of: metrics)
                     if !FileManager.default.isWritableFile(atPath: directory) {
                         context.output.warning("MetricsFile \(metrics): cannot write in \(directory)")
                     }

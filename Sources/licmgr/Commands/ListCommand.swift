@@ -159,7 +159,7 @@ enum Table {
     private static func line(_ row: [String], widths: [Int]) -> String {
         row.indices.map { column in
             column == row.count - 1
-                ? row[column] : row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                ? row[column] : row[column].padded(to: widths[column])
         }.joined(separator: "  ")
     }
 }

@@ -67,7 +67,7 @@ struct ShowCommand: ParsableCommand {
                         ("reusable", Rendering.reusable(FreePool.reusability(found, today: context.time.today))))
                 }
                 context.output.data(
-                    fields.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" }
+                    fields.map { "\($0.0.padded(to: 8)) \($0.1)" }
                         .joined(separator: "\n"))
             }
             return .ok

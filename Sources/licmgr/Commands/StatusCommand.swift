@@ -91,7 +91,7 @@ struct StatusCommand: ParsableCommand {
 
     private static func print(_ status: StatusReport, to output: Output) {
         func field(_ name: String, _ value: String) {
-            output.data("\(name):".padding(toLength: 18, withPad: " ", startingAt: 0) + value)
+            output.data("\(name):".padded(to: 18) + value)
         }
         if status.lastRuns.isEmpty {
             field("last runs", "none recorded")
@@ -105,7 +105,7 @@ struct StatusCommand: ParsableCommand {
             }
             let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
-                let cells = (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                let cells = (0..<3).map { row[$0].padded(to: widths[$0]) }
                 output.data("  " + (cells + [row[3]]).joined(separator: "  ").trimmingTrailingBlanks)
             }
         }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LicmgrCore
 
 extension ServiceCommand {
@@ -42,7 +42,7 @@ extension ServiceCommand {
                 let source = file ?? "-"
                 let data: Data
                 if source == "-" {
-                    data = FileHandle.standardInput.readDataToEndOfFile()
+                    data = Data(FileDescriptor.standardInput.readToEnd())
                 } else {
                     guard let contents = FileManager.default.contents(atPath: source) else {
                         var isDirectory: ObjCBool = false
