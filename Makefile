@@ -42,7 +42,7 @@ help:
 	@echo "make setup      install the system packages the build needs (apt; idempotent)"
 	@echo "make build      release build of licmgr"
 	@echo "make test       unit and acceptance tests (the binary against billmgr-sim), then the"
-	@echo "                check-* targets: man pages, unit sandbox, install layout, deb, tarball"
+	@echo "                check-* targets: man pages, unit sandbox, install layout, deb, tarball, no ICU in the static binary"
 	@echo "make demo       a short real session against the bundled simulator"
 	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
 	@echo "                (BENCH_SIZES, BENCH_RTT_MS, BENCH_PARALLEL; see Tests/Bench/bench.sh)"
@@ -63,7 +63,7 @@ setup:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The installed binary links the Swift runtime and Foundation statically, so it runs on a
+# The installed binary links the Swift runtime and FoundationEssentials (no ICU) statically, so it runs on a
 # server with no Swift toolchain; a scratch path of its own keeps debug builds incremental.
 RELEASE = $(BUILD_ENV) $(SWIFT) build -c release --product licmgr --static-swift-stdlib --scratch-path .build-static
 
@@ -76,7 +76,7 @@ debug: setup
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	$(MAKE) --no-print-directory check-man check-unit check-sandbox check-install check-deb check-dist
+	$(MAKE) --no-print-directory check-man check-unit check-sandbox check-install check-deb check-dist check-no-icu
 
 check-man:
 	BIN="$$($(SWIFT) build --show-bin-path)/licmgr" sh Tests/Packaging/check-man.sh

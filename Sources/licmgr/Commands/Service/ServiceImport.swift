@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Glibc
 import LicmgrCore
 
 extension ServiceCommand {
@@ -45,10 +46,11 @@ extension ServiceCommand {
                     data = Data(FileDescriptor.standardInput.readToEnd())
                 } else {
                     guard let contents = FileManager.default.contents(atPath: source) else {
-                        var isDirectory: ObjCBool = false
+                        var info = stat()
                         let reason =
-                            !FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory)
-                            ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
+                            stat(source, &info) != 0
+                            ? "no such file"
+                            : (info.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : "permission denied"
                         throw InputError.unreadableFile(path: source, reason: reason)
                     }
                     data = contents
