@@ -48,7 +48,7 @@ extension Money {
         let decimal: Character?
         switch (number.lastIndex(of: "."), number.lastIndex(of: ",")) {
         case (let dot?, let comma?): decimal = dot > comma ? "." : ","
-        case (let dot?, nil): decimal = number.filter { $0 == "." }.count == 1 ? "." : nil
+        case (.some, nil): decimal = number.filter { $0 == "." }.count == 1 ? "." : nil
         case (nil, let comma?):
             let after = number.distance(from: comma, to: number.endIndex) - 1
             decimal = number.filter { $0 == "," }.count == 1 && after != 3 ? "," : nil
