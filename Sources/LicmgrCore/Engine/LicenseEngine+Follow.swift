@@ -238,16 +238,9 @@ extension LicenseEngine {
                         "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                     return
                 }
-                let (outcome, taken) = try report.holdingBack {
-                    try takeFromPool(free, for: service, need: need, replacing: license, report: &$0)
-                }
-                switch outcome {
-                case .finished, .waiting: return
-                case .rolledBack:
-                    guard report.stopped == nil else { return }
-                    if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
-                        excused = Array(taken)
-                    }
+                switch try takeHeld(free, for: service, need: need, replacing: license, report: &report) {
+                case .served, .stopped: return
+                case .rolledBack(let excusable): excused = excusable
                 }
                 notPooled = "taking free license \(free.id) failed"
             case .none(let why): notPooled = why

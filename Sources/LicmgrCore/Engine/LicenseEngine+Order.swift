@@ -170,24 +170,10 @@ extension LicenseEngine {
                         continue
                     }
                     // What the take reports is held back until an order may excuse it.
-                    let (outcome, taken) = try report.holdingBack {
-                        try takeFromPool(free, for: service, need: need, replacing: nil, report: &$0)
-                    }
-                    switch outcome {
-                    case .finished, .waiting:
-                        report.release(taken)
-                        continue
-                    case .rolledBack:
-                        guard report.stopped == nil else {
-                            report.release(taken)
-                            return
-                        }
-                        // Only a license back in the pool is a clean rollback; a failed park stays a failure.
-                        if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
-                            excused = Array(taken)
-                        } else {
-                            report.release(taken)
-                        }
+                    switch try takeHeld(free, for: service, need: need, replacing: nil, report: &report) {
+                    case .served: continue
+                    case .stopped: return
+                    case .rolledBack(let excusable): excused = excusable
                     }
                     notPooled = "reusing free license \(free.id) failed"
                 case .none(let why): notPooled = why

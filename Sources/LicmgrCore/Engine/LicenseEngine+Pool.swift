@@ -51,6 +51,35 @@ extension LicenseEngine {
         return .none("no free license of tariff \(tariff)")
     }
 
+    /// How a take from the pool whose report was held back ended.
+    enum HeldTake {
+        case served
+        /// The run stopped: what the take reported is told.
+        case stopped
+        /// Given up: `excusable` are the items to turn into warnings if another step serves the
+        /// need, none unless the license went cleanly back to the pool (a failed park stays a failure).
+        case rolledBack(excusable: [Int])
+    }
+
+    /// Takes `free` for the need with what the take reports held back from the run's output,
+    /// until it is known whether another step serves the need instead.
+    func takeHeld(_ free: License, for service: Service, need: Need, replacing old: License?, report: inout RunReport)
+        throws -> HeldTake
+    {
+        let (outcome, taken) = try report.holdingBack {
+            try takeFromPool(free, for: service, need: need, replacing: old, report: &$0)
+        }
+        if case .rolledBack = outcome, report.stopped == nil {
+            if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
+                return .rolledBack(excusable: Array(taken))
+            }
+            report.release(taken)
+            return .rolledBack(excusable: [])
+        }
+        report.release(taken)
+        return report.stopped == nil ? .served : .stopped
+    }
+
     /// Stores the change dates a view of an unattached license reported, nothing else of it.
     private func keepChangeDates(of viewed: License) throws {
         guard var known = try store.license(viewed.id), known.serviceID == nil else { return }
