@@ -103,6 +103,21 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 3)
     }
 
+    /// A resting license is viewed once for its dates: not again for each service a run buys
+    /// for, nor in a later run, while the dates recorded say its month is not over.
+    func testARestingLicenseIsViewedOnceForManyNeeds() throws {
+        try work.writeConfig(url: sim.url, extra: Self.reuse)
+        let resting = try seedFree(changed: today.adding(days: -3))
+        for id in 1...4 { try addService(id, ip: "10.0.0.\(id)", extra: ["--package", "12"]) }
+        try licmgr("checkevent")
+        try addService(5, ip: "10.0.0.5", extra: ["--package", "12"])
+        try licmgr("order", "5")
+        let state = try sim.state()
+        XCTAssertEqual(state.calls("soft.order.param").count, 5)
+        let views = state.calls("soft.edit").filter { $0.params["elid"] == String(resting) && $0.params["sok"] == nil }
+        XCTAssertEqual(views.count, 1, "\(views.map(\.params))")
+    }
+
     /// A tariff change is paid too: it says why no free license of the new tariff serves instead.
     func testATariffChangeSaysWhyTheFreePoolWasNotUsed() throws {
         try addService(7, ip: "10.0.0.7")

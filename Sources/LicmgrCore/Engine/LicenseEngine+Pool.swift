@@ -20,7 +20,8 @@ extension LicenseEngine {
 
     /// A free license of `tariff` that the pool rule allows and no service holds, else why
     /// there is none. Reads each candidate's change dates, which only a view reports, and
-    /// unless `dryRun` keeps them for `list --free`.
+    /// unless `dryRun` keeps them for `list --free`; one whose recorded dates already rule it
+    /// out is not viewed.
     func poolOffer(tariff: Int, listing: [License], dryRun: Bool) throws -> PoolOffer {
         let today = time.today
         var parked = 0
@@ -28,7 +29,14 @@ extension LicenseEngine {
         var never: (license: License, why: String)?
         for candidate in listing where candidate.isParked && candidate.pricelist == tariff && candidate.isLive {
             parked += 1
-            if try store.license(candidate.id)?.serviceID != nil { continue }
+            let known = try store.license(candidate.id)
+            if known?.serviceID != nil { continue }
+            // Change dates only move forward: a rest the recorded ones say is not over is not
+            // over on the remote either, so a run serving many needs views such a license once.
+            if let known, case .from(let day) = FreePool.reusability(known, today: today) {
+                if soonest.map({ day < $0.day }) ?? true { soonest = (candidate, day) }
+                continue
+            }
             if case .never(let why) = FreePool.reusability(candidate, today: today) {
                 never = never ?? (candidate, why)
                 continue
