@@ -23,9 +23,8 @@ public struct Resolver: Sendable {
     /// asked only before something is bought: a license of a tariff since withdrawn still
     /// serves its service, follows it and renews.
     public func tariff(addon key: String, value: String) throws(InputError) -> Int? {
-        let lowered = value.lowercased()
-        if Self.noLicense.contains(lowered) { return nil }
-        let name = Self.logicalOn.contains(lowered) ? key : value
+        if Self.noLicense.contains(value.lowercased()) { return nil }
+        let name = Self.name(addon: key, value: value)
         if let rule = priceRule(for: name) { return rule.tariff }
         if let number = Self.tariffID(in: name), catalogue.isEmpty || catalogue.tariffs[number] != nil {
             return number
@@ -38,13 +37,16 @@ public struct Resolver: Sendable {
     /// sell: naming the `Price` line that chose it (`ConfigError`), else the addon (`InputError`).
     public func checkSold(tariff: Int, addon key: String, value: String) throws {
         guard let why = whyNotSold(tariff: tariff) else { return }
-        let lowered = value.lowercased()
-        let name = Self.logicalOn.contains(lowered) ? key : value
-        if let rule = priceRule(for: name), rule.tariff == tariff {
+        if let rule = priceRule(for: Self.name(addon: key, value: value)), rule.tariff == tariff {
             throw ConfigError.notSold(
                 file: config.path, line: rule.line, directive: "Price \(rule.name) \(rule.tariff)", reason: why)
         }
         throw InputError.tariffNotSold(key: key, value: value, reason: why)
+    }
+
+    /// The name an addon resolves by: a logical addon's key, an enumeration's value.
+    static func name(addon key: String, value: String) -> String {
+        logicalOn.contains(value.lowercased()) ? key : value
     }
 
     private func priceRule(for name: String) -> Config.PriceRule? {

@@ -245,6 +245,14 @@ extension LicenseEngine {
     static func isRetryable(_ operation: RemoteOperation) -> Bool {
         guard operation.state == .failed, let result = operation.result else { return true }
         guard result.hasPrefix("refused:") else { return true }
-        return result.hasPrefix("refused:account:")
+        return refusedForFunds(result)
+    }
+
+    /// The error type of the remote's refusal for lack of funds.
+    static let fundsRefusal = "account"
+
+    /// Whether a journaled result, as `failureResult` writes it, is a refusal for lack of funds.
+    static func refusedForFunds(_ result: String?) -> Bool {
+        result?.hasPrefix("refused:\(fundsRefusal):") == true
     }
 }

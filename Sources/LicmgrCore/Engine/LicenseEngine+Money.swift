@@ -7,7 +7,7 @@ extension LicenseEngine {
     /// What a failed step says: the remote's words, and for a purchase refused for lack of
     /// funds (an error of type `account`) also the balance as last read and what it needs.
     func failureDetail(_ step: Step, _ error: RemoteError) throws -> String {
-        guard case .refused(_, "account", _, _) = error, let price = step.price else {
+        guard case .refused(_, let type, _, _) = error, type == Self.fundsRefusal, let price = step.price else {
             return "\(step.summary): \(error.description)"
         }
         let currency = try catalogue().tariffs[price.tariff]?.currency

@@ -160,7 +160,7 @@ public struct StatusReport: Sendable {
         var held: [String] = []
         var seen = Set<String>()
         for operation in try store.operations(state: .failed).reversed()
-        where (operation.result ?? "").hasPrefix("refused:account:") {
+        where LicenseEngine.refusedForFunds(operation.result) {
             switch operation.kind {
             case .renew:
                 guard let id = operation.licenseID, seen.insert("l\(id)").inserted,

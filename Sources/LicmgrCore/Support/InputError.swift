@@ -32,7 +32,7 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
             let fix =
                 value.contains(where: \.isWhitespace)
                 ? "give the addon an internal name without blanks and map it with a Price line"
-                : "add 'Price \(Resolver.logicalOn.contains(value.lowercased()) ? key : value) <remote tariff id>' to the config"
+                : "add 'Price \(Resolver.name(addon: key, value: value)) <remote tariff id>' to the config"
             return "addon \(key)=\(value) maps to no remote tariff: \(why); \(fix)"
         case .tariffNotSold(let key, let value, let reason):
             return "addon \(key)=\(value): \(reason); map it with a Price line to a tariff the remote sells"
