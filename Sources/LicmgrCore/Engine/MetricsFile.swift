@@ -37,10 +37,10 @@ public enum MetricsFile {
                 "licmgr_last_success_timestamp_seconds",
                 "When the last run of each command that exited 0 ended, in Unix time.", successes))
 
-        var byStatus: [String: Int] = [:]
-        for name in [License.Status.ordered, .active, .suspended, .processing].map(\.name) { byStatus[name] = 0 }
-        try store.forEachLicense { license in
-            if license.isLive { byStatus[license.status.name, default: 0] += 1 }
+        // The usual statuses always have a sample, 0 when no license is in them.
+        var byStatus = status.liveByStatus
+        for name in [License.Status.ordered, .active, .suspended, .processing].map(\.name) where byStatus[name] == nil {
+            byStatus[name] = 0
         }
         families.append(
             Family(

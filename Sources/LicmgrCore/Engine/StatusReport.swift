@@ -32,6 +32,8 @@ public struct StatusReport: Sendable {
     public var unused: [UnusedLicense] = []
     public var unusedTotal: UnusedTotal { UnusedTotal(unused) }
     public var freePool: [PoolEntry] = []
+    /// Live licenses (deleted and gone ones left out) by status name.
+    public var liveByStatus: [String: Int] = [:]
     public var balance: BalanceReading?
     /// The catalogue's currency; nil before `import-tariffs`, and then every cost is unknown.
     public var currency: String?
@@ -64,6 +66,7 @@ public struct StatusReport: Sendable {
         var renewals: [(license: License, service: Service)] = []
         try store.forEachLicense { license in
             guard license.isLive else { return }
+            liveByStatus[license.status.name, default: 0] += 1
             if license.isParked {
                 freePool.append(PoolEntry(license: license, reusability: FreePool.reusability(license, today: today)))
             } else if let id = license.serviceID {
