@@ -31,6 +31,7 @@ actor LicenseBook {
         let processingViews: Int
         let today: Day
         let logsCalls: Bool
+        let dialect: Dialect
     }
 
     private struct Call {

@@ -35,6 +35,12 @@ struct SimCommand: AsyncParsableCommand {
             discussion: "The log keeps each call's parameters, some 340 bytes a call: 70 MB over the "
                 + "200,000 calls of a big benchmark run."))
     var callLog = true
+    @Option(
+        help: ArgumentHelp(
+            "How the remote words its answers: classic, all, or traits separated by commas.",
+            discussion: "Traits: " + Dialect.names.map(\.0).joined(separator: ", ")
+                + ". Each answers as the real server is believed to (shared/spec/billmgr-api.md)."))
+    var dialect = "classic"
     @Flag(help: "Exit when standard input reaches end of file.")
     var watchStdin = false
 
@@ -61,6 +67,9 @@ struct SimCommand: AsyncParsableCommand {
         guard bind != nil else { throw ValidationError("--host must be a loopback address such as 127.0.0.1") }
         guard Money.parse(balance) != nil else { throw ValidationError("--balance must be an amount like 1000.00") }
         if let today, Day(today) == nil { throw ValidationError("--today must be YYYY-MM-DD") }
+        if case .failure(let error) = Dialect.parse(dialect) {
+            throw ValidationError("--dialect: unknown trait '\(error.word)'")
+        }
         guard maxPage >= 0, processingViews >= 0, latency >= 0 else {
             throw ValidationError("--max-page, --processing-views and --latency cannot be negative")
         }
@@ -79,7 +88,7 @@ struct SimCommand: AsyncParsableCommand {
             config: .init(
                 user: user, password: password, balance: Money.parse(balance)!, maxPage: maxPage,
                 processingViews: processingViews, today: today.flatMap(Day.init) ?? .todayUTC(),
-                logsCalls: callLog))
+                logsCalls: callLog, dialect: try Dialect.parse(dialect).get()))
         let server =
             switch bind! {
             case .v4(let ip): Self.server(on: try sockaddr_in.inet(ip4: ip, port: port))

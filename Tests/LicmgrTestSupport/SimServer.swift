@@ -12,8 +12,24 @@ public final class SimServer: @unchecked Sendable {
     public let base: String
     private let stdin = Pipe()
 
+    /// The dialect every simulator of the run speaks unless a test names its own:
+    /// `LICMGR_SIM_DIALECT` (`classic`, `all`, or traits separated by commas).
+    public static var defaultDialect: String {
+        ProcessInfo.processInfo.environment["LICMGR_SIM_DIALECT"].flatMap { $0.isEmpty ? nil : $0 } ?? "classic"
+    }
+
+    /// The dialect this simulator speaks.
+    public let dialect: String
+
     public init(arguments: [String] = []) throws {
         process.executableURL = Products.simulator
+        var arguments = arguments
+        if let index = arguments.firstIndex(of: "--dialect"), index + 1 < arguments.count {
+            dialect = arguments[index + 1]
+        } else {
+            dialect = Self.defaultDialect
+            arguments += ["--dialect", dialect]
+        }
         process.arguments = ["--port", "0", "--watch-stdin"] + arguments
         let stdout = Pipe()
         process.standardInput = stdin
@@ -38,6 +54,12 @@ public final class SimServer: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// True when this simulator answers with `trait` (`money4`, `funds`, ...).
+    public func speaks(_ trait: String) -> Bool {
+        let words = dialect.split(separator: ",").map(String.init)
+        return words.contains("all") || words.contains(trait)
+    }
 
     public func stop() {
         guard process.isRunning else { return }

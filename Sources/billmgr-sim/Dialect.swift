@@ -1,0 +1,60 @@
+import Foundation
+
+/// How the simulated remote words its answers. The classic dialect (no traits) is how the
+/// project first read the API; each trait is one way the real server is believed to answer
+/// instead, from the vendor's pages and the public clients of the same API
+/// (shared/spec/billmgr-api.md, "What the real server very likely says differently").
+struct Dialect: OptionSet, Sendable {
+    let rawValue: Int
+
+    /// Money with four decimals: catalogue costs and balances read `490.0000`.
+    static let money4 = Dialect(rawValue: 1 << 0)
+    /// Lack of funds refused as `not_enough_money` (code 1) with an `amount` param.
+    static let funds = Dialect(rawValue: 1 << 1)
+    /// List rows name the tariff (`pricelist` is its name); the view's form gives the id.
+    static let tariffNames = Dialect(rawValue: 1 << 2)
+    /// Catalogue item types are ids, the name under `itemtype_info.intname`.
+    static let itemtypeIDs = Dialect(rawValue: 1 << 3)
+    /// A dead session is refused as `access`, and sessions die every few calls.
+    static let sessionAccess = Dialect(rawValue: 1 << 4)
+    /// BILLmanager 6 list columns: no `remoteid`; `real_ipchange` and `real_keychange`.
+    static let bm6Columns = Dialect(rawValue: 1 << 5)
+    /// Paging metadata that does not add up: `p_elems` counts the page, the cap goes unsaid.
+    static let paging = Dialect(rawValue: 1 << 6)
+    /// Node-counted tariffs: the catalogue lists addons with a minimum, orders must send it.
+    static let addons = Dialect(rawValue: 1 << 7)
+    /// Old paths redirect and the site's root answers an HTML login page.
+    static let redirects = Dialect(rawValue: 1 << 8)
+
+    static let names: [(String, Dialect)] = [
+        ("money4", .money4), ("funds", .funds), ("tariff-names", .tariffNames), ("itemtype-ids", .itemtypeIDs),
+        ("session-access", .sessionAccess), ("bm6-columns", .bm6Columns), ("paging", .paging),
+        ("addons", .addons), ("redirects", .redirects),
+    ]
+
+    static let all = Dialect(names.map(\.1))
+
+    /// Reads `classic`, `all`, or a comma-separated list of trait names; a failure names the bad word.
+    static func parse(_ text: String) -> Result<Dialect, DialectError> {
+        var dialect: Dialect = []
+        for word in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !word.isEmpty {
+            switch word {
+            case "classic": continue
+            case "all": dialect.formUnion(.all)
+            default:
+                guard let trait = names.first(where: { $0.0 == word })?.1 else { return .failure(DialectError(word: word)) }
+                dialect.insert(trait)
+            }
+        }
+        return .success(dialect)
+    }
+
+    var description: String {
+        let words = Self.names.filter { contains($0.1) }.map(\.0)
+        return words.isEmpty ? "classic" : words.joined(separator: ",")
+    }
+}
+
+struct DialectError: Error {
+    let word: String
+}
