@@ -27,23 +27,42 @@ struct Period: Sendable {
     }
 }
 
+/// A counted part of a tariff an order must carry as `addon_<id>=<count>`: the nodes of
+/// ISPmanager 6 Business, which the vendor's own order example sends as `addon_55236=1`.
+struct TariffAddon: Sendable {
+    let id: String
+    let name: String
+    let minimum: Int
+    let maximum: Int
+
+    var elem: Elem {
+        .init(children: [
+            ("id", .text(id)), ("name", .text(name)), ("addonmin", .text(String(minimum))),
+            ("addonmax", .text(String(maximum))),
+        ])
+    }
+}
+
 struct Tariff: Sendable {
     let id: String
     let name: String
     var active = true
     var itemtype = "soft"
     let periods: [Period]
+    var addons: [TariffAddon] = []
 
     func period(_ id: String?) -> Period? {
         periods.first { $0.id == id }
     }
 
-    var elem: Elem {
-        .init(children: [
-            ("id", .text(id)), ("name", .text(name)), ("active", .text(active ? "on" : "off")),
-            ("itemtype", .text(itemtype)),
-            ("price", Elem(attributes: [("currency", "EUR")], children: periods.map { ("period", $0.elem) })),
-        ])
+    /// The catalogue entry; `addons` lists the tariff's counted parts, as the addons trait does.
+    func elem(addons listed: Bool) -> Elem {
+        .init(
+            children: [
+                ("id", .text(id)), ("name", .text(name)), ("active", .text(active ? "on" : "off")),
+                ("itemtype", .text(itemtype)),
+                ("price", Elem(attributes: [("currency", "EUR")], children: periods.map { ("period", $0.elem) })),
+            ] + (listed ? addons.map { ("addon", $0.elem) } : []))
     }
 }
 
@@ -54,7 +73,9 @@ enum Catalogue {
         ispmanager6("55227", "ISPmanager 6 Lite", month: 1000, year: 10_000),
         ispmanager6("55228", "ISPmanager 6 Pro", month: 1800, year: 18_000),
         ispmanager6("55229", "ISPmanager 6 Host", month: 3000, year: 30_000),
-        ispmanager6("55230", "ISPmanager 6 Business", month: 6000, year: 60_000),
+        ispmanager6(
+            "55230", "ISPmanager 6 Business", month: 6000, year: 60_000,
+            addons: [TariffAddon(id: "55236", name: "Nodes", minimum: 1, maximum: 100)]),
         Tariff(id: "55239", name: "ISPmanager 6 trial", periods: [trial("-100")]),
         Tariff(id: "55382", name: "BILLmanager 6 Hosting&Cloud", periods: [Period("1", .month, 1, cents: 5000)]),
         Tariff(
@@ -90,12 +111,14 @@ enum Catalogue {
         Period(id, .trial, 14, cents: 0)
     }
 
-    private static func ispmanager6(_ id: String, _ name: String, month: Int, year: Int) -> Tariff {
+    private static func ispmanager6(
+        _ id: String, _ name: String, month: Int, year: Int, addons: [TariffAddon] = []
+    ) -> Tariff {
         Tariff(
             id: id, name: name,
             periods: [
                 Period("1", .month, 1, cents: month), Period("12", .month, 12, cents: year), trial("-100"),
-            ])
+            ], addons: addons)
     }
 
     /// The function prefix that orders and lists licenses of a tariff.
@@ -123,10 +146,10 @@ enum Catalogue {
         return words.joined(separator: " ")
     }
 
-    static func export(onlyAvailable: Bool, itemtype: String?) -> [(String, Elem)] {
+    static func export(onlyAvailable: Bool, itemtype: String?, addons: Bool) -> [(String, Elem)] {
         tariffs
             .filter { (!onlyAvailable || $0.active) && ((itemtype ?? "").isEmpty || $0.itemtype == itemtype) }
-            .map { ("pricelist", $0.elem) }
+            .map { ("pricelist", $0.elem(addons: addons)) }
     }
 }
 

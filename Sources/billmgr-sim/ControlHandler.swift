@@ -63,6 +63,8 @@ struct ControlHandler: HTTPHandler {
                 await book.addFault(try Fault(fields: try await Self.fields(of: request)))
             case (.DELETE, "/sim/faults"):
                 await book.clearFaults()
+            case (.POST, "/sim/sessions/expire"):
+                await book.expireSessions()
             case (.POST, "/sim/reset"):
                 await book.reset()
             default:

@@ -11,6 +11,11 @@ struct APIError: Error {
     static let badCredentials = APIError("auth", "badpassword", "Invalid username or password")
     static let noFunds = APIError("account", "balance", "insufficient funds")
 
+    /// How BILLmanager 6 answers a call whose session has died: as a lack of rights, not of credentials.
+    static func deadSession(_ function: String) -> APIError {
+        APIError("access", function, "Insufficient privileges to perform the function")
+    }
+
     static func invalid(_ field: String) -> APIError {
         APIError("value", field, "The value of the '\(field)' field is invalid")
     }
@@ -32,7 +37,15 @@ actor LicenseBook {
         let today: Day
         let logsCalls: Bool
         let dialect: Dialect
+        /// Calls a session answers before it dies; 0 for sessions that outlive the run.
+        let sessionCalls: Int
     }
+
+    /// The page cap of the paging trait when `--max-page` names none: small, so that a test's
+    /// handful of licenses spans pages.
+    static let silentPageCap = 3
+    /// How many calls a session answers under the session-access trait unless told.
+    static let shortSessionCalls = 5
 
     private struct Call {
         let function: String
@@ -49,7 +62,8 @@ actor LicenseBook {
     private var balance: Int
     private var spent = 0
     private var today: Day
-    private var sessions: Set<String> = []
+    /// Live sessions and the calls each has left (ignored when `sessionCalls` is 0).
+    private var sessions: [String: Int] = [:]
     private var calls: [Call] = []
     /// Calls by function since the last reset: what a benchmark asks for, cheap however long the log.
     private var callCounts: [String: Int] = [:]
@@ -91,7 +105,7 @@ actor LicenseBook {
 
     private func dispatch(_ function: String, _ params: Params) throws(APIError) -> [(String, Elem)] {
         if function == "auth" { return try authenticate(params) }
-        try authorise(params)
+        try authorise(params, function: function)
         // Third-party and version-6 platform licenses use the same verbs under other prefixes,
         // and each prefix sees only its own licenses; `service.*` calls work on any.
         var verb = function
@@ -112,7 +126,9 @@ actor LicenseBook {
         case "service.changepricelist": return try changeTariff(params)
         case "subaccount": return account()
         case "pricelist.export":
-            return Catalogue.export(onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"])
+            return Catalogue.export(
+                onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"],
+                addons: config.dialect.contains(.addons))
         default: throw APIError("missed", function, "Unknown function")
         }
     }
@@ -120,17 +136,25 @@ actor LicenseBook {
     private func authenticate(_ params: Params) throws(APIError) -> [(String, Elem)] {
         guard params["username"] == config.user, params["password"] == config.password else { throw .badCredentials }
         let session = randomHex(32)
-        sessions.insert(session)
+        sessions[session] = config.sessionCalls
         return [("auth", Elem(attributes: [("id", session)], text: session))]
     }
 
-    private func authorise(_ params: Params) throws(APIError) {
+    private func authorise(_ params: Params, function: String) throws(APIError) {
         if let info = params["authinfo"], let colon = info.firstIndex(of: ":"),
             info[..<colon] == config.user, info[info.index(after: colon)...] == config.password
         {
             return
         }
-        if let session = params["auth"], sessions.contains(session) { return }
+        if let session = params["auth"] {
+            if let left = sessions[session] {
+                if config.sessionCalls > 0 {
+                    sessions[session] = left > 1 ? left - 1 : nil
+                }
+                return
+            }
+            if config.dialect.contains(.sessionAccess) { throw .deadSession(function) }
+        }
         throw .badCredentials
     }
 
@@ -153,10 +177,11 @@ actor LicenseBook {
             advanceProcessing(id)
             return ("elem", Elem.fields(licenses[id]!.listFields))
         }
-        let total = listingFault == .countPage ? page.count : ids.count
-        return [
-            ("p_elems", .text(String(total))), ("p_num", .text(String(number))), ("p_cnt", .text(String(size))),
-        ] + rows
+        // The paging trait: p_elems counts the page, and the cap it applied goes unsaid.
+        let countsPage = listingFault == .countPage || config.dialect.contains(.paging)
+        let total = countsPage ? page.count : ids.count
+        let cap: [(String, Elem)] = config.dialect.contains(.paging) ? [] : [("p_cnt", .text(String(size)))]
+        return [("p_elems", .text(String(total))), ("p_num", .text(String(number)))] + cap + rows
     }
 
     /// The listing fault of the call being served, if any.
@@ -167,6 +192,11 @@ actor LicenseBook {
         guard !(params["sok"] ?? "").isEmpty else { return [] }
         let (tariff, period) = try sellable(params)
         guard Catalogue.family(ofTariff: tariff.id) == family else { throw .invalid("pricelist") }
+        if config.dialect.contains(.addons) {
+            for addon in tariff.addons where (Int(params["addon_\(addon.id)"] ?? "") ?? 0) < addon.minimum {
+                throw .invalid("addon_\(addon.id)")
+            }
+        }
         let ip = params["ip"] ?? ""
         try ensureFree(ip: ip, tariff: tariff.id)
         // A new license: no other edition of the product may hold the IP either. Edits and
@@ -346,6 +376,11 @@ actor LicenseBook {
         faults = []
     }
 
+    /// Every session dies, as when the server restarts.
+    func expireSessions() {
+        sessions = [:]
+    }
+
     func setToday(_ day: Day) {
         today = day
     }
@@ -360,7 +395,7 @@ actor LicenseBook {
         balance = config.balance
         spent = 0
         today = config.today
-        sessions = []
+        sessions = [:]
         forgetCalls()
         faults = []
     }

@@ -143,6 +143,11 @@ public final class SimServer: @unchecked Sendable {
         try control("POST", "/sim/reset", body: [String: String]())
     }
 
+    /// Kills every session, as a server restart would: the next call with one is refused.
+    public func expireSessions() throws {
+        try control("POST", "/sim/sessions/expire", body: [String: String]())
+    }
+
     public func setBalance(_ balance: String) throws {
         try control("POST", "/sim/balance", body: ["balance": balance])
     }
