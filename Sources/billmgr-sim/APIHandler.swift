@@ -56,7 +56,8 @@ struct APIHandler: HTTPHandler {
             // Answered by the web server before BILLmanager sees the call: nothing is run or logged.
             if ["/", "/login"].contains(request.path) {
                 return HTTPResponse(
-                    statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: Data(Self.loginPage.utf8))
+                    statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: Data(Self.loginPage.utf8))
             }
             let host = request.headers[.host] ?? "127.0.0.1"
             return HTTPResponse(

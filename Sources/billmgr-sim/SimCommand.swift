@@ -23,7 +23,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Largest page `soft` returns whatever the client asks, to force paging (0: no cap).",
-            discussion: "Under the paging trait the cap is never reported and defaults to \(LicenseBook.silentPageCap)."))
+            discussion: "Under the paging trait the cap is never reported and defaults to \(LicenseBook.silentPageCap)."
+        ))
     var maxPage = 0
     @Option(
         help: ArgumentHelp(
