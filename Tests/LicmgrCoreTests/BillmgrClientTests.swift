@@ -110,6 +110,40 @@ final class BillmgrClientTests: XCTestCase {
         guard case .notProtocol? = callError("<html>login</html>") else { return XCTFail("expected notProtocol") }
     }
 
+    /// A 30x is the web server moving the Url: named with where it points, never followed.
+    func testRedirectIsAWrongUrlNamingTheLocation() {
+        transport.enqueue(
+            .reply(HTTPReply(status: 302, body: Data(), location: "https://billing.example/new", contentType: nil)))
+        XCTAssertThrowsError(try client.call("soft")) { error in
+            XCTAssertEqual(
+                error as? RemoteError,
+                .redirected(url: "https://billing.example/billmgr", location: "https://billing.example/new"))
+            XCTAssertEqual(
+                "\(error)",
+                "the remote redirected to https://billing.example/new: set Url to it (it is https://billing.example/billmgr; redirects are not followed)"
+            )
+            XCTAssertEqual(ExitStatus.of(error), .config)
+            XCTAssertFalse((error as? RemoteError)?.isInDoubt ?? true)
+        }
+        XCTAssertEqual(
+            transport.requests.map(\.url), ["https://billing.example/billmgr"], "nothing went to the Location")
+    }
+
+    /// A login page is a site, not the API; other HTML (a proxy's error page) stays a protocol fault.
+    func testLoginPageIsAWrongUrlButOtherHTMLIsNotProtocol() {
+        let login = #"<html><form action="/billmgr"><input type="password" name="password"></form></html>"#
+        transport.enqueue(
+            .reply(HTTPReply(status: 200, body: Data(login.utf8), contentType: "text/html; charset=utf-8")))
+        XCTAssertThrowsError(try client.call("soft")) { error in
+            XCTAssertEqual(
+                "\(error)", "https://billing.example/billmgr answers an HTML page, not BILLmanager's API: check Url")
+            XCTAssertEqual(ExitStatus.of(error), .config)
+        }
+        guard case .notProtocol? = callError("<html><body>502 Bad Gateway</body></html>") else {
+            return XCTFail("expected notProtocol")
+        }
+    }
+
     func testTransportErrorsPassThrough() {
         transport.enqueue(.failure(.answerLost(function: "soft.order.param", detail: "reset")))
         XCTAssertThrowsError(try client.order(request)) { error in

@@ -112,9 +112,13 @@ public struct BillmgrClient: LicenseServer {
         if reply.status >= 500 {
             throw .serverFailure(function: function, status: reply.status)
         }
+        if (300..<400).contains(reply.status) {
+            throw .redirected(url: credentials.url, location: reply.location)
+        }
         guard reply.status == 200 else {
             throw .notProtocol(function: function, detail: "HTTP \(reply.status)")
         }
+        if Self.isLoginPage(reply) { throw .htmlPage(url: credentials.url) }
         let doc = try DocNode.parse(reply.body, function: function, redacting: redaction)
         let error = doc["error"]
         if error.exists {
@@ -124,6 +128,17 @@ public struct BillmgrClient: LicenseServer {
             throw .refused(function: function, type: type, object: error.attribute("object"), message: message)
         }
         return doc
+    }
+
+    /// A site's page with a login form: what a Url short of the API's path answers. Other HTML,
+    /// such as a proxy's error page, may stand in for an answer to a change, and stays in doubt.
+    static func isLoginPage(_ reply: HTTPReply) -> Bool {
+        let html =
+            reply.contentType?.lowercased().hasPrefix("text/html")
+            ?? (reply.body.first.map { $0 == UInt8(ascii: "<") } ?? false)
+        guard html else { return false }
+        let text = String(decoding: reply.body.prefix(65536), as: UTF8.self).lowercased()
+        return text.contains("<form") && text.contains("password")
     }
 
     /// Many calls over one transport batch; see `LicenseServer.perform`.

@@ -29,6 +29,8 @@ public enum ExitStatus: Int32, Sendable {
             case .unreachable, .tls: return .unavailable
             case .timedOut, .serverFailure, .answerLost, .incompleteListing, .interrupted: return .temporary
             case .notProtocol: return .protocol
+            // The Url is wrong, not the remote down: the config is what needs a person.
+            case .redirected, .htmlPage: return .config
             case .authRefused: return .noPermission
             case .refused: return .partialFailure
             }
