@@ -105,6 +105,15 @@ extension LicenseEngine {
     /// Records why a sent step failed: in doubt when the remote may have applied it, failed
     /// otherwise. A refusal fails that item only; any other error stops the run.
     func failed(_ step: Step, _ error: RemoteError, report: inout RunReport) throws {
+        if case .interrupted = error {
+            // Refused unapplied (a dead session) and not sent again after the signal: closed as a
+            // step the run never sent, said by the run's one stop line.
+            try store.finish(
+                operation: step.key, state: .failed, licenseID: nil, result: "not sent: the run stopped before it",
+                at: time.timestamp)
+            if report.stopped == nil { report.stopped = error }
+            return
+        }
         let detail = try failureDetail(step, error)
         try store.transaction {
             if error.isInDoubt {

@@ -43,13 +43,14 @@ public struct BillmgrClient: LicenseServer {
         throws(RemoteError) -> DocNode
     {
         openSession(before: 1)
+        let sentWith = session.id
         do {
             return try exchange(function, parameters, reading: reading)
         } catch {
             // A session the remote no longer takes was refused before anything was done: the
             // same call again with the password is safe, change or not.
             let redaction = self.redaction
-            guard case .authRefused = error, session.id != nil else { throw error.redacting(redaction) }
+            guard Self.sessionDied(error, sentWith: sentWith) else { throw error.redacting(redaction) }
             dropSession()
             do {
                 return try exchange(function, parameters, reading: reading)
@@ -107,6 +108,19 @@ public struct BillmgrClient: LicenseServer {
         session.unavailable = true
     }
 
+    /// Whether `error`, the answer to a call sent with session `id`, says that the session died
+    /// (an hour after its last call, or at a server restart) and nothing was done: `auth`, or
+    /// BILLmanager 6's `access`, "Insufficient privileges to perform the function". Without a
+    /// session, `access` is a real refusal.
+    static func sessionDied(_ error: RemoteError, sentWith id: String?) -> Bool {
+        guard id != nil else { return false }
+        switch error {
+        case .authRefused: return true
+        case .refused(_, let type, _, _): return type == "access"
+        default: return false
+        }
+    }
+
     /// The answer's `doc`, or the error it carries.
     private func read(_ reply: HTTPReply, function: String) throws(RemoteError) -> DocNode {
         if reply.status >= 500 {
@@ -147,25 +161,65 @@ public struct BillmgrClient: LicenseServer {
     ) throws {
         let requests = calls.map(request)
         openSession(before: calls.count)
-        try transport.postAll(
-            url: credentials.url,
-            forms: zip(calls, requests).map { call, request in
+        let sentWith = session.id
+        let redaction = self.redaction
+        func forms(_ indices: [Int]) -> [HTTPForm] {
+            indices.map { index in
                 HTTPForm(
-                    form: form(request.function, request.parameters), function: request.function, once: call.changes)
-            },
-            parallel: parallel, starting: starting
-        ) { index, reply in
-            let answer: Result<RemoteAnswer, RemoteError>
+                    form: form(requests[index].function, requests[index].parameters),
+                    function: requests[index].function, once: calls[index].changes)
+            }
+        }
+        func answer(_ index: Int, _ reply: Result<HTTPReply, RemoteError>) -> Result<RemoteAnswer, RemoteError> {
             do throws(RemoteError) {
                 let doc = try read(try reply.get(), function: requests[index].function)
-                answer = .success(try self.answer(calls[index], from: doc))
+                return .success(try self.answer(calls[index], from: doc))
             } catch {
-                let redaction = self.redaction
-                // A batch cannot resend a call the session lost; later calls use the password.
-                if case .authRefused = error, session.id != nil { dropSession() }
-                answer = .failure(error.redacting(redaction))
+                return .failure(error)
             }
-            try each(index, answer)
+        }
+        // Once the session is found dead, what it refused (nothing was done) and what had yet
+        // to go out are sent after the first round with the password; the calls held back are
+        // only then passed to `starting`, which journals them.
+        var refused: [Int] = []
+        var heldBack: [Int] = []
+        try transport.postAll(
+            url: credentials.url, forms: forms(Array(calls.indices)), parallel: parallel,
+            starting: { index in
+                guard refused.isEmpty else {
+                    heldBack.append(index)
+                    return false
+                }
+                return try starting(index)
+            }
+        ) { index, reply in
+            let result = answer(index, reply)
+            if case .failure(let error) = result, Self.sessionDied(error, sentWith: sentWith) {
+                if session.id != nil { dropSession() }
+                refused.append(index)
+                return
+            }
+            try each(index, result.mapError { $0.redacting(redaction) })
+        }
+        guard !refused.isEmpty else { return }
+        let again = refused + heldBack
+        var answered = Set<Int>()
+        var stoppedBy: Int32?
+        try transport.postAll(
+            url: credentials.url, forms: forms(again), parallel: parallel,
+            starting: { position in
+                guard position < refused.count else { return try starting(again[position]) }
+                // After a signal nothing more is sent: what the dead session refused ends as the run does.
+                stoppedBy = Interruption.signal
+                return stoppedBy == nil
+            }
+        ) { position, reply in
+            answered.insert(position)
+            try each(again[position], answer(again[position], reply).mapError { $0.redacting(redaction) })
+        }
+        guard let stoppedBy else { return }
+        for (position, index) in refused.enumerated() where !answered.contains(position) {
+            try each(index, .failure(.interrupted(signal: stoppedBy)))
         }
     }
 
