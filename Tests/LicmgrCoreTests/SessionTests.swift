@@ -122,4 +122,21 @@ final class SessionTests: XCTestCase {
             sent.filter { $0.form["authinfo"] != nil }.compactMap { $0.form["elid"] }, ["2", "3", "4"],
             "what the dead session refused went once more, and what was left went with the password")
     }
+
+    /// A page read ahead under a session that died since is read again.
+    func testAPageReadAheadWithADeadSessionIsReadAgain() throws {
+        transport.enqueue(.body(#"{"doc": {"auth": {"$id": "abc123"}}}"#), for: "auth")
+        client.parallel = 4
+        client.pageSize = 1
+        let transport = self.transport!
+        transport.respond(to: "soft") { request in
+            if request.form["auth"] != nil && request.form["p_num"] == "5" { return .body(Self.deadSession) }
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            let rows = page <= 6 ? [BillmgrJSON.licenseRow(id: page, ip: "192.0.2.\(page)")] : []
+            return .body(BillmgrJSON.licensePage(rows, total: 6, pageSize: 1))
+        }
+        XCTAssertEqual(try client.listLicenses().map(\.id), Array(1...6))
+        let fifth = transport.requests(for: "soft").filter { $0.form["p_num"] == "5" }
+        XCTAssertEqual(fifth.map { $0.form["auth"] != nil }, [true, false])
+    }
 }

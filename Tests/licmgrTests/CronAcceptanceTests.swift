@@ -102,7 +102,7 @@ final class CronAcceptanceTests: AcceptanceTestCase {
         let plan = try licmgr("checkevent", "--dry-run")
         XCTAssertTrue(plan.stdout.contains("would order tariff 55227"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("would attach license"), plan.stdout)
-        XCTAssertEqual(try sim.state().calls.map(\.function), ["soft"], "only the list is read")
+        XCTAssertEqual(Set(try sim.state().calls.map(\.function)), ["soft"], "only the list is read")
         XCTAssertTrue(try work.store().allLicenses().isEmpty)
         XCTAssertTrue(try work.store().history(serviceID: 7, licenseID: nil).allSatisfy { $0.command == "service add" })
     }

@@ -50,7 +50,7 @@ final class SessionAccessListingAcceptanceTests: AcceptanceTestCase {
 
     func testADeadSessionOnAListingIsReadAgain() throws {
         try sim.seed((1...30).map { ["licname": "lic \($0)", "ip": "10.0.3.\($0)", "pricelist": "55227"] })
-        for parallel in [1] {
+        for parallel in [1, 4] {
             try work.writeConfig(url: sim.url, extra: "Parallel \(parallel)")
             try sim.clearFaults()
             let before = try sim.state().calls("soft").count

@@ -19,7 +19,10 @@ extension LicenseEngine {
         // so it is read again only after settling had something to do.
         var known = try knownLicenses()
         let listing = try remoteListing(known: known)
-        try confirmMissing(from: listing, known: known)
+        // A listing proven whole by a second read, not by p_elems, has every missing license viewed.
+        let oddities = server.pagingOddities
+        try confirmMissing(from: listing, known: known, believedUpTo: oddities.isEmpty ? Self.missingBelievedUpTo : 0)
+        try notePaging(oddities, dryRun: dryRun, report: &report)
         if dryRun { report.currency = try catalogue().currency }
         guard !dryRun else { return listing }
         let settling = try !store.operations(state: .pending).isEmpty
@@ -38,10 +41,10 @@ extension LicenseEngine {
     /// The second line of defence behind the client's whole-listing check: when many live
     /// licenses vanish at once, each is viewed, and one the remote still shows makes the whole
     /// listing a failed read.
-    func confirmMissing(from listing: [License], known: [Int: License]) throws {
+    func confirmMissing(from listing: [License], known: [Int: License], believedUpTo: Int) throws {
         let listed = Set(listing.map(\.id))
         let missing = known.values.filter { $0.isLive && !listed.contains($0.id) }.sorted { $0.id < $1.id }
-        guard missing.count > Self.missingBelievedUpTo else { return }
+        guard missing.count > believedUpTo else { return }
         var stillThere: (License, License)?
         try server.perform(missing.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
             index, answer in
@@ -58,6 +61,25 @@ extension LicenseEngine {
                 detail:
                     "\(missing.count) known licenses are missing from it, yet license \(license.id) is still there (\(viewed.status.name))"
             )
+        }
+    }
+
+    /// Says once what is odd about the remote's paging, and again only when it changes: cron
+    /// mails what a run prints, and a remote that always pages so would mail every five minutes.
+    /// A family whose p_elems adds up again is forgotten, so that a relapse is said.
+    func notePaging(_ oddities: [PagingOddity], dryRun: Bool, report: inout RunReport) throws {
+        let said = try store.remoteNotes()
+        for oddity in oddities where said["paging:\(oddity.function)"] != oddity.summary {
+            report.warn(oddity.description)
+            if !dryRun {
+                try store.setRemoteNote(oddity.summary, topic: "paging:\(oddity.function)", at: time.timestamp)
+            }
+        }
+        guard !dryRun else { return }
+        let odd = Set(oddities.map(\.function))
+        for line in listedLines
+        where !odd.contains(line.function("soft")) && said["paging:\(line.function("soft"))"] != nil {
+            try store.setRemoteNote(nil, topic: "paging:\(line.function("soft"))", at: time.timestamp)
         }
     }
 }

@@ -27,6 +27,8 @@ public final class LicenseEngine {
     var renamesPerRun = 1000
     /// ... and reads of licenses still being processed.
     var readsPerRun = 1000
+    /// The families the last full read of the account listed.
+    var listedLines: [ProductLine] = []
 
     public init(
         config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
@@ -65,7 +67,8 @@ public final class LicenseEngine {
                 }
             }
         }
-        return try server.listLicenses(lines: lines.sorted())
+        listedLines = lines.sorted()
+        return try server.listLicenses(lines: listedLines)
     }
 
     func record(

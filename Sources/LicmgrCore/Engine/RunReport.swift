@@ -203,6 +203,7 @@ public protocol RunObserver: AnyObject, Sendable {
 /// How far a long stretch of a run has come.
 public struct RunProgress: Sendable, Equatable {
     public var done: Int
+    /// 0 when not known.
     public var total: Int
     /// What is in flight now, in a few words; empty once the stretch is over.
     public var current: String

@@ -14,6 +14,16 @@ public struct BillmgrClient: LicenseServer {
     /// Told after each page of a listing how many rows of how many are read.
     public var listingProgress: (@Sendable (RunProgress) -> Void)?
     private let session = Session()
+    private let paging = PagingNotes()
+
+    /// What this run's listings showed of the remote's paging, by function.
+    private final class PagingNotes: @unchecked Sendable {
+        var oddities: [String: PagingOddity] = [:]
+    }
+
+    public var pagingOddities: [PagingOddity] {
+        paging.oddities.values.sorted { $0.function < $1.function }
+    }
 
     /// The session of one client, that is of one run.
     private final class Session: @unchecked Sendable {
@@ -301,12 +311,13 @@ public struct BillmgrClient: LicenseServer {
     }
 
     /// One family's whole list. A remote list may change while it is read (a license ordered
-    /// between two pages shifts every row after it), so one incomplete read is tried again.
+    /// between two pages shifts every row after it), so one incomplete read is tried again;
+    /// not one already proven by reading it twice, whose failure the second read was.
     private func listLicenses(line: ProductLine) throws(RemoteError) -> [License] {
         do {
             return try readWholeList(line: line)
         } catch {
-            guard case .incompleteListing = error else { throw error }
+            guard case .incompleteListing = error, paging.oddities[line.function("soft")] == nil else { throw error }
             return try readWholeList(line: line)
         }
     }
@@ -314,110 +325,197 @@ public struct BillmgrClient: LicenseServer {
     /// Reads every page and accepts the result only when it is whole: as many distinct rows as
     /// `p_elems` says, every page answered in full. Anything less throws `incompleteListing`,
     /// because a row missing here would read as a license gone and a service to buy for.
+    /// A `p_elems` the rows show is not the total (it counts the page, or is absent) proves
+    /// nothing: then the list is read to its end, an empty page or one shorter than the
+    /// longest, and every page read again must say the same.
     private func readWholeList(line: ProductLine) throws(RemoteError) -> [License] {
         let function = line.function("soft")
         func incomplete(_ detail: String) -> RemoteError { .incompleteListing(function: function, detail: detail) }
+        func said(_ number: Int?) -> String { number.map(String.init) ?? "absent" }
         var licenses: [License] = []
         var seen = Set<Int>()
+        // Each page's ids in order, for the second read an untrusted p_elems calls for.
+        var pages: [[Int]] = []
         var total: Int?
         var pageCap = pageSize
-        var prefetched: [Int: Result<HTTPReply, RemoteError>] = [:]
+        var capKnown = false
+        var longest = 0
+        var untrusted: PagingOddity?
+        var prefetched: [Int: Prefetched] = [:]
         for page in 1...maxPages {
             // A read changes nothing: a signal may cut it short between pages at no cost.
             if let signal = Interruption.signal { throw .interrupted(signal: signal) }
-            let doc: DocNode
-            if let early = prefetched.removeValue(forKey: page) {
-                do {
-                    doc = try read(try early.get(), function: function)
-                } catch {
-                    throw error.redacting(redaction)
-                }
-            } else {
-                doc = try call(function, pageParameters(page), reading: true)
-            }
+            let doc = try self.page(page, of: function, prefetched: &prefetched)
             let rows = doc["elem"].elements
             let claimed = doc.int("p_elems")
             defer {
                 listingProgress?(
                     RunProgress(
-                        done: licenses.count, total: max(total ?? 0, licenses.count),
+                        done: licenses.count, total: untrusted == nil ? max(total ?? 0, licenses.count) : 0,
                         current: "reading \(function), page \(page)"))
             }
-            if page == 1 {
-                total = claimed
-                // Sized once: a list of 100,000 that doubles as it fills holds both halves at once.
-                if let claimed, claimed > 0 { licenses.reserveCapacity(min(claimed, 1_000_000)) }
-            } else if claimed != total {
-                throw incomplete(
-                    "p_elems was \(total.map(String.init) ?? "absent") on page 1, then \(claimed.map(String.init) ?? "absent") on page \(page)"
-                )
-            }
             var fresh = 0
+            var ids: [Int] = []
+            ids.reserveCapacity(rows.count)
             for row in rows {
                 var license = try Self.license(from: row, function: function)
                 license.line = line
+                ids.append(license.id)
                 if seen.insert(license.id).inserted {
                     licenses.append(license)
                     fresh += 1
                 }
             }
-            // The page size the remote keeps to, which may be less than asked for: as it says, or
-            // else as its first page shows when that page falls short of a larger total.
-            if let reported = doc.int("p_cnt") {
-                pageCap = reported
-            } else if page == 1 {
-                pageCap = !rows.isEmpty && (claimed ?? 0) > rows.count ? rows.count : pageSize
+            pages.append(ids)
+            longest = max(longest, rows.count)
+            // New rows beside rows of earlier pages: the list moved under the read.
+            if fresh > 0 && fresh < rows.count {
+                throw incomplete("page \(page) repeats \(rows.count - fresh) rows already read")
             }
-            let full = rows.count >= pageCap
-            guard let total else {
-                // Without a total, only a list that fits in one page short of the page size is known whole.
-                if page == 1 && !full { return licenses }
-                throw incomplete("the remote gives no p_elems and the list spans pages")
+            if untrusted == nil {
+                if page == 1 {
+                    total = claimed
+                    // Sized once: a list of 100,000 that doubles as it fills holds both halves at once.
+                    if let claimed, claimed > 0 { licenses.reserveCapacity(min(claimed, 1_000_000)) }
+                } else if claimed != total {
+                    untrusted = PagingOddity(
+                        function: function, kind: .notTotal,
+                        detail: "\(said(total)) on page 1, then \(said(claimed)) on page \(page)")
+                }
             }
-            if licenses.count > total {
-                throw incomplete("page \(page) brings the list to \(licenses.count) rows while p_elems is \(total)")
+            if untrusted == nil {
+                // The page size the remote keeps to, which may be less than asked for: as it says, or
+                // else as its first page shows when that page falls short of a larger total.
+                if let reported = doc.int("p_cnt") {
+                    pageCap = reported
+                    capKnown = true
+                } else if page == 1 && !rows.isEmpty && (claimed ?? 0) > rows.count {
+                    pageCap = rows.count
+                    capKnown = true
+                }
+                let full = rows.count >= pageCap
+                // A first page short of what was asked ends the list only when the remote says how
+                // many rows it sends a page: one that caps pages silently may count only the page.
+                let ends = !full && (capKnown || page > 1 || rows.isEmpty)
+                if let total {
+                    if licenses.count > total {
+                        untrusted = PagingOddity(
+                            function: function, kind: .notTotal,
+                            detail: "\(total), yet page \(page) brings the list to \(licenses.count) rows")
+                    } else if page > 1 && licenses.count == total && fresh == 0 {
+                        // The page after a full one added nothing: the total holds.
+                        return licenses
+                    } else if licenses.count == total && (ends || total > pageCap) {
+                        // A total larger than a page cannot be a count of one page: no need to read past it.
+                        return licenses
+                    } else if licenses.count < total && (!full || fresh == 0) {
+                        throw incomplete(
+                            "page \(page) brought \(fresh) new of \(rows.count) rows; \(licenses.count) of \(total) read"
+                        )
+                    } else {
+                        // A full page that reaches a total of one page is read past once: a remote whose
+                        // p_elems counts the page, not the list, shows itself by a next page with new rows.
+                        // The pages the total promises are read ahead a few windows of `parallel` at a time:
+                        // enough to keep every connection busy, few enough that memory stays flat.
+                        let last = pageCap > 0 ? min((total + pageCap - 1) / pageCap, maxPages) : 0
+                        if parallel > 1 && prefetched.isEmpty && page + 1 < last {
+                            prefetched = prefetch(function, pages: (page + 1)...min(last, page + parallel * 2))
+                        }
+                    }
+                } else if page == 1 && ends {
+                    // Without a total, a list that fits in one page short of the page size is whole.
+                    return licenses
+                } else {
+                    untrusted = PagingOddity(
+                        function: function, kind: .absent, detail: "the list spans pages or its page size is unsaid")
+                }
             }
-            if page > 1 && licenses.count == total && fresh == 0 {
-                // The page after a full one added nothing: the total holds.
-                return licenses
-            }
-            if licenses.count == total && (!full || total > pageCap) {
-                // A total larger than a page cannot be a count of one page: no need to read past it.
-                return licenses
-            }
-            if licenses.count < total && (!full || fresh == 0) {
-                throw incomplete(
-                    "page \(page) brought \(fresh) new of \(rows.count) rows; \(licenses.count) of \(total) read")
-            }
-            // A full page that reaches a total of one page is read past once: a remote whose
-            // p_elems counts the page, not the list, shows itself by a next page with new rows.
-            // The pages the total promises are read ahead a few windows of `parallel` at a time:
-            // enough to keep every connection busy, few enough that memory stays flat.
-            let last = pageCap > 0 ? min((total + pageCap - 1) / pageCap, maxPages) : 0
-            if parallel > 1 && prefetched.isEmpty && page + 1 < last {
-                prefetched = prefetch(function, pages: (page + 1)...min(last, page + parallel * 2))
+            if let untrusted {
+                paging.oddities[function] = untrusted
+                // Rows read before, with no total to say the list ends there: the remote may be
+                // ignoring p_num, so nothing tells what lies past them.
+                if fresh == 0 && !rows.isEmpty {
+                    throw incomplete("page \(page) repeats rows already read, and p_elems \(untrusted.kind.rawValue)")
+                }
+                if rows.isEmpty || rows.count < longest {
+                    try readAgain(function, pages: pages)
+                    return licenses
+                }
             }
         }
         throw incomplete("more than \(maxPages) pages")
+    }
+
+    /// The proof of a list whose p_elems is not its total: every page read again holds the same
+    /// rows in the same order. A list that moved between the two reads, or a page cut short in
+    /// one of them, fails it; no third read is made, since a lie told once is told here.
+    private func readAgain(_ function: String, pages: [[Int]]) throws(RemoteError) {
+        var prefetched: [Int: Prefetched] = [:]
+        for (offset, expected) in pages.enumerated() {
+            let page = offset + 1
+            if let signal = Interruption.signal { throw .interrupted(signal: signal) }
+            if parallel > 1 && prefetched.isEmpty && page < pages.count {
+                prefetched = prefetch(function, pages: page...min(pages.count, page + parallel * 2 - 1))
+            }
+            let doc = try self.page(page, of: function, prefetched: &prefetched)
+            var ids: [Int] = []
+            for row in doc["elem"].elements {
+                guard let id = row.int("id") ?? row.int("elid") else {
+                    throw .notProtocol(function: function, detail: "a license row without an id")
+                }
+                ids.append(id)
+            }
+            guard ids == expected else {
+                throw .incompleteListing(
+                    function: function,
+                    detail:
+                        "p_elems is not the list's total, and read again page \(page) holds other rows (\(ids.count), first \(expected.count))"
+                )
+            }
+        }
     }
 
     private func pageParameters(_ page: Int) -> [(String, String)] {
         [("p_cnt", String(pageSize)), ("p_num", String(page))]
     }
 
+    /// A page read ahead: the raw answer, and the session it was asked with.
+    private struct Prefetched {
+        var reply: Result<HTTPReply, RemoteError>
+        var session: String?
+    }
+
+    /// Page `number` of `function`'s list: read ahead already, else read now. A page read ahead
+    /// under a session that has died since is read again.
+    private func page(_ number: Int, of function: String, prefetched: inout [Int: Prefetched]) throws(RemoteError)
+        -> DocNode
+    {
+        guard let early = prefetched.removeValue(forKey: number) else {
+            return try call(function, pageParameters(number), reading: true)
+        }
+        do {
+            return try read(try early.reply.get(), function: function)
+        } catch {
+            guard Self.sessionDied(error, sentWith: early.session) else { throw error.redacting(redaction) }
+            if session.id == early.session { dropSession() }
+            return try call(function, pageParameters(number), reading: true)
+        }
+    }
+
     /// Reads the pages the first one promised, `parallel` at a time, and keeps their raw
     /// answers: a parsed page weighs many times its bytes, so each is parsed only when the
     /// caller reaches it, and checked in order as if it had been read alone.
-    private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Result<HTTPReply, RemoteError>] {
-        var replies: [Int: Result<HTTPReply, RemoteError>] = [:]
+    private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Prefetched] {
+        var replies: [Int: Prefetched] = [:]
         let numbers = Array(pages)
         openSession(before: numbers.count)
+        let sentWith = session.id
         try? transport.postAll(
             url: credentials.url,
             forms: numbers.map { HTTPForm(form: form(function, pageParameters($0)), function: function, once: false) },
             parallel: parallel, starting: { _ in true }
         ) { index, reply in
-            replies[numbers[index]] = reply
+            replies[numbers[index]] = Prefetched(reply: reply, session: sentWith)
         }
         return replies
     }

@@ -546,4 +546,24 @@ public final class SQLiteStore: StateStore {
             }
         }
     }
+
+    public func remoteNotes() throws -> [String: String] {
+        var notes: [String: String] = [:]
+        try db.forEachRow("SELECT topic, note FROM remote_notes") { row in
+            if let topic = row.string(0) { notes[topic] = row.string(1) ?? "" }
+        }
+        return notes
+    }
+
+    public func setRemoteNote(_ note: String?, topic: String, at: String) throws {
+        guard let note else {
+            try db.run("DELETE FROM remote_notes WHERE topic = ?", [.text(topic)])
+            return
+        }
+        try db.run(
+            """
+            INSERT INTO remote_notes (topic, note, noted_at) VALUES (?, ?, ?)
+            ON CONFLICT (topic) DO UPDATE SET note = excluded.note, noted_at = excluded.noted_at
+            """, [.text(topic), .text(note), .text(at)])
+    }
 }

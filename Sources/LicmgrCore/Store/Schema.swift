@@ -136,6 +136,14 @@ enum Schema {
             PRIMARY KEY (command, condition)
         );
         """,
+        // 6: what was said of the remote's odd ways, so that cron hears each once until it changes.
+        """
+        CREATE TABLE remote_notes (
+            topic TEXT PRIMARY KEY,
+            note TEXT NOT NULL,
+            noted_at TEXT NOT NULL
+        );
+        """,
     ]
 
     static var version: Int { migrations.count }

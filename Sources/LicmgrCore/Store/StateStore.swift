@@ -75,6 +75,11 @@ public protocol StateStore: AnyObject {
     func catalogue(includeGone: Bool) throws -> Catalogue
     /// Replaces the catalogue: updates listed tariffs, marks the others gone.
     func saveCatalogue(_ tariffs: [Tariff], at: String) throws
+
+    /// What licmgr last said of the remote's ways, by topic (`paging:soft`).
+    func remoteNotes() throws -> [String: String]
+    /// Records `note` under `topic`; nil forgets the topic.
+    func setRemoteNote(_ note: String?, topic: String, at: String) throws
 }
 
 extension StateStore {
