@@ -182,6 +182,30 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(try client.order(request), 100001)
     }
 
+    /// An order of a tariff that counts nodes carries each count as `addon_<id>`.
+    func testOrderCarriesAddonCounts() throws {
+        transport.enqueue(.body(#"{"doc": {"id": {"$": "9"}}}"#))
+        var business = request
+        business.pricelist = 55230
+        business.addons = [OrderRequest.AddonCount(id: 55236, count: 2)]
+        XCTAssertEqual(try client.order(business), 9)
+        XCTAssertEqual(transport.requests.first?.form["addon_55236"], "2")
+    }
+
+    /// `pricelist.export` lists a tariff's counted parts as `addon` with `addonmin`.
+    func testCatalogueReadsAddonsWithTheirMinimum() throws {
+        transport.enqueue(
+            .body(
+                #"{"doc": {"pricelist": [{"id": {"$": "55230"}, "name": {"$": "ISPmanager 6 Business"}, "price": {"$currency": "EUR", "period": {"$type": "month", "$length": "1", "$cost": "60.0000"}}, "addon": {"id": {"$": "55236"}, "name": {"$": "Nodes"}, "addonmin": {"$": "1"}, "addonmax": {"$": "100"}}}, {"id": {"$": "55227"}, "name": {"$": "Lite"}, "addon": [{"$id": "7", "$addonmin": "2"}, {"name": {"$": "no id"}}]}]}}"#
+            ))
+        let tariffs = try client.exportTariffs()
+        XCTAssertEqual(
+            tariffs.map(\.addons),
+            [
+                [Tariff.Addon(id: 55236, name: "Nodes", minimum: 1, maximum: 100)], [Tariff.Addon(id: 7, minimum: 2)],
+            ])
+    }
+
     func testOrderReadsItemId() throws {
         transport.enqueue(.body(BillmgrJSON.doc(["item.id": "100002"])))
         XCTAssertEqual(try client.order(request), 100002)

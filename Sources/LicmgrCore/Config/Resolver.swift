@@ -5,6 +5,11 @@ public struct Resolver: Sendable {
     public static let builtInTariffs: [String: Int] = [
         "lite": 55227, "pro": 55228, "prof": 55228, "host": 55229, "business": 55230,
     ]
+    /// Counted parts of tariffs known before the catalogue is imported: ISPmanager 6 Business
+    /// counts nodes, and the vendor's own order example sends `addon_55236=1`.
+    public static let builtInAddons: [Int: [Tariff.Addon]] = [
+        55230: [Tariff.Addon(id: 55236, name: "nodes", minimum: 1)]
+    ]
     /// Addon values that mean the service carries no license for that addon.
     static let noLicense: Set<String> = ["", "off", "no", "false", "nopanel", "none"]
     /// Addon values that mark a logical addon: the key, not the value, names the product.
@@ -23,7 +28,7 @@ public struct Resolver: Sendable {
     /// asked only before something is bought: a license of a tariff since withdrawn still
     /// serves its service, follows it and renews.
     public func tariff(addon key: String, value: String) throws(InputError) -> Int? {
-        if Self.noLicense.contains(value.lowercased()) { return nil }
+        if Self.noLicense.contains(value.lowercased()) || Self.countedAddon(key) != nil { return nil }
         let name = Self.name(addon: key, value: value)
         if let rule = priceRule(for: name) { return rule.tariff }
         if let number = Self.tariffID(in: name), catalogue.isEmpty || catalogue.tariffs[number] != nil {
@@ -42,6 +47,53 @@ public struct Resolver: Sendable {
                 file: config.path, line: rule.line, directive: "Price \(rule.name) \(rule.tariff)", reason: why)
         }
         throw InputError.tariffNotSold(key: key, value: value, reason: why)
+    }
+
+    /// The id in a service addon `addon_<id>`, which is no license but the count of a tariff's
+    /// part its order carries (`addon_55236=3`: three nodes of ISPmanager 6 Business).
+    static func countedAddon(_ key: String) -> Int? {
+        let digits = key.lowercased().hasPrefix("addon_") ? key.dropFirst(6) : ""
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(digits)
+    }
+
+    /// The counted parts `tariff` takes: as the catalogue lists them, else as licmgr knows them.
+    public func addons(ofTariff tariff: Int) -> [Tariff.Addon] {
+        if let listed = catalogue.tariffs[tariff]?.addons, !listed.isEmpty { return listed }
+        return Self.builtInAddons[tariff] ?? []
+    }
+
+    /// What an order of `tariff` sends of each part the tariff counts: the service's own
+    /// `addon_<id>` count, else the least the tariff takes, so that the order is neither refused
+    /// nor priced for parts nobody asked for. A count out of the tariff's range, or one for a
+    /// part none of the service's tariffs (`among`) takes, is refused before anything is sent.
+    public func addonCounts(tariff: Int, among tariffs: [Int], service given: [String: String]) throws(InputError)
+        -> [OrderRequest.AddonCount]
+    {
+        let taken = Set(tariffs.flatMap { addons(ofTariff: $0).map(\.id) })
+        for (key, value) in given.sorted(by: { $0.key < $1.key }) {
+            guard let id = Self.countedAddon(key), !taken.contains(id) else { continue }
+            throw .badAddonCount(
+                key: key, value: value,
+                reason: catalogue.isEmpty
+                    ? "no tariff of the service is known to take it (run 'licmgr import-tariffs' to read the catalogue)"
+                    : "the catalogue lists it under none of the service's tariffs (\(tariffs.map(String.init).joined(separator: ", ")))"
+            )
+        }
+        var counts: [OrderRequest.AddonCount] = []
+        for addon in addons(ofTariff: tariff) {
+            let key = "addon_\(addon.id)"
+            guard let text = given.first(where: { $0.key.lowercased() == key })?.value else {
+                counts.append(OrderRequest.AddonCount(id: addon.id, count: addon.minimum))
+                continue
+            }
+            guard let count = Int(text), count >= addon.minimum, count <= addon.maximum ?? Int.max else {
+                let range = addon.maximum.map { "\(addon.minimum) to \($0)" } ?? "at least \(addon.minimum)"
+                throw .badAddonCount(key: key, value: text, reason: "tariff \(tariff) takes \(range)")
+            }
+            counts.append(OrderRequest.AddonCount(id: addon.id, count: count))
+        }
+        return counts
     }
 
     /// The name an addon resolves by: a logical addon's key, an enumeration's value.
@@ -234,20 +286,42 @@ public struct Tariff: Sendable, Equatable {
         }
     }
 
+    /// A counted part an order of the tariff must carry as `addon_<id>=<count>`, at least
+    /// `minimum`: the nodes of ISPmanager 6 Business (`addon_55236`).
+    public struct Addon: Sendable, Equatable {
+        public var id: Int
+        public var name: String
+        public var minimum: Int
+        /// The most the catalogue allows, when it says.
+        public var maximum: Int?
+
+        public init(id: Int, name: String = "", minimum: Int, maximum: Int? = nil) {
+            self.id = id
+            self.name = name
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+    }
+
     public var id: Int
     public var name: String
     public var active: Bool
     public var itemType: String
     public var currency: String
     public var periods: [Period]
+    public var addons: [Addon]
 
-    public init(id: Int, name: String, active: Bool, itemType: String, currency: String, periods: [Period]) {
+    public init(
+        id: Int, name: String, active: Bool, itemType: String, currency: String, periods: [Period],
+        addons: [Addon] = []
+    ) {
         self.id = id
         self.name = name
         self.active = active
         self.itemType = itemType
         self.currency = currency
         self.periods = periods
+        self.addons = addons
     }
 
     /// The periods it sells, for messages: `1815 (1 month), 1817 (lifetime)`.

@@ -251,7 +251,7 @@ public struct BillmgrClient: LicenseServer {
                     ("pricelist", String(request.pricelist)), ("period", String(request.period)), ("ip", request.ip),
                     ("licname", request.name), ("remoteid", request.remoteID), ("autoprolong", "null"),
                     ("skipbasket", "on"), ("clicked_button", "finish"), ("sok", "ok"),
-                ]
+                ] + request.addons.map { ("addon_\($0.id)", String($0.count)) }
             )
         case .edit(let id, let line, let name, let ip):
             (
@@ -576,8 +576,9 @@ public struct BillmgrClient: LicenseServer {
                 Tariff(
                     id: id, name: node["name"].text ?? "",
                     active: active == "on" || active == "yes" || active == "true",
-                    itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "", periods: periods
-                ))
+                    itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "",
+                    periods: periods,
+                    addons: node["addon"].elements.compactMap(Self.addon(from:))))
         }
         return tariffs
     }
@@ -594,6 +595,17 @@ public struct BillmgrClient: LicenseServer {
             let named = row["currency"].text.flatMap { $0.allSatisfy(\.isNumber) ? nil : $0 }
             return AccountBalance(cents: amount.cents, currency: named ?? amount.currency)
         }
+    }
+
+    /// A tariff's counted part as `pricelist.export` lists it: an `addon` with its `id` and
+    /// `addonmin` (and `addonmax`), as elements or attributes. One without an id is no part
+    /// licmgr can send; one without a minimum takes none.
+    static func addon(from node: DocNode) -> Tariff.Addon? {
+        func number(_ name: String) -> Int? { node.int(name) ?? node.attribute(name).flatMap { Int($0) } }
+        guard let id = number("id") else { return nil }
+        return Tariff.Addon(
+            id: id, name: node["name"].text ?? node.attribute("name") ?? "", minimum: max(number("addonmin") ?? 0, 0),
+            maximum: number("addonmax"))
     }
 
     /// A catalogue period: its id is the element's text, or derived from type and length the

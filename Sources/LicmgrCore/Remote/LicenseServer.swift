@@ -7,14 +7,31 @@ public struct OrderRequest: Sendable, Equatable {
     public var name: String
     /// The journal's operation key, so that the remote list can tell which order made a license.
     public var remoteID: String
+    /// The tariff's counted parts, sent as `addon_<id>=<count>`.
+    public var addons: [AddonCount]
 
-    public init(pricelist: Int, line: ProductLine = .soft, period: Int, ip: String, name: String, remoteID: String) {
+    /// How many of a tariff's counted part (nodes) an order buys.
+    public struct AddonCount: Sendable, Equatable {
+        public var id: Int
+        public var count: Int
+
+        public init(id: Int, count: Int) {
+            self.id = id
+            self.count = count
+        }
+    }
+
+    public init(
+        pricelist: Int, line: ProductLine = .soft, period: Int, ip: String, name: String, remoteID: String,
+        addons: [AddonCount] = []
+    ) {
         self.pricelist = pricelist
         self.line = line
         self.period = period
         self.ip = ip
         self.name = name
         self.remoteID = remoteID
+        self.addons = addons
     }
 }
 

@@ -519,6 +519,13 @@ public final class SQLiteStore: StateStore {
                         id: period, type: row.string(6) ?? "", length: row.int(7) ?? 0, cost: row.string(8) ?? ""))
             }
         }
+        try db.forEachRow(
+            "SELECT tariff_id, addon, name, minimum, maximum FROM tariff_addons ORDER BY tariff_id, addon"
+        ) { row in
+            guard let tariff = row.int(0), tariffs[tariff] != nil, let addon = row.int(1) else { return }
+            tariffs[tariff]?.addons.append(
+                Tariff.Addon(id: addon, name: row.string(2) ?? "", minimum: row.int(3) ?? 0, maximum: row.int(4)))
+        }
         return Catalogue(tariffs: tariffs)
     }
 
@@ -542,6 +549,15 @@ public final class SQLiteStore: StateStore {
                     [
                         .integer(tariff.id), .integer(period.id), .text(period.type), .integer(period.length),
                         .text(period.cost),
+                    ])
+            }
+            try db.run("DELETE FROM tariff_addons WHERE tariff_id = ?", [.integer(tariff.id)])
+            for addon in tariff.addons {
+                try db.run(
+                    "INSERT OR REPLACE INTO tariff_addons (tariff_id, addon, name, minimum, maximum) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        .integer(tariff.id), .integer(addon.id), .text(addon.name), .integer(addon.minimum),
+                        addon.maximum.map { .integer($0) } ?? .null,
                     ])
             }
         }

@@ -136,8 +136,17 @@ enum Schema {
             PRIMARY KEY (command, condition)
         );
         """,
-        // 6: what was said of the remote's odd ways, so that cron hears each once until it changes.
+        // 6: the counted parts (nodes) each tariff's orders carry, and what was said of the
+        // remote's odd ways, so that cron hears each once until it changes.
         """
+        CREATE TABLE tariff_addons (
+            tariff_id INTEGER NOT NULL REFERENCES tariffs(id) ON DELETE CASCADE,
+            addon INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            minimum INTEGER NOT NULL,
+            maximum INTEGER,
+            PRIMARY KEY (tariff_id, addon)
+        );
         CREATE TABLE remote_notes (
             topic TEXT PRIMARY KEY,
             note TEXT NOT NULL,
