@@ -103,16 +103,22 @@ public final class SimServer: @unchecked Sendable {
             balance: object["balance"] as? String ?? "")
     }
 
-    /// Seeds licenses without spending; returns their ids.
-    @discardableResult
     /// Requests by User-Agent header since the start or the last reset of the call log.
     public func userAgents() throws -> [String: Int] {
         try control("GET", "/sim/agents", body: nil).compactMapValues { $0 as? Int }
     }
 
+    /// Seeds licenses without spending; returns their ids.
+    @discardableResult
     public func seed(_ licenses: [[String: Any]]) throws -> [Int] {
         let object = try control("POST", "/sim/licenses", body: licenses)
         return (object["ids"] as? [Any] ?? []).compactMap { ($0 as? String).flatMap(Int.init) ?? ($0 as? Int) }
+    }
+
+    /// Edits fields of licenses on the account, as a person on the remote would; each object
+    /// names its license by `id`.
+    public func update(_ licenses: [[String: Any]]) throws {
+        try control("PATCH", "/sim/licenses", body: licenses)
     }
 
     /// Makes the next `times` calls of `function` fail as `kind`.
