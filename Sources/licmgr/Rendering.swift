@@ -23,11 +23,18 @@ enum Rendering {
         }
     }
 
-    /// A row of `list --free`: `reusable_from` is the day the vendor's rule allows its reuse,
-    /// null when it does now or never; `not_reusable` says why it never will as it is.
+    /// A row of `list --free`: `reusable` when the vendor's rule allows its reuse now,
+    /// `reusable_from` the day it will, null when it does now or never; `not_reusable` says why
+    /// it never will as it is.
     static func freeLicense(_ license: License, today: Day) -> JSONObject {
         var object = Self.license(license)
-        switch FreePool.reusability(license, today: today) {
+        let reusability = FreePool.reusability(license, today: today)
+        if case .now = reusability {
+            object.set("reusable", .bool(true))
+        } else {
+            object.set("reusable", .bool(false))
+        }
+        switch reusability {
         case .now:
             object.set("reusable_from", nil)
             object.set("not_reusable", nil)
@@ -110,11 +117,13 @@ enum Rendering {
             "items",
             .array(
                 report.items.map { item in
-                    [
+                    var object: JSONObject = [
                         "action": .string(item.action.rawValue), "service_id": JSONValue(item.serviceID),
                         "addon": JSONValue(item.addon), "license_id": JSONValue(item.licenseID),
                         "detail": .string(item.detail), "cost": JSONValue(money: item.charge?.cents),
                     ]
+                    if report.dryRun { object.set("plan", JSONValue(item.plan?.rawValue)) }
+                    return .object(object)
                 }))
         return object
     }

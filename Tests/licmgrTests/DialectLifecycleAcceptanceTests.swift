@@ -3,18 +3,64 @@ import LicmgrCore
 import LicmgrTestSupport
 import XCTest
 
-/// The core lifecycle against a simulator that answers in one dialect of the remote: the
-/// classic one here, each trait the real server is believed to have in a subclass below, and
-/// every trait at once. Assertions read licmgr's database and the simulator's canonical state,
-/// never the wire, so the same scenario proves each dialect.
-class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
+/// The core lifecycle against a simulator that answers in each dialect of the remote: the
+/// classic one, each trait the real server is believed to have, and every trait at once.
+/// Assertions read licmgr's database and the simulator's canonical state, never the wire, so
+/// one scenario proves every dialect.
+final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
     let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
 
-    /// The dialect this class's simulators speak.
-    class var dialect: String { "classic" }
+    static let dialects = [
+        "classic", "money4", "funds", "tariff-names", "itemtype-ids", "session-access", "bm6-columns", "paging",
+        "addons", "redirects", "all",
+    ]
 
-    /// Pages of three rows, so that every listing of more than three licenses spans pages.
-    override var simulatorArguments: [String] { ["--dialect", Self.dialect, "--max-page", "3"] }
+    /// Runs `scenario` once per dialect, each on a fresh simulator and workspace. Pages of three
+    /// rows make every listing of more than three licenses span pages.
+    private func inEachDialect(_ scenario: () throws -> Void) throws {
+        for dialect in Self.dialects {
+            sim.stop()
+            sim = try SimServer(arguments: ["--dialect", dialect, "--max-page", "3"])
+            work = try Workspace()
+            try work.writeConfig(url: sim.url)
+            current = dialect
+            defer { current = nil }
+            do {
+                try scenario()
+            } catch {
+                XCTFail("stopped by \(error)")
+            }
+        }
+    }
+
+    /// The dialect of the scenario running, named in each failure.
+    private var current: String?
+
+    override func recordFailure(
+        withDescription description: String, inFile filePath: String, atLine lineNumber: Int, expected: Bool
+    ) {
+        let dialect = current.map { "[dialect \($0)] " } ?? ""
+        super.recordFailure(
+            withDescription: dialect + description, inFile: filePath, atLine: lineNumber, expected: expected)
+    }
+
+    func testTakeoverAttachesWhatExistsAndOrdersOnlyWhatIsMissing() throws {
+        try inEachDialect(scenarioTakeoverAttachesWhatExistsAndOrdersOnlyWhatIsMissing)
+    }
+
+    func testOrderFollowAndRenew() throws { try inEachDialect(scenarioOrderFollowAndRenew) }
+
+    func testFundsRefusalThenTopUpRenewsOnTheNextRun() throws {
+        try inEachDialect(scenarioFundsRefusalThenTopUpRenewsOnTheNextRun)
+    }
+
+    func testParkThenReuseFromThePool() throws { try inEachDialect(scenarioParkThenReuseFromThePool) }
+
+    func testABatchOrdersEachServiceOnce() throws { try inEachDialect(scenarioABatchOrdersEachServiceOnce) }
+
+    func testAThirdPartyTariffEndToEnd() throws { try inEachDialect(scenarioAThirdPartyTariffEndToEnd) }
+
+    func testSpendLimitWithTheCataloguesCosts() throws { try inEachDialect(scenarioSpendLimitWithTheCataloguesCosts) }
 
     private func remote(_ id: Int) throws -> [String: String] {
         try XCTUnwrap(try sim.state().licenses.first { $0["id"] == String(id) })
@@ -30,7 +76,7 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
 
     /// Licenses on the account before licmgr runs are attached by IP, whatever the rows call
     /// their tariff; only the service with none gets an order, and a second run orders nothing.
-    func testTakeoverAttachesWhatExistsAndOrdersOnlyWhatIsMissing() throws {
+    private func scenarioTakeoverAttachesWhatExistsAndOrdersOnlyWhatIsMissing() throws {
         var rows: [[String: Any]] = []
         for id in 1...4 {
             try addService(id, ip: "10.1.0.\(id)")
@@ -58,7 +104,7 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
 
     /// An order is priced before it is placed, placed once, and follows its service's IP and
     /// tariff; a license due is renewed once per term.
-    func testOrderFollowAndRenew() throws {
+    private func scenarioOrderFollowAndRenew() throws {
         try licmgr("import-tariffs")
         try addService(7, ip: "10.2.0.7")
         let plan = try licmgr("order", "7", "--dry-run", "--json")
@@ -93,7 +139,7 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
     }
 
     /// A renewal refused for lack of funds is not final: topped up, the next run renews it.
-    func testFundsRefusalThenTopUpRenewsOnTheNextRun() throws {
+    private func scenarioFundsRefusalThenTopUpRenewsOnTheNextRun() throws {
         try addService(7, ip: "10.3.0.7")
         let license = try XCTUnwrap(
             try seed([
@@ -114,7 +160,7 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
 
     /// A license parked by one closed service is reused by the next of the same package, with
     /// a new key, nothing bought.
-    func testParkThenReuseFromThePool() throws {
+    private func scenarioParkThenReuseFromThePool() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
         let free = try XCTUnwrap(
             try seed([
@@ -145,7 +191,7 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
 
     /// A batch long enough to log in for a session, whose session may die under it: every
     /// service gets exactly one license and the run succeeds.
-    func testABatchOrdersEachServiceOnce() throws {
+    private func scenarioABatchOrdersEachServiceOnce() throws {
         try work.writeConfig(url: sim.url, extra: "Parallel 4")
         for id in 1...24 { try addService(id, ip: "10.5.0.\(id)") }
         let run = try licmgr("checkevent", "--json")
@@ -159,7 +205,7 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
 
     /// Third-party licenses (CloudLinux) are attached, ordered, listed and renewed under their
     /// own family of functions.
-    func testAThirdPartyTariffEndToEnd() throws {
+    private func scenarioAThirdPartyTariffEndToEnd() throws {
         try licmgr("import-tariffs")
         try addService(9, ip: "10.6.0.9", addon: "cloudlinux=9203")
         let existing = try XCTUnwrap(
@@ -185,7 +231,7 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
     }
 
     /// SpendLimit reads the catalogue's real costs: what fits is bought, the rest is held.
-    func testSpendLimitWithTheCataloguesCosts() throws {
+    private func scenarioSpendLimitWithTheCataloguesCosts() throws {
         try licmgr("import-tariffs")
         try work.writeConfig(url: sim.url, extra: "SpendLimit 25")
         for id in 1...3 { try addService(id, ip: "10.7.0.\(id)") }
@@ -194,44 +240,4 @@ class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(run.jsonObject["held"] as? Int, 1, run.stdout)
         XCTAssertEqual(try sim.state().spent, "20.00")
     }
-}
-
-final class Money4DialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "money4" }
-}
-
-final class FundsDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "funds" }
-}
-
-final class TariffNamesDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "tariff-names" }
-}
-
-final class ItemtypeIDsDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "itemtype-ids" }
-}
-
-final class SessionAccessDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "session-access" }
-}
-
-final class BM6ColumnsDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "bm6-columns" }
-}
-
-final class PagingDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "paging" }
-}
-
-final class AddonsDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "addons" }
-}
-
-final class RedirectsDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "redirects" }
-}
-
-final class AllTraitsDialectLifecycleTests: DialectLifecycleAcceptanceTests {
-    override class var dialect: String { "all" }
 }

@@ -65,8 +65,8 @@ extension LicenseEngine {
         case .suspended:
             guard license.status == .active else { return }
             if dryRun {
-                report.add(
-                    .planned, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
+                report.plan(
+                    .suspended, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
                 return
             }
             var suspended = license
@@ -131,14 +131,14 @@ extension LicenseEngine {
                             serviceID: service.id, licenseID: license.id, "license \(license.id) not resumed", error)
                         return
                     }
-                    report.add(
-                        .planned, serviceID: service.id, licenseID: license.id,
+                    report.plan(
+                        .renewed, serviceID: service.id, licenseID: license.id,
                         "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
                             + "\(price(license.pricelist, period, resolver)) (it lapsed on \(expires)), then resume it",
                         charge: try charge(Price(tariff: license.pricelist, period: period)))
                 } else if dryRun {
-                    report.add(
-                        .planned, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
+                    report.plan(
+                        .resumed, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
                 } else {
                     guard try resume(current, service: service, report: &report) else { return }
                     current.status = .active
@@ -170,8 +170,8 @@ extension LicenseEngine {
         let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
             .joined(separator: ", ")
         if dryRun {
-            report.add(
-                .planned, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
+            report.plan(
+                .edited, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
             return nil
         }
         var params: [String: String] = [:]
@@ -198,8 +198,8 @@ extension LicenseEngine {
     {
         let parks = reusesLicenses(of: service)
         if dryRun {
-            report.add(
-                .planned, serviceID: service.id, licenseID: license.id,
+            report.plan(
+                (parks ? .parked : .deleted), serviceID: service.id, licenseID: license.id,
                 "would \(parks ? "park" : "delete") license \(license.id): \(why)")
             return false
         }
@@ -233,8 +233,8 @@ extension LicenseEngine {
             switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
             case .free(let free):
                 if dryRun {
-                    report.add(
-                        .planned, serviceID: service.id, licenseID: free.id,
+                    report.plan(
+                        .reused, serviceID: service.id, licenseID: free.id,
                         "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                     return
                 }
@@ -276,8 +276,8 @@ extension LicenseEngine {
         report: inout RunReport
     ) throws -> Bool {
         if dryRun {
-            report.add(
-                .planned, serviceID: service.id, licenseID: license.id,
+            report.plan(
+                .retariffed, serviceID: service.id, licenseID: license.id,
                 "would change license \(license.id) to tariff \(tariff), \(try catalogue().periodName(period, of: tariff))"
                     + price(tariff, period, try resolver()) + why,
                 charge: try charge(Price(tariff: tariff, period: period)))

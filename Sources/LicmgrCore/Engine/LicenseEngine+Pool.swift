@@ -382,7 +382,7 @@ extension LicenseEngine {
         guard let license = try store.license(id), license.isLive else { throw InputError.unknownLicense(String(id)) }
         var report = RunReport(dryRun: dryRun, observer: observer)
         if dryRun {
-            report.add(.planned, serviceID: license.serviceID, licenseID: id, "would make a new key for license \(id)")
+            report.plan(.edited, serviceID: license.serviceID, licenseID: id, "would make a new key for license \(id)")
             return report
         }
         let rekey = step(

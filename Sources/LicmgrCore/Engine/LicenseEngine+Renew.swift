@@ -78,8 +78,8 @@ extension LicenseEngine {
                 continue
             }
             if dryRun {
-                report.add(
-                    .planned, serviceID: serviceID, licenseID: license.id,
+                report.plan(
+                    .renewed, serviceID: serviceID, licenseID: license.id,
                     "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
                         + price(license.pricelist, period, resolver),
                     charge: try charge(Price(tariff: license.pricelist, period: period)))

@@ -25,12 +25,16 @@ public struct RunReport: Sendable, Equatable {
         public var code: ExitStatus?
         /// For a planned step that would spend money: what it would cost; nil for one that would not.
         public var charge: Charge?
+        /// For a planned step: the action the run would report for it, so that a script can set a
+        /// dry run beside the run.
+        public var plan: Action?
 
         public init(
             action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String,
-            code: ExitStatus? = nil, charge: Charge? = nil
+            code: ExitStatus? = nil, charge: Charge? = nil, plan: Action? = nil
         ) {
             self.action = action
+            self.plan = plan
             self.serviceID = serviceID
             self.addon = addon
             self.licenseID = licenseID
@@ -86,6 +90,17 @@ public struct RunReport: Sendable, Equatable {
             Item(
                 action: action, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail,
                 charge: charge))
+    }
+
+    /// A dry run's step: what the run would do and report as `action`.
+    public mutating func plan(
+        _ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String,
+        charge: Charge? = nil
+    ) {
+        append(
+            Item(
+                action: .planned, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail,
+                charge: charge, plan: action))
     }
 
     /// What the planned steps would spend in `currency`: nil when a price is unknown or in another currency.
