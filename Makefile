@@ -32,8 +32,9 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 
 # Debian packages the build needs: libcurl and SQLite headers, and pkg-config to find them;
 # the tests also run licmgr on a pseudo-terminal with util-linux script(1), from bsdutils.
-# mandoc lints the man pages in make test.
-APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc
+# mandoc lints the man pages in make test. The TLS and proxy tests make certificates with openssl,
+# put the simulator behind TLS with socat and run tinyproxy (the binary alone: no system service).
+APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin
 
 .PHONY: help setup build debug test check-man check-unit check-sandbox check-install check-deb check-dist demo bench lint format \
 	install uninstall dist deb clean

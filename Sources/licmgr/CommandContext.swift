@@ -61,7 +61,7 @@ struct CommandContext {
             credentials: try config.credentials(),
             transport: CurlTransport(
                 connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile,
-                userAgent: BuildInfo.userAgent),
+                userAgent: BuildInfo.userAgent, proxies: ProxyEnvironment(ProcessInfo.processInfo.environment)),
             parallel: config.parallel)
     }
 

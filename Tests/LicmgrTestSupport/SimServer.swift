@@ -153,8 +153,16 @@ public final class SimServer: @unchecked Sendable {
         try control("POST", "/sim/balance", body: ["balance": balance])
     }
 
+    /// URLSession's libcurl takes a proxy from http_proxy and its kin, and URLSession on Linux
+    /// has no setting to stop it; the control calls go to loopback, so this process drops them
+    /// once, before its first call. licmgr's runs get them only from `Workspace.environment`.
+    private static let directControl: Void = {
+        for name in Workspace.proxyVariables { unsetenv(name) }
+    }()
+
     @discardableResult
     private func control(_ method: String, _ path: String, body: Any?) throws -> [String: Any] {
+        Self.directControl
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.timeoutInterval = 10

@@ -57,7 +57,7 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreachable(let url, let detail):
             return "cannot reach \(url): \(detail)"
         case .tls(let url, let detail):
-            return "TLS with \(url) failed: \(detail) (set CAFile for a private CA)"
+            return "TLS with \(url) failed: \(detail)"
         case .timedOut(let function, let seconds):
             return "\(function): no answer within \(seconds) s"
         case .serverFailure(let function, let status):
