@@ -445,6 +445,8 @@ actor LicenseBook {
             ("spent", .string(Money.format(spent))),
             ("balance", .string(Money.format(balance))),
             ("today", .string(today.description)),
+            // For tests that check a session id never leaves licmgr where it should not.
+            ("sessions", .array(sessions.sorted().map { .string($0) })),
         ])
     }
 }

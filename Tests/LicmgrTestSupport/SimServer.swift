@@ -80,6 +80,8 @@ public final class SimServer: @unchecked Sendable {
         public var calls: [Call]
         public var spent: String
         public var balance: String
+        /// Session ids `func=auth` has handed out.
+        public var sessions: [String]
 
         public func calls(_ function: String) -> [Call] { calls.filter { $0.function == function } }
     }
@@ -100,7 +102,7 @@ public final class SimServer: @unchecked Sendable {
         }
         return State(
             licenses: licenses, calls: calls, spent: object["spent"] as? String ?? "",
-            balance: object["balance"] as? String ?? "")
+            balance: object["balance"] as? String ?? "", sessions: object["sessions"] as? [String] ?? [])
     }
 
     /// Requests by User-Agent header since the start or the last reset of the call log.
