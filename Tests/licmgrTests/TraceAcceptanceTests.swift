@@ -14,6 +14,8 @@ final class TraceAcceptanceTests: AcceptanceTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
         try work.writeConfig(url: sim.url, password: password)
+        try FileManager.default.createDirectory(
+            atPath: work.directory.appendingPathComponent("support").path, withIntermediateDirectories: true)
     }
 
     private var tracePath: String { work.directory.appendingPathComponent("support/trace.txt").path }
@@ -23,8 +25,6 @@ final class TraceAcceptanceTests: AcceptanceTestCase {
     }
 
     func testARunWithASessionOrdersAndNewKeysLeavesNoSecretInTheTrace() throws {
-        try FileManager.default.createDirectory(
-            atPath: work.directory.appendingPathComponent("support").path, withIntermediateDirectories: true)
         // Enough calls in one run for the client to log in with func=auth and go on with the session.
         let ids = Array(1...12)
         for id in ids { try addService(id, ip: "10.0.0.\(id)") }
@@ -56,6 +56,21 @@ final class TraceAcceptanceTests: AcceptanceTestCase {
         }
         let mode = try FileManager.default.attributesOfItem(atPath: tracePath)[.posixPermissions] as? Int
         XCTAssertEqual(mode, 0o600)
+    }
+
+    /// The first-contact probe logs in with func=auth and calls with the session on its own.
+    func testTheFirstContactProbeIsTracedWithoutItsSecrets() throws {
+        try sim.seed([["licname": "vps1", "ip": "10.0.0.1", "lickey": "0123456789abcdef0123456789abcdef"]])
+        try licmgr(["config", "check", "--remote", "--trace", tracePath])
+        let trace = try traceText()
+        let state = try sim.state()
+        XCTAssertEqual(state.sessions.count, 1)
+        XCTAssertTrue(trace.contains("answer auth: HTTP 200"), trace)
+        XCTAssertTrue(trace.contains("func=subaccount&out=json&auth=********"), trace)
+        XCTAssertTrue(trace.contains("request soft.edit"), trace)
+        for secret in [password, state.sessions[0], "0123456789abcdef0123456789abcdef"] {
+            XCTAssertFalse(trace.contains(secret), "the trace holds a secret: \(secret)")
+        }
     }
 
     func testATraceFileThatCannotBeOpenedStopsTheRunBeforeAnyCall() throws {
