@@ -53,11 +53,11 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         try sim.setBalance("42.10")
         let run = try licmgr("checkevent")
         XCTAssertEqual(run.stdout + run.stderr, "", "cron mails what is printed")
-        XCTAssertEqual(try work.store().balance()?.balance, AccountBalance(cents: 4210, currency: "EUR"))
+        XCTAssertEqual(try work.store().balance()?.balance, AccountBalance(amount: 421_000, currency: "EUR"))
         try sim.setBalance("1.00")
         try licmgr("checkevent")
         XCTAssertEqual(try sim.state().calls("subaccount").count, 1, "at most hourly")
-        XCTAssertEqual(try work.store().balance()?.balance.cents, 4210)
+        XCTAssertEqual(try work.store().balance()?.balance.amount, 421_000)
     }
 
     func testABalanceThatCannotBeReadIsAWarningUnderVerboseOnly() throws {

@@ -224,6 +224,12 @@ public struct Tariff: Sendable, Equatable {
             self.cost = cost
         }
 
+        /// The cost as licmgr writes money (`490.0000` as `490.00`), or as the remote wrote it
+        /// when it is no amount.
+        public var writtenCost: String {
+            Money.price(cost).map(Money.format) ?? cost
+        }
+
         /// Months bought, for ordering periods; nil for trials and lifetime.
         public var months: Int? {
             switch type {

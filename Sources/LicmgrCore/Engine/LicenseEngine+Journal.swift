@@ -197,9 +197,9 @@ extension LicenseEngine {
         }
     }
 
-    /// The catalogue's price in hundredths, when it knows the tariff and period.
+    /// The catalogue's price in ten-thousandths (`Money`), when it knows the tariff and period.
     func cost(of price: Price) throws -> Int? {
-        try catalogue().period(price.period, of: price.tariff).flatMap { Money.cents($0.cost) }
+        try catalogue().period(price.period, of: price.tariff).flatMap { Money.price($0.cost) }
     }
 
     /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt

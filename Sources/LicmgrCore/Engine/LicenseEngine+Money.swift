@@ -1,7 +1,7 @@
 extension LicenseEngine {
     /// What buying `price` costs by the catalogue, for a dry run's plan and total.
     func charge(_ price: Price) throws -> RunReport.Charge {
-        RunReport.Charge(cents: try cost(of: price), currency: try catalogue().tariffs[price.tariff]?.currency)
+        RunReport.Charge(amount: try cost(of: price), currency: try catalogue().tariffs[price.tariff]?.currency)
     }
 
     /// What a failed step says: the remote's words, and for a purchase refused for lack of
@@ -16,7 +16,7 @@ extension LicenseEngine {
             ?? "an amount not known (run 'licmgr import-tariffs')"
         let balance =
             try store.balance().map {
-                "\(Money.format($0.balance.cents)) \($0.balance.currency ?? currency ?? "") as last read at \($0.at)"
+                "\(Money.format($0.balance.amount)) \($0.balance.currency ?? currency ?? "") as last read at \($0.at)"
             } ?? "not read yet (checkevent reads it hourly)"
         return "\(step.summary): \(Self.insufficientFunds): balance \(balance), needs \(needs) (\(error.description))"
     }
@@ -51,6 +51,6 @@ extension LicenseEngine {
             return
         }
         try store.saveBalance(BalanceReading(balance: balance, at: at), askedAt: at)
-        report.note("account balance: \(Money.format(balance.cents))\(balance.currency.map { " \($0)" } ?? "")")
+        report.note("account balance: \(Money.format(balance.amount))\(balance.currency.map { " \($0)" } ?? "")")
     }
 }

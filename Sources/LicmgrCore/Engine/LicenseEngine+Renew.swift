@@ -162,7 +162,7 @@ extension LicenseEngine {
     func price(_ tariff: Int, _ period: Int, _ resolver: Resolver) -> String {
         guard let known = resolver.catalogue.tariffs[tariff], let sold = known.periods.first(where: { $0.id == period })
         else { return "" }
-        return ", \(sold.cost) \(known.currency)"
+        return ", \(sold.writtenCost) \(known.currency)"
     }
 
     /// Stores what one listing says of every license, keeping attachments.

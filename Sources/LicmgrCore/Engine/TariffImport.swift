@@ -42,7 +42,7 @@ public enum TariffSuggestions {
     public static func lines(for tariffs: [Tariff]) -> [String] {
         var lines = ["# Remote tariffs (id, name, periods: id = price (period)):"]
         for tariff in tariffs {
-            let periods = tariff.periods.map { "\($0.id)=\($0.cost.isEmpty ? "?" : $0.cost) (\($0.name))" }
+            let periods = tariff.periods.map { "\($0.id)=\($0.cost.isEmpty ? "?" : $0.writtenCost) (\($0.name))" }
                 .joined(separator: " ")
             lines.append(
                 "#   \(tariff.id)  \(tariff.name)  [\(tariff.currency)] \(periods)\(tariff.active ? "" : "  (not orderable)")"

@@ -423,9 +423,10 @@ public struct BillmgrClient: LicenseServer {
         var rows = doc["elem"].elements
         if rows.isEmpty, doc["balance"].exists { rows = [doc] }
         return rows.compactMap { row in
-            guard let text = row["balance"].text, let amount = Money.amount(text) else { return nil }
+            // Taken as less money past the fourth decimal: a balance is never over-stated.
+            guard let text = row["balance"].text, let amount = Money.amount(text, rounding: .down) else { return nil }
             let named = row["currency"].text.flatMap { $0.allSatisfy(\.isNumber) ? nil : $0 }
-            return AccountBalance(cents: amount.cents, currency: named ?? amount.currency)
+            return AccountBalance(amount: amount.value, currency: named ?? amount.currency)
         }
     }
 

@@ -348,7 +348,7 @@ extension FirstContactReport {
         }
         balance = reading
         let of = readings.count > 1 ? " (the first of \(readings.count) subaccounts)" : ""
-        understood.append("balance: \(Money.format(reading.cents))\(reading.currency.map { " \($0)" } ?? "")\(of)")
+        understood.append("balance: \(Money.format(reading.amount))\(reading.currency.map { " \($0)" } ?? "")\(of)")
         if let text = rows.first?["balance"].text { noteDecimals(text) }
     }
 
@@ -389,7 +389,7 @@ extension FirstContactReport {
                     continue
                 }
                 noteDecimals(cost)
-                if Money.cents(cost) == nil { badCost.append("'\(cost)' (\(label))") }
+                if Money.price(cost) == nil { badCost.append("'\(cost)' (\(label))") }
             }
         }
         let withoutID = nodes.filter { $0.int("id") == nil }

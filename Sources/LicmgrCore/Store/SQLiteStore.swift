@@ -465,7 +465,7 @@ public final class SQLiteStore: StateStore {
     public func balance() throws -> BalanceReading? {
         try db.rows("SELECT amount, currency, read_at FROM balance WHERE id = 1 AND read_at IS NOT NULL") { row in
             row.int(0).map {
-                BalanceReading(balance: AccountBalance(cents: $0, currency: row.string(1)), at: row.string(2) ?? "")
+                BalanceReading(balance: AccountBalance(amount: $0, currency: row.string(1)), at: row.string(2) ?? "")
             }
         }.first ?? nil
     }
@@ -483,7 +483,7 @@ public final class SQLiteStore: StateStore {
                     read_at = excluded.read_at, asked_at = excluded.asked_at
                 """,
                 [
-                    .integer(reading.balance.cents), SQLValue(reading.balance.currency), .text(reading.at),
+                    .integer(reading.balance.amount), SQLValue(reading.balance.currency), .text(reading.at),
                     .text(at),
                 ])
         } else {

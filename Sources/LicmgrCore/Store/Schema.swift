@@ -136,6 +136,14 @@ enum Schema {
             PRIMARY KEY (command, condition)
         );
         """,
+        // 6: money in ten-thousandths, as the remote writes it ("490.0000"), no longer hundredths:
+        // the last balance read and the cost each journaled step was recorded with.
+        """
+        UPDATE balance SET amount = amount * 100 WHERE amount IS NOT NULL;
+        UPDATE operations
+        SET params = json_set(params, '$.cost', CAST(CAST(json_extract(params, '$.cost') AS INTEGER) * 100 AS TEXT))
+        WHERE json_extract(params, '$.cost') IS NOT NULL;
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -174,7 +174,7 @@ struct ConfigCommand: ParsableCommand {
             return [
                 "ok": .bool(contact.ok), "understood": JSONValue(contact.understood),
                 "inferred": JSONValue(contact.inferred), "unreadable": JSONValue(contact.unreadable),
-                "balance": JSONValue(money: contact.balance?.cents), "currency": JSONValue(contact.currency),
+                "balance": JSONValue(money: contact.balance?.amount), "currency": JSONValue(contact.currency),
                 "balance_currency": JSONValue(contact.balance?.currency), "tariffs": .int(contact.tariffCount),
                 "licenses_seen": .int(contact.licensesSeen),
                 "families": JSONValue(contact.families.map(\.rawValue)), "viewed": JSONValue(contact.viewed),
