@@ -8,10 +8,11 @@ struct Period: Sendable {
     let id: String
     let unit: Unit
     let length: Int
+    /// Ten-thousandths, as `Money` counts.
     let cost: Int
 
-    init(_ id: String, _ unit: Unit, _ length: Int, cents cost: Int) {
-        (self.id, self.unit, self.length, self.cost) = (id, unit, length, cost)
+    init(_ id: String, _ unit: Unit, _ length: Int, cents: Int) {
+        (self.id, self.unit, self.length, self.cost) = (id, unit, length, cents * Money.perCent)
     }
 
     func expiry(from start: Day) -> Day {
@@ -22,8 +23,9 @@ struct Period: Sendable {
         }
     }
 
-    var elem: Elem {
-        Elem(attributes: [("type", unit.rawValue), ("length", String(length)), ("cost", Money.format(cost))], text: id)
+    /// The catalogue's `period` element, its cost written by `money`.
+    func elem(cost: String) -> Elem {
+        Elem(attributes: [("type", unit.rawValue), ("length", String(length)), ("cost", cost)], text: id)
     }
 }
 
@@ -38,11 +40,15 @@ struct Tariff: Sendable {
         periods.first { $0.id == id }
     }
 
-    var elem: Elem {
+    /// The catalogue's `pricelist` element; `cost` writes the cost of each period.
+    func elem(cost: (Period) -> String) -> Elem {
         .init(children: [
             ("id", .text(id)), ("name", .text(name)), ("active", .text(active ? "on" : "off")),
             ("itemtype", .text(itemtype)),
-            ("price", Elem(attributes: [("currency", "EUR")], children: periods.map { ("period", $0.elem) })),
+            (
+                "price",
+                Elem(attributes: [("currency", "EUR")], children: periods.map { ("period", $0.elem(cost: cost($0))) })
+            ),
         ])
     }
 }
@@ -123,28 +129,48 @@ enum Catalogue {
         return words.joined(separator: " ")
     }
 
-    static func export(onlyAvailable: Bool, itemtype: String?) -> [(String, Elem)] {
+    /// `cost` writes what a period of a tariff costs, as the account prices it and the dialect writes it.
+    static func export(onlyAvailable: Bool, itemtype: String?, cost: (Tariff, Period) -> String) -> [(String, Elem)] {
         tariffs
             .filter { (!onlyAvailable || $0.active) && ((itemtype ?? "").isEmpty || $0.itemtype == itemtype) }
-            .map { ("pricelist", $0.elem) }
+            .map { tariff in ("pricelist", tariff.elem { cost(tariff, $0) }) }
     }
 }
 
-/// Amounts are integer cents so balances never drift; text is BILLmanager's "123.45".
+/// Amounts are integer ten-thousandths so balances never drift and four-decimal prices are
+/// exact; text is "123.45", or "123.4500" in the `money4` dialect.
 enum Money {
+    static let unit = 10_000
+    static let perCent = unit / 100
+
+    /// Reads an amount of up to four decimals: "100", "12.5", "12.3450".
     static func parse(_ text: String) -> Int? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count),
             parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isWholeNumber } }),
             let whole = Int(parts[0])
         else { return nil }
-        guard parts.count == 2 else { return whole * 100 }
-        guard (1...2).contains(parts[1].count), let fraction = Int(parts[1]) else { return nil }
-        return whole * 100 + (parts[1].count == 1 ? fraction * 10 : fraction)
+        guard parts.count == 2 else { return whole * unit }
+        guard (1...4).contains(parts[1].count) else { return nil }
+        return whole * unit + Int(parts[1] + String(repeating: "0", count: 4 - parts[1].count))!
     }
 
-    static func format(_ cents: Int) -> String {
-        let rest = cents % 100
-        return "\(cents / 100)." + (rest < 10 ? "0" : "") + String(rest)
+    /// "123.45": two decimals, or as many of four as the amount needs ("12.345").
+    static func format(_ amount: Int) -> String {
+        var text = format4(amount)
+        for _ in 0..<2 where text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+
+    /// "123.4500": the four decimals BILLmanager writes money with.
+    static func format4(_ amount: Int) -> String {
+        let sign = amount < 0 ? "-" : ""
+        let rest = String(amount.magnitude % UInt(unit))
+        return "\(sign)\(amount.magnitude / UInt(unit))." + String(repeating: "0", count: 4 - rest.count) + rest
+    }
+
+    /// Whether the amount has digits past the cent, which two decimals cannot write.
+    static func isPastTheCent(_ amount: Int) -> Bool {
+        amount % perCent != 0
     }
 }

@@ -48,6 +48,8 @@ actor LicenseBook {
     private var nextID = License.firstID
     private var balance: Int
     private var spent = 0
+    /// Prices set by `/sim/price`, by "tariff/period", over the catalogue's.
+    private var prices: [String: Int] = [:]
     private var today: Day
     private var sessions: Set<String> = []
     private var calls: [Call] = []
@@ -112,7 +114,9 @@ actor LicenseBook {
         case "service.changepricelist": return try changeTariff(params)
         case "subaccount": return account()
         case "pricelist.export":
-            return Catalogue.export(onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"])
+            return Catalogue.export(onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"]) {
+                money(cost($0, $1))
+            }
         default: throw APIError("missed", function, "Unknown function")
         }
     }
@@ -179,7 +183,7 @@ actor LicenseBook {
         {
             throw APIError("exists", "ip", "a license with the same IP address already exists")
         }
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         var license = License(id: nextID, today: today)
         nextID += 1
         license.pricelist = tariff.id
@@ -243,10 +247,10 @@ actor LicenseBook {
             throw APIError("value", "elid", "licenses with a 100% discount cannot be renewed")
         }
         // Existing licenses renew even on a tariff no longer offered for new orders.
-        guard let period = Catalogue.tariff(license.pricelist)?.period(params["period"]) else {
+        guard let tariff = Catalogue.tariff(license.pricelist), let period = tariff.period(params["period"]) else {
             throw .invalid("period")
         }
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         if license.status == 3, license.expiredate < today { license.status = 2 }
         license.expiredate = period.expiry(from: max(today, license.expiredate))
         licenses.put(license)
@@ -257,7 +261,7 @@ actor LicenseBook {
         var license = try live(params)
         let (tariff, period) = try sellable(params)
         try ensureFree(ip: license.ip, tariff: tariff.id, except: license.id, validate: false)
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         license.pricelist = tariff.id
         license.period = period.id
         licenses.put(license)
@@ -271,7 +275,7 @@ actor LicenseBook {
         [
             (
                 "elem",
-                Elem.fields([("id", "1"), ("name", "EUR"), ("balance", Money.format(balance)), ("currency", "EUR")])
+                Elem.fields([("id", "1"), ("name", "EUR"), ("balance", money(balance)), ("currency", "EUR")])
             )
         ]
     }
@@ -309,10 +313,20 @@ actor LicenseBook {
         }
     }
 
-    private func charge(_ cents: Int) throws(APIError) {
-        guard balance >= cents else { throw .noFunds }
-        balance -= cents
-        spent += cents
+    private func charge(_ amount: Int) throws(APIError) {
+        guard balance >= amount else { throw .noFunds }
+        balance -= amount
+        spent += amount
+    }
+
+    /// What a period of a tariff costs this account.
+    private func cost(_ tariff: Tariff, _ period: Period) -> Int {
+        prices["\(tariff.id)/\(period.id)"] ?? period.cost
+    }
+
+    /// An amount as the API writes it: four decimals in the `money4` dialect.
+    private func money(_ amount: Int) -> String {
+        config.dialect.contains(.money4) ? Money.format4(amount) : Money.format(amount)
     }
 
     /// A new order shows status 5 for its first N views, then turns active with a key on the next.
@@ -350,8 +364,20 @@ actor LicenseBook {
         today = day
     }
 
-    func setBalance(_ cents: Int) {
-        balance = cents
+    func setBalance(_ amount: Int) {
+        balance = amount
+    }
+
+    /// Prices a period of a tariff as the catalogue does not; a price past the cent only in the
+    /// `money4` dialect, since two decimals cannot write it.
+    func setPrice(tariff id: String, period periodID: String, _ amount: Int) throws(ControlError) {
+        guard let tariff = Catalogue.tariff(id), let period = tariff.period(periodID) else {
+            throw ControlError("no tariff \(id) with period \(periodID) in the catalogue")
+        }
+        guard config.dialect.contains(.money4) || !Money.isPastTheCent(amount) else {
+            throw ControlError("a price past the cent needs --dialect money4")
+        }
+        prices["\(tariff.id)/\(period.id)"] = amount
     }
 
     func reset() {
@@ -359,6 +385,7 @@ actor LicenseBook {
         nextID = License.firstID
         balance = config.balance
         spent = 0
+        prices = [:]
         today = config.today
         sessions = []
         forgetCalls()

@@ -155,6 +155,11 @@ public final class SimServer: @unchecked Sendable {
         try control("POST", "/sim/balance", body: ["balance": balance])
     }
 
+    /// Prices `period` of `tariff` at `cost` (up to four decimals; past the cent only under `money4`).
+    public func setPrice(tariff: String, period: String, _ cost: String) throws {
+        try control("POST", "/sim/price", body: ["tariff": tariff, "period": period, "cost": cost])
+    }
+
     /// URLSession's libcurl takes a proxy from http_proxy and its kin, and URLSession on Linux
     /// has no setting to stop it; the control calls go to loopback, so this process drops them
     /// once, before its first call. licmgr's runs get them only from `Workspace.environment`.
