@@ -1,22 +1,49 @@
 /// An in-band BILLmanager error: HTTP 200 with `doc.error`.
 struct APIError: Error {
     let type: String
+    /// Empty when the error names no object.
     let object: String
     let msg: String
+    var code: String?
+    /// The `param` elements the real server explains some errors with, in order.
+    var params: [(String, String)] = []
 
     init(_ type: String, _ object: String, _ msg: String) {
         (self.type, self.object, self.msg) = (type, object, msg)
     }
 
     static let badCredentials = APIError("auth", "badpassword", "Invalid username or password")
+    /// The project's first guess at a refusal for lack of funds.
     static let noFunds = APIError("account", "balance", "insufficient funds")
+
+    /// The refusal for lack of funds as the vendor's knowledge base shows it (`funds` dialect):
+    /// type `not_enough_money`, code 1, what is needed and what the account has as `param`s,
+    /// the needed amounts with four decimals, the account's with two, as in its example.
+    static func notEnoughMoney(amount: Int, have: Int) -> APIError {
+        let deficit = max(0, amount - have)
+        var error = APIError(
+            "not_enough_money", "",
+            "insufficient funds to complete the operation. Required amount \(Money.format4(amount)) EUR. "
+                + "Your current balance: \(Money.format(have)) EUR, credit limit 0.00")
+        error.code = "1"
+        error.params = [
+            ("amount", Money.format4(amount)), ("have", Money.format(have)), ("currency", "EUR"),
+            ("deficit", Money.format4(deficit)), ("limit", "0.00"), ("reserved", "0.00"),
+            ("available", Money.format(have)),
+        ]
+        return error
+    }
 
     static func invalid(_ field: String) -> APIError {
         APIError("value", field, "The value of the '\(field)' field is invalid")
     }
 
     var elem: Elem {
-        Elem(attributes: [("type", type), ("object", object)], children: [("msg", .text(msg))])
+        var attributes = [("type", type)]
+        if !object.isEmpty { attributes.append(("object", object)) }
+        if let code { attributes += [("lang", "en"), ("code", code)] }
+        let params = params.map { ("param", Elem(attributes: [("name", $0.0)], text: $0.1)) }
+        return Elem(attributes: attributes, children: params + [("msg", .text(msg))])
     }
 }
 
@@ -314,7 +341,9 @@ actor LicenseBook {
     }
 
     private func charge(_ amount: Int) throws(APIError) {
-        guard balance >= amount else { throw .noFunds }
+        guard balance >= amount else {
+            throw config.dialect.contains(.funds) ? .notEnoughMoney(amount: amount, have: balance) : .noFunds
+        }
         balance -= amount
         spent += amount
     }

@@ -121,7 +121,13 @@ public struct BillmgrClient: LicenseServer {
             let message = error["msg"].text ?? error.text ?? "no message"
             let type = error.attribute("type") ?? "unknown"
             if type == "auth" { throw .authRefused(message: message) }
-            throw .refused(function: function, type: type, object: error.attribute("object"), message: message)
+            // `<param name="amount">12.3400</param>`: one object or an array of them.
+            var params: [String: String] = [:]
+            for param in error["param"].elements {
+                if let name = param.attribute("name"), let value = param.text { params[name] = value }
+            }
+            throw .refused(
+                function: function, type: type, object: error.attribute("object"), message: message, params: params)
         }
         return doc
     }

@@ -62,7 +62,7 @@ public struct FirstContact {
             report.understood.append("login: authinfo accepted")
             report.readBalance(try replies.doc("subaccount"), readings: balances)
         } catch {
-            guard case .refused(_, let type, _, let message) = error else { throw error }
+            guard case .refused(_, let type, _, let message, _) = error else { throw error }
             report.understood.append("login: authinfo accepted")
             report.unreadable.append("balance: subaccount refused (\(type): \(message))")
         }
@@ -75,7 +75,7 @@ public struct FirstContact {
         } catch {
             switch error {
             case .notProtocol(_, let detail): report.unreadable.append("catalogue: \(detail)")
-            case .refused(_, let type, _, let message):
+            case .refused(_, let type, _, let message, _):
                 report.unreadable.append("catalogue: pricelist.export refused (\(type): \(message))")
             default: throw error
             }
@@ -99,7 +99,7 @@ public struct FirstContact {
                     : nil
                 listings.append(ListingShape(line: line, first: first, second: second, asked: client.pageSize))
             } catch {
-                guard case .refused(_, let type, _, let message) = error else { throw error }
+                guard case .refused(_, let type, _, let message, _) = error else { throw error }
                 let used = line == .soft || configLines.contains(line)
                 let text = "\(function) list refused (\(type): \(message))"
                 if used {
@@ -117,7 +117,7 @@ public struct FirstContact {
                 view = ViewShape(
                     id: id, function: function, doc: try client.call(function, [("elid", String(id))], reading: true))
             } catch {
-                guard case .refused(_, let type, _, let message) = error else { throw error }
+                guard case .refused(_, let type, _, let message, _) = error else { throw error }
                 report.inferred.append(
                     "license \(id): \(function) refused (\(type): \(message)); keys and change dates unread")
             }
