@@ -409,10 +409,19 @@ public struct BillmgrClient: LicenseServer {
                 Tariff(
                     id: id, name: node["name"].text ?? "",
                     active: active == "on" || active == "yes" || active == "true",
-                    itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "", periods: periods
+                    itemType: Self.itemType(of: node), currency: price.attribute("currency") ?? "", periods: periods
                 ))
         }
         return tariffs
+    }
+
+    /// A catalogue tariff's item type by name: `itemtype` itself, or where that is the type's
+    /// id (BILLmanager 6) the name under `itemtype_info`; the id when no name is given.
+    static func itemType(of tariff: DocNode) -> String {
+        let type = tariff["itemtype"].text ?? ""
+        guard !type.isEmpty, type.allSatisfy(\.isNumber) else { return type }
+        let info = tariff["itemtype_info"]
+        return info["intname"].text ?? info.attribute("intname") ?? type
     }
 
     /// Read defensively, the format being a guess: rows under `elem` or the balance on `doc`
