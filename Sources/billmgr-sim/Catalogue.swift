@@ -147,7 +147,8 @@ enum Catalogue {
         tariffs
             .filter { tariff in
                 (!onlyAvailable || tariff.active)
-                    && ((itemtype ?? "").isEmpty || tariff.itemtype == itemtype || itemtypeID(tariff.itemtype) == itemtype)
+                    && ((itemtype ?? "").isEmpty || tariff.itemtype == itemtype
+                        || itemtypeID(tariff.itemtype) == itemtype)
             }
             .map { ("pricelist", $0.elem(dialect)) }
     }

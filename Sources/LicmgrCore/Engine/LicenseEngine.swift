@@ -67,7 +67,7 @@ public final class LicenseEngine {
                 }
             }
         }
-        return try server.listLicenses(lines: lines.sorted())
+        return try resolveTariffNames(server.listLicenses(lines: lines.sorted()), known: known)
     }
 
     func record(

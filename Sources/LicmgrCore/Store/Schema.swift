@@ -136,6 +136,8 @@ enum Schema {
             PRIMARY KEY (command, condition)
         );
         """,
+        // 6: the tariff's name as the remote's list shows it, so that a row naming it needs no view.
+        "ALTER TABLE licenses ADD COLUMN tariff_name TEXT;",
     ]
 
     static var version: Int { migrations.count }
