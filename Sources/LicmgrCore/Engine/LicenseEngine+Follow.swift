@@ -293,6 +293,8 @@ extension LicenseEngine {
             "change license \(license.id) to tariff \(tariff)")
         var changed = license
         changed.pricelist = tariff
+        // The old name would later pass the old tariff's row off as the new one.
+        changed.tariffName = try catalogue().tariffs[tariff]?.name
         changed.period = period
         return try apply(
             change, to: changed, reportAs: .retariffed,

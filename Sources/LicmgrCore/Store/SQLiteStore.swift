@@ -128,7 +128,7 @@ public final class SQLiteStore: StateStore {
                 ip_changed = COALESCE(excluded.ip_changed, licenses.ip_changed),
                 key_changed = COALESCE(excluded.key_changed, licenses.key_changed),
                 gone = excluded.gone, seen_at = excluded.seen_at, line = excluded.line,
-                tariff_name = COALESCE(excluded.tariff_name, licenses.tariff_name)
+                tariff_name = excluded.tariff_name
             """,
             [
                 .integer(license.id), .text(license.name), .text(license.ip), .integer(license.pricelist),
