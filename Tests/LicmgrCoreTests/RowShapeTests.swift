@@ -37,6 +37,12 @@ final class RowShapeTests: XCTestCase {
         XCTAssertFalse(shared.tariffNameIsUnique, "two options bear the name")
         let bare = try row(["id": "7", "pricelist": "55227"])
         XCTAssertFalse(bare.tariffNameIsUnique, "a form without options proves nothing")
+        let alone = try row([
+            "id": "8", "pricelist": "55227",
+            "slist": ["$name": "pricelist", "val": ["$key": "55227", "$": "ISPmanager 6 Lite"]],
+        ])
+        XCTAssertEqual(alone.tariffName, "ISPmanager 6 Lite", "one option stands as an object")
+        XCTAssertFalse(alone.tariffNameIsUnique, "nor does a select of the license's own tariff alone")
     }
 
     func testBM6RowCarriesTheChangeDates() throws {

@@ -479,7 +479,8 @@ public struct BillmgrClient: LicenseServer {
             remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text,
             ipChanged: node["real_ipchange"].text.flatMap(Day.init),
             keyChanged: node["real_keychange"].text.flatMap(Day.init))
-        if let tariffName, pricelist != nil {
+        // A select offering the license's own tariff alone says nothing of other tariffs' names.
+        if let tariffName, pricelist != nil, options.count > 1 {
             license.tariffNameIsUnique = options.filter { $0.text == tariffName }.count == 1
         }
         return license
