@@ -40,16 +40,29 @@ struct Tariff: Sendable {
         periods.first { $0.id == id }
     }
 
-    /// The catalogue's `pricelist` element; `cost` writes the cost of each period.
-    func elem(cost: (Period) -> String) -> Elem {
-        .init(children: [
-            ("id", .text(id)), ("name", .text(name)), ("active", .text(active ? "on" : "off")),
-            ("itemtype", .text(itemtype)),
-            (
-                "price",
-                Elem(attributes: [("currency", "EUR")], children: periods.map { ("period", $0.elem(cost: cost($0))) })
-            ),
-        ])
+    /// The tariff as `pricelist.export` shows it; `cost` writes the cost of each period. Under
+    /// `itemtype-ids` the item type is an id, its name under `itemtype_info`, as public readers
+    /// of the export show it.
+    func elem(_ dialect: Dialect, cost: (Period) -> String) -> Elem {
+        let type: [(String, Elem)] =
+            dialect.contains(.itemtypeIDs)
+            ? [
+                ("itemtype", .text(Catalogue.itemtypeID(itemtype))),
+                (
+                    "itemtype_info",
+                    Elem.fields([("id", Catalogue.itemtypeID(itemtype)), ("intname", itemtype), ("name", itemtype)])
+                ),
+            ]
+            : [("itemtype", .text(itemtype))]
+        return .init(
+            children: [("id", .text(id)), ("name", .text(name)), ("active", .text(active ? "on" : "off"))] + type + [
+                (
+                    "price",
+                    Elem(
+                        attributes: [("currency", "EUR")], children: periods.map { ("period", $0.elem(cost: cost($0))) }
+                    )
+                )
+            ])
     }
 }
 
@@ -64,7 +77,8 @@ enum Catalogue {
         Tariff(id: "55239", name: "ISPmanager 6 trial", periods: [trial("-100")]),
         Tariff(id: "55382", name: "BILLmanager 6 Hosting&Cloud", periods: [Period("1", .month, 1, cents: 5000)]),
         Tariff(
-            id: "55384", name: "BILLmanager 6 Hosting&Cloud yearly", periods: [Period("12", .month, 12, cents: 50_000)]),
+            // The same name as the monthly tariff: a name alone does not tell a tariff.
+            id: "55384", name: "BILLmanager 6 Hosting&Cloud", periods: [Period("12", .month, 12, cents: 50_000)]),
         Tariff(
             id: "2891", name: "ISPmanager 5",
             periods: [
@@ -90,7 +104,19 @@ enum Catalogue {
             id: "55163", name: "VMmanager 6", itemtype: "platform",
             periods: [Period("1", .month, 1, cents: 4000), Period("12", .month, 12, cents: 40_000)]),
         Tariff(id: "5000", name: "Old panel", active: false, periods: [Period("1", .month, 1, cents: 500)]),
+        // Something the reseller's billing sells that is no license family licmgr knows.
+        Tariff(id: "2187", name: "VPS Start", itemtype: "vds", periods: [Period("1", .month, 1, cents: 700)]),
     ]
+
+    /// Item type ids as a billing numbers them; only their being numbers matters.
+    static func itemtypeID(_ name: String) -> String {
+        switch name {
+        case "soft": "40"
+        case "softexternal": "74"
+        case "platform": "175"
+        default: "3"
+        }
+    }
 
     private static func trial(_ id: String) -> Period {
         Period(id, .trial, 14, cents: 0)
@@ -106,11 +132,7 @@ enum Catalogue {
 
     /// The function prefix that orders and lists licenses of a tariff.
     static func family(ofTariff id: String) -> String {
-        switch tariff(id)?.itemtype {
-        case "softexternal": return "softexternal"
-        case "platform": return "platform"
-        default: return "soft"
-        }
+        tariff(id)?.itemtype ?? "soft"
     }
 
     static func tariff(_ id: String?) -> Tariff? {
@@ -130,10 +152,26 @@ enum Catalogue {
     }
 
     /// `cost` writes what a period of a tariff costs, as the account prices it and the dialect writes it.
-    static func export(onlyAvailable: Bool, itemtype: String?, cost: (Tariff, Period) -> String) -> [(String, Elem)] {
+    static func export(
+        onlyAvailable: Bool, itemtype: String?, dialect: Dialect, cost: (Tariff, Period) -> String
+    ) -> [(String, Elem)] {
         tariffs
-            .filter { (!onlyAvailable || $0.active) && ((itemtype ?? "").isEmpty || $0.itemtype == itemtype) }
-            .map { tariff in ("pricelist", tariff.elem { cost(tariff, $0) }) }
+            .filter { tariff in
+                (!onlyAvailable || tariff.active)
+                    && ((itemtype ?? "").isEmpty || tariff.itemtype == itemtype
+                        || itemtypeID(tariff.itemtype) == itemtype)
+            }
+            .map { tariff in ("pricelist", tariff.elem(dialect) { cost(tariff, $0) }) }
+    }
+
+    /// The select a license's edit form shows its tariff in: every tariff of its family that is
+    /// sold, and its own, by id and name.
+    static func tariffOptions(of current: String) -> Elem {
+        let line = family(ofTariff: current)
+        let options = tariffs.filter { family(ofTariff: $0.id) == line && ($0.active || $0.id == current) }
+        return Elem(
+            attributes: [("name", "pricelist")],
+            children: options.map { ("val", Elem(attributes: [("key", $0.id)], text: $0.name)) })
     }
 }
 

@@ -141,9 +141,9 @@ actor LicenseBook {
         case "service.changepricelist": return try changeTariff(params)
         case "subaccount": return account()
         case "pricelist.export":
-            return Catalogue.export(onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"]) {
-                money(cost($0, $1))
-            }
+            return Catalogue.export(
+                onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"], dialect: config.dialect
+            ) { money(cost($0, $1)) }
         default: throw APIError("missed", function, "Unknown function")
         }
     }
@@ -182,7 +182,7 @@ actor LicenseBook {
         }
         let rows = page.map { id in
             advanceProcessing(id)
-            return ("elem", Elem.fields(licenses[id]!.listFields))
+            return ("elem", Elem.fields(licenses[id]!.listFields(config.dialect)))
         }
         let total = listingFault == .countPage ? page.count : ids.count
         return [
@@ -234,7 +234,7 @@ actor LicenseBook {
         guard !(params["sok"] ?? "").isEmpty else {
             let id = try existing(params).id
             advanceProcessing(id)
-            return Elem.fields(licenses[id]!.viewFields).children
+            return licenses[id]!.viewElems(config.dialect)
         }
         var license = try live(params)
         if params["clicked_button"] == "newkey" {

@@ -181,6 +181,9 @@ extension LicenseEngine {
                     license.autoprolong = license.autoprolong ?? known.autoprolong
                     license.ipChanged = license.ipChanged ?? known.ipChanged
                     license.keyChanged = license.keyChanged ?? known.keyChanged
+                    if license.pricelist == known.pricelist {
+                        license.tariffName = license.tariffName ?? known.tariffName
+                    }
                     if license == known { continue }
                 }
                 try store.save(license, at: at)

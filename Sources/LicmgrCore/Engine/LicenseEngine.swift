@@ -60,12 +60,14 @@ public final class LicenseEngine {
         for license in known.values where !license.gone { lines.insert(license.line) }
         for service in try store.services(includeClosed: false) {
             for (key, value) in service.addons {
-                if let tariff = try? resolver.tariff(addon: key, value: value) {
-                    lines.insert(resolver.line(forTariff: tariff))
+                if let tariff = try? resolver.tariff(addon: key, value: value),
+                    let line = resolver.line(forTariff: tariff)
+                {
+                    lines.insert(line)
                 }
             }
         }
-        return try server.listLicenses(lines: lines.sorted())
+        return try resolveTariffNames(server.listLicenses(lines: lines.sorted()), known: known)
     }
 
     func record(
@@ -97,7 +99,7 @@ public final class LicenseEngine {
             guard let tariff = try resolver.tariff(addon: key, value: value) else { continue }
             needs.append(
                 Need(
-                    addon: key, tariff: tariff, line: resolver.line(forTariff: tariff),
+                    addon: key, tariff: tariff, line: try resolver.line(forTariff: tariff, addon: key, value: value),
                     periodChoice: Result { () throws(ConfigError) in
                         try resolver.period(local: service.period, tariff: tariff)
                     }))

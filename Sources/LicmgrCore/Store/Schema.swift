@@ -144,6 +144,8 @@ enum Schema {
         SET params = json_set(params, '$.cost', CAST(CAST(json_extract(params, '$.cost') AS INTEGER) * 100 AS TEXT))
         WHERE json_extract(params, '$.cost') IS NOT NULL;
         """,
+        // 7: the tariff's name as the remote's list shows it, so that a row naming it needs no view.
+        "ALTER TABLE licenses ADD COLUMN tariff_name TEXT;",
     ]
 
     static var version: Int { migrations.count }
