@@ -32,8 +32,9 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 
 # Debian packages the build needs: libcurl and SQLite headers, and pkg-config to find them;
 # the tests also run licmgr on a pseudo-terminal with util-linux script(1), from bsdutils.
-# mandoc lints the man pages in make test.
-APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc
+# mandoc lints the man pages in make test. The TLS and proxy tests make certificates with openssl,
+# put the simulator behind TLS with socat and run tinyproxy (the binary alone: no system service).
+APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin
 
 .PHONY: help setup build debug test check-man check-unit check-sandbox check-install check-deb check-dist demo bench lint format \
 	install uninstall dist deb clean
@@ -41,7 +42,8 @@ APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc
 help:
 	@echo "make setup      install the system packages the build needs (apt; idempotent)"
 	@echo "make build      release build of licmgr"
-	@echo "make test       unit and acceptance tests (the binary against billmgr-sim), then the"
+	@echo "make test       unit and acceptance tests (the binary against billmgr-sim, in its classic"
+	@echo "                dialect and again in every trait of the real server at once), then the"
 	@echo "                check-* targets: man pages, unit sandbox, install layout, deb, tarball, no ICU in the static binary"
 	@echo "make demo       a short real session against the bundled simulator"
 	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
@@ -73,9 +75,12 @@ build: setup
 debug: setup
 	$(SWIFT) build
 
+# The acceptance tests run twice: against the simulator's classic dialect, then with every trait
+# of the real server at once (LICMGR_SIM_DIALECT); the per-dialect lifecycle classes name their own.
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	LICMGR_SIM_DIALECT=all $(SWIFT) test --skip-build --filter licmgrTests --skip DialectLifecycle
 	$(MAKE) --no-print-directory check-man check-unit check-sandbox check-install check-deb check-dist check-no-icu
 
 check-man:

@@ -42,7 +42,9 @@ struct Dialect: OptionSet, Sendable {
             case "classic": continue
             case "all": dialect.formUnion(.all)
             default:
-                guard let trait = names.first(where: { $0.0 == word })?.1 else { return .failure(DialectError(word: word)) }
+                guard let trait = names.first(where: { $0.0 == word })?.1 else {
+                    return .failure(DialectError(word: word))
+                }
                 dialect.insert(trait)
             }
         }

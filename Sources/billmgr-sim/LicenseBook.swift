@@ -1,14 +1,19 @@
 /// An in-band BILLmanager error: HTTP 200 with `doc.error`.
 struct APIError: Error {
     let type: String
+    /// Empty when the error names no object.
     let object: String
     let msg: String
+    var code: String?
+    /// The `param` elements the real server explains some errors with, in order.
+    var params: [(String, String)] = []
 
     init(_ type: String, _ object: String, _ msg: String) {
         (self.type, self.object, self.msg) = (type, object, msg)
     }
 
     static let badCredentials = APIError("auth", "badpassword", "Invalid username or password")
+    /// The project's first guess at a refusal for lack of funds.
     static let noFunds = APIError("account", "balance", "insufficient funds")
 
     /// How BILLmanager 6 answers a call whose session has died: as a lack of rights, not of credentials.
@@ -16,12 +21,34 @@ struct APIError: Error {
         APIError("access", function, "Insufficient privileges to perform the function")
     }
 
+    /// The refusal for lack of funds as the vendor's knowledge base shows it (`funds` dialect):
+    /// type `not_enough_money`, code 1, what is needed and what the account has as `param`s,
+    /// the needed amounts with four decimals, the account's with two, as in its example.
+    static func notEnoughMoney(amount: Int, have: Int) -> APIError {
+        let deficit = max(0, amount - have)
+        var error = APIError(
+            "not_enough_money", "",
+            "insufficient funds to complete the operation. Required amount \(Money.format4(amount)) EUR. "
+                + "Your current balance: \(Money.format(have)) EUR, credit limit 0.00")
+        error.code = "1"
+        error.params = [
+            ("amount", Money.format4(amount)), ("have", Money.format(have)), ("currency", "EUR"),
+            ("deficit", Money.format4(deficit)), ("limit", "0.00"), ("reserved", "0.00"),
+            ("available", Money.format(have)),
+        ]
+        return error
+    }
+
     static func invalid(_ field: String) -> APIError {
         APIError("value", field, "The value of the '\(field)' field is invalid")
     }
 
     var elem: Elem {
-        Elem(attributes: [("type", type), ("object", object)], children: [("msg", .text(msg))])
+        var attributes = [("type", type)]
+        if !object.isEmpty { attributes.append(("object", object)) }
+        if let code { attributes += [("lang", "en"), ("code", code)] }
+        let params = params.map { ("param", Elem(attributes: [("name", $0.0)], text: $0.1)) }
+        return Elem(attributes: attributes, children: params + [("msg", .text(msg))])
     }
 }
 
@@ -61,9 +88,13 @@ actor LicenseBook {
     private var nextID = License.firstID
     private var balance: Int
     private var spent = 0
+    /// Prices set by `/sim/price`, by "tariff/period", over the catalogue's.
+    private var prices: [String: Int] = [:]
     private var today: Day
     /// Live sessions and the calls each has left (ignored when `sessionCalls` is 0).
     private var sessions: [String: Int] = [:]
+    /// Every session handed out since the last reset, dead ones too.
+    private var issuedSessions: [String] = []
     private var calls: [Call] = []
     /// Calls by function since the last reset: what a benchmark asks for, cheap however long the log.
     private var callCounts: [String: Int] = [:]
@@ -128,8 +159,8 @@ actor LicenseBook {
         case "subaccount": return account()
         case "pricelist.export":
             return Catalogue.export(
-                onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"],
-                addons: config.dialect.contains(.addons))
+                onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"], dialect: config.dialect
+            ) { money(cost($0, $1)) }
         default: throw APIError("missed", function, "Unknown function")
         }
     }
@@ -138,6 +169,7 @@ actor LicenseBook {
         guard params["username"] == config.user, params["password"] == config.password else { throw .badCredentials }
         let session = randomHex(32)
         sessions[session] = config.sessionCalls
+        issuedSessions.append(session)
         return [("auth", Elem(attributes: [("id", session)], text: session))]
     }
 
@@ -176,7 +208,7 @@ actor LicenseBook {
         }
         let rows = page.map { id in
             advanceProcessing(id)
-            return ("elem", Elem.fields(licenses[id]!.listFields))
+            return ("elem", Elem.fields(licenses[id]!.listFields(config.dialect)))
         }
         // The paging trait: p_elems counts the page, and the cap it applied goes unsaid.
         let countsPage = listingFault == .countPage || config.dialect.contains(.paging)
@@ -210,7 +242,7 @@ actor LicenseBook {
         {
             throw APIError("exists", "ip", "a license with the same IP address already exists")
         }
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         var license = License(id: nextID, today: today)
         nextID += 1
         license.pricelist = tariff.id
@@ -234,7 +266,7 @@ actor LicenseBook {
         guard !(params["sok"] ?? "").isEmpty else {
             let id = try existing(params).id
             advanceProcessing(id)
-            return Elem.fields(licenses[id]!.viewFields).children
+            return licenses[id]!.viewElems(config.dialect)
         }
         var license = try live(params)
         if params["clicked_button"] == "newkey" {
@@ -274,10 +306,10 @@ actor LicenseBook {
             throw APIError("value", "elid", "licenses with a 100% discount cannot be renewed")
         }
         // Existing licenses renew even on a tariff no longer offered for new orders.
-        guard let period = Catalogue.tariff(license.pricelist)?.period(params["period"]) else {
+        guard let tariff = Catalogue.tariff(license.pricelist), let period = tariff.period(params["period"]) else {
             throw .invalid("period")
         }
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         if license.status == 3, license.expiredate < today { license.status = 2 }
         license.expiredate = period.expiry(from: max(today, license.expiredate))
         licenses.put(license)
@@ -288,7 +320,7 @@ actor LicenseBook {
         var license = try live(params)
         let (tariff, period) = try sellable(params)
         try ensureFree(ip: license.ip, tariff: tariff.id, except: license.id, validate: false)
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         license.pricelist = tariff.id
         license.period = period.id
         licenses.put(license)
@@ -302,7 +334,7 @@ actor LicenseBook {
         [
             (
                 "elem",
-                Elem.fields([("id", "1"), ("name", "EUR"), ("balance", Money.format(balance)), ("currency", "EUR")])
+                Elem.fields([("id", "1"), ("name", "EUR"), ("balance", money(balance)), ("currency", "EUR")])
             )
         ]
     }
@@ -340,10 +372,22 @@ actor LicenseBook {
         }
     }
 
-    private func charge(_ cents: Int) throws(APIError) {
-        guard balance >= cents else { throw .noFunds }
-        balance -= cents
-        spent += cents
+    private func charge(_ amount: Int) throws(APIError) {
+        guard balance >= amount else {
+            throw config.dialect.contains(.funds) ? .notEnoughMoney(amount: amount, have: balance) : .noFunds
+        }
+        balance -= amount
+        spent += amount
+    }
+
+    /// What a period of a tariff costs this account.
+    private func cost(_ tariff: Tariff, _ period: Period) -> Int {
+        prices["\(tariff.id)/\(period.id)"] ?? period.cost
+    }
+
+    /// An amount as the API writes it: four decimals in the `money4` dialect.
+    private func money(_ amount: Int) -> String {
+        config.dialect.contains(.money4) ? Money.format4(amount) : Money.format(amount)
     }
 
     /// A new order shows status 5 for its first N views, then turns active with a key on the next.
@@ -386,8 +430,20 @@ actor LicenseBook {
         today = day
     }
 
-    func setBalance(_ cents: Int) {
-        balance = cents
+    func setBalance(_ amount: Int) {
+        balance = amount
+    }
+
+    /// Prices a period of a tariff as the catalogue does not; a price past the cent only in the
+    /// `money4` dialect, since two decimals cannot write it.
+    func setPrice(tariff id: String, period periodID: String, _ amount: Int) throws(ControlError) {
+        guard let tariff = Catalogue.tariff(id), let period = tariff.period(periodID) else {
+            throw ControlError("no tariff \(id) with period \(periodID) in the catalogue")
+        }
+        guard config.dialect.contains(.money4) || !Money.isPastTheCent(amount) else {
+            throw ControlError("a price past the cent needs --dialect money4")
+        }
+        prices["\(tariff.id)/\(period.id)"] = amount
     }
 
     func reset() {
@@ -395,8 +451,10 @@ actor LicenseBook {
         nextID = License.firstID
         balance = config.balance
         spent = 0
+        prices = [:]
         today = config.today
         sessions = [:]
+        issuedSessions = []
         forgetCalls()
         faults = []
     }
@@ -481,6 +539,8 @@ actor LicenseBook {
             ("spent", .string(Money.format(spent))),
             ("balance", .string(Money.format(balance))),
             ("today", .string(today.description)),
+            // For tests that check a session id never leaves licmgr where it should not.
+            ("sessions", .array(issuedSessions.sorted().map { .string($0) })),
         ])
     }
 }

@@ -23,11 +23,18 @@ enum Rendering {
         }
     }
 
-    /// A row of `list --free`: `reusable_from` is the day the vendor's rule allows its reuse,
-    /// null when it does now or never; `not_reusable` says why it never will as it is.
+    /// A row of `list --free`: `reusable` when the vendor's rule allows its reuse now,
+    /// `reusable_from` the day it will, null when it does now or never; `not_reusable` says why
+    /// it never will as it is.
     static func freeLicense(_ license: License, today: Day) -> JSONObject {
         var object = Self.license(license)
-        switch FreePool.reusability(license, today: today) {
+        let reusability = FreePool.reusability(license, today: today)
+        if case .now = reusability {
+            object.set("reusable", .bool(true))
+        } else {
+            object.set("reusable", .bool(false))
+        }
+        switch reusability {
         case .now:
             object.set("reusable_from", nil)
             object.set("not_reusable", nil)
@@ -44,7 +51,7 @@ enum Rendering {
     /// A license row of `list` with `monthly_cost` (a number) and `currency`, null when unknown.
     static func unused(_ item: UnusedLicense) -> JSONObject {
         var object = license(item.license)
-        object.set("monthly_cost", item.monthlyCost.map { .money(cents: $0.cents) } ?? .null)
+        object.set("monthly_cost", item.monthlyCost.map { .money($0.amount) } ?? .null)
         object.set("currency", JSONValue(item.monthlyCost?.currency))
         return object
     }
@@ -54,7 +61,7 @@ enum Rendering {
     static func unusedSummary(_ total: UnusedTotal) -> JSONObject {
         let single = total.single
         return [
-            "count": .int(total.count), "monthly_cost": single.map { .money(cents: $0.cents) } ?? .null,
+            "count": .int(total.count), "monthly_cost": single.map { .money($0.amount) } ?? .null,
             "currency": JSONValue(single?.currency), "unpriced": .int(total.unpriced),
         ]
     }
@@ -110,11 +117,13 @@ enum Rendering {
             "items",
             .array(
                 report.items.map { item in
-                    [
+                    var object: JSONObject = [
                         "action": .string(item.action.rawValue), "service_id": JSONValue(item.serviceID),
                         "addon": JSONValue(item.addon), "license_id": JSONValue(item.licenseID),
-                        "detail": .string(item.detail), "cost": JSONValue(money: item.charge?.cents),
+                        "detail": .string(item.detail), "cost": JSONValue(money: item.charge?.amount),
                     ]
+                    if report.dryRun { object.set("plan", JSONValue(item.plan?.rawValue)) }
+                    return .object(object)
                 }))
         return object
     }

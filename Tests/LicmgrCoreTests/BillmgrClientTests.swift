@@ -87,6 +87,36 @@ final class BillmgrClientTests: XCTestCase {
                 message: "a license with the same IP address already exists"))
     }
 
+    /// BILLmanager's refusal for lack of funds, as the vendor's knowledge base shows it: the
+    /// `param`s come as an array, or one object when there is only one.
+    func testALackOfFundsRefusalKeepsItsParams() {
+        let many = #"""
+            {"doc": {"error": {"$type": "not_enough_money", "$lang": "en", "$code": "1",
+              "param": [{"$name": "amount", "$": "12.3400"}, {"$name": "have", "$": "3.00"},
+                        {"$name": "currency", "$": "EUR"}, {"$name": "empty"}],
+              "msg": {"$": "insufficient funds to complete the operation"}}}}
+            """#
+        let error = callError(many)
+        XCTAssertEqual(
+            error,
+            .refused(
+                function: "soft.suspend", type: "not_enough_money", object: nil,
+                message: "insufficient funds to complete the operation",
+                params: ["amount": "12.3400", "have": "3.00", "currency": "EUR"]))
+        XCTAssertEqual(error?.isLackOfFunds, true)
+        let one = #"{"doc": {"error": {"$type": "not_enough_money", "param": {"$name": "amount", "$": "0.1048"}}}}"#
+        guard case .refused(_, _, _, _, let params)? = callError(one) else { return XCTFail("not a refusal") }
+        XCTAssertEqual(params, ["amount": "0.1048"])
+    }
+
+    func testBothFundsRefusalTypesAreLackOfFunds() {
+        for (type, lack) in [("not_enough_money", true), ("account", true), ("value", false), ("access", false)] {
+            XCTAssertEqual(
+                RemoteError.refused(function: "f", type: type, object: nil, message: "m").isLackOfFunds, lack, type)
+        }
+        XCTAssertFalse(RemoteError.timedOut(function: "f", seconds: 1).isLackOfFunds)
+    }
+
     func testErrorWithoutMessageOrType() {
         XCTAssertEqual(
             callError(#"{"doc": {"error": {}}}"#),

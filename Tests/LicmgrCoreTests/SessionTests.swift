@@ -85,7 +85,7 @@ final class SessionTests: XCTestCase {
     func testAnAccessRefusalWithThePasswordIsARealRefusal() throws {
         transport.enqueue(.body(Self.deadSession), for: "soft.suspend")
         XCTAssertThrowsError(try client.suspend(license: 1, line: .soft)) { error in
-            guard case .refused(_, "access", _, _)? = error as? RemoteError else { return XCTFail("\(error)") }
+            guard case .refused(_, "access", _, _, _)? = error as? RemoteError else { return XCTFail("\(error)") }
         }
         XCTAssertEqual(transport.requests(for: "soft.suspend").count, 1)
     }

@@ -29,7 +29,22 @@ public final class Workspace {
     public let directory: URL
     public var configPath: String { directory.appendingPathComponent("licmgr.conf").path }
     public var databasePath: String { directory.appendingPathComponent("licmgr.db").path }
+    /// Set for every run, over the test process's own environment.
     public var environment: [String: String] = [:]
+
+    /// Removed from every run's environment unless `environment` sets them: a proxy of the
+    /// machine the tests run on must not stand between licmgr and the loopback simulator.
+    public static let proxyVariables = [
+        "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+    ]
+
+    /// The test process's environment as a licmgr child gets it, before `environment`.
+    public static func childEnvironment() -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "LICMGR_CONFIG")
+        for name in Self.proxyVariables { env.removeValue(forKey: name) }
+        return env
+    }
 
     public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("licmgr-test-\(UUID().uuidString)")
@@ -77,8 +92,7 @@ public final class Workspace {
         process.executableURL = Products.licmgr
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "LICMGR_CONFIG")
+        var env = Self.childEnvironment()
         env.removeValue(forKey: "LICMGR_PASSWORD")
         env.merge(environment) { $1 }
         process.environment = env
@@ -114,8 +128,7 @@ public final class Workspace {
             "/dev/null",
         ]
         process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "LICMGR_CONFIG")
+        var env = Self.childEnvironment()
         env.merge(environment) { $1 }
         process.environment = env
         let output = Pipe()

@@ -80,6 +80,8 @@ public final class SimServer: @unchecked Sendable {
         public var calls: [Call]
         public var spent: String
         public var balance: String
+        /// Session ids `func=auth` has handed out.
+        public var sessions: [String]
 
         public func calls(_ function: String) -> [Call] { calls.filter { $0.function == function } }
     }
@@ -100,19 +102,25 @@ public final class SimServer: @unchecked Sendable {
         }
         return State(
             licenses: licenses, calls: calls, spent: object["spent"] as? String ?? "",
-            balance: object["balance"] as? String ?? "")
+            balance: object["balance"] as? String ?? "", sessions: object["sessions"] as? [String] ?? [])
     }
 
-    /// Seeds licenses without spending; returns their ids.
-    @discardableResult
     /// Requests by User-Agent header since the start or the last reset of the call log.
     public func userAgents() throws -> [String: Int] {
         try control("GET", "/sim/agents", body: nil).compactMapValues { $0 as? Int }
     }
 
+    /// Seeds licenses without spending; returns their ids.
+    @discardableResult
     public func seed(_ licenses: [[String: Any]]) throws -> [Int] {
         let object = try control("POST", "/sim/licenses", body: licenses)
         return (object["ids"] as? [Any] ?? []).compactMap { ($0 as? String).flatMap(Int.init) ?? ($0 as? Int) }
+    }
+
+    /// Edits fields of licenses on the account, as a person on the remote would; each object
+    /// names its license by `id`.
+    public func update(_ licenses: [[String: Any]]) throws {
+        try control("PATCH", "/sim/licenses", body: licenses)
     }
 
     /// Makes the next `times` calls of `function` fail as `kind`.
@@ -152,8 +160,21 @@ public final class SimServer: @unchecked Sendable {
         try control("POST", "/sim/balance", body: ["balance": balance])
     }
 
+    /// Prices `period` of `tariff` at `cost` (up to four decimals; past the cent only under `money4`).
+    public func setPrice(tariff: String, period: String, _ cost: String) throws {
+        try control("POST", "/sim/price", body: ["tariff": tariff, "period": period, "cost": cost])
+    }
+
+    /// URLSession's libcurl takes a proxy from http_proxy and its kin, and URLSession on Linux
+    /// has no setting to stop it; the control calls go to loopback, so this process drops them
+    /// once, before its first call. licmgr's runs get them only from `Workspace.environment`.
+    private static let directControl: Void = {
+        for name in Workspace.proxyVariables { unsetenv(name) }
+    }()
+
     @discardableResult
     private func control(_ method: String, _ path: String, body: Any?) throws -> [String: Any] {
+        Self.directControl
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.timeoutInterval = 10

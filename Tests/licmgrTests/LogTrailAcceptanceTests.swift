@@ -152,6 +152,7 @@ final class LogTrailAcceptanceTests: AcceptanceTestCase {
                     work.directory.appendingPathComponent("listen.py").path, Products.licmgr.path, "--config",
                     work.configPath,
                 ] + arguments
+            process.environment = Workspace.childEnvironment()
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice

@@ -28,6 +28,7 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         try licmgr("sync")
         let rows = try licmgr("list", "--free", "--json").jsonArray
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as? Int ?? 0, $0) })
+        XCTAssertEqual(byID.mapValues { $0["reusable"] as? Bool }, [rested: true, recent: false, lapsing: false])
         XCTAssertEqual(byID[rested]?["reusable_from"] as? NSNull, NSNull(), "\(rows)")
         let from = today.adding(days: -3).adding(months: 1).adding(days: 1).description
         XCTAssertEqual(byID[recent]?["reusable_from"] as? String, from, "\(rows)")

@@ -111,7 +111,8 @@ public struct Resolver: Sendable {
         guard let known = catalogue.tariffs[tariff] else {
             return "the imported catalogue has no tariff \(tariff) (run 'licmgr import-tariffs' if it is new)"
         }
-        return known.active ? nil : "tariff \(tariff) (\(known.name)) is no longer sold"
+        guard known.active else { return "tariff \(tariff) (\(known.name)) is no longer sold" }
+        return whyUnorderable(tariff: tariff)
     }
 
     /// The remote period to buy for local period `local` of remote tariff `tariff`, by the
@@ -218,10 +219,30 @@ public struct Resolver: Sendable {
     ]
 
     /// The function family that orders and lists licenses of `tariff`: the catalogue's item
-    /// type once imported, else the vendor's known third-party and platform tariffs.
-    public func line(forTariff tariff: Int) -> ProductLine {
+    /// type once imported, else the vendor's known third-party and platform tariffs. Nil when
+    /// the catalogue gives the tariff an item type of no family licmgr knows.
+    public func line(forTariff tariff: Int) -> ProductLine? {
         if let known = catalogue.tariffs[tariff] { return ProductLine(itemType: known.itemType) }
         return ProductLine.knownTariffs[tariff] ?? .soft
+    }
+
+    /// `line(forTariff:)` for a tariff an addon asks for, refusing one of no known family.
+    public func line(forTariff tariff: Int, addon key: String, value: String) throws(InputError) -> ProductLine {
+        if let line = line(forTariff: tariff) { return line }
+        throw .tariffNotSold(key: key, value: value, reason: whyUnorderable(tariff: tariff) ?? "")
+    }
+
+    /// Why licmgr cannot order `tariff` through any function family, or nil when it can.
+    func whyUnorderable(tariff: Int) -> String? {
+        guard let known = catalogue.tariffs[tariff], ProductLine(itemType: known.itemType) == nil else { return nil }
+        let type =
+            known.itemType.isEmpty
+            ? "the catalogue gives it no item type"
+            : "its item type is '\(known.itemType)'"
+        let again =
+            known.itemType.allSatisfy(\.isNumber) ? " (run 'licmgr import-tariffs' again to read the type's name)" : ""
+        return "tariff \(tariff) (\(known.name)) is no license licmgr can order: \(type), "
+            + "not soft, softexternal or platform\(again)"
     }
 
     /// The tariff id a name holds: the whole value, or in a value without blanks the only
@@ -274,6 +295,12 @@ public struct Tariff: Sendable, Equatable {
             self.type = type
             self.length = length
             self.cost = cost
+        }
+
+        /// The cost as licmgr writes money (`490.0000` as `490.00`), or as the remote wrote it
+        /// when it is no amount.
+        public var writtenCost: String {
+            Money.price(cost).map(Money.format) ?? cost
         }
 
         /// Months bought, for ordering periods; nil for trials and lifetime.

@@ -12,8 +12,8 @@ extension LicenseEngine {
         var listing = try readAccount(dryRun: dryRun, report: &report)
         if dryRun {
             for operation in try store.operations(state: .pending) {
-                report.add(
-                    .planned, serviceID: operation.serviceID, licenseID: operation.licenseID,
+                report.plan(
+                    .settled, serviceID: operation.serviceID, licenseID: operation.licenseID,
                     "would settle the \(operation.kind.rawValue) in doubt (\(operation.key))")
             }
         }

@@ -65,8 +65,8 @@ extension LicenseEngine {
         case .suspended:
             guard license.status == .active else { return }
             if dryRun {
-                report.add(
-                    .planned, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
+                report.plan(
+                    .suspended, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
                 return
             }
             var suspended = license
@@ -82,22 +82,25 @@ extension LicenseEngine {
         case .active:
             // The tariff first: a period nothing can resolve matters only to a tariff change,
             // and must not keep the license from following its service's IP and name.
-            let tariff: Int?
+            let needed: (tariff: Int, line: ProductLine)?
             do {
-                tariff = try license.addon.flatMap { key in
-                    try service.addons[key].flatMap { try resolver.tariff(addon: key, value: $0) }
+                needed = try license.addon.flatMap { key in
+                    try service.addons[key].flatMap { value in
+                        try resolver.tariff(addon: key, value: value).map { tariff in
+                            (tariff, try resolver.line(forTariff: tariff, addon: key, value: value))
+                        }
+                    }
                 }
             } catch {
                 report.refuse(serviceID: service.id, licenseID: license.id, "license \(license.id) not followed", error)
                 return
             }
-            guard let tariff else {
+            guard let (tariff, line) = needed else {
                 try dispose(
                     license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
                     dryRun: dryRun, report: &report)
                 return
             }
-            let line = resolver.line(forTariff: tariff)
             // A tariff the remote did not report is unknown, not different: nothing is bought blind.
             if license.pricelist == 0 {
                 report.warn("license \(license.id) came without a tariff id; its tariff is left alone")
@@ -131,14 +134,14 @@ extension LicenseEngine {
                             serviceID: service.id, licenseID: license.id, "license \(license.id) not resumed", error)
                         return
                     }
-                    report.add(
-                        .planned, serviceID: service.id, licenseID: license.id,
+                    report.plan(
+                        .renewed, serviceID: service.id, licenseID: license.id,
                         "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
                             + "\(price(license.pricelist, period, resolver)) (it lapsed on \(expires)), then resume it",
                         charge: try charge(Price(tariff: license.pricelist, period: period)))
                 } else if dryRun {
-                    report.add(
-                        .planned, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
+                    report.plan(
+                        .resumed, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
                 } else {
                     guard try resume(current, service: service, report: &report) else { return }
                     current.status = .active
@@ -170,8 +173,8 @@ extension LicenseEngine {
         let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
             .joined(separator: ", ")
         if dryRun {
-            report.add(
-                .planned, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
+            report.plan(
+                .edited, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
             return nil
         }
         var params: [String: String] = [:]
@@ -198,8 +201,8 @@ extension LicenseEngine {
     {
         let parks = reusesLicenses(of: service)
         if dryRun {
-            report.add(
-                .planned, serviceID: service.id, licenseID: license.id,
+            report.plan(
+                (parks ? .parked : .deleted), serviceID: service.id, licenseID: license.id,
                 "would \(parks ? "park" : "delete") license \(license.id): \(why)")
             return false
         }
@@ -233,8 +236,8 @@ extension LicenseEngine {
             switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
             case .free(let free):
                 if dryRun {
-                    report.add(
-                        .planned, serviceID: service.id, licenseID: free.id,
+                    report.plan(
+                        .reused, serviceID: service.id, licenseID: free.id,
                         "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
                     return
                 }
@@ -276,8 +279,8 @@ extension LicenseEngine {
         report: inout RunReport
     ) throws -> Bool {
         if dryRun {
-            report.add(
-                .planned, serviceID: service.id, licenseID: license.id,
+            report.plan(
+                .retariffed, serviceID: service.id, licenseID: license.id,
                 "would change license \(license.id) to tariff \(tariff), \(try catalogue().periodName(period, of: tariff))"
                     + price(tariff, period, try resolver()) + why,
                 charge: try charge(Price(tariff: tariff, period: period)))
@@ -290,6 +293,8 @@ extension LicenseEngine {
             "change license \(license.id) to tariff \(tariff)")
         var changed = license
         changed.pricelist = tariff
+        // The old name would later pass the old tariff's row off as the new one.
+        changed.tariffName = try catalogue().tariffs[tariff]?.name
         changed.period = period
         return try apply(
             change, to: changed, reportAs: .retariffed,

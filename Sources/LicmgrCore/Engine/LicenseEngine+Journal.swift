@@ -206,9 +206,9 @@ extension LicenseEngine {
         }
     }
 
-    /// The catalogue's price in hundredths, when it knows the tariff and period.
+    /// The catalogue's price in ten-thousandths (`Money`), when it knows the tariff and period.
     func cost(of price: Price) throws -> Int? {
-        try catalogue().period(price.period, of: price.tariff).flatMap { Money.cents($0.cost) }
+        try catalogue().period(price.period, of: price.tariff).flatMap { Money.price($0.cost) }
     }
 
     /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt
@@ -246,7 +246,7 @@ extension LicenseEngine {
     /// How a failed step is remembered: a refusal keeps its type so that the next run can
     /// tell whether trying again could help.
     static func failureResult(_ error: RemoteError) -> String {
-        if case .refused(_, let type, _, let message) = error { return "refused:\(type): \(message)" }
+        if case .refused(_, let type, _, let message, _) = error { return "refused:\(type): \(message)" }
         return "not sent: \(error.description)"
     }
 
@@ -257,11 +257,9 @@ extension LicenseEngine {
         return refusedForFunds(result)
     }
 
-    /// The error type of the remote's refusal for lack of funds.
-    static let fundsRefusal = "account"
-
     /// Whether a journaled result, as `failureResult` writes it, is a refusal for lack of funds.
     static func refusedForFunds(_ result: String?) -> Bool {
-        result?.hasPrefix("refused:\(fundsRefusal):") == true
+        guard let result else { return false }
+        return RemoteError.lackOfFundsTypes.contains { result.hasPrefix("refused:\($0):") }
     }
 }

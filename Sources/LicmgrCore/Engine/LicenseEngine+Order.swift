@@ -142,8 +142,8 @@ extension LicenseEngine {
             }
             if let existing = try attachable(for: service, need: need, index: index, claimed: plan.claimed) {
                 if dryRun {
-                    report.add(
-                        .planned, serviceID: service.id, addon: need.addon, licenseID: existing.id,
+                    report.plan(
+                        .attached, serviceID: service.id, addon: need.addon, licenseID: existing.id,
                         "would attach license \(existing.id) to service \(service.id)")
                     continue
                 }
@@ -164,8 +164,8 @@ extension LicenseEngine {
                 switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
                 case .free(let free):
                     if dryRun {
-                        report.add(
-                            .planned, serviceID: service.id, addon: need.addon, licenseID: free.id,
+                        report.plan(
+                            .reused, serviceID: service.id, addon: need.addon, licenseID: free.id,
                             "would reuse free license \(free.id) for service \(service.id)")
                         continue
                     }
@@ -207,8 +207,8 @@ extension LicenseEngine {
                 name: service.licenseName(),
                 remoteID: keys.next(), addons: addons)
             if dryRun {
-                report.add(
-                    .planned, serviceID: service.id, addon: need.addon,
+                report.plan(
+                    .ordered, serviceID: service.id, addon: need.addon,
                     "would order tariff \(need.tariff) for \(resolver.catalogue.periodName(period, of: need.tariff)) on \(service.ip)"
                         + price(need.tariff, period, resolver) + poolNote,
                     charge: try charge(Price(tariff: need.tariff, period: period)))
@@ -267,8 +267,8 @@ extension LicenseEngine {
         plan.claimed.insert(license.id)
         let detail = "license \(license.id) of tariff \(license.pricelist) on \(service.ip) serves no service"
         if dryRun {
-            report.add(
-                .planned, serviceID: service.id, addon: need.addon, licenseID: license.id,
+            report.plan(
+                .attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
                 "would attach license \(license.id) to service \(service.id): \(detail)")
             try retariff(license, of: service, to: need.tariff, period: period, dryRun: true, report: &report)
             return

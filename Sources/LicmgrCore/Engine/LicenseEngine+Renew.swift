@@ -78,8 +78,8 @@ extension LicenseEngine {
                 continue
             }
             if dryRun {
-                report.add(
-                    .planned, serviceID: serviceID, licenseID: license.id,
+                report.plan(
+                    .renewed, serviceID: serviceID, licenseID: license.id,
                     "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
                         + price(license.pricelist, period, resolver),
                     charge: try charge(Price(tariff: license.pricelist, period: period)))
@@ -162,7 +162,7 @@ extension LicenseEngine {
     func price(_ tariff: Int, _ period: Int, _ resolver: Resolver) -> String {
         guard let known = resolver.catalogue.tariffs[tariff], let sold = known.periods.first(where: { $0.id == period })
         else { return "" }
-        return ", \(sold.cost) \(known.currency)"
+        return ", \(sold.writtenCost) \(known.currency)"
     }
 
     /// Stores what one listing says of every license, keeping attachments.
@@ -181,6 +181,9 @@ extension LicenseEngine {
                     license.autoprolong = license.autoprolong ?? known.autoprolong
                     license.ipChanged = license.ipChanged ?? known.ipChanged
                     license.keyChanged = license.keyChanged ?? known.keyChanged
+                    if license.pricelist == known.pricelist {
+                        license.tariffName = license.tariffName ?? known.tariffName
+                    }
                     if license == known { continue }
                 }
                 try store.save(license, at: at)

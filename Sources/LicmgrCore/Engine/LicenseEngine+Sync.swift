@@ -4,9 +4,11 @@ extension LicenseEngine {
     public func sync() throws -> RunReport {
         var report = RunReport(observer: observer)
         let listing = try readAccount(dryRun: false, finishing: false, report: &report)
-        // Only a view tells when a license's IP and key last changed: read them for the free
-        // pool, so that `list --free` can say when each becomes reusable.
-        try refresh(listing.filter { $0.isLive && $0.isParked }, report: &report)
+        // The change dates come from a view unless the list carries them: read them for the
+        // free pool, so that `list --free` can say when each becomes reusable.
+        try refresh(
+            listing.filter { $0.isLive && $0.isParked && ($0.ipChanged == nil || $0.keyChanged == nil) },
+            report: &report)
         return report
     }
 

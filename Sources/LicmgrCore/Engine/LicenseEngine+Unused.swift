@@ -11,8 +11,8 @@ extension LicenseEngine {
             if license.isParked && license.status == .suspended {
                 report.add(.unchanged, licenseID: id, "license \(id) is already in the free pool")
             } else if dryRun {
-                report.add(
-                    .planned, licenseID: id,
+                report.plan(
+                    .parked, licenseID: id,
                     "would park license \(id) in the free pool: suspend it, rename it \(License.parkedName) on "
                         + License.parkedIP + (try costNote(license)))
             } else {
@@ -39,7 +39,7 @@ extension LicenseEngine {
             let what = "license \(id) (\(license.name) on \(license.ip), tariff \(license.pricelist))"
             if dryRun {
                 let paid = license.expires.map { ": the time paid until \($0) is lost" } ?? ""
-                report.add(.planned, licenseID: id, "would delete \(what)\(paid)" + (try costNote(license)))
+                report.plan(.deleted, licenseID: id, "would delete \(what)\(paid)" + (try costNote(license)))
                 continue
             }
             let removal = step(.delete, at: .delete, service: nil, license: id, "delete license \(id)")
@@ -110,7 +110,7 @@ extension LicenseEngine {
     /// ", 12.00 EUR a month" when the catalogue knows what the license costs.
     private func costNote(_ license: License) throws -> String {
         guard let cost = UnusedLicenses.monthlyCost(of: license, try catalogue()) else { return "" }
-        return " (\(Money.format(cost.cents)) \(cost.currency) a month)"
+        return " (\(Money.format(cost.amount)) \(cost.currency) a month)"
     }
 }
 

@@ -62,13 +62,15 @@ public final class LicenseEngine {
         for license in known.values where !license.gone { lines.insert(license.line) }
         for service in try store.services(includeClosed: false) {
             for (key, value) in service.addons {
-                if let tariff = try? resolver.tariff(addon: key, value: value) {
-                    lines.insert(resolver.line(forTariff: tariff))
+                if let tariff = try? resolver.tariff(addon: key, value: value),
+                    let line = resolver.line(forTariff: tariff)
+                {
+                    lines.insert(line)
                 }
             }
         }
         listedLines = lines.sorted()
-        return try server.listLicenses(lines: listedLines)
+        return try resolveTariffNames(server.listLicenses(lines: listedLines), known: known)
     }
 
     func record(
@@ -100,7 +102,7 @@ public final class LicenseEngine {
             guard let tariff = try resolver.tariff(addon: key, value: value) else { continue }
             needs.append(
                 Need(
-                    addon: key, tariff: tariff, line: resolver.line(forTariff: tariff),
+                    addon: key, tariff: tariff, line: try resolver.line(forTariff: tariff, addon: key, value: value),
                     periodChoice: Result { () throws(ConfigError) in
                         try resolver.period(local: service.period, tariff: tariff)
                     }))

@@ -25,12 +25,16 @@ public struct RunReport: Sendable, Equatable {
         public var code: ExitStatus?
         /// For a planned step that would spend money: what it would cost; nil for one that would not.
         public var charge: Charge?
+        /// For a planned step: the action the run would report for it, so that a script can set a
+        /// dry run beside the run.
+        public var plan: Action?
 
         public init(
             action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String,
-            code: ExitStatus? = nil, charge: Charge? = nil
+            code: ExitStatus? = nil, charge: Charge? = nil, plan: Action? = nil
         ) {
             self.action = action
+            self.plan = plan
             self.serviceID = serviceID
             self.addon = addon
             self.licenseID = licenseID
@@ -42,12 +46,12 @@ public struct RunReport: Sendable, Equatable {
 
     /// The price of a step, as the imported catalogue states it.
     public struct Charge: Sendable, Equatable {
-        /// Hundredths of `currency`; nil when the catalogue does not know the price.
-        public var cents: Int?
+        /// Ten-thousandths of `currency` (`Money`); nil when the catalogue does not know the price.
+        public var amount: Int?
         public var currency: String?
 
-        public init(cents: Int?, currency: String?) {
-            self.cents = cents
+        public init(amount: Int?, currency: String?) {
+            self.amount = amount
             self.currency = currency
         }
     }
@@ -88,20 +92,31 @@ public struct RunReport: Sendable, Equatable {
                 charge: charge))
     }
 
+    /// A dry run's step: what the run would do and report as `action`.
+    public mutating func plan(
+        _ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String,
+        charge: Charge? = nil
+    ) {
+        append(
+            Item(
+                action: .planned, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail,
+                charge: charge, plan: action))
+    }
+
     /// What the planned steps would spend in `currency`: nil when a price is unknown or in another currency.
     public var plannedCost: Int? {
         var total = 0
         for item in items where item.action == .planned {
             guard let charge = item.charge else { continue }
-            guard let cents = charge.cents, charge.currency == currency else { return nil }
-            total += cents
+            guard let amount = charge.amount, charge.currency == currency else { return nil }
+            total += amount
         }
         return total
     }
 
     /// How many planned steps would spend money at a price not known.
     public var unpricedSteps: Int {
-        items.filter { $0.action == .planned && $0.charge != nil && $0.charge?.cents == nil }.count
+        items.filter { $0.action == .planned && $0.charge != nil && $0.charge?.amount == nil }.count
     }
 
     mutating func append(_ item: Item) {

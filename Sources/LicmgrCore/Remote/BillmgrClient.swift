@@ -126,7 +126,7 @@ public struct BillmgrClient: LicenseServer {
         guard id != nil else { return false }
         switch error {
         case .authRefused: return true
-        case .refused(_, let type, _, _): return type == "access"
+        case .refused(_, let type, _, _, _): return type == "access"
         default: return false
         }
     }
@@ -149,7 +149,13 @@ public struct BillmgrClient: LicenseServer {
             let message = error["msg"].text ?? error.text ?? "no message"
             let type = error.attribute("type") ?? "unknown"
             if type == "auth" { throw .authRefused(message: message) }
-            throw .refused(function: function, type: type, object: error.attribute("object"), message: message)
+            // `<param name="amount">12.3400</param>`: one object or an array of them.
+            var params: [String: String] = [:]
+            for param in error["param"].elements {
+                if let name = param.attribute("name"), let value = param.text { params[name] = value }
+            }
+            throw .refused(
+                function: function, type: type, object: error.attribute("object"), message: message, params: params)
         }
         return doc
     }
@@ -282,8 +288,8 @@ public struct BillmgrClient: LicenseServer {
             var license = try Self.license(from: doc, function: function, fallbackID: id)
             license.line = line
             license.key = doc["lickey"].text
-            license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init)
-            license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init)
+            license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init) ?? license.ipChanged
+            license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init) ?? license.keyChanged
             return .license(license)
         case .order(let request):
             guard let id = doc.int("id") ?? doc.int("item.id") ?? doc["doc"].int("id") else {
@@ -576,11 +582,19 @@ public struct BillmgrClient: LicenseServer {
                 Tariff(
                     id: id, name: node["name"].text ?? "",
                     active: active == "on" || active == "yes" || active == "true",
-                    itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "",
-                    periods: periods,
+                    itemType: Self.itemType(of: node), currency: price.attribute("currency") ?? "", periods: periods,
                     addons: node["addon"].elements.compactMap(Self.addon(from:))))
         }
         return tariffs
+    }
+
+    /// A catalogue tariff's item type by name: `itemtype` itself, or where that is the type's
+    /// id (BILLmanager 6) the name under `itemtype_info`; the id when no name is given.
+    static func itemType(of tariff: DocNode) -> String {
+        let type = tariff["itemtype"].text ?? ""
+        guard !type.isEmpty, type.allSatisfy(\.isNumber) else { return type }
+        let info = tariff["itemtype_info"]
+        return info["intname"].text ?? info.attribute("intname") ?? type
     }
 
     /// Read defensively, the format being a guess: rows under `elem` or the balance on `doc`
@@ -591,9 +605,10 @@ public struct BillmgrClient: LicenseServer {
         var rows = doc["elem"].elements
         if rows.isEmpty, doc["balance"].exists { rows = [doc] }
         return rows.compactMap { row in
-            guard let text = row["balance"].text, let amount = Money.amount(text) else { return nil }
+            // Taken as less money past the fourth decimal: a balance is never over-stated.
+            guard let text = row["balance"].text, let amount = Money.amount(text, rounding: .down) else { return nil }
             let named = row["currency"].text.flatMap { $0.allSatisfy(\.isNumber) ? nil : $0 }
-            return AccountBalance(cents: amount.cents, currency: named ?? amount.currency)
+            return AccountBalance(amount: amount.value, currency: named ?? amount.currency)
         }
     }
 
@@ -629,16 +644,40 @@ public struct BillmgrClient: LicenseServer {
     }
 
     /// Reads one license row of a list or a view; the remote sends every value as a string.
+    /// A row's `pricelist` is the tariff's id, or (BILLmanager 6's "Tariff plan" column) its
+    /// name, which is kept for the engine to resolve with `pricelist` left 0. A view's
+    /// `pricelist` is a select: its value is the id, and the select's options name it.
+    /// BILLmanager 6 rows carry the change dates as `real_ipchange` and `real_keychange`.
     static func license(from node: DocNode, function: String, fallbackID: Int? = nil) throws(RemoteError) -> License {
         guard let id = node.int("id") ?? node.int("elid") ?? fallbackID else {
             throw .notProtocol(function: function, detail: "a license row without an id")
         }
         let status = node.int("status").flatMap(License.Status.init(rawValue:)) ?? .ordered
-        return License(
+        let tariff = node["pricelist"].text?.trimmingBlanks()
+        let pricelist = tariff.flatMap { Int($0) } ?? node.int("pricelist_id")
+        let options = options(of: node, select: "pricelist")
+        let tariffName = pricelist.map { id in options.first { $0.key == String(id) }?.text } ?? tariff
+        var license = License(
             id: id, name: node["licname"].text ?? "", ip: node["ip"].text.map { IPAddress.canonical($0) ?? $0 } ?? "",
-            pricelist: node.int("pricelist") ?? node.int("pricelist_id") ?? 0, period: node.int("period"),
-            status: status,
+            pricelist: pricelist ?? 0, tariffName: tariffName, period: node.int("period"), status: status,
             expires: node["expiredate"].text.flatMap(Day.init), created: node["createdate"].text.flatMap(Day.init),
-            remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text)
+            remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text,
+            ipChanged: node["real_ipchange"].text.flatMap(Day.init),
+            keyChanged: node["real_keychange"].text.flatMap(Day.init))
+        // A select offering the license's own tariff alone says nothing of other tariffs' names.
+        if let tariffName, pricelist != nil, options.count > 1 {
+            license.tariffNameIsUnique = options.filter { $0.text == tariffName }.count == 1
+        }
+        return license
+    }
+
+    /// The options of a form's select `select`, from the form's `slist` elements
+    /// (`{"$name": "pricelist", "val": [{"$key": "55227", "$": "ISPmanager 6 Lite"}]}`).
+    static func options(of form: DocNode, select: String) -> [(key: String, text: String)] {
+        form["slist"].elements.filter { $0.attribute("name") == select }.flatMap { list in
+            list["val"].elements.compactMap { option in
+                option.attribute("key").map { ($0, option.text ?? "") }
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CCurl
 import FoundationEssentials
+import Glibc
 
 /// Form POSTs over libcurl's multi interface on the calling thread: up to `parallel` requests
 /// in flight, and the connections of one run kept open and reused from call to call.
@@ -10,15 +11,21 @@ public struct CurlTransport: HTTPTransport {
     public var caFile: String?
     /// Sent on every request, so the remote's logs can tell licmgr and its version apart.
     public var userAgent: String
+    /// Where the proxy for the remote comes from; libcurl itself never reads the environment.
+    public var proxies: ProxyEnvironment
     private let connections = ConnectionCache()
 
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    public init(connectTimeout: Int = 10, timeout: Int = 60, caFile: String? = nil, userAgent: String = "licmgr") {
+    public init(
+        connectTimeout: Int = 10, timeout: Int = 60, caFile: String? = nil, userAgent: String = "licmgr",
+        proxies: ProxyEnvironment = .none
+    ) {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.caFile = caFile
         self.userAgent = userAgent
+        self.proxies = proxies
     }
 
     /// The libcurl this process runs with and the TLS library under it, as `--version` reports them.
@@ -90,7 +97,7 @@ public struct CurlTransport: HTTPTransport {
                 else { continue }
                 let code = message.pointee.data.result
                 curl_multi_remove_handle(multi, handle)
-                let reply = transfer.finish(code, url: url, timeout: timeout)
+                let reply = transfer.finish(code, url: url, timeout: timeout, caFile: caFile)
                 deliver(transfer.index, reply)
                 startMore()
             }
@@ -99,7 +106,7 @@ public struct CurlTransport: HTTPTransport {
         if let firstError { throw firstError }
     }
 
-    fileprivate func configure(_ curl: UnsafeMutableRawPointer, url: String, form: String, once: Bool) {
+    fileprivate func configure(_ curl: UnsafeMutableRawPointer, url: String, form: String, once: Bool, proxy: Proxy?) {
         licmgr_curl_setopt_string(curl, CURLOPT_URL, url)
         if once { licmgr_curl_setopt_long(curl, CURLOPT_FRESH_CONNECT, 1) }
         licmgr_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
@@ -114,6 +121,10 @@ public struct CurlTransport: HTTPTransport {
         licmgr_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
         licmgr_curl_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
         if let caFile { licmgr_curl_setopt_string(curl, CURLOPT_CAINFO, caFile) }
+        // An empty proxy turns off libcurl's own reading of the proxy variables, and an empty
+        // no-proxy list its reading of no_proxy: the proxy used is the one errors name.
+        licmgr_curl_setopt_string(curl, CURLOPT_PROXY, proxy?.url ?? "")
+        licmgr_curl_setopt_string(curl, CURLOPT_NOPROXY, "")
     }
 }
 
@@ -132,6 +143,7 @@ private final class Transfer {
     let index: Int
     let handle: UnsafeMutableRawPointer
     let function: String
+    let proxy: Proxy?
     var body = Data()
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -140,7 +152,8 @@ private final class Transfer {
         self.index = index
         self.handle = handle
         self.function = form.function
-        transport.configure(handle, url: url, form: form.form, once: form.once)
+        self.proxy = transport.proxies.proxy(for: url)
+        transport.configure(handle, url: url, form: form.form, once: form.once, proxy: proxy)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         licmgr_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         licmgr_curl_setopt_write_function(handle) { data, size, count, context in
@@ -163,9 +176,14 @@ private final class Transfer {
         return String(cString: value)
     }
 
-    func finish(_ code: CURLcode, url: String, timeout: Int) -> Result<HTTPReply, RemoteError> {
+    func finish(_ code: CURLcode, url: String, timeout: Int, caFile: String?) -> Result<HTTPReply, RemoteError> {
         let buffered = String(cString: errorBuffer)
         let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
+        if code != CURLE_OK, let proxy, let failure = proxyFailure(code, proxy: proxy, detail: detail) {
+            return .failure(.unreachable(url: url, detail: failure))
+        }
+        let unreachable = RemoteError.unreachable(
+            url: url, detail: proxy.map { "through \(Self.named($0)): \(detail)" } ?? detail)
         switch code {
         case CURLE_OK:
             var status = 0
@@ -180,16 +198,85 @@ private final class Transfer {
             var sending: curl_off_t = 0
             licmgr_curl_getinfo_off(handle, CURLINFO_CONNECT_TIME_T, &connected)
             licmgr_curl_getinfo_off(handle, CURLINFO_PRETRANSFER_TIME_T, &sending)
-            if connected == 0 && sending == 0 { return .failure(.unreachable(url: url, detail: detail)) }
+            if connected == 0 && sending == 0 { return .failure(unreachable) }
             return .failure(.timedOut(function: function, seconds: timeout))
         case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
             return .failure(.answerLost(function: function, detail: detail))
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ISSUER_ERROR,
             CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
-            return .failure(.tls(url: url, detail: detail))
+            return .failure(.tls(url: url, detail: tlsProblem(code, url: url, caFile: caFile, detail: detail)))
         default:
-            return .failure(.unreachable(url: url, detail: detail))
+            return .failure(unreachable)
         }
     }
+
+    private static func named(_ proxy: Proxy) -> String { "the proxy \(proxy.shown) (from \(proxy.variable))" }
+
+    /// The failure in words naming the proxy, when it is the proxy that failed; nil when the
+    /// request got past it.
+    private func proxyFailure(_ code: CURLcode, proxy: Proxy, detail: String) -> String? {
+        let named = Self.named(proxy)
+        var tunnel = 0
+        licmgr_curl_getinfo_long(handle, CURLINFO_HTTP_CONNECTCODE, &tunnel)
+        // libcurl reports a refused CONNECT as a receive error, which would otherwise read as a
+        // lost answer; but no tunnel was opened, so nothing reached the remote.
+        if tunnel != 0 && !(200..<300).contains(tunnel) {
+            return "\(named) refused to open a tunnel to it (HTTP \(tunnel))"
+        }
+        switch code {
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return "\(named) cannot be resolved: \(detail)"
+        case CURLE_COULDNT_CONNECT:
+            var error = 0
+            licmgr_curl_getinfo_long(handle, CURLINFO_OS_ERRNO, &error)
+            return error == Int(ECONNREFUSED)
+                ? "\(named) refused the connection: \(detail)" : "\(named) cannot be reached: \(detail)"
+        case CURLE_PROXY:
+            return "\(named) failed: \(detail)"
+        default:
+            return nil
+        }
+    }
+
+    /// What is wrong with the remote's certificate, with what to do about it, and libcurl's words.
+    private func tlsProblem(_ code: CURLcode, url: String, caFile: String?, detail: String) -> String {
+        var verify = 0
+        licmgr_curl_getinfo_long(handle, CURLINFO_SSL_VERIFYRESULT, &verify)
+        let problem: String
+        switch verify {
+        case X509Verify.expired:
+            problem = "the remote's certificate has expired"
+        case X509Verify.notYetValid:
+            problem = "the remote's certificate is not valid yet; check this machine's clock"
+        case _ where X509Verify.untrusted.contains(verify):
+            problem =
+                caFile.map { "the remote's certificate is not signed by an authority in CAFile \($0)" }
+                ?? "the remote's certificate is not signed by an authority this system trusts; set CAFile if it uses a private CA"
+        case _ where code == CURLE_PEER_FAILED_VERIFICATION && X509Verify.unread.contains(verify):
+            // No verdict on the chain, yet verification failed: libcurl's own host name check,
+            // which runs before libcurl reads the chain's result (1 is its "not read yet").
+            let host = ProxyEnvironment.schemeAndHost(url)?.1 ?? url
+            problem = "the remote's certificate is not for \(host); Url must name a host the certificate holds"
+        default:
+            if code == CURLE_SSL_CACERT_BADFILE, let caFile {
+                problem = "CAFile \(caFile) holds no certificate that can be read"
+            } else {
+                return detail
+            }
+        }
+        return "\(problem) (\(detail))"
+    }
+}
+
+/// OpenSSL's certificate verification results (X509_V_ERR_* in openssl/x509_vfy.h, stable
+/// across versions), as libcurl's CURLINFO_SSL_VERIFYRESULT gives them.
+private enum X509Verify {
+    /// No fault in the chain, or no verdict read yet (libcurl's starting value).
+    static let unread: Set<Int> = [0, 1]
+    static let notYetValid = 9
+    static let expired = 10
+    /// No issuer certificate, a self-signed leaf, a self-signed root not trusted, no local
+    /// issuer, the leaf's signature unverifiable: each means "signed by no one trusted".
+    static let untrusted: Set<Int> = [2, 18, 19, 20, 21]
 }

@@ -22,8 +22,9 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     case htmlPage(url: String)
     /// The remote refused the user name or password.
     case authRefused(message: String)
-    /// The remote answered with an error: the request was understood and refused.
-    case refused(function: String, type: String, object: String?, message: String)
+    /// The remote answered with an error: the request was understood and refused. `params`
+    /// are the error's named `param`s, such as the `amount` a refusal for lack of funds needs.
+    case refused(function: String, type: String, object: String?, message: String, params: [String: String] = [:])
     /// A listing whose pages do not add up to the whole it claims: nothing may be concluded
     /// from it, neither that a license is gone nor that a service lacks one.
     case incompleteListing(function: String, detail: String)
@@ -54,10 +55,23 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .redirected(let url, let location): return .redirected(url: url, location: location.map(clean))
         case .htmlPage: return self
         case .authRefused(let message): return .authRefused(message: clean(message))
-        case .refused(let function, let type, let object, let message):
-            return .refused(function: function, type: type, object: object.map(clean), message: clean(message))
+        case .refused(let function, let type, let object, let message, let params):
+            return .refused(
+                function: function, type: type, object: object.map(clean), message: clean(message),
+                params: params.mapValues(clean))
         case .incompleteListing, .interrupted: return self
         }
+    }
+
+    /// The error types of a refusal for lack of funds: `not_enough_money` (code 1), as the
+    /// vendor's knowledge base shows BILLmanager refusing, and `account`, the project's first guess.
+    public static let lackOfFundsTypes: Set<String> = ["not_enough_money", "account"]
+
+    /// True for a refusal for lack of funds: nothing was bought, and after a top-up the same
+    /// step may go through.
+    public var isLackOfFunds: Bool {
+        if case .refused(_, let type, _, _, _) = self { return Self.lackOfFundsTypes.contains(type) }
+        return false
     }
 
     public var description: String {
@@ -65,7 +79,7 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreachable(let url, let detail):
             return "cannot reach \(url): \(detail)"
         case .tls(let url, let detail):
-            return "TLS with \(url) failed: \(detail) (set CAFile for a private CA)"
+            return "TLS with \(url) failed: \(detail)"
         case .timedOut(let function, let seconds):
             return "\(function): no answer within \(seconds) s"
         case .serverFailure(let function, let status):
@@ -82,7 +96,7 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(url) answers an HTML page, not BILLmanager's API: check Url"
         case .authRefused(let message):
             return "the remote refused the credentials: \(message); check User and the password"
-        case .refused(let function, let type, let object, let message):
+        case .refused(let function, let type, let object, let message, _):
             let on = object.map { " (\($0))" } ?? ""
             return "\(function) refused: \(message) [\(type)\(on)]"
         case .interrupted(let signal):

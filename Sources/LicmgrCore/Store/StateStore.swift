@@ -30,7 +30,7 @@ public protocol StateStore: AnyObject {
     /// same second, those in doubt come first, then failed, void and done ones, each kind in
     /// the order journaled.
     func forEachOperation(_ body: (RemoteOperation) throws -> Void) throws
-    /// The cost, in hundredths, of the steps sent since `timestamp` that may have been paid.
+    /// The cost, in ten-thousandths (`Money`), of the steps sent since `timestamp` that may have been paid.
     func spent(since timestamp: String) throws -> Int
 
     func insert(_ workflow: Workflow) throws

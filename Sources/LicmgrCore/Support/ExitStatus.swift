@@ -12,7 +12,7 @@ public enum ExitStatus: Int32, Sendable {
     case unavailable = 69
     /// An impossible state: a bug in licmgr.
     case software = 70
-    /// The database cannot be opened or written.
+    /// The database cannot be opened or written, or the trace file opened.
     case ioError = 74
     /// Try again: lock held, timeout, 5xx, lost answer. The journal settles it.
     case temporary = 75
@@ -44,7 +44,7 @@ public enum ExitStatus: Int32, Sendable {
         case let error as LockError:
             if case .held = error { return .temporary }
             return .ioError
-        case is StoreError: return .ioError
+        case is StoreError, is TraceFileError: return .ioError
         default: return .software
         }
     }
