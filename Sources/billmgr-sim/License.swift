@@ -48,12 +48,14 @@ struct License: Sendable {
             return listFields.map { $0.0 == "pricelist" ? ($0.0, tariff) : $0 }
         }
         let cost = Catalogue.tariff(pricelist)?.period(period).map { Money.format($0.cost) } ?? ""
+        // BILLmanager 6 documents softexternal's status column as `item_status`.
+        let statusColumn = Catalogue.family(ofTariff: pricelist) == "softexternal" ? "item_status" : "status"
         return [
             ("id", String(id)), ("licname", licname), ("ip", ip), ("period", period),
             ("update_expiredate", expiredate.description), ("real_ipchange", ipChangeDate.description),
             ("real_keychange", lickeyChangeDate.description), ("pricelist", tariff), ("account", "reseller"),
             ("project", "1"), ("createdate", createdate.description), ("expiredate", expiredate.description),
-            ("autoprolong", autoprolong), ("status", String(status)), ("special_status", "0"),
+            ("autoprolong", autoprolong), (statusColumn, String(status)), ("special_status", "0"),
             ("status_msg", ""), ("item", String(id)), ("cost", cost),
         ]
     }

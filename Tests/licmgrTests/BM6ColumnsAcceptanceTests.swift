@@ -52,4 +52,21 @@ final class BM6ColumnsAcceptanceTests: AcceptanceTestCase {
         let viewed = try views()
         XCTAssertEqual(viewed.count, 0, "the list told what views would: \(viewed.map(\.params))")
     }
+
+    /// softexternal's rows carry their status as `item_status`: a suspended CloudLinux license
+    /// reads as suspended, not as a fresh order.
+    func testAThirdPartyRowsItemStatusIsItsStatus() throws {
+        let ids = try sim.seed([
+            [
+                "licname": "cl", "ip": "10.0.0.9", "pricelist": "9203", "status": "3",
+                "expiredate": today.adding(days: 40).description,
+            ]
+        ])
+        // A service with a CloudLinux addon has licmgr list that family.
+        try addService(8, ip: "10.0.0.8", addon: "cloudlinux=9203")
+        try licmgr("sync")
+        let row = try XCTUnwrap(try licmgr("list", "--json").jsonArray.first { $0["id"] as? Int == ids.first })
+        XCTAssertEqual(row["status"] as? String, "suspended", "\(row)")
+        XCTAssertEqual(row["line"] as? String, "softexternal")
+    }
 }

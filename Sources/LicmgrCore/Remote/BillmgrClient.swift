@@ -652,7 +652,8 @@ public struct BillmgrClient: LicenseServer {
         guard let id = node.int("id") ?? node.int("elid") ?? fallbackID else {
             throw .notProtocol(function: function, detail: "a license row without an id")
         }
-        let status = node.int("status").flatMap(License.Status.init(rawValue:)) ?? .ordered
+        // BILLmanager 6 documents `item_status`, not `status`, among softexternal's list columns.
+        let status = (node.int("status") ?? node.int("item_status")).flatMap(License.Status.init(rawValue:)) ?? .ordered
         let tariff = node["pricelist"].text?.trimmingBlanks()
         let pricelist = tariff.flatMap { Int($0) } ?? node.int("pricelist_id")
         let options = options(of: node, select: "pricelist")

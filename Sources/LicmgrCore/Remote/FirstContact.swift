@@ -298,7 +298,7 @@ struct ListingShape {
             }
             if row["remoteid"].exists { withRemoteID += 1 }
             if row["real_ipchange"].exists || row["real_keychange"].exists { withChangeDates += 1 }
-            let status = row["status"].text
+            let status = row["status"].text ?? row["item_status"].text
             if status.flatMap({ Int($0.trimmingBlanks()) }).flatMap(License.Status.init(rawValue:)) == nil {
                 badStatus.append((label, status ?? "absent"))
             }
