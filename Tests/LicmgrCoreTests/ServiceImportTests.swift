@@ -6,7 +6,7 @@ import XCTest
 
 final class ServiceImportTests: StoreTestCase {
     private func parse(_ text: String) throws -> [Service] {
-        try ServiceImport.parse(Data(text.utf8), source: "s.json").map(\.service)
+        try ServiceImport.parse(Data(text.utf8), source: "s.json").map { try $0.applied(to: nil) }
     }
 
     private func refusal(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> String {
@@ -139,6 +139,36 @@ final class ServiceImportTests: StoreTestCase {
         }
     }
 
+    // MARK: - Keys left out, keys null
+
+    func testAKeyLeftOutIsNotGivenAndNullClears() throws {
+        let records = try ServiceImport.parse(
+            Data(#"{"id": 7, "ip": "10.0.0.8", "package": null, "addons": null}"#.utf8), source: "s.json")
+        XCTAssertEqual(
+            records, [ServiceRecord(id: 7, ip: "10.0.0.8", package: .some(nil), addons: [:], location: "line 1")])
+        let current = Service(
+            id: 7, name: "vps7", ip: "10.0.0.7", package: 12, period: 3, addons: ["panel": "Lite"], status: .suspended)
+        XCTAssertEqual(
+            try records[0].applied(to: current),
+            Service(id: 7, name: "vps7", ip: "10.0.0.8", period: 3, status: .suspended))
+        XCTAssertThrowsError(try records[0].applied(to: nil)) {
+            XCTAssertEqual("\($0)", "service 7 is new, so it needs 'name'")
+        }
+    }
+
+    func testNameIPAndStatusCannotBeNull() {
+        let cases = [
+            "name": #"{"id": 1, "name": null, "ip": "10.0.0.1"}"#, "ip": #"{"id": 1, "name": "a", "ip": null}"#,
+            "status": #"{"id": 1, "status": null}"#,
+        ]
+        for (key, text) in cases {
+            XCTAssertEqual(
+                refusal(text),
+                "s.json, line 1: '\(key)' is null: leave the key out to keep the service's \(key), a \(key) cannot "
+                    + "be cleared; nothing was imported")
+        }
+    }
+
     // MARK: - Closed services
 
     private func importing(_ text: String, prune: PruneGuard? = nil, dryRun: Bool = false) throws -> ImportResult {
@@ -155,7 +185,7 @@ final class ServiceImportTests: StoreTestCase {
 
     func testARecordThatWouldReopenAClosedServiceIsRefused() throws {
         try closedService()
-        for status in [#", "status": "active""#, #", "status": "suspended""#, "", #", "status": null"#] {
+        for status in [#", "status": "active""#, #", "status": "suspended""#] {
             let text = """
                 {"id": 8, "name": "vps8", "ip": "10.0.0.8"}
                 {"id": 7, "name": "vps7", "ip": "10.0.0.7"\(status)}
@@ -176,6 +206,7 @@ final class ServiceImportTests: StoreTestCase {
         try closedService()
         let same = try importing(#"{"id": 7, "name": "vps7", "ip": "10.0.0.7", "status": "closed"}"#)
         XCTAssertEqual(same.unchanged, 1)
+        XCTAssertEqual(try importing(#"{"id": 7, "ip": "10.0.0.7"}"#).unchanged, 1, "a status left out stays closed")
         XCTAssertThrowsError(try importing(#"{"id": 7, "name": "renamed", "ip": "10.0.0.7", "status": "closed"}"#)) {
             XCTAssertTrue("\($0)".contains("(name vps7 -> renamed)"), "\($0)")
         }
@@ -275,5 +306,104 @@ final class ServiceImportTests: StoreTestCase {
         let text = try openServices(2, keeping: 1)
         XCTAssertEqual(try importing(text).closed, [])
         XCTAssertEqual(try openCount(), 2)
+    }
+}
+
+/// What an import says the next checkevent would buy for each change, from the known state.
+final class ImportCostTests: StoreTestCase {
+    private static let today = Day(year: 2025, month: 6, day: 15)!
+
+    private func importing(_ text: String, dryRun: Bool = true) throws -> ImportResult {
+        let registry = ServiceRegistry(
+            config: Config(path: "/c"), store: store, time: FixedTime(day: Self.today), command: "service import")
+        return try registry.importServices(
+            ServiceImport.parse(Data(text.utf8), source: "s.json"), source: "s.json", dryRun: dryRun)
+    }
+
+    private func catalogue() throws {
+        try store.saveCatalogue(
+            [
+                Tariff(
+                    id: 55227, name: "ISPmanager 6 Lite", active: true, itemType: "soft", currency: "EUR",
+                    periods: [.init(id: 1, type: "month", length: 1, cost: "10.00")]),
+                Tariff(
+                    id: 55228, name: "ISPmanager 6 Pro", active: true, itemType: "soft", currency: "EUR",
+                    periods: [.init(id: 1, type: "month", length: 1, cost: "18.00")]),
+            ], at: "2025-06-01 00:00:00")
+    }
+
+    /// Service 7 with a Lite license, `status` and its license's expiry as given.
+    private func served(status: Service.Status = .active, license: License.Status = .active, expires: Day? = nil)
+        throws
+    {
+        try store.insert(
+            Service(id: 7, name: "vps7", ip: "10.0.0.7", addons: ["panel": "Lite"], status: status),
+            at: "2025-06-01 00:00:00")
+        try store.save(
+            License(
+                id: 100, name: "Item #7 addon vps7", ip: "10.0.0.7", pricelist: 55227, period: 1, status: license,
+                expires: expires ?? Self.today.adding(days: 20)), at: "2025-06-01 00:00:00")
+        try store.attach(license: 100, to: 7, addon: "panel")
+    }
+
+    private func steps(_ result: ImportResult) -> [String] { result.costs.map(\.text) }
+
+    func testANewActiveServiceIsAnOrderAndASuspendedOneNothing() throws {
+        try catalogue()
+        let result = try importing(
+            """
+            {"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"panel": "Lite", "ipmgr": "off"}}
+            {"id": 2, "name": "b", "ip": "10.0.0.2", "addons": {"panel": "Pro"}, "status": "suspended"}
+            {"id": 3, "name": "c", "ip": "10.0.0.3"}
+            """)
+        XCTAssertEqual(steps(result), ["order ISPmanager 6 Lite (55227), 1 month: 10.00 EUR"])
+        XCTAssertEqual(result.total?.amount, 100_000)
+        XCTAssertEqual(result.changes.map(\.kind), [.added, .added, .added])
+    }
+
+    func testATariffChangeIsPricedAndAnIPChangeIsFree() throws {
+        try catalogue()
+        try served()
+        XCTAssertEqual(steps(try importing(#"{"id": 7, "ip": "10.0.0.8"}"#)), [])
+        let result = try importing(#"{"id": 7, "addons": {"panel": "Pro"}}"#)
+        XCTAssertEqual(steps(result), ["change license 100 to ISPmanager 6 Pro (55228), 1 month: 18.00 EUR"])
+        XCTAssertEqual(result.changes.first?.fields, ["addons"])
+        XCTAssertEqual(result.changes.first?.summary, "addons panel=Lite -> panel=Pro")
+    }
+
+    func testResumingAServiceWhoseLicenseLapsedRenewsIt() throws {
+        try catalogue()
+        try served(status: .suspended, license: .suspended, expires: Self.today.adding(days: -3))
+        XCTAssertEqual(
+            steps(try importing(#"{"id": 7, "status": "active"}"#)),
+            ["renew lapsed license 100 (ISPmanager 6 Lite (55227)), 1 month: 10.00 EUR"])
+        XCTAssertEqual(steps(try importing(#"{"id": 7, "name": "renamed"}"#)), [], "still suspended")
+    }
+
+    func testAnAddonThatNeededTheSameTariffBeforeCostsNothingNew() throws {
+        try catalogue()
+        try store.insert(
+            Service(id: 7, name: "vps7", ip: "10.0.0.7", addons: ["panel": "Lite"]), at: "2025-06-01 00:00:00")
+        // No license yet: checkevent orders it whatever the import says, so the import adds no cost.
+        XCTAssertEqual(steps(try importing(#"{"id": 7, "ip": "10.0.0.8"}"#)), [])
+        XCTAssertEqual(
+            steps(try importing(#"{"id": 7, "addons": {"panel": "Pro"}}"#)),
+            ["order ISPmanager 6 Pro (55228), 1 month: 18.00 EUR"])
+    }
+
+    func testWithoutACataloguePricesAreUnknown() throws {
+        let result = try importing(#"{"id": 1, "name": "a", "ip": "10.0.0.1", "addons": {"panel": "Lite"}}"#)
+        XCTAssertEqual(steps(result), ["order tariff 55227, 1 month: unknown price"])
+        XCTAssertNil(result.total)
+    }
+
+    func testPruneClosesAreListedAndCostNothing() throws {
+        try served()
+        let registry = ServiceRegistry(
+            config: Config(path: "/c"), store: store, time: FixedTime(day: Self.today), command: "service import")
+        let result = try registry.importServices([], source: "s.json", prune: PruneGuard(max: 1), dryRun: true)
+        XCTAssertEqual(result.changes.map(\.kind), [.closed])
+        XCTAssertEqual(result.changes.first?.fields, ["status"])
+        XCTAssertEqual(result.costs, [])
     }
 }

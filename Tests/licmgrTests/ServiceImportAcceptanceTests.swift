@@ -54,6 +54,101 @@ final class ServiceImportAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(try work.store().services(includeClosed: true).isEmpty, "all or nothing")
     }
 
+    // MARK: - What a record leaves out, what it clears
+
+    func testAKeyLeftOutKeepsTheFieldAndNullClearsIt() throws {
+        try addService(7, ip: "10.0.0.7", extra: ["--package", "12", "--period", "12"])
+        try licmgr("service", "suspend", "7")
+        try licmgr("service", "import", input: #"{"id": 7, "ip": "10.0.0.70"}"#)
+        XCTAssertEqual(
+            try work.store().service(7),
+            Service(
+                id: 7, name: "vps7", ip: "10.0.0.70", package: 12, period: 12, addons: ["panel": "Lite"],
+                status: .suspended))
+
+        try licmgr("service", "import", input: #"{"id": 7, "package": null, "period": null, "addons": null}"#)
+        XCTAssertEqual(
+            try work.store().service(7), Service(id: 7, name: "vps7", ip: "10.0.0.70", status: .suspended))
+        let history = try licmgr("history", "--service", "7", "--json").jsonArray.compactMap { $0["detail"] as? String }
+        XCTAssertEqual(history.last, "package 12 -> -, period 12 (1 year) -> -, addons panel=Lite -> -")
+
+        for key in ["name", "ip", "status"] {
+            let refused = try licmgr("service", "import", input: #"{"id": 7, "\#(key)": null}"#, expect: 65)
+            XCTAssertEqual(
+                refused.stderr,
+                "licmgr: error: standard input, line 1: '\(key)' is null: leave the key out to keep the service's "
+                    + "\(key), a \(key) cannot be cleared; nothing was imported\n")
+        }
+        let new = try licmgr(
+            "service", "import", input: #"[{"id": 7, "name": "x"}, {"id": 8, "ip": "10.0.0.8"}]"#, expect: 65)
+        XCTAssertEqual(
+            new.stderr,
+            "licmgr: error: standard input, element 2: service 8 is new, so it needs 'name'; nothing was imported\n")
+        XCTAssertEqual(try work.store().service(7)?.name, "vps7", "all or nothing")
+    }
+
+    // MARK: - What a dry run lists
+
+    func testDryRunListsEachChangeAndWhatTheNextCheckeventSpends() throws {
+        try licmgr("import-tariffs")
+        try addService(1, ip: "10.0.0.1")
+        try addService(2, ip: "10.0.0.2")
+        try licmgr("checkevent")
+        let license = try XCTUnwrap(try work.store().licenses(serviceID: 1).first?.id)
+        let export = """
+            {"id": 1, "ip": "10.0.0.11", "addons": {"panel": "Pro"}}
+            {"id": 2, "name": "vps2", "ip": "10.0.0.2", "addons": {"panel": "Lite"}}
+            {"id": 3, "name": "vps3", "ip": "10.0.0.3", "addons": {"panel": "Lite"}}
+            """
+        let plan = try licmgr("service", "import", "--dry-run", input: export)
+        XCTAssertEqual(
+            plan.stdout,
+            """
+            would change service 1 (vps1): ip 10.0.0.1 -> 10.0.0.11, addons panel=Lite -> panel=Pro; next checkevent: \
+            change license \(license) to ISPmanager 6 Pro (55228), 1 month: 18.00 EUR
+            would add service 3: name vps3, ip 10.0.0.3, addons panel=Lite, active; next checkevent: order ISPmanager \
+            6 Lite (55227), 1 month: 10.00 EUR
+            would import 3 service(s): 1 added, 1 changed, 1 unchanged; the next checkevent may spend 28.00 EUR on them
+
+            """)
+        let json = try licmgr("service", "import", "--dry-run", "--json", input: export).jsonObject
+        XCTAssertEqual(json["cost"] as? Double, 28)
+        XCTAssertEqual(json["currency"] as? String, "EUR")
+        let changes = try XCTUnwrap(json["changes"] as? [[String: Any]])
+        XCTAssertEqual(changes.map { $0["change"] as? String }, ["changed", "added"])
+        let fields = try XCTUnwrap(changes[0]["fields"] as? [String: [String: Any]])
+        XCTAssertEqual(Set(fields.keys), ["ip", "addons"])
+        XCTAssertEqual(fields["ip"]?["old"] as? String, "10.0.0.1")
+        XCTAssertEqual(fields["ip"]?["new"] as? String, "10.0.0.11")
+        XCTAssertEqual(fields["addons"]?["new"] as? [String: String], ["panel": "Pro"])
+        let cost = try XCTUnwrap((changes[0]["costs"] as? [[String: Any]])?.first)
+        XCTAssertEqual(cost["step"] as? String, "change_tariff")
+        XCTAssertEqual(cost["license_id"] as? Int, license)
+        XCTAssertEqual(cost["tariff"] as? Int, 55228)
+        XCTAssertEqual(cost["cost"] as? Double, 18)
+        XCTAssertNil(try work.store().service(3), "a dry run records nothing")
+
+        // What the import said the next checkevent would spend is what that checkevent plans.
+        try licmgr("service", "import", input: export)
+        let next = try licmgr("checkevent", "--dry-run", "--json").jsonObject
+        XCTAssertEqual(next["cost"] as? Double, 28, "\(next)")
+    }
+
+    func testWithoutTheCatalogueAPriceIsSaidToBeUnknown() throws {
+        let plan = try licmgr(
+            "service", "import", "--dry-run",
+            input: #"{"id": 3, "name": "vps3", "ip": "10.0.0.3", "addons": {"panel": "Lite"}}"#)
+        XCTAssertEqual(
+            plan.stdout,
+            """
+            would add service 3: name vps3, ip 10.0.0.3, addons panel=Lite, active; next checkevent: order tariff \
+            55227, 1 month: unknown price
+            would import 1 service(s): 1 added, 0 changed, 0 unchanged; the next checkevent makes 1 purchase(s) of \
+            unknown price (run 'licmgr import-tariffs') for them
+
+            """)
+    }
+
     // MARK: - --prune
 
     /// Services 1...`count` with a license each; returns an export that holds the first `kept`.

@@ -1,5 +1,7 @@
 /// Reads `service import` input: a JSON array of service objects, or one object per line.
 /// Keys are those of `service list --json`; `licenses` is ignored, any other key is an error.
+/// A key left out leaves that field of a known service as it is; `null` clears `package`,
+/// `period` and `addons`, and is refused for `name`, `ip` and `status`, which cannot be empty.
 /// What cannot be stored exactly as written is refused: invalid UTF-8, NUL characters,
 /// numbers with a fraction or exponent, and integers beyond 2^53.
 public enum ServiceImport {
@@ -35,10 +37,7 @@ public enum ServiceImport {
             var records: [ServiceRecord] = []
             for (index, element) in elements.enumerated() {
                 let location = "element \(index + 1)"
-                records.append(
-                    ServiceRecord(
-                        service: try service(from: element, source: source, location: location),
-                        location: location))
+                records.append(try record(from: element, source: source, location: location))
             }
             return records
         }
@@ -52,16 +51,13 @@ public enum ServiceImport {
             } catch {
                 throw .badImport(source: source, location: location, reason: "not a valid JSON object: \(error.reason)")
             }
-            records.append(
-                ServiceRecord(
-                    service: try service(from: object, source: source, location: location),
-                    location: location))
+            records.append(try record(from: object, source: source, location: location))
         }
         return records
     }
 
-    static func service(from element: StrictJSON.Value, source: String, location: String) throws(InputError)
-        -> Service
+    static func record(from element: StrictJSON.Value, source: String, location: String) throws(InputError)
+        -> ServiceRecord
     {
         func fail(_ reason: String) -> InputError { .badImport(source: source, location: location, reason: reason) }
         guard case .object(let object) = element else { throw fail("expected a JSON object") }
@@ -74,15 +70,28 @@ public enum ServiceImport {
         guard let id = try integer(object["id"], "id", fail), id > 0 else {
             throw fail("'id' must be a positive number")
         }
-        guard let name = try string(object["name"], "'name'", fail) else { throw fail("'name' must be a string") }
-        guard let ip = try string(object["ip"], "'ip'", fail) else { throw fail("'ip' must be a string") }
-        let package = try integer(object["package"], "package", fail)
-        let period = try integer(object["period"], "period", fail)
-        var addons: [String: String] = [:]
+        var record = ServiceRecord(id: id, location: location)
+        // These three cannot be cleared: a service always has a name, an IP and a status.
+        for key in ["name", "ip", "status"] where object[key] == .null {
+            throw fail("'\(key)' is null: leave the key out to keep the service's \(key), a \(key) cannot be cleared")
+        }
+        if object["name"] != nil {
+            guard let name = try string(object["name"], "'name'", fail) else { throw fail("'name' must be a string") }
+            record.name = name
+        }
+        if object["ip"] != nil {
+            guard let ip = try string(object["ip"], "'ip'", fail) else { throw fail("'ip' must be a string") }
+            record.ip = ip
+        }
+        if let value = object["package"] { record.package = .some(try integer(value, "package", fail)) }
+        if let value = object["period"] { record.period = .some(try integer(value, "period", fail)) }
         switch object["addons"] {
-        case nil, .null?:
+        case nil:
             break
+        case .null?:
+            record.addons = [:]
         case .object(let members)?:
+            var addons: [String: String] = [:]
             for (key, value) in members {
                 if key.unicodeScalars.contains("\0") { throw fail("an addon key holds a NUL character") }
                 guard let text = try string(value, "addon '\(key)'", fail) else {
@@ -90,17 +99,18 @@ public enum ServiceImport {
                 }
                 addons[key] = text
             }
+            record.addons = addons
         default:
-            throw fail("'addons' must be an object of KEY: VALUE")
+            throw fail("'addons' must be an object of KEY: VALUE, or null for none")
         }
-        var status = Service.Status.active
-        if let text = try string(object["status"], "'status'", fail) {
-            guard let parsed = Service.Status(rawValue: text) else {
+        if object["status"] != nil {
+            guard let text = try string(object["status"], "'status'", fail), let status = Service.Status(rawValue: text)
+            else {
                 throw fail("'status' must be active, suspended or closed")
             }
-            status = parsed
+            record.status = status
         }
-        return Service(id: id, name: name, ip: ip, package: package, period: period, addons: addons, status: status)
+        return record
     }
 
     /// A string field; nil when absent or null.

@@ -115,41 +115,42 @@ public final class ServiceRegistry {
         return (current, updated)
     }
 
-    /// Upserts every service of an import, or none if any is wrong. A closed service is left
+    /// Upserts every service of an import, or none if any is wrong. A record's fields apply to
+    /// the service as recorded: what it leaves out stays as it is. A closed service is left
     /// closed and as it is: a record for it may only repeat it. With `prune`, the open services
     /// the import leaves out are closed in the same transaction, unless `PruneGuard` takes the
     /// import for an empty or truncated export. A dry run checks it all and writes nothing.
+    /// Each change comes back with the money the next `checkevent` would spend on it.
     public func importServices(
         _ records: [ServiceRecord], source: String, prune: PruneGuard? = nil, dryRun: Bool = false
     ) throws -> ImportResult {
         let resolver = Resolver(config: config, catalogue: try store.catalogue())
-        var seen: [Int: String] = [:]
-        var valid: [ServiceRecord] = []
-        for record in records {
-            if let earlier = seen[record.service.id] {
-                throw InputError.badImport(
-                    source: source, location: record.location,
-                    reason: "service \(record.service.id) appears again (first at \(earlier))")
-            }
-            seen[record.service.id] = record.location
-            do {
-                valid.append(
-                    ServiceRecord(
-                        service: try Self.validated(record.service, resolver: resolver), location: record.location))
-            } catch let error as InputError {
-                throw InputError.badImport(source: source, location: record.location, reason: error.description)
-            }
-        }
         return try store.transaction {
+            var seen: [Int: String] = [:]
+            var planned: [(record: ServiceRecord, current: Service?, service: Service)] = []
+            for record in records {
+                if let earlier = seen[record.id] {
+                    throw InputError.badImport(
+                        source: source, location: record.location,
+                        reason: "service \(record.id) appears again (first at \(earlier))")
+                }
+                seen[record.id] = record.location
+                let current = try store.service(record.id)
+                do {
+                    let service = try Self.validated(record.applied(to: current), resolver: resolver)
+                    planned.append((record, current, service))
+                } catch let error as InputError {
+                    throw InputError.badImport(source: source, location: record.location, reason: error.description)
+                }
+            }
             var result = ImportResult()
             if let prune {
                 let open = try store.services(includeClosed: false)
                 result.closed = open.filter { seen[$0.id] == nil }
                 try prune.check(closing: result.closed.count, open: open.count, records: records.count, source: source)
             }
-            for record in valid {
-                let service = record.service
-                if let current = try store.service(service.id) {
+            for (record, current, service) in planned {
+                if let current {
                     if current == service {
                         result.unchanged += 1
                         continue
@@ -175,15 +176,24 @@ public final class ServiceRegistry {
                     }
                     result.added += 1
                 }
+                result.changes.append(
+                    ImportChange(
+                        kind: current == nil ? .added : .changed, old: current, new: service,
+                        summary: Self.changeText(from: current, to: service, resolver),
+                        costs: try costs(from: current, to: service, resolver: resolver)))
             }
-            guard !dryRun else { return result }
             for var service in result.closed {
-                let old = service.status
+                let old = service
                 service.status = .closed
+                result.changes.append(
+                    ImportChange(
+                        kind: .closed, old: old, new: service, summary: "status \(old.status.rawValue) -> closed",
+                        costs: []))
+                guard !dryRun else { continue }
                 try store.update(service, at: time.timestamp)
                 try self.record(
                     service.id, "service close",
-                    "status \(old.rawValue) -> closed: absent from the export (\(source), --prune)")
+                    "status \(old.status.rawValue) -> closed: absent from the export (\(source), --prune)")
             }
             return result
         }
@@ -290,6 +300,8 @@ public struct ImportResult: Sendable, Equatable {
     public var unchanged = 0
     /// Open services the export left out, closed by `--prune`.
     public var closed: [Service] = []
+    /// Every service added, changed or closed, in the import's order, the closed last.
+    public var changes: [ImportChange] = []
 
     public init() {}
 }
@@ -331,13 +343,54 @@ public struct PruneGuard: Sendable, Equatable {
     }
 }
 
-/// One service read from an import, with where it stood for error messages.
+/// One service read from an import: the fields it gives, and where it stood for error
+/// messages. A field left nil was not given: a known service keeps it.
 public struct ServiceRecord: Sendable, Equatable {
-    public var service: Service
+    public var id: Int
+    public var name: String?
+    public var ip: String?
+    /// `.some(nil)`: given as null, so cleared.
+    public var package: Int??
+    public var period: Int??
+    /// Given as null or `{}`: none.
+    public var addons: [String: String]?
+    public var status: Service.Status?
     public var location: String
 
-    public init(service: Service, location: String) {
-        self.service = service
+    public init(
+        id: Int, name: String? = nil, ip: String? = nil, package: Int?? = nil, period: Int?? = nil,
+        addons: [String: String]? = nil, status: Service.Status? = nil, location: String
+    ) {
+        self.id = id
+        self.name = name
+        self.ip = ip
+        self.package = package
+        self.period = period
+        self.addons = addons
+        self.status = status
         self.location = location
+    }
+
+    /// A record that gives every field of `service`.
+    public init(service: Service, location: String) {
+        self.init(
+            id: service.id, name: service.name, ip: service.ip, package: .some(service.package),
+            period: .some(service.period), addons: service.addons, status: service.status, location: location)
+    }
+
+    /// `current` with this record's fields over it; a new service (nil) needs a name and an IP,
+    /// and is active unless the record says otherwise.
+    public func applied(to current: Service?) throws(InputError) -> Service {
+        guard var service = current ?? name.flatMap({ name in ip.map { Service(id: id, name: name, ip: $0) } }) else {
+            throw .incompleteService(
+                id: id, missing: [name == nil ? "name" : nil, ip == nil ? "ip" : nil].compactMap { $0 })
+        }
+        if let name { service.name = name }
+        if let ip { service.ip = ip }
+        if let package { service.package = package }
+        if let period { service.period = period }
+        if let addons { service.addons = addons }
+        if let status { service.status = status }
+        return service
     }
 }

@@ -14,6 +14,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case badImport(source: String, location: String?, reason: String)
     case unreadableFile(path: String, reason: String)
     case closedService(Int)
+    /// An import record for a service not yet recorded that lacks what a new one needs.
+    case incompleteService(id: Int, missing: [String])
     /// `service import --prune` would close more services than `PruneGuard` lets it.
     case pruneRefused(source: String, closing: Int, open: Int, reason: String)
 
@@ -52,6 +54,9 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path): cannot read: \(reason); nothing was imported"
         case .closedService(let id):
             return "service \(id) is closed; closed services cannot be reopened: add a new service"
+        case .incompleteService(let id, let missing):
+            return "service \(id) is new, so it needs "
+                + missing.map { "'\($0)'" }.joined(separator: " and ")
         case .pruneRefused(let source, let closing, let open, let reason):
             return "\(source): --prune would close \(closing) of \(open) open services, \(reason); nothing was "
                 + "imported; if that is meant, run again with --prune-max \(closing) (with --dry-run to list them first)"

@@ -9,8 +9,9 @@ extension ServiceCommand {
             commandName: "import",
             abstract: "Add or update services from JSON: an array, or one object per line. All or nothing.",
             discussion: """
-                Keys as in 'service list --json': id, name, ip, package, period, addons, status. With \
-                --prune, the export is the whole truth: open services it leaves out are closed (their \
+                Keys as in 'service list --json': id, name, ip, package, period, addons, status. A key \
+                left out leaves that field of a known service as it is; null clears package, period or \
+                addons (name, ip and status cannot be null). With --prune, the export is the whole truth: open services it leaves out are closed (their \
                 licenses are deleted or parked by the next checkevent). An export that holds no service, \
                 or that would close more than 5 services and more than 10% of the open ones, is refused \
                 as empty or truncated unless --prune-max allows that many.
@@ -30,7 +31,10 @@ extension ServiceCommand {
                 valueName: "n"))
         var pruneMax: Int?
 
-        @Flag(help: "Check the whole import and say what it would add, change and close; change nothing.")
+        @Flag(
+            help:
+                "Check the whole import and list what it would add, change and close, and what the next checkevent would spend; change nothing."
+        )
         var dryRun = false
 
         func validate() throws {
@@ -60,22 +64,15 @@ extension ServiceCommand {
                 let result = try context.registry().importServices(
                     records, source: name, prune: prune ? PruneGuard(max: pruneMax) : nil, dryRun: dryRun)
                 if context.output.json {
-                    context.output.document([
-                        "added": .int(result.added), "changed": .int(result.changed),
-                        "unchanged": .int(result.unchanged), "closed": JSONValue(result.closed.map(\.id)),
-                        "dry_run": .bool(dryRun),
-                    ])
+                    context.output.document(.object(ImportRendering.json(result, dryRun: dryRun)))
                     return .ok
                 }
-                for service in result.closed {
-                    context.output.line(
-                        "\(dryRun ? "would close" : "closed") service \(service.id) (\(service.name), \(service.ip)): "
-                            + "absent from the export")
-                }
+                for change in result.changes { context.output.line(ImportRendering.line(change, dryRun: dryRun)) }
+                let money = ImportRendering.money(result).map { "; \($0)" } ?? ""
                 context.output.line(
                     "\(dryRun ? "would import" : "imported") \(records.count) service(s): \(result.added) added, "
                         + "\(result.changed) changed, \(result.unchanged) unchanged"
-                        + (prune ? ", \(result.closed.count) closed" : ""))
+                        + (prune ? ", \(result.closed.count) closed" : "") + money)
                 if !dryRun && !result.closed.isEmpty {
                     context.output.line(
                         "the next checkevent deletes or parks their licenses ('licmgr service close ID... --now' does it at once)"
