@@ -47,10 +47,15 @@ struct CommandContext {
     }
 
     private static func loadConfig(_ options: GlobalOptions) throws -> Config {
-        let environment = ProcessInfo.processInfo.environment
-        let path = options.config ?? environment["LICMGR_CONFIG"] ?? BuildInfo.configPath
-        return try ConfigParser().load(path: path, passwordOverride: environment[ConfigParser.passwordVariable])
+        try ConfigParser().load(path: configPath(options), passwordOverride: passwordOverride)
     }
+
+    /// The config file the options name: `--config`, else `LICMGR_CONFIG`, else the built-in path.
+    static func configPath(_ options: GlobalOptions) -> String {
+        options.config ?? ProcessInfo.processInfo.environment["LICMGR_CONFIG"] ?? BuildInfo.configPath
+    }
+
+    static var passwordOverride: String? { ProcessInfo.processInfo.environment[ConfigParser.passwordVariable] }
 
     /// The store; a command that records a change and then carries it to the remote uses
     /// the same connection for both.
@@ -118,10 +123,10 @@ struct CommandContext {
     /// `recorded` (default: `locking`) adds the run to the run record, failed or not; a run
     /// that never got its context (bad config, lock held) has nothing to record it in. The
     /// log trail gets the same runs, and also those held off by the lock once the config,
-    /// and so the log, is known.
+    /// and so the log, is known. `given` is a config the command has loaded itself.
     static func run(
         _ options: GlobalOptions, command: String, locking: Bool = false, recorded: Bool? = nil,
-        check: () throws -> Void = {},
+        config given: Config? = nil, check: () throws -> Void = {},
         _ body: (CommandContext) throws -> ExitStatus
     ) throws {
         let output = Output(options)
@@ -139,7 +144,7 @@ struct CommandContext {
         }
         do {
             try check()
-            let config = try loadConfig(options)
+            let config = try given ?? loadConfig(options)
             if recorded ?? locking {
                 log = RunLog(config.log)
                 // Warned, not fatal: a log that cannot be written must not stop renewals.

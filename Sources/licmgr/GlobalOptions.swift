@@ -5,7 +5,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The config file (default: $LICMGR_CONFIG, else \(BuildInfo.configPath)).", valueName: "path"))
+            "The config file (default: $LICMGR_CONFIG, else \(BuildInfo.configPath)).", valueName: "path"),
+        completion: .file())
     var config: String?
 
     @Flag(name: .long, help: "Print exactly one JSON document on stdout.")
@@ -21,7 +22,8 @@ struct GlobalOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Append each request to the remote and its answer to this file, secrets blanked out.",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var trace: String?
 
     func validate() throws {

@@ -265,10 +265,63 @@ final class ConfigParserTests: XCTestCase {
             .extraValue(file: path, line: 1, directive: "Option", value: "NoFixSuspended"))
     }
 
-    func testUrlTwiceConflicts() {
+    func testAnotherUrlConflictsAndTheSameOneAgainDoesNot() throws {
         XCTAssertEqual(
-            fault("Url https://a.example/b\n# x\nUrl https://a.example/b\n"),
+            fault("Url https://a.example/b\n# x\nUrl https://a.example/c\n"),
             .conflict(file: path, line: 3, directive: "Url", earlierLine: 1))
+        XCTAssertEqual(
+            try parse("Url https://a.example/b\n# x\nurl https://a.example/b # again\n").url, "https://a.example/b")
+    }
+
+    func testEveryOneValueDirectiveRepeatedIsAConflictOnlyWithAnotherValue() throws {
+        let lines = [
+            "User bob", "Database a.db", "CAFile ca.pem", "Hook /x 5", "MetricsFile m.prom", "Log stderr",
+            "RenewBefore 2", "ConnectTimeout 5", "Timeout 30", "SettleAfter 60", "SpendLimit 10", "Parallel 2",
+            "Password two  words",
+        ]
+        for line in lines {
+            XCTAssertNoThrow(try parse("\(line)\n\(line)"), line)
+            let directive = String(line.prefix { $0 != " " })
+            XCTAssertEqual(
+                fault("\(line)\n\(line)9"), .conflict(file: path, line: 2, directive: directive, earlierLine: 1), line)
+        }
+        XCTAssertEqual(try parse("RenewBefore 2\nRenewBefore 2").renewBefore, 2)
+        XCTAssertEqual(
+            fault("PasswordFile p\nPassword x"), .conflict(file: path, line: 2, directive: "Password", earlierLine: 1))
+    }
+
+    func testALineRefusedLeavesTheDirectiveFreeForTheNext() throws {
+        let (config, faults) = ConfigParser().parseAll("Parallel 99\nParallel 8\n", path: path)
+        XCTAssertEqual(faults.map(\.line), [1])
+        XCTAssertEqual(config.parallel, 8)
+        XCTAssertEqual(config.lines["Parallel"], 2)
+    }
+
+    func testParseAllFindsEveryFaultInLineOrder() {
+        let (config, faults) = ConfigParser().parseAll(
+            "Url ftp://x\nUser a\nFoo 1\nParallel 0\nUser b\nOption Nope\nRenewBefore 3\n", path: path)
+        XCTAssertEqual(faults.map(\.line), [1, 3, 4, 5, 6])
+        XCTAssertEqual(config.user, "a")
+        XCTAssertEqual(config.renewBefore, 3, "a good line after faults is still read")
+        XCTAssertEqual(
+            faults.map(\.description).last,
+            "\(path):6: unknown Option 'Nope'; known names are ReUseLicense, UseExistingOnUpgrade, NoFixSuspended")
+    }
+
+    func testCheckAlsoNamesMissingSettingsAndAnUnreadableCAFile() throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.file("licmgr.conf")
+        try Data("Url https://a.example/\nCAFile ca.pem\nUser\n".utf8).write(to: URL(fileURLWithPath: file))
+        let (config, faults) = ConfigParser().check(path: file)
+        XCTAssertNotNil(config)
+        XCTAssertEqual(
+            faults.map(\.description),
+            [
+                "\(file):3: User needs a user name", "\(file): no User line; the remote cannot be reached without it",
+                "\(file): no Password or PasswordFile line; the remote cannot be reached without it",
+                "\(file):2: CAFile \(directory.file("ca.pem")): cannot read: no such file",
+            ])
+        XCTAssertEqual(ConfigParser().check(path: directory.file("none")).config, nil)
     }
 
     func testPriceSameNameOtherTariffConflicts() {

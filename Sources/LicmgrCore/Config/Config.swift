@@ -74,6 +74,9 @@ public struct Config: Sendable, Equatable {
     /// The node_exporter textfile rewritten after each recorded run.
     public var metricsFile: String?
     public var log: LogTarget = .syslog
+    /// The line each one-value directive was given on, by its canonical name, so that a fault
+    /// found in what it names (a `Log` file that cannot be written) names the line.
+    public var lines: [String: Int] = [:]
 
     public init(path: String) { self.path = path }
 

@@ -1,8 +1,9 @@
 /// A fault in the config file or the files it names. Every case says where.
 public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
-    /// A file licmgr appends to, the `Log` file, that it cannot write.
-    case unwritable(file: String, reason: String)
+    /// A file or program a config line names that cannot be used as the line means it: a
+    /// `CAFile` that cannot be read, a `Log` file that cannot be written.
+    case unusable(file: String, line: Int, directive: String, path: String, reason: String)
     case unknownDirective(file: String, line: Int, word: String, suggestion: String?)
     case unknownOption(file: String, line: Int, word: String, suggestion: String?)
     case missingValue(file: String, line: Int, directive: String, expected: String)
@@ -22,9 +23,9 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unknownDirective(_, let line, _, _), .unknownOption(_, let line, _, _), .missingValue(_, let line, _, _),
             .badValue(_, let line, _, _, _), .extraValue(_, let line, _, _), .conflict(_, let line, _, _),
-            .notSold(_, let line, _, _):
+            .notSold(_, let line, _, _), .unusable(_, let line, _, _, _):
             return line
-        case .unreadable, .unwritable, .missingSetting, .noPeriod, .insecure:
+        case .unreadable, .missingSetting, .noPeriod, .insecure:
             return nil
         }
     }
@@ -33,8 +34,8 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
-        case .unwritable(let file, let reason):
-            return "\(file): cannot write: \(reason)"
+        case .unusable(let file, let line, let directive, let path, let reason):
+            return "\(file):\(line): \(directive) \(path): \(reason)"
         case .unknownDirective(let file, let line, let word, let suggestion):
             return "\(file):\(line): unknown directive '\(word)'"
                 + Self.hint(suggestion, among: ConfigParser.directives)

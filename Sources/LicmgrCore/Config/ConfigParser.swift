@@ -29,36 +29,94 @@ public struct ConfigParser: Sendable {
     /// replaces the configured password but does not excuse a readable file that holds one.
     public func load(path: String, passwordOverride: String? = nil) throws -> Config {
         let absolute = Self.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
-        guard let data = FileManager.default.contents(atPath: absolute) else {
-            var reason = Self.whyUnreadable(absolute)
-            if reason == "no such file" {
-                reason += "; write one (see licmgr.conf(5) and the sample licmgr.conf) or give --config PATH"
-            }
-            throw ConfigError.unreadable(file: absolute, reason: reason)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError.unreadable(file: absolute, reason: "not UTF-8 text")
-        }
-        var config = try parse(text, path: absolute)
-        if case .line = config.passwordSource {
-            try Self.requirePrivate(absolute)
-        }
-        if case .file(let passwordPath) = config.passwordSource {
-            try Self.requirePrivate(passwordPath)
-            config.password = try Self.readPasswordFile(passwordPath)
-        }
-        if let passwordOverride, !passwordOverride.isEmpty {
-            config.password = passwordOverride
-            config.passwordSource = .environment
-        }
+        var config = try parse(try Self.read(absolute), path: absolute)
+        if let fault = Self.resolvePassword(&config, override: passwordOverride) { throw fault }
         return config
     }
 
-    /// Parses config text; `path` names the file in errors and anchors relative paths.
+    /// Loads the file at `path` as `load` does, but finds every fault instead of the first:
+    /// in its lines, in the password, in the settings the remote needs and in the `CAFile`. The
+    /// config is nil only when the file cannot be read at all.
+    public func check(path: String, passwordOverride: String? = nil) -> (config: Config?, faults: [ConfigError]) {
+        let absolute = Self.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
+        let text: String
+        do {
+            text = try Self.read(absolute)
+        } catch {
+            return (nil, [error])
+        }
+        var (config, faults) = parseAll(text, path: absolute)
+        if let fault = Self.resolvePassword(&config, override: passwordOverride) { faults.append(fault) }
+        for (directive, missing) in [
+            ("Url", config.url == nil), ("User", config.user == nil),
+            ("Password or PasswordFile", config.passwordSource == .none),
+        ] where missing {
+            faults.append(.missingSetting(file: absolute, directive: directive))
+        }
+        if let caFile = config.caFile, let line = config.lines["CAFile"],
+            !FileManager.default.isReadableFile(atPath: caFile)
+        {
+            faults.append(
+                .unusable(
+                    file: absolute, line: line, directive: "CAFile", path: caFile,
+                    reason: "cannot read: \(Self.whyUnreadable(caFile))"))
+        }
+        return (config, faults)
+    }
+
+    private static func read(_ path: String) throws(ConfigError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var reason = Self.whyUnreadable(path)
+            if reason == "no such file" {
+                reason += "; write one (see licmgr.conf(5) and the sample licmgr.conf) or give --config PATH"
+            }
+            throw .unreadable(file: path, reason: reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(file: path, reason: "not UTF-8 text")
+        }
+        return text
+    }
+
+    /// Checks where the password comes from and reads it; the fault that stops that, if any.
+    private static func resolvePassword(_ config: inout Config, override: String?) -> ConfigError? {
+        do {
+            if case .line = config.passwordSource {
+                try requirePrivate(config.path)
+            }
+            if case .file(let passwordPath) = config.passwordSource {
+                try requirePrivate(passwordPath)
+                config.password = try readPasswordFile(passwordPath)
+            }
+        } catch let fault as ConfigError {
+            return fault
+        } catch {
+            preconditionFailure("the password check threw \(error), not a ConfigError")
+        }
+        if let override, !override.isEmpty {
+            config.password = override
+            config.passwordSource = .environment
+        }
+        return nil
+    }
+
+    /// Parses config text; `path` names the file in errors and anchors relative paths. The first
+    /// fault, in line order, is thrown.
     public func parse(_ text: String, path: String) throws -> Config {
+        let (config, faults) = parseAll(text, path: path)
+        if let first = faults.first { throw first }
+        return config
+    }
+
+    /// Parses config text and finds every fault, in line order, for `config check`: a line at
+    /// fault is left out of the config returned.
+    public func parseAll(_ text: String, path: String) -> (config: Config, faults: [ConfigError]) {
         var config = Config(path: path)
+        var faults: [ConfigError] = []
         let directory = Path.parent(of: path)
-        var seen: [String: Int] = [:]
+        // Where each one-value directive was first given, and with what: the same line again
+        // says nothing new, another value is a conflict.
+        var seen: [String: (line: Int, values: [String])] = [:]
         var priceLines: [String: Config.PriceRule] = [:]
 
         // `isNewline` takes "\r\n" (one Character in Swift) as well as "\n" and "\r".
@@ -71,106 +129,140 @@ public struct ConfigParser: Sendable {
             guard let word = fields.first else { continue }
             guard let directive = Self.directives.first(where: { $0.equalsIgnoringCase(word) })
             else {
-                throw ConfigError.unknownDirective(
-                    file: path, line: number, word: word, suggestion: Self.nearest(word, in: Self.directives))
+                faults.append(
+                    .unknownDirective(
+                        file: path, line: number, word: word, suggestion: Self.nearest(word, in: Self.directives)))
+                continue
             }
             let values = Array(fields.dropFirst())
             let context = LineContext(file: path, line: number, directive: directive, values: values)
-
-            switch directive {
-            case "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile", "Log":
-                if let earlier = seen[directive] {
-                    throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: earlier)
-                }
-                seen[directive] = number
-                switch directive {
-                case "Url": config.url = try Self.url(context)
-                case "User": config.user = try context.single("a user name")
-                case "Database":
-                    config.database = Self.absolute(try context.single("a file path"), relativeTo: directory)
-                case "CAFile": config.caFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
-                case "Hook":
-                    let (hook, timeout) = try Self.hook(context)
-                    config.hook = hook
-                    if let timeout { config.hookTimeout = timeout }
-                case "MetricsFile":
-                    config.metricsFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
-                case "Log":
-                    config.log = Self.logTarget(try context.single("syslog, stderr, none or a file path"), directory)
-                case "PasswordFile":
-                    if let other = seen["Password"] {
-                        throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: other)
+            do {
+                if Self.oneValue.contains(directive) {
+                    // Password keeps its inner blanks, so its whole value is compared.
+                    let given = directive == "Password" ? [(try? Self.passwordValue(line, context)) ?? ""] : values
+                    if let earlier = seen[directive] {
+                        guard earlier.values == given else {
+                            throw ConfigError.conflict(
+                                file: path, line: number, directive: directive, earlierLine: earlier.line)
+                        }
+                        continue
                     }
-                    config.passwordSource = .file(
-                        Self.absolute(try context.single("a file path"), relativeTo: directory))
-                default:
-                    if let other = seen["PasswordFile"] {
-                        throw ConfigError.conflict(file: path, line: number, directive: directive, earlierLine: other)
-                    }
-                    config.password = try Self.passwordValue(line, context)
-                    config.passwordSource = .line(number)
-                }
-            case "Price":
-                guard values.count >= 2 else {
-                    throw context.missing("an addon name and a remote tariff id")
-                }
-                let tariff = try context.integer(values[values.count - 1], "a remote tariff id", positive: true)
-                for name in values.dropLast() {
-                    if let earlier = priceLines[name.lowercased()], earlier.tariff != tariff {
+                    if let other = Self.exclusive[directive], let earlier = seen[other] {
                         throw ConfigError.conflict(
-                            file: path, line: number, directive: "Price \(name)", earlierLine: earlier.line)
+                            file: path, line: number, directive: directive, earlierLine: earlier.line)
                     }
-                    let rule = Config.PriceRule(name: name, tariff: tariff, line: number)
-                    priceLines[name.lowercased()] = rule
-                    config.prices.append(rule)
+                    seen[directive] = (number, given)
+                    config.lines[directive] = number
                 }
-            case "Period":
-                let rule = try Self.period(context)
-                if let earlier = config.periods.first(where: { $0.local == rule.local && $0.tariff == rule.tariff }) {
-                    if earlier.remote != rule.remote {
-                        throw ConfigError.conflict(
-                            file: path, line: number, directive: "Period", earlierLine: earlier.line)
-                    }
-                } else {
-                    config.periods.append(rule)
-                }
-            case "Option":
-                let name = try context.single("an option name")
-                guard
-                    let option = Config.Option.allCases.first(where: {
-                        $0.rawValue.equalsIgnoringCase(name)
-                    })
-                else {
-                    throw ConfigError.unknownOption(
-                        file: path, line: number, word: name,
-                        suggestion: Self.nearest(name, in: Config.Option.allCases.map(\.rawValue)))
-                }
-                config.options.insert(option)
-            case "ReusePrice":
-                guard !values.isEmpty else { throw context.missing("a local package id") }
-                for value in values {
-                    let package = try context.integer(value, "a local package id", positive: true)
-                    if !config.reusePackages.contains(package) { config.reusePackages.append(package) }
-                }
-            case "SpendLimit":
-                let text = try context.single("an amount such as 500 or 500.00")
-                guard let limit = Money.parse(text) else {
-                    throw ConfigError.badValue(
-                        file: path, line: number, directive: directive, value: text,
-                        expected: "an amount such as 500 or 500.00, at most four decimals (the catalogue's currency)")
-                }
-                config.spendLimit = limit
-            case let name where Self.numbers[name] != nil:
-                let number = Self.numbers[name]!
-                let expected =
-                    "a number of \(number.unit) from \(number.range.lowerBound) to \(number.range.upperBound)"
-                config[keyPath: number.field] = try context.integer(
-                    try context.single("a number of \(number.unit)"), expected, range: number.range)
-            default:
-                preconditionFailure("directive \(directive) listed but not handled")
+                try apply(directive, context, line: line, directory: directory, to: &config, prices: &priceLines)
+            } catch let fault as ConfigError {
+                faults.append(fault)
+                // A value refused is no value: the next line giving one is not a conflict with it.
+                if seen[directive]?.line == number { seen[directive] = nil }
+                if config.lines[directive] == number { config.lines[directive] = nil }
+            } catch {
+                preconditionFailure("a config line threw \(error), not a ConfigError")
             }
         }
-        return config
+        return (config, faults)
+    }
+
+    /// Directives given once: a second line must repeat the first.
+    static let oneValue: Set<String> = [
+        "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile", "Log",
+        "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit", "Parallel",
+    ]
+
+    /// Directives that exclude each other.
+    static let exclusive = ["Password": "PasswordFile", "PasswordFile": "Password"]
+
+    /// Applies one line of a known directive to `config`.
+    private func apply(
+        _ directive: String, _ context: LineContext, line: String, directory: String, to config: inout Config,
+        prices priceLines: inout [String: Config.PriceRule]
+    ) throws {
+        let path = context.file
+        let number = context.line
+        let values = context.values
+        switch directive {
+        case "Url": config.url = try Self.url(context)
+        case "User": config.user = try context.single("a user name")
+        case "Database":
+            config.database = Self.absolute(try context.single("a file path"), relativeTo: directory)
+        case "CAFile": config.caFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
+        case "Hook":
+            let (hook, timeout) = try Self.hook(context)
+            config.hook = hook
+            if let timeout { config.hookTimeout = timeout }
+        case "MetricsFile":
+            config.metricsFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
+        case "Log":
+            config.log = Self.logTarget(try context.single("syslog, stderr, none or a file path"), directory)
+        case "PasswordFile":
+            config.passwordSource = .file(Self.absolute(try context.single("a file path"), relativeTo: directory))
+        case "Password":
+            config.password = try Self.passwordValue(line, context)
+            config.passwordSource = .line(number)
+        case "Price":
+            guard values.count >= 2 else {
+                throw context.missing("an addon name and a remote tariff id")
+            }
+            let tariff = try context.integer(values[values.count - 1], "a remote tariff id", positive: true)
+            for name in values.dropLast() {
+                if let earlier = priceLines[name.lowercased()], earlier.tariff != tariff {
+                    throw ConfigError.conflict(
+                        file: path, line: number, directive: "Price \(name)", earlierLine: earlier.line)
+                }
+            }
+            for name in values.dropLast() {
+                let rule = Config.PriceRule(name: name, tariff: tariff, line: number)
+                priceLines[name.lowercased()] = rule
+                config.prices.append(rule)
+            }
+        case "Period":
+            let rule = try Self.period(context)
+            if let earlier = config.periods.first(where: { $0.local == rule.local && $0.tariff == rule.tariff }) {
+                if earlier.remote != rule.remote {
+                    throw ConfigError.conflict(file: path, line: number, directive: "Period", earlierLine: earlier.line)
+                }
+            } else {
+                config.periods.append(rule)
+            }
+        case "Option":
+            let name = try context.single("an option name")
+            guard
+                let option = Config.Option.allCases.first(where: {
+                    $0.rawValue.equalsIgnoringCase(name)
+                })
+            else {
+                throw ConfigError.unknownOption(
+                    file: path, line: number, word: name,
+                    suggestion: Self.nearest(name, in: Config.Option.allCases.map(\.rawValue)))
+            }
+            config.options.insert(option)
+        case "ReusePrice":
+            guard !values.isEmpty else { throw context.missing("a local package id") }
+            var packages: [Int] = []
+            for value in values { packages.append(try context.integer(value, "a local package id", positive: true)) }
+            for package in packages where !config.reusePackages.contains(package) {
+                config.reusePackages.append(package)
+            }
+        case "SpendLimit":
+            let text = try context.single("an amount such as 500 or 500.00")
+            guard let limit = Money.parse(text) else {
+                throw ConfigError.badValue(
+                    file: path, line: number, directive: directive, value: text,
+                    expected: "an amount such as 500 or 500.00, at most four decimals (the catalogue's currency)")
+            }
+            config.spendLimit = limit
+        case let name where Self.numbers[name] != nil:
+            let number = Self.numbers[name]!
+            let expected = "a number of \(number.unit) from \(number.range.lowerBound) to \(number.range.upperBound)"
+            config[keyPath: number.field] = try context.integer(
+                try context.single("a number of \(number.unit)"), expected, range: number.range)
+        default:
+            preconditionFailure("directive \(directive) listed but not handled")
+        }
     }
 
     // MARK: - Lines

@@ -13,7 +13,9 @@ struct ConfigCommand: ParsableCommand {
             commandName: "check",
             abstract: "Parse and validate the config, then print the settings it resolves to (never the password).",
             discussion: """
-                Once the tariff catalogue is imported, every Price and Period line is also checked \
+                Every fault is reported, each on a line naming the file and line, and the exit code is \
+                78 (77 for a password others may read); a directive repeated with the same value is no \
+                fault. Once the tariff catalogue is imported, every Price and Period line is also checked \
                 against it: a tariff or period the remote does not sell is an error naming the line \
                 (exit 78). --remote is the probe to run before the first order: it logs in with \
                 authinfo and with func=auth, reads the balance, the catalogue, a page of each listing \
@@ -28,19 +30,23 @@ struct ConfigCommand: ParsableCommand {
         var remote = false
 
         func run() throws {
-            try CommandContext.run(global, command: "config check") { context in
+            let checked = ConfigParser().check(
+                path: CommandContext.configPath(global), passwordOverride: CommandContext.passwordOverride)
+            try CommandContext.run(global, command: "config check", config: checked.config) { context in
                 let config = context.config
-                _ = try config.credentials()
-                if let caFile = config.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-                    throw ConfigError.unreadable(file: caFile, reason: "the CAFile cannot be read")
-                }
-                if case .file(let log) = config.log, let reason = RunLog.unwritable(log) {
-                    throw ConfigError.unwritable(file: log, reason: "the Log file: \(reason)")
+                var faults = checked.faults
+                if case .file(let log) = config.log, let line = config.lines["Log"], let reason = RunLog.unwritable(log)
+                {
+                    faults.append(
+                        .unusable(
+                            file: config.path, line: line, directive: "Log", path: log,
+                            reason: "cannot write: \(reason)"))
                 }
                 let source: String
                 let catalogue: Catalogue
                 var contact: FirstContactReport?
-                if remote {
+                // A config at fault is not taken to the remote: its faults are what to put right first.
+                if remote && faults.isEmpty {
                     let credentials = try config.credentials()
                     let named = config.prices.map(\.tariff) + config.periods.compactMap(\.tariff)
                     let report = try FirstContact(
@@ -58,7 +64,11 @@ struct ConfigCommand: ParsableCommand {
                     catalogue = Catalogue()
                     source = "none"
                 }
-                let problems = Resolver(config: config, catalogue: catalogue).catalogueProblems()
+                faults += Resolver(config: config, catalogue: catalogue).catalogueProblems()
+                // In line order; what no line names (a setting missing, a password file) last.
+                let problems = faults.enumerated().sorted {
+                    ($0.element.line ?? Int.max, $0.offset) < ($1.element.line ?? Int.max, $1.offset)
+                }.map(\.element)
                 // What had to be inferred warns, what cannot be read is an error: after the
                 // settings, or before the config's own faults.
                 func tellFindings() {
@@ -68,10 +78,13 @@ struct ConfigCommand: ParsableCommand {
                 }
                 if !problems.isEmpty {
                     tellFindings()
+                    // A password others may read keeps its own code, whatever else is wrong.
+                    let status: ExitStatus =
+                        problems.contains { ExitStatus.of($0) == .noPermission } ? .noPermission : .config
                     if context.output.json {
                         context.output.document([
                             "error": [
-                                "code": .int(Int(ExitStatus.config.rawValue)),
+                                "code": .int(Int(status.rawValue)),
                                 "message": .string(problems[0].description),
                                 "problems": JSONValue(problems.map(\.description)),
                             ]
@@ -79,7 +92,7 @@ struct ConfigCommand: ParsableCommand {
                     } else {
                         for problem in problems { context.output.error(problem.description) }
                     }
-                    return .config
+                    return status
                 }
                 // Not errors: the run that calls the hook or writes the file only warns too.
                 if let hook = config.hook, !FileManager.default.isExecutableFile(atPath: hook) {
@@ -118,6 +131,8 @@ struct ConfigCommand: ParsableCommand {
                         "catalogue": .string(source),
                         "hook": JSONValue(config.hook), "hook_timeout": .int(config.hookTimeout),
                         "metrics_file": JSONValue(config.metricsFile),
+                        "spend_limit": JSONValue(money: config.spendLimit),
+                        "parallel": .int(config.parallel),
                         "tariffs_checked": .int(catalogue.tariffs.count),
                     ]
                     for member in Self.json(contact).members { document.set(member.key, member.value) }
@@ -131,10 +146,12 @@ struct ConfigCommand: ParsableCommand {
                     "password        \(password)",
                     "database        \(config.database)",
                 ]
-                if let caFile = config.caFile { lines.append("ca file         \(caFile)") }
+                lines.append("ca file         \(config.caFile ?? "- (the system's certificate authorities)")")
+                if config.prices.isEmpty { lines.append("price           -") }
                 for price in config.prices {
                     lines.append("price           \(price.name) -> tariff \(price.tariff)")
                 }
+                if config.periods.isEmpty { lines.append("period          -") }
                 for period in config.periods {
                     let local = period.local.map(String.init) ?? "ALL"
                     let tariff = period.tariff.map { " (tariff \($0))" } ?? " (any tariff)"
@@ -143,15 +160,22 @@ struct ConfigCommand: ParsableCommand {
                 lines.append(
                     "options         \(config.options.isEmpty ? "-" : config.options.map(\.rawValue).sorted().joined(separator: " "))"
                 )
-                if !config.reusePackages.isEmpty {
-                    lines.append("reuse packages  \(config.reusePackages.map(String.init).joined(separator: " "))")
-                }
+                lines.append(
+                    "reuse packages  "
+                        + (config.reusePackages.isEmpty
+                            ? "-" : config.reusePackages.map(String.init).joined(separator: " ")))
                 lines.append("renew before    \(config.renewBefore) day(s)")
                 lines.append("timeouts        connect \(config.connectTimeout) s, total \(config.timeout) s")
                 lines.append("settle after    \(config.settleAfter) s")
+                lines.append(
+                    "spend limit     "
+                        + (config.spendLimit.map { "\(Money.format($0)) in 24 hours (the catalogue's currency)" }
+                            ?? "- (none)"))
+                lines.append("parallel        \(config.parallel) remote call(s) in flight")
                 lines.append("log             \(RunLog.name(config.log))")
-                if let hook = config.hook { lines.append("hook            \(hook) (at most \(config.hookTimeout) s)") }
-                if let metrics = config.metricsFile { lines.append("metrics file    \(metrics)") }
+                lines.append(
+                    "hook            " + (config.hook.map { "\($0) (at most \(config.hookTimeout) s)" } ?? "-"))
+                lines.append("metrics file    \(config.metricsFile ?? "-")")
                 switch source {
                 case "remote":
                     lines.append("catalogue       \(catalogue.tariffs.count) tariff(s) read from the remote: lines ok")

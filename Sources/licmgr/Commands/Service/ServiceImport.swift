@@ -19,7 +19,7 @@ extension ServiceCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The file to read; '-' or nothing for standard input.")
+        @Argument(help: "The file to read; '-' or nothing for standard input.", completion: .file())
         var file: String?
 
         @Flag(help: "Close the open services the export leaves out.")
