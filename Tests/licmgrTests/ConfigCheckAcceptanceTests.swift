@@ -12,8 +12,8 @@ final class ConfigCheckAcceptanceTests: AcceptanceTestCase {
                 Log missing/licmgr.log
                 Parallel 99
                 Timout 5
-                RenewBefore 2
-                RenewBefore 3
+                Hook /bin/true
+                Hook /bin/false
                 CAFile nowhere.pem
                 """)
         let config = work.configPath
@@ -26,7 +26,7 @@ final class ConfigCheckAcceptanceTests: AcceptanceTestCase {
             licmgr: error: \(config):8: Log \(directory)/missing/licmgr.log: cannot write: No such file or directory
             licmgr: error: \(config):9: Parallel: '99' is not a number of remote calls in flight from 1 to 32
             licmgr: error: \(config):10: unknown directive 'Timout'; did you mean 'Timeout'?
-            licmgr: error: \(config):12: RenewBefore conflicts with line 11
+            licmgr: error: \(config):12: Hook conflicts with line 11
             licmgr: error: \(config):13: CAFile \(directory)/nowhere.pem: cannot read: no such file
 
             """)
@@ -53,14 +53,13 @@ final class ConfigCheckAcceptanceTests: AcceptanceTestCase {
     }
 
     func testAnIdenticalRepeatedLineIsNoConflict() throws {
-        try work.writeConfig(
-            url: sim.url, extra: "Url \(sim.url)\nParallel 2\nparallel 2 # again\nLog stderr\nLog stderr")
+        try work.writeConfig(url: sim.url, extra: "Url \(sim.url)\nLog stderr\nlog stderr # again")
         let check = try licmgr("config", "check")
         XCTAssertEqual(check.stderr, "")
-        XCTAssertTrue(check.stdout.contains("parallel        2 remote call(s) in flight\n"), check.stdout)
-        try work.writeConfig(url: sim.url, extra: "Parallel 2\nParallel 3")
+        XCTAssertTrue(check.stdout.contains("log             stderr\n"), check.stdout)
+        try work.writeConfig(url: sim.url, extra: "Log stderr\nLog syslog")
         let conflict = try licmgr("config", "check", expect: 78)
-        XCTAssertEqual(conflict.stderr, "licmgr: error: \(work.configPath):9: Parallel conflicts with line 8\n")
+        XCTAssertEqual(conflict.stderr, "licmgr: error: \(work.configPath):9: Log conflicts with line 8\n")
     }
 
     func testEveryResolvedDirectiveIsShown() throws {

@@ -167,10 +167,10 @@ public struct ConfigParser: Sendable {
         return (config, faults)
     }
 
-    /// Directives given once: a second line must repeat the first.
+    /// Directives given once: a second line must repeat the first. (A number given again
+    /// replaces the first, as it always has: configs rely on it.)
     static let oneValue: Set<String> = [
         "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile", "Log",
-        "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit", "Parallel",
     ]
 
     /// Directives that exclude each other.
