@@ -34,7 +34,8 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 # the tests also run licmgr on a pseudo-terminal with util-linux script(1), from bsdutils.
 # mandoc lints the man pages in make test. The TLS and proxy tests make certificates with openssl,
 # put the simulator behind TLS with socat and run tinyproxy (the binary alone: no system service).
-APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin
+# The worked ServiceSource examples the tests run are python3 scripts.
+APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin python3
 
 .PHONY: help setup build debug test check-man check-unit check-sandbox check-install check-deb check-dist demo bench lint format \
 	install uninstall dist deb clean
@@ -147,6 +148,8 @@ install: $(if $(BIN),,build)
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/licmgr.8 $(DESTDIR)$(MANDIR)/man5/licmgr.conf.5 \
 	  $(DESTDIR)$(UNITDIR)/licmgr-checkevent.service $(DESTDIR)$(UNITDIR)/licmgr-checkevent.timer; \
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md; \
+	install -d $(DESTDIR)$(DOCDIR)/examples/service-sources; \
+	install -m 0644 etc/service-sources/* $(DESTDIR)$(DOCDIR)/examples/service-sources/; \
 	$(SUBST) etc/licmgr.conf > $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample; \
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample; \
 	$(SUBST) etc/licmgr.cron > $(DESTDIR)$(DOCDIR)/licmgr.cron; \

@@ -71,7 +71,7 @@ let package = Package(
             name: "licmgrTests",
             dependencies: ["LicmgrTestSupport", "licmgr", "billmgr-sim"],
             // Read by the golden tests through #filePath, not bundled.
-            exclude: ["Goldens"]
+            exclude: ["Goldens", "Fixtures"]
         ),
     ]
 )

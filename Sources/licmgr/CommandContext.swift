@@ -100,7 +100,7 @@ struct CommandContext {
     /// Counts what the run did, for the run record.
     func tally(_ report: RunReport) {
         connection.report = report
-        connection.stopped = report.stopped?.description
+        connection.stopped = report.stopped?.description ?? report.serviceSource?.failure?.message
         tally(Dictionary(uniqueKeysWithValues: RunReport.Action.allCases.map { ($0.rawValue, report.count($0)) }))
     }
 

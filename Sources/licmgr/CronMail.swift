@@ -2,7 +2,7 @@ import FoundationEssentials
 import LicmgrCore
 
 /// What checkevent prints, cron mails: an error that repeats every run (the remote down, the
-/// credentials refused, purchases refused for lack of funds) is printed when it starts, at
+/// credentials refused, purchases refused for lack of funds, the ServiceSource failing) is printed when it starts, at
 /// most hourly while it lasts, and followed by one line when it ends. `-v` prints every run;
 /// the exit code, --json and the log trail are the same either way.
 struct CronMail {
@@ -11,10 +11,14 @@ struct CronMail {
     /// Whether a purchase refused for lack of funds is printed as it happens in this run.
     let printsFunds: Bool
 
+    /// Whether a `ServiceSource` failure is printed as it happens in this run.
+    let printsSource: Bool
+
     init(hygiene: MailHygiene, output: Output) {
         self.hygiene = hygiene
         self.output = output
         printsFunds = Self.printsAll(output) || (try? hygiene.prints(.funds)) ?? true
+        printsSource = Self.printsAll(output) || (try? hygiene.prints(.serviceSource)) ?? true
     }
 
     /// Lets `engine`'s live lines leave out what this run is not to print.
@@ -64,6 +68,7 @@ struct CronMail {
                 case .remoteDown: "the remote answers again after \(failed)"
                 case .credentials: "the remote accepts the credentials again after \(failed)"
                 case .funds: "no purchase was refused for lack of funds, after \(runs) with such refusals"
+                case .serviceSource: "the ServiceSource works again after \(failed)"
                 }
             return "\(what) since \(ended.since) UTC"
         }

@@ -105,7 +105,24 @@ enum Rendering {
                 "code": .int(Int(ExitStatus.of(stopped).rawValue)),
             ])
         }
+        if let failure = report.serviceSource?.failure {
+            errors.append([
+                "service_id": nil, "addon": nil, "license_id": nil, "message": .string(failure.message),
+                "code": .int(Int(failure.status.rawValue)),
+            ])
+        }
         object.set("errors", .array(errors))
+        if let source = report.serviceSource {
+            object.set(
+                "service_source",
+                [
+                    "program": .string(source.program),
+                    "error": source.failure.map {
+                        ["code": .int(Int($0.status.rawValue)), "message": .string($0.message)]
+                    } ?? .null,
+                    "import": source.result.map { .object(ImportRendering.json($0, dryRun: report.dryRun)) } ?? .null,
+                ])
+        }
         object.set("warnings", JSONValue(report.warnings))
         object.set("notes", JSONValue(report.notes + report.verboseWarnings))
         object.set("dry_run", .bool(report.dryRun))

@@ -38,6 +38,18 @@ extension CommandContext {
         return .object(object)
     }
 
+    /// The environment of the operator's programs, the hook and the `ServiceSource`: named
+    /// variables only, so that LICMGR_PASSWORD, and whatever else licmgr was given, stay here.
+    func programEnvironment() -> [String: String] {
+        let inherited = ProcessInfo.processInfo.environment
+        var environment = [
+            "PATH": inherited["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "LICMGR_COMMAND": command, "LICMGR_CONFIG": config.path,
+        ]
+        if let lang = inherited["LANG"] { environment["LANG"] = lang }
+        return environment
+    }
+
     /// This machine's name as the kernel has it: no lookup that a broken resolver could hold up.
     static var hostName: String {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -49,13 +61,8 @@ extension CommandContext {
         var input: [UInt8] = []
         Self.summary(run, report: report, error: error).write(into: &input)
         input.append(UInt8(ascii: "\n"))
-        // Named variables only: LICMGR_PASSWORD, and whatever else licmgr was given, stay here.
-        let inherited = ProcessInfo.processInfo.environment
-        var environment = [
-            "PATH": inherited["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "LICMGR_COMMAND": run.command, "LICMGR_EXIT_CODE": String(run.exitCode), "LICMGR_CONFIG": config.path,
-        ]
-        if let lang = inherited["LANG"] { environment["LANG"] = lang }
+        var environment = programEnvironment()
+        environment["LICMGR_EXIT_CODE"] = String(run.exitCode)
         let outcome = HookRunner(path: path, timeout: Double(config.hookTimeout))
             .run(input: input, environment: environment)
         let said = "hook \(path) \(outcome.summary)"

@@ -84,6 +84,25 @@ final class ConfigParserTests: XCTestCase {
         XCTAssertEqual(fault("Hook")?.line, 1)
     }
 
+    func testServiceSourceIsAnAbsoluteProgramWithItsArguments() throws {
+        XCTAssertNil(try parse("").serviceSource)
+        XCTAssertEqual(try parse("").serviceSourceTimeout, 60)
+        let config = try parse(
+            "ServiceSource /usr/local/libexec/licmgr-csv /srv/services.csv --x # note\nServiceSourceTimeout 300")
+        XCTAssertEqual(config.serviceSource, ["/usr/local/libexec/licmgr-csv", "/srv/services.csv", "--x"])
+        XCTAssertEqual(config.serviceSourceTimeout, 300)
+        XCTAssertEqual(fault("ServiceSource")?.line, 1)
+        XCTAssertEqual(
+            fault("ServiceSource bin/x"),
+            .badValue(
+                file: path, line: 1, directive: "ServiceSource", value: "bin/x",
+                expected: "an absolute path (the program runs from /)"))
+        XCTAssertEqual(fault("ServiceSourceTimeout 3601")?.line, 1)
+        XCTAssertEqual(
+            fault("ServiceSource /x a\nServiceSource /x b"),
+            .conflict(file: path, line: 2, directive: "ServiceSource", earlierLine: 1))
+    }
+
     func testMetricsFileRelativeToConfigDirectory() throws {
         XCTAssertNil(try parse("").metricsFile)
         XCTAssertEqual(try parse("MetricsFile licmgr.prom").metricsFile, "/etc/licmgr/licmgr.prom")
@@ -276,7 +295,7 @@ final class ConfigParserTests: XCTestCase {
     func testEveryOneValueDirectiveRepeatedIsAConflictOnlyWithAnotherValue() throws {
         let lines = [
             "User bob", "Database a.db", "CAFile ca.pem", "Hook /x 5", "MetricsFile m.prom", "Log stderr",
-            "Password two  words",
+            "Password two  words", "ServiceSource /x a",
         ]
         for line in lines {
             XCTAssertNoThrow(try parse("\(line)\n\(line)"), line)

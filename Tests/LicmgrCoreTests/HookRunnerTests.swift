@@ -78,4 +78,34 @@ final class HookRunnerTests: XCTestCase {
             })
         XCTAssertEqual(names.subtracting(["PWD", "SHLVL", "_"]), ["ONLY"])
     }
+
+    // MARK: - Capturing stdout, for the ServiceSource
+
+    func testCaptureTakesAllOfStdoutAndTheArgumentsAsGiven() throws {
+        var runner = try script("printf '%s\\n' \"$@\"\nhead -c 200000 /dev/zero | tr '\\0' x")
+        runner.arguments = ["a b", "$HOME", "*"]
+        let (outcome, output) = runner.capture(environment: [:], limit: 1 << 20)
+        XCTAssertTrue(outcome.succeeded, outcome.summary)
+        XCTAssertEqual(output.count, 200_000 + "a b\n$HOME\n*\n".utf8.count)
+        XCTAssertTrue(output.starts(with: Array("a b\n$HOME\n*\n".utf8)))
+    }
+
+    func testAProgramThatFailsGivesNoOutput() throws {
+        let (outcome, output) = try script("echo partial\necho broken >&2\nexit 2").capture(
+            environment: [:], limit: 100)
+        XCTAssertEqual(outcome, .exited(code: 2, firstLine: "broken"))
+        XCTAssertEqual(output, [])
+    }
+
+    func testAProgramPrintingPastTheLimitIsStopped() throws {
+        let start = Date()
+        let (outcome, output) = try script("echo flooding >&2\nexec cat /dev/zero").capture(
+            environment: [:], limit: 1 << 20)
+        XCTAssertEqual(outcome, .tooMuchOutput(bytes: 1 << 20, firstLine: "flooding"))
+        XCTAssertEqual(outcome.summary, "printed more than 1 MiB and was stopped: flooding")
+        XCTAssertEqual(output, [])
+        XCTAssertLessThan(Date().timeIntervalSince(start), 4)
+        let (exited, _) = try script("head -c 2000000 /dev/zero").capture(environment: [:], limit: 1 << 20)
+        XCTAssertEqual(exited, .tooMuchOutput(bytes: 1 << 20, firstLine: ""), "even when it has exited by then")
+    }
 }

@@ -65,4 +65,35 @@ final class MailHygieneTests: StoreTestCase {
         XCTAssertEqual(
             MailHygiene.condition(of: RemoteError.timedOut(function: "soft", seconds: 3)), .remoteDown)
     }
+
+    func testAServiceSourceFailureRepeatsBesideAnOutageAndEndsWhenTheSourceWorks() throws {
+        var failed = RunReport()
+        failed.serviceSource = ServiceSourceOutcome(
+            program: "/x", failure: .init(message: "ServiceSource /x exited 3", status: .temporary))
+        failed.stopped = .unreachable(url: "https://x", detail: "refused")
+        XCTAssertEqual(try hygiene.record(MailHygiene.observe(failed)).print, [.remoteDown, .serviceSource])
+        clock.advance(minutes: 5)
+        failed.stopped = nil
+        let again = try hygiene.record(MailHygiene.observe(failed))
+        XCTAssertEqual(again.print, [])
+        XCTAssertEqual(again.ended.map(\.condition), [.remoteDown])
+        clock.advance(minutes: 5)
+        var stopped = RunReport()
+        stopped.stopped = .timedOut(function: "soft", seconds: 3)
+        XCTAssertEqual(
+            try hygiene.record(MailHygiene.observe(stopped)).ended, [], "a run without the source shows nothing of it")
+        var worked = RunReport()
+        worked.serviceSource = ServiceSourceOutcome(program: "/x", result: ImportResult())
+        worked.stopped = .timedOut(function: "soft", seconds: 3)
+        XCTAssertEqual(try hygiene.record(MailHygiene.observe(worked)).ended.map(\.condition), [.serviceSource])
+    }
+
+    func testAServiceSourceFailureSetsTheExitStatusOnlyWhenTheRunItselfWentWell() {
+        var report = RunReport()
+        report.serviceSource = ServiceSourceOutcome(
+            program: "/x", failure: .init(message: "ServiceSource /x: bad", status: .dataError))
+        XCTAssertEqual(report.exitStatus, .dataError)
+        report.stopped = .unreachable(url: "https://x", detail: "refused")
+        XCTAssertEqual(report.exitStatus, .unavailable)
+    }
 }

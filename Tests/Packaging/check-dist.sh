@@ -18,6 +18,11 @@ $top/lib/systemd/system/licmgr-checkevent.service
 $top/lib/systemd/system/licmgr-checkevent.timer
 $top/share/bash-completion/completions/licmgr
 $top/share/doc/licmgr/README.md
+$top/share/doc/licmgr/examples/service-sources/billmanager-services
+$top/share/doc/licmgr/examples/service-sources/billmanager-services.ini
+$top/share/doc/licmgr/examples/service-sources/csv-services
+$top/share/doc/licmgr/examples/service-sources/whmcs-services
+$top/share/doc/licmgr/examples/service-sources/whmcs-services.ini
 $top/share/doc/licmgr/licmgr.cron
 $top/share/fish/vendor_completions.d/licmgr.fish
 $top/share/man/man5/licmgr.conf.5

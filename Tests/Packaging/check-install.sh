@@ -18,6 +18,11 @@ lib/systemd/system/licmgr-checkevent.timer
 usr/bin/licmgr
 usr/share/bash-completion/completions/licmgr
 usr/share/doc/licmgr/README.md
+usr/share/doc/licmgr/examples/service-sources/billmanager-services
+usr/share/doc/licmgr/examples/service-sources/billmanager-services.ini
+usr/share/doc/licmgr/examples/service-sources/csv-services
+usr/share/doc/licmgr/examples/service-sources/whmcs-services
+usr/share/doc/licmgr/examples/service-sources/whmcs-services.ini
 usr/share/doc/licmgr/licmgr.cron
 usr/share/fish/vendor_completions.d/licmgr.fish
 usr/share/man/man5/licmgr.conf.5

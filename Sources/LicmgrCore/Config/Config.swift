@@ -71,6 +71,11 @@ public struct Config: Sendable, Equatable {
     public var hook: String?
     /// Seconds the hook may take before it is stopped.
     public var hookTimeout: Int = 30
+    /// The program, then its arguments, that `checkevent` runs first to read the billing's
+    /// services, as `service import --prune` reads them; nil for none.
+    public var serviceSource: [String]?
+    /// Seconds the `ServiceSource` program may take before it is stopped.
+    public var serviceSourceTimeout: Int = 60
     /// The node_exporter textfile rewritten after each recorded run.
     public var metricsFile: String?
     public var log: LogTarget = .syslog

@@ -7,7 +7,7 @@ public struct ConfigParser: Sendable {
     static let directives = [
         "Url", "User", "Password", "PasswordFile", "Database", "CAFile", "Price", "Period", "Option",
         "ReusePrice", "RenewBefore", "ConnectTimeout", "Timeout", "SettleAfter", "SpendLimit",
-        "Parallel", "Hook", "MetricsFile", "Log",
+        "Parallel", "Hook", "MetricsFile", "Log", "ServiceSource", "ServiceSourceTimeout",
     ]
 
     /// The directives that take one bounded number.
@@ -18,6 +18,7 @@ public struct ConfigParser: Sendable {
             "Timeout": (\.timeout, "seconds", 1...3600),
             "SettleAfter": (\.settleAfter, "seconds", 0...86_400),
             "Parallel": (\.parallel, "remote calls in flight", 1...32),
+            "ServiceSourceTimeout": (\.serviceSourceTimeout, "seconds", 1...3600),
         ]
 
     /// The environment variable that overrides the password, read by the caller.
@@ -170,7 +171,7 @@ public struct ConfigParser: Sendable {
     /// Directives given once: a second line must repeat the first. (A number given again
     /// replaces the first, as it always has: configs rely on it.)
     static let oneValue: Set<String> = [
-        "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile", "Log",
+        "Url", "User", "Database", "PasswordFile", "CAFile", "Password", "Hook", "MetricsFile", "Log", "ServiceSource",
     ]
 
     /// Directives that exclude each other.
@@ -194,6 +195,16 @@ public struct ConfigParser: Sendable {
             let (hook, timeout) = try Self.hook(context)
             config.hook = hook
             if let timeout { config.hookTimeout = timeout }
+        case "ServiceSource":
+            guard let program = values.first else {
+                throw context.missing("the absolute path of a program, then its arguments")
+            }
+            guard program.hasPrefix("/") else {
+                throw ConfigError.badValue(
+                    file: path, line: number, directive: directive, value: program,
+                    expected: "an absolute path (the program runs from /)")
+            }
+            config.serviceSource = values
         case "MetricsFile":
             config.metricsFile = Self.absolute(try context.single("a file path"), relativeTo: directory)
         case "Log":

@@ -20,7 +20,7 @@ extension LicenseEngine {
         guard report.stopped == nil else { return report }
 
         try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
-        let services = try store.services(includeClosed: false)
+        let services = try self.services(includeClosed: false)
         report.note("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
         let resolver = try resolver()
         var plan = ServePlan()

@@ -26,7 +26,7 @@ extension LicenseEngine {
         var plan = ServePlan()
         var suspended: [Int] = []
         let index = try serveIndex(listing: listing)
-        for service in try store.services(includeClosed: false) {
+        for service in try self.services(includeClosed: false) {
             guard run.stopped == nil else { break }
             if service.status == .suspended && skipSuspended {
                 if (index.attached[service.id] ?? [:]).isEmpty,

@@ -19,11 +19,11 @@ extension LicenseEngine {
         var services: [Service] = []
         if let serviceIDs {
             for id in serviceIDs {
-                guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+                guard let service = try self.service(id) else { throw InputError.unknownService(id) }
                 services.append(ServiceRegistry.applying(change, to: service))
             }
         } else {
-            services = try store.services(includeClosed: true)
+            services = try self.services(includeClosed: true)
         }
         let resolver = try resolver()
         let busy = try busyLicenses()

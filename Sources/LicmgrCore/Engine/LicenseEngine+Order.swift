@@ -4,7 +4,7 @@ extension LicenseEngine {
     public func order(serviceIDs: [Int], dryRun: Bool) throws -> RunReport {
         var services: [Service] = []
         for id in serviceIDs {
-            guard let service = try store.service(id) else { throw InputError.unknownService(id) }
+            guard let service = try self.service(id) else { throw InputError.unknownService(id) }
             if service.status == .closed { throw InputError.closedService(id) }
             if !services.contains(where: { $0.id == id }) { services.append(service) }
         }

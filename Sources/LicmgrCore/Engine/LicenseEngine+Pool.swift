@@ -188,7 +188,7 @@ extension LicenseEngine {
             try closeWithoutLicense(&workflow, .rolledBack)
             return .rolledBack
         }
-        guard let serviceID = workflow.serviceID, let service = try store.service(serviceID), service.status == .active
+        guard let serviceID = workflow.serviceID, let service = try self.service(serviceID), service.status == .active
         else {
             return try rollBack(&workflow, license, "its service is no longer active", report: &report)
         }

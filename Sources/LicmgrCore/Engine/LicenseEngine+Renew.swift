@@ -3,7 +3,7 @@ extension LicenseEngine {
     /// expiry is at most `RenewBefore` days away. Only licenses of active services are renewed,
     /// never a trial or a lifetime one, and never twice for the same term.
     public func renew(serviceIDs: [Int], due: Bool, dryRun: Bool) throws -> RunReport {
-        for id in serviceIDs where try store.service(id) == nil { throw InputError.unknownService(id) }
+        for id in serviceIDs where try self.service(id) == nil { throw InputError.unknownService(id) }
         var report = RunReport(dryRun: dryRun, observer: observer)
         _ = try readAccount(dryRun: dryRun, report: &report)
         try renewLicenses(serviceIDs: due ? nil : serviceIDs, dueOnly: due, dryRun: dryRun, report: &report)
@@ -38,7 +38,7 @@ extension LicenseEngine {
         let busy = try busyLicenses()
         var renewals: [PlannedStep] = []
         for license in licenses where !busy.contains(license.id) {
-            guard let serviceID = license.serviceID, let service = try store.service(serviceID) else { continue }
+            guard let serviceID = license.serviceID, let service = try self.service(serviceID) else { continue }
             if let reason = Self.notRenewable(license, service: service, catalogue: resolver.catalogue) {
                 report.add(
                     .skipped, serviceID: serviceID, licenseID: license.id,

@@ -76,7 +76,7 @@ extension LicenseEngine {
             license.serviceID = known?.serviceID
             license.addon = known?.addon
             if let service = license.serviceID {
-                let closed = try store.service(service)?.status == .closed
+                let closed = try self.service(service)?.status == .closed
                 report.reject(
                     serviceID: service, licenseID: id,
                     "license \(id) serves service \(service): only an unused license may be \(done); "

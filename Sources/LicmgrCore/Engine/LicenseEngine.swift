@@ -29,6 +29,9 @@ public final class LicenseEngine {
     var readsPerRun = 1000
     /// The families the last full read of the account listed.
     var listedLines: [ProductLine] = []
+    /// Services a dry run takes to be as given here, not as recorded: what a `ServiceSource`
+    /// import it did not write would make of them.
+    public var assumedServices: [Int: Service] = [:]
 
     public init(
         config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
@@ -40,6 +43,20 @@ public final class LicenseEngine {
         self.time = time
         self.command = command
         self.keys = keys
+    }
+
+    /// Service `id` as the run sees it: as recorded, or as a dry run assumes it.
+    func service(_ id: Int) throws -> Service? {
+        if let assumed = assumedServices[id] { return assumed }
+        return try store.service(id)
+    }
+
+    /// The services as the run sees them, in id order.
+    func services(includeClosed: Bool) throws -> [Service] {
+        guard !assumedServices.isEmpty else { return try store.services(includeClosed: includeClosed) }
+        var byID = Dictionary(uniqueKeysWithValues: try store.services(includeClosed: true).map { ($0.id, $0) })
+        byID.merge(assumedServices) { $1 }
+        return byID.values.filter { includeClosed || $0.status != .closed }.sorted { $0.id < $1.id }
     }
 
     func resolver() throws -> Resolver {
@@ -60,7 +77,7 @@ public final class LicenseEngine {
         let resolver = try resolver()
         var lines: Set<ProductLine> = [.soft]
         for license in known.values where !license.gone { lines.insert(license.line) }
-        for service in try store.services(includeClosed: false) {
+        for service in try self.services(includeClosed: false) {
             for (key, value) in service.addons {
                 if let tariff = try? resolver.tariff(addon: key, value: value),
                     let line = resolver.line(forTariff: tariff)

@@ -7,6 +7,8 @@ public struct RepeatingError: Sendable, Equatable {
         case credentials
         /// A purchase or renewal was refused for lack of funds.
         case funds
+        /// The `ServiceSource` program failed, or printed what the import refused.
+        case serviceSource = "service_source"
     }
 
     public var command: String
@@ -126,13 +128,21 @@ public struct MailHygiene {
     /// What a run that produced `report` showed.
     public static func observe(_ report: RunReport) -> Observation {
         let funds = report.failures.contains(where: isFundsRefusal)
+        var observation: Observation
         if let stopped = report.stopped {
-            var observation = observe(stoppedBy: stopped)
+            observation = observe(stoppedBy: stopped)
             if funds { observation.present.insert(.funds) }
-            return observation
+        } else {
+            observation = Observation(over: Set(RepeatingError.Condition.allCases))
+            if funds { observation.present = [.funds] }
         }
-        var observation = Observation(over: Set(RepeatingError.Condition.allCases))
-        if funds { observation.present = [.funds] }
+        if let source = report.serviceSource {
+            if source.failure == nil {
+                observation.over.insert(.serviceSource)
+            } else {
+                observation.present.insert(.serviceSource)
+            }
+        }
         return observation
     }
 

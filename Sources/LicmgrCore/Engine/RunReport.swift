@@ -69,6 +69,8 @@ public struct RunReport: Sendable, Equatable {
     public var dryRun: Bool
     /// The catalogue's currency, for a dry run's total; nil before the catalogue is imported.
     public var currency: String?
+    /// What `checkevent`'s `ServiceSource` imported first, or why it imported nothing.
+    public var serviceSource: ServiceSourceOutcome?
     /// Told of each item, warning and note as it is added, for output that streams.
     public var observer: Observer
     /// Positions of the items `excuse` may still turn into warnings: told to the observer only
@@ -193,8 +195,15 @@ public struct RunReport: Sendable, Equatable {
 
     /// The exit status the run ends with: the stopping error's, else 75 while a step is in
     /// doubt or held by `SpendLimit`, else, when every failure was refused before sending, 78
-    /// if a config line caused one and 65 otherwise, else 1 if any item failed.
+    /// if a config line caused one and 65 otherwise, else 1 if any item failed, else the
+    /// `ServiceSource` failure's.
     public var exitStatus: ExitStatus {
+        let own = itemsExitStatus
+        guard own == .ok, let failure = serviceSource?.failure else { return own }
+        return failure.status
+    }
+
+    private var itemsExitStatus: ExitStatus {
         if let stopped { return ExitStatus.of(stopped) }
         if items.contains(where: { $0.action == .inDoubt || $0.action == .held }) { return .temporary }
         let failures = self.failures

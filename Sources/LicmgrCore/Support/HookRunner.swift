@@ -1,9 +1,9 @@
 import CSpawn
 import Glibc
 
-/// Runs the operator's `Hook` program: directly (no shell), from `/`, with only the environment
-/// it is given, `input` on stdin, stdout discarded and the start of stderr kept, for at most
-/// `timeout` seconds. It is started in a process group of its own so that, when it overruns,
+/// Runs the operator's programs, the `Hook` and the `ServiceSource`: directly (no shell), from
+/// `/`, with only the environment it is given, `input` on stdin, stdout discarded or captured
+/// and the start of stderr kept, for at most `timeout` seconds. It is started in a process group of its own so that, when it overruns,
 /// SIGTERM and then SIGKILL reach whatever it started too: a script waiting on a child runs
 /// its TERM trap only once that child ends, and a child left behind would keep the run waiting.
 public struct HookRunner: Sendable {
@@ -15,6 +15,8 @@ public struct HookRunner: Sendable {
         case timedOut(seconds: Double, firstLine: String)
         /// It could not be started: missing, not executable, or refused by the system.
         case notStarted(reason: String)
+        /// It printed more than the caller takes, and was stopped.
+        case tooMuchOutput(bytes: Int, firstLine: String)
 
         public var succeeded: Bool {
             if case .exited(0, _) = self { return true }
@@ -24,7 +26,8 @@ public struct HookRunner: Sendable {
         /// The first line the hook wrote on stderr, empty when none.
         public var firstLine: String {
             switch self {
-            case .exited(_, let line), .killed(_, let line), .timedOut(_, let line): return line
+            case .exited(_, let line), .killed(_, let line), .timedOut(_, let line), .tooMuchOutput(_, let line):
+                return line
             case .notStarted: return ""
             }
         }
@@ -39,11 +42,15 @@ public struct HookRunner: Sendable {
                 let shown = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
                 return "took more than \(shown) seconds and was stopped\(said)"
             case .notStarted(let reason): return "could not be run: \(reason)"
+            case .tooMuchOutput(let bytes, _):
+                return "printed more than \(bytes / (1 << 20)) MiB and was stopped\(said)"
             }
         }
     }
 
     public var path: String
+    /// What follows the path on its command line.
+    public var arguments: [String]
     public var timeout: Double
     /// How long a hook has between SIGTERM and SIGKILL.
     public var grace: Double
@@ -51,51 +58,81 @@ public struct HookRunner: Sendable {
     /// The most of stderr kept; the rest is read and dropped so that the hook never blocks on it.
     static let keptBytes = 4096
 
-    public init(path: String, timeout: Double, grace: Double = 2) {
+    public init(path: String, arguments: [String] = [], timeout: Double, grace: Double = 2) {
         self.path = path
+        self.arguments = arguments
         self.timeout = timeout
         self.grace = grace
     }
 
     /// Runs the hook and waits for it, never longer than `timeout` plus `grace`.
     public func run(input: [UInt8], environment: [String: String]) -> Outcome {
+        execute(input: input, environment: environment, capture: nil).outcome
+    }
+
+    /// Runs the program with nothing on stdin and returns what it printed on stdout: all of it
+    /// when it exits 0 within its time, having printed at most `limit` bytes.
+    public func capture(environment: [String: String], limit: Int) -> (outcome: Outcome, output: [UInt8]) {
+        execute(input: [], environment: environment, capture: limit)
+    }
+
+    private func execute(input: [UInt8], environment: [String: String], capture limit: Int?) -> (
+        outcome: Outcome, output: [UInt8]
+    ) {
+        let (outcome, output) = launch(input: input, environment: environment, capture: limit)
+        return (outcome, outcome.succeeded ? output : [])
+    }
+
+    private func launch(input: [UInt8], environment: [String: String], capture limit: Int?) -> (Outcome, [UInt8]) {
         var info = stat()
-        guard stat(path, &info) == 0 else { return .notStarted(reason: Self.describe(errno)) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .notStarted(reason: "not a regular file") }
-        guard access(path, X_OK) == 0 else { return .notStarted(reason: "not executable") }
+        guard stat(path, &info) == 0 else { return (.notStarted(reason: Self.describe(errno)), []) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return (.notStarted(reason: "not a regular file"), []) }
+        guard access(path, X_OK) == 0 else { return (.notStarted(reason: "not executable"), []) }
 
-        var toHook: [Int32] = [-1, -1]
-        var fromHook: [Int32] = [-1, -1]
-        guard pipe2(&toHook, O_CLOEXEC) == 0 else { return .notStarted(reason: Self.describe(errno)) }
-        guard pipe2(&fromHook, O_CLOEXEC) == 0 else {
-            let error = errno
-            close(toHook[0])
-            close(toHook[1])
-            return .notStarted(reason: Self.describe(error))
+        // stdin, stderr and, when captured, stdout: each [read end, write end].
+        var pipes: [[Int32]] = []
+        for _ in 0..<(limit == nil ? 2 : 3) {
+            var ends: [Int32] = [-1, -1]
+            guard pipe2(&ends, O_CLOEXEC) == 0 else {
+                let error = errno
+                for open in pipes.joined() { close(open) }
+                return (.notStarted(reason: Self.describe(error)), [])
+            }
+            pipes.append(ends)
         }
+        let (toProgram, fromStderr) = (pipes[0], pipes[1])
+        let fromStdout = limit == nil ? nil : pipes[2]
 
-        let started = spawn(stdin: toHook[0], stderr: fromHook[1], environment: environment)
-        close(toHook[0])
-        close(fromHook[1])
+        let started = spawn(
+            stdin: toProgram[0], stdout: fromStdout?[1], stderr: fromStderr[1], environment: environment)
+        close(toProgram[0])
+        close(fromStderr[1])
+        if let fromStdout { close(fromStdout[1]) }
         let pid: pid_t
         switch started {
         case .success(let spawned): pid = spawned
         case .failure(let error):
-            close(toHook[1])
-            close(fromHook[0])
-            return .notStarted(reason: Self.describe(error.code))
+            close(toProgram[1])
+            close(fromStderr[0])
+            if let fromStdout { close(fromStdout[0]) }
+            return (.notStarted(reason: Self.describe(error.code)), [])
         }
-        _ = fcntl(toHook[1], F_SETFL, fcntl(toHook[1], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fromHook[0], F_SETFL, fcntl(fromHook[0], F_GETFL) | O_NONBLOCK)
+        for fd in [toProgram[1], fromStderr[0], fromStdout?[0] ?? -1] where fd >= 0 {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
 
-        var session = Session(pid: pid, input: input, stdin: toHook[1], stderr: fromHook[0])
+        var session = Session(
+            pid: pid, input: input, stdin: toProgram[1], stderr: fromStderr[0], stdout: fromStdout?[0] ?? -1,
+            limit: limit ?? 0)
         defer { session.closeAll() }
         let deadline = Self.now() + timeout
         if let status = session.pump(until: deadline) {
-            return Self.outcome(status, firstLine: session.firstLine)
+            if session.overflowed { return (.tooMuchOutput(bytes: session.limit, firstLine: session.firstLine), []) }
+            return (Self.outcome(status, firstLine: session.firstLine), session.output)
         }
-        // Overran: the whole group is asked to stop, then made to. The leader is only peeked at
-        // (WNOWAIT) until the group has had its SIGKILL, so its id cannot be reused meanwhile.
+        // Overran its time or its output: the whole group is asked to stop, then made to. The
+        // leader is only peeked at (WNOWAIT) until the group has had its SIGKILL, so its id
+        // cannot be reused meanwhile.
         _ = kill(-pid, SIGTERM)
         session.closeInput()
         _ = session.pump(until: Self.now() + grace, reap: false)
@@ -103,17 +140,24 @@ public struct HookRunner: Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         session.drain()
-        return .timedOut(seconds: timeout, firstLine: session.firstLine)
+        if session.overflowed { return (.tooMuchOutput(bytes: session.limit, firstLine: session.firstLine), []) }
+        return (.timedOut(seconds: timeout, firstLine: session.firstLine), [])
     }
 
     private struct SpawnError: Error { var code: Int32 }
 
-    private func spawn(stdin: Int32, stderr: Int32, environment: [String: String]) -> Result<pid_t, SpawnError> {
+    private func spawn(stdin: Int32, stdout: Int32?, stderr: Int32, environment: [String: String]) -> Result<
+        pid_t, SpawnError
+    > {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if let stdout {
+            posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         posix_spawn_file_actions_addchdir_np(&actions, "/")
@@ -133,7 +177,7 @@ public struct HookRunner: Sendable {
         posix_spawnattr_setflags(
             &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
-        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(path), nil]
+        let arguments: [UnsafeMutablePointer<CChar>?] = ([path] + self.arguments).map { strdup($0) } + [nil]
         let variables: [UnsafeMutablePointer<CChar>?] =
             environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -144,7 +188,7 @@ public struct HookRunner: Sendable {
         return code == 0 ? .success(pid) : .failure(SpawnError(code: code))
     }
 
-    /// The pipes to one running hook.
+    /// The pipes to one running program.
     private struct Session {
         let pid: pid_t
         let input: [UInt8]
@@ -152,12 +196,20 @@ public struct HookRunner: Sendable {
         var stdin: Int32
         var stderr: Int32
         var kept: [UInt8] = []
+        /// Captured stdout, -1 when it goes to /dev/null; what came of it, at most `limit` bytes.
+        var stdout: Int32
+        let limit: Int
+        var output: [UInt8] = []
+        /// It printed more than `limit`: the program is to be stopped.
+        var overflowed = false
 
-        init(pid: pid_t, input: [UInt8], stdin: Int32, stderr: Int32) {
+        init(pid: pid_t, input: [UInt8], stdin: Int32, stderr: Int32, stdout: Int32, limit: Int) {
             self.pid = pid
             self.input = input
             self.stdin = stdin
             self.stderr = stderr
+            self.stdout = stdout
+            self.limit = limit
             if input.isEmpty { closeInput() }
         }
 
@@ -171,6 +223,8 @@ public struct HookRunner: Sendable {
 
         /// Feeds stdin and reads stderr until the hook exits (its status, reaped) or `deadline`
         /// (nil). With `reap` false the exit is only noticed, and the hook left to be reaped.
+        /// A program still running that has printed more than `limit` is treated as one that
+        /// overran its time.
         mutating func pump(until deadline: Double, reap: Bool = true) -> Int32? {
             while true {
                 if let status = exited(reap: reap) {
@@ -178,11 +232,12 @@ public struct HookRunner: Sendable {
                     return status
                 }
                 let left = deadline - HookRunner.now()
-                if left <= 0 { return nil }
+                if left <= 0 || (overflowed && reap) { return nil }
                 var fds: [pollfd] = []
                 if stdin >= 0 { fds.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0)) }
                 if stderr >= 0 { fds.append(pollfd(fd: stderr, events: Int16(POLLIN), revents: 0)) }
-                // Short waits: the hook's exit is noticed by polling its status, not by a signal.
+                if stdout >= 0 { fds.append(pollfd(fd: stdout, events: Int16(POLLIN), revents: 0)) }
+                // Short waits: the program's exit is noticed by polling its status, not by a signal.
                 _ = poll(&fds, nfds_t(fds.count), Int32(min(left, 0.05) * 1000) + 1)
                 for entry in fds where entry.revents != 0 {
                     if entry.fd == stdin { feed() } else { drain() }
@@ -220,11 +275,11 @@ public struct HookRunner: Sendable {
             if written == input.count || (count < 0 && error != EAGAIN && error != EINTR) { closeInput() }
         }
 
-        /// Reads what stderr holds now, keeping the start.
+        /// Reads what stderr and stdout hold now: the start of stderr is kept, and stdout up to
+        /// `limit`; past it, the rest is dropped and the program marked to be stopped.
         mutating func drain() {
-            guard stderr >= 0 else { return }
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while stderr >= 0 {
                 let count = buffer.withUnsafeMutableBytes { read(stderr, $0.baseAddress, $0.count) }
                 let error = errno
                 if count > 0 {
@@ -236,7 +291,22 @@ public struct HookRunner: Sendable {
                     close(stderr)
                     stderr = -1
                 }
-                return
+                break
+            }
+            while stdout >= 0 {
+                let count = buffer.withUnsafeMutableBytes { read(stdout, $0.baseAddress, $0.count) }
+                let error = errno
+                if count > 0 {
+                    if output.count + count > limit { overflowed = true }
+                    if !overflowed { output += buffer.prefix(count) }
+                    continue
+                }
+                if count < 0 && error == EINTR { continue }
+                if count == 0 || error != EAGAIN {
+                    close(stdout)
+                    stdout = -1
+                }
+                break
             }
         }
 
@@ -249,6 +319,8 @@ public struct HookRunner: Sendable {
             closeInput()
             if stderr >= 0 { close(stderr) }
             stderr = -1
+            if stdout >= 0 { close(stdout) }
+            stdout = -1
         }
     }
 

@@ -42,6 +42,13 @@ struct ConfigCommand: ParsableCommand {
                             file: config.path, line: line, directive: "Log", path: log,
                             reason: "cannot write: \(reason)"))
                 }
+                if let program = config.serviceSource?.first, let line = config.lines["ServiceSource"],
+                    let reason = Self.notExecutable(program)
+                {
+                    faults.append(
+                        .unusable(
+                            file: config.path, line: line, directive: "ServiceSource", path: program, reason: reason))
+                }
                 let source: String
                 let catalogue: Catalogue
                 var contact: FirstContactReport?
@@ -133,6 +140,8 @@ struct ConfigCommand: ParsableCommand {
                         "metrics_file": JSONValue(config.metricsFile),
                         "spend_limit": JSONValue(money: config.spendLimit),
                         "parallel": .int(config.parallel),
+                        "service_source": config.serviceSource.map { JSONValue($0) } ?? .null,
+                        "service_source_timeout": .int(config.serviceSourceTimeout),
                         "tariffs_checked": .int(catalogue.tariffs.count),
                     ]
                     for member in Self.json(contact).members { document.set(member.key, member.value) }
@@ -176,6 +185,11 @@ struct ConfigCommand: ParsableCommand {
                 lines.append(
                     "hook            " + (config.hook.map { "\($0) (at most \(config.hookTimeout) s)" } ?? "-"))
                 lines.append("metrics file    \(config.metricsFile ?? "-")")
+                lines.append(
+                    "service source  "
+                        + (config.serviceSource.map {
+                            "\($0.joined(separator: " ")) (at most \(config.serviceSourceTimeout) s)"
+                        } ?? "-"))
                 switch source {
                 case "remote":
                     lines.append("catalogue       \(catalogue.tariffs.count) tariff(s) read from the remote: lines ok")
@@ -190,6 +204,14 @@ struct ConfigCommand: ParsableCommand {
                 tellFindings()
                 return contact?.ok == false ? .protocol : .ok
             }
+        }
+
+        /// Why `path` cannot be run as a program, or nil when it can.
+        static func notExecutable(_ path: String) -> String? {
+            var isDirectory = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+            if isDirectory { return "is a directory" }
+            return FileManager.default.isExecutableFile(atPath: path) ? nil : "is not executable"
         }
 
         /// What the first contact found, as the settings document's `--remote` keys.
