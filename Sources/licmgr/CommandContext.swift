@@ -23,6 +23,8 @@ struct CommandContext {
 
     private final class Connection {
         var store: SQLiteStore?
+        /// The read-only connection of a command that only reads.
+        var reader: SQLiteStore?
         /// What the run did, per action, for its row in the run record.
         var counts: [String: Int] = [:]
         /// The run's report, for the hook.
@@ -58,6 +60,15 @@ struct CommandContext {
         if let store = connection.store { return store }
         let store = try SQLiteStore(path: config.database)
         connection.store = store
+        return store
+    }
+
+    /// The store for a command that only reads (`status`, `list`, `show`, `history`): opened
+    /// read-only, so that a monitoring user who may only read the database can run it.
+    func readStore() throws -> SQLiteStore {
+        if let store = connection.store ?? connection.reader { return store }
+        let store = try SQLiteStore(path: config.database, readOnly: true)
+        connection.reader = store
         return store
     }
 

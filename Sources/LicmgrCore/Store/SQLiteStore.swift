@@ -4,8 +4,10 @@ import FoundationEssentials
 public final class SQLiteStore: StateStore {
     public let db: SQLiteDatabase
 
-    public init(path: String) throws {
-        db = try Schema.open(path)
+    /// `readOnly`: for a command that only reads, which then works for a user who may only
+    /// read the database (see `Schema.open`).
+    public init(path: String, readOnly: Bool = false) throws {
+        db = try Schema.open(path, readOnly: readOnly)
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
