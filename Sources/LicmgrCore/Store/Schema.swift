@@ -189,6 +189,18 @@ enum Schema {
         }
     }
 
+    /// Opens licmgr's database at `path`, read-only, whatever its schema version (older ones
+    /// unmigrated): for a copy of it as it is.
+    static func openExisting(_ path: String) throws -> SQLiteDatabase {
+        do {
+            let db = try SQLiteDatabase(path: path, create: false, readOnly: true)
+            _ = try check(db)
+            return db
+        } catch StoreError.sqlite(_, SQLITE_NOTADB, _) {
+            throw StoreError.notLicmgr(path: path, what: "not an SQLite file")
+        }
+    }
+
     /// The schema version of a database licmgr made, or the error that says what the file is
     /// instead. licmgr only ever gives the path to a migrated file (see `create`).
     private static func check(_ db: SQLiteDatabase) throws -> Int {
@@ -220,7 +232,7 @@ enum Schema {
         }
     }
 
-    private static func userVersion(_ db: SQLiteDatabase) throws -> Int {
+    static func userVersion(_ db: SQLiteDatabase) throws -> Int {
         try db.query("PRAGMA user_version").first?.int("user_version") ?? 0
     }
 
@@ -276,7 +288,7 @@ extension StoreError {
 
 /// Makes the new name of `path` durable: SQLite syncs the file's contents but not its
 /// directory, and a crash must not take the first command's writes away with the name.
-private func syncDirectory(of path: String) {
+func syncDirectory(of path: String) {
     let parent = Path.parent(of: path)
     let directory = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY)
     guard directory >= 0 else { return }
