@@ -124,6 +124,19 @@ struct CommandContext {
         afterRun(run, report: connection.report, error: error)
     }
 
+    /// A command line that asked for something impossible (64) or named what is not there
+    /// (65: `order 999`), refused before anything was done: a typo is not a run of the command,
+    /// so it stays out of the run record, `status`, the metrics and the hook; the log trail
+    /// still has it. A file that cannot be read (66) is not such a mistake.
+    static func isCommandLineMistake(_ error: any Error) -> Bool {
+        switch error {
+        case is UsageError: return true
+        case InputError.unreadableFile: return false
+        case is InputError: return true
+        default: return false
+        }
+    }
+
     /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
     /// runs first, before the config is read, for command-line values only the command can judge.
     /// `recorded` (default: `locking`) adds the run to the run record, failed or not; a run
@@ -174,7 +187,9 @@ struct CommandContext {
                 output.error(message)
             }
             // After the error is said: the hook it may call comes after the run, its warning too.
-            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status, error: cause) }
+            if recorded ?? locking, !Self.isCommandLineMistake(cause) {
+                context?.record(startedAt: startedAt, exit: status, error: cause)
+            }
             logRun(status, error: message)
             throw ExitCode(status.rawValue)
         }

@@ -363,6 +363,44 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(done.state, .done)
     }
 
+    /// The counters of the metrics file: settled steps and their cost only, so that a step in
+    /// doubt counts once, when settled, and no total ever falls.
+    func testTotalsCountSettledStepsAndRunsByExitCode() throws {
+        let store = try SQLiteStore(path: path)
+        for (key, cost) in [("a", "100000"), ("b", "250000"), ("c", "70000"), ("d", "90000")] {
+            var step = operation(key)
+            step.params["cost"] = cost
+            try store.insert(step)
+        }
+        var renewal = operation("e")
+        renewal.kind = .renew
+        try store.insert(renewal)
+        try store.finish(operation: "a", state: .done, licenseID: 1, result: "ordered", at: at)
+        try store.finish(operation: "b", state: .done, licenseID: 2, result: "ordered", at: at)
+        try store.finish(operation: "c", state: .failed, licenseID: nil, result: "refused", at: at)
+        try store.finish(operation: "e", state: .done, licenseID: 1, result: "renewed", at: at)
+        XCTAssertEqual(
+            try store.stepTotals(),
+            [
+                StepTotal(kind: .order, state: .done, count: 2), StepTotal(kind: .order, state: .failed, count: 1),
+                StepTotal(kind: .renew, state: .done, count: 1),
+            ])
+        XCTAssertEqual(try store.spentTotal(), 350000, "the step in doubt (d) and the refused one (c) are not paid")
+        XCTAssertEqual(try store.spent(since: at), 440000, "what status counts: steps in doubt may have been paid")
+
+        for code in [0, 0, 69, 0] {
+            try store.insert(RunRecord(command: "checkevent", startedAt: at, endedAt: at, exitCode: code))
+        }
+        try store.insert(RunRecord(command: "order", startedAt: at, endedAt: at, exitCode: 1))
+        XCTAssertEqual(
+            try store.runTotals(),
+            [
+                RunTotal(command: "checkevent", exitCode: 0, count: 3),
+                RunTotal(command: "checkevent", exitCode: 69, count: 1),
+                RunTotal(command: "order", exitCode: 1, count: 1),
+            ])
+    }
+
     func testFinishWithoutLicenseKeepsEarlierLicense() throws {
         let store = try SQLiteStore(path: path)
         var op = operation("lm-test-1")
