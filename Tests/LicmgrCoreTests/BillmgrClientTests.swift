@@ -530,6 +530,22 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.first?.form["sok"], "ok")
     }
 
+    /// A year's id was derived in months even when the period had one: a length beyond
+    /// Int.max / 12 overflowed and killed `import-tariffs`, and a period of a million years
+    /// would have killed the renewal that reckons a term with it
+    /// (Tests/Fuzz/corpus/remote/period-lengths-beyond-reckoning.json).
+    func testPeriodsTooLongToReckonWithAreLeftOut() throws {
+        let periods = [
+            #"{"$type":"year","$length":"999999999999999999"}"#, #"{"$type":"year","$length":"1000000","$":"36"}"#,
+            #"{"$type":"day","$length":"-999999999999999999","$":"-50"}"#, #"{"$type":"year","$length":"2"}"#,
+        ]
+        let pricelist = #"{"id":{"$":"7"},"price":{"period":["# + periods.joined(separator: ",") + "]}}"
+        transport.enqueue(.body(#"{"doc":{"pricelist":"# + pricelist + "}}"))
+        let tariffs = try client.exportTariffs()
+        XCTAssertEqual(tariffs.map(\.id), [7])
+        XCTAssertEqual(tariffs.first?.periods, [Tariff.Period(id: 24, type: "year", length: 2, cost: "")])
+    }
+
     func testProlongAnsweredOkHasNoExpiry() throws {
         transport.enqueue(.body(BillmgrJSON.ok))
         XCTAssertNil(try client.prolong(license: 5, period: 1))

@@ -628,6 +628,9 @@ public struct BillmgrClient: LicenseServer {
     static func period(from node: DocNode) -> Tariff.Period? {
         let type = (node.attribute("type") ?? "month").lowercased()
         let length = Int(node.attribute("length") ?? "") ?? 1
+        // No license is sold for ten thousand months, years or days: a longer period is the
+        // remote's mistake, and a term reckoned with it would overflow every date.
+        guard (0...10_000).contains(length) else { return nil }
         let derived: Int? =
             switch type {
             case "month": length
