@@ -316,6 +316,14 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 8)
     }
 
+    /// The pages a total promised were counted by adding the page size to it first: a p_elems
+    /// of Int.max overflowed and killed the listing (Tests/Fuzz/corpus/remote/p-elems-of-int-max.json).
+    func testATotalAsLargeAsAnIntIsNotWhole() throws {
+        let answer = #"{"doc":{"p_elems":{"$":"9223372036854775807"},"p_cnt":{"$":"1"},"elem":{"id":{"$":"1"}}}}"#
+        transport.respond(to: "soft") { _ in .body(answer) }
+        assertIncomplete()
+    }
+
     /// A remote that caps pages at `cap` rows without saying so and counts in p_elems only the
     /// rows of the page, over `rows`; `shortOnce` cuts that page short the first time it is read.
     private func countPages(_ rows: ClosedRange<Int>, cap: Int, shortOnce: Int? = nil) {
