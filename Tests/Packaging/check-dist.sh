@@ -23,7 +23,9 @@ $top/share/doc/licmgr/examples/service-sources/billmanager-services.ini
 $top/share/doc/licmgr/examples/service-sources/csv-services
 $top/share/doc/licmgr/examples/service-sources/whmcs-services
 $top/share/doc/licmgr/examples/service-sources/whmcs-services.ini
+$top/share/doc/licmgr/licmgr-grafana.json
 $top/share/doc/licmgr/licmgr.cron
+$top/share/doc/licmgr/licmgr.rules.yml
 $top/share/fish/vendor_completions.d/licmgr.fish
 $top/share/man/man5/licmgr.conf.5
 $top/share/man/man8/licmgr.8

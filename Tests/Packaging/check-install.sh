@@ -23,7 +23,9 @@ usr/share/doc/licmgr/examples/service-sources/billmanager-services.ini
 usr/share/doc/licmgr/examples/service-sources/csv-services
 usr/share/doc/licmgr/examples/service-sources/whmcs-services
 usr/share/doc/licmgr/examples/service-sources/whmcs-services.ini
+usr/share/doc/licmgr/licmgr-grafana.json
 usr/share/doc/licmgr/licmgr.cron
+usr/share/doc/licmgr/licmgr.rules.yml
 usr/share/fish/vendor_completions.d/licmgr.fish
 usr/share/man/man5/licmgr.conf.5
 usr/share/man/man8/licmgr.8

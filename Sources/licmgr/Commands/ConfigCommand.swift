@@ -49,6 +49,9 @@ struct ConfigCommand: ParsableCommand {
                         .unusable(
                             file: config.path, line: line, directive: "ServiceSource", path: program, reason: reason))
                 }
+                // Every run records what it did: a database this user cannot make or write fails
+                // here, not at the first order.
+                let database = SQLiteDatabase.writeProblem(at: config.database)
                 let source: String
                 let catalogue: Catalogue
                 var contact: FirstContactReport?
@@ -64,7 +67,7 @@ struct ConfigCommand: ParsableCommand {
                     catalogue = Catalogue(
                         tariffs: Dictionary(report.tariffs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
                     source = "remote"
-                } else if FileManager.default.fileExists(atPath: config.database) {
+                } else if database == nil, FileManager.default.fileExists(atPath: config.database) {
                     catalogue = try context.openStore().catalogue()
                     source = catalogue.isEmpty ? "none" : "imported"
                 } else {
@@ -73,9 +76,10 @@ struct ConfigCommand: ParsableCommand {
                 }
                 faults += Resolver(config: config, catalogue: catalogue).catalogueProblems()
                 // In line order; what no line names (a setting missing, a password file) last.
-                let problems = faults.enumerated().sorted {
+                let ordered = faults.enumerated().sorted {
                     ($0.element.line ?? Int.max, $0.offset) < ($1.element.line ?? Int.max, $1.offset)
                 }.map(\.element)
+                let problems = ordered.map(\.description) + (database.map { [$0.description] } ?? [])
                 // What had to be inferred warns, what cannot be read is an error: after the
                 // settings, or before the config's own faults.
                 func tellFindings() {
@@ -85,19 +89,21 @@ struct ConfigCommand: ParsableCommand {
                 }
                 if !problems.isEmpty {
                     tellFindings()
-                    // A password others may read keeps its own code, whatever else is wrong.
+                    // A password others may read keeps its own code, whatever else is wrong, and
+                    // a database alone its own (74).
                     let status: ExitStatus =
-                        problems.contains { ExitStatus.of($0) == .noPermission } ? .noPermission : .config
+                        ordered.contains { ExitStatus.of($0) == .noPermission }
+                        ? .noPermission : ordered.isEmpty ? database.map(ExitStatus.of) ?? .config : .config
                     if context.output.json {
                         context.output.document([
                             "error": [
                                 "code": .int(Int(status.rawValue)),
-                                "message": .string(problems[0].description),
-                                "problems": JSONValue(problems.map(\.description)),
+                                "message": .string(problems[0]),
+                                "problems": JSONValue(problems),
                             ]
                         ])
                     } else {
-                        for problem in problems { context.output.error(problem.description) }
+                        for problem in problems { context.output.error(problem) }
                     }
                     return status
                 }
