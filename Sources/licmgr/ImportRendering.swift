@@ -49,22 +49,24 @@ enum ImportRendering {
     }
 
     /// `would change service 7 (vps7): ip 10.0.0.7 -> 10.0.0.8, addons panel=Lite -> panel=Pro;
-    /// next checkevent: change license 100001 to tariff 55228, 1 month: 20.00 EUR`.
-    static func line(_ change: ImportChange, dryRun: Bool) -> String {
+    /// next checkevent: change license 100001 to tariff 55228, 1 month: 20.00 EUR`; without
+    /// `costs` for a checkevent that buys them itself, with lines of its own.
+    static func line(_ change: ImportChange, dryRun: Bool, costs withCosts: Bool = true) -> String {
+        let costs = withCosts ? Self.costText(change) : ""
         let service = change.new
         switch change.kind {
         case .closed:
             return "\(dryRun ? "would close" : "closed") service \(service.id) (\(service.name), \(service.ip)): "
                 + "absent from the export"
         case .added:
-            return "\(dryRun ? "would add" : "added") service \(service.id): \(change.summary)" + costs(change)
+            return "\(dryRun ? "would add" : "added") service \(service.id): \(change.summary)" + costs
         case .changed:
             return "\(dryRun ? "would change" : "changed") service \(service.id) (\(service.name)): \(change.summary)"
-                + costs(change)
+                + costs
         }
     }
 
-    private static func costs(_ change: ImportChange) -> String {
+    private static func costText(_ change: ImportChange) -> String {
         change.costs.isEmpty ? "" : "; next checkevent: " + change.costs.map(\.text).joined(separator: "; ")
     }
 

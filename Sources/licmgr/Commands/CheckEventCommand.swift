@@ -65,8 +65,11 @@ struct CheckEventCommand: ParsableCommand {
             if printsFailure && !context.output.json { context.output.error(failure.message) }
         } else if let result = outcome.result {
             for change in result.changes {
-                let line = ImportRendering.line(change, dryRun: dryRun)
-                if dryRun { context.output.line(line) } else { context.output.detail(line) }
+                if dryRun {
+                    context.output.line(ImportRendering.line(change, dryRun: true))
+                } else {
+                    context.output.detail(ImportRendering.line(change, dryRun: false, costs: false))
+                }
             }
         }
         return outcome
