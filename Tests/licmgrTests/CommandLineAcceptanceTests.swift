@@ -165,7 +165,8 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
             "planned", "suspended", "resumed", "edited", "retariffed", "parked", "deleted", "discovered", "drifted",
             "gone", "refreshed", "held",
         ]
-        XCTAssertEqual(Set(order.keys), Set(actions + ["errors", "warnings", "notes", "items", "dry_run"]))
+        XCTAssertEqual(
+            Set(order.keys), Set(actions + ["errors", "warnings", "notes", "items", "dry_run", "spent", "currency"]))
         let licenseKeys: Set = [
             "id", "name", "ip", "pricelist", "period", "status", "expires", "service_id", "addon", "line",
         ]

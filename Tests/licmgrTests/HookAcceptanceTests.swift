@@ -197,6 +197,30 @@ final class HookAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(check.stderr, "")
     }
 
+    /// A run's items say what each step spent, by the catalogue's price journaled with it, and
+    /// `spent` their total, in `currency`.
+    func testARealRunsItemsSayWhatTheySpent() throws {
+        try installHook(recorder)
+        try licmgr("import-tariffs")
+        try addService(7, ip: "10.0.0.7")
+        try addService(8, ip: "10.0.0.8", addon: "panel=Pro")
+        let run = try licmgr("order", "7", "8", "--json").jsonObject
+        XCTAssertEqual(run["spent"] as? Double, 28.0, "\(run)")
+        XCTAssertEqual(run["currency"] as? String, "EUR")
+        let summary = try XCTUnwrap(try summaries().first)
+        XCTAssertEqual(summary["spent"] as? Double, 28.0, "\(summary)")
+        XCTAssertEqual(summary["currency"] as? String, "EUR")
+        let items = try XCTUnwrap(summary["items"] as? [[String: Any]])
+        let costs = Dictionary(
+            items.filter { $0["action"] as? String == "ordered" }.map { ($0["service_id"] as? Int ?? 0, $0["cost"]) },
+            uniquingKeysWith: { first, _ in first })
+        XCTAssertEqual(costs[7] as? Double, 10.0, "\(items)")
+        XCTAssertEqual(costs[8] as? Double, 18.0, "\(items)")
+        let unchanged = try licmgr("order", "7", "--json").jsonObject
+        XCTAssertEqual(unchanged["spent"] as? Double, 0.0, "nothing bought, nothing spent")
+        XCTAssertEqual((unchanged["items"] as? [[String: Any]])?.first?["cost"] as? NSNull, NSNull())
+    }
+
     /// Alive and not a zombie waiting for a parent that will never reap it.
     private static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }

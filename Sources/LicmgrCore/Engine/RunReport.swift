@@ -23,7 +23,8 @@ public struct RunReport: Sendable, Equatable {
         /// For an item refused before anything was sent, the exit code of its cause: 65 for a
         /// service or addon, 78 for a config line.
         public var code: ExitStatus?
-        /// For a planned step that would spend money: what it would cost; nil for one that would not.
+        /// For a step that spends money: what a planned one would cost, or what one the run did
+        /// spent (the price journaled with it); nil for one that spends nothing.
         public var charge: Charge?
         /// For a planned step: the action the run would report for it, so that a script can set a
         /// dry run beside the run.
@@ -67,7 +68,8 @@ public struct RunReport: Sendable, Equatable {
     /// The error that stopped the run early, if any; the work it left is journaled.
     public var stopped: RemoteError?
     public var dryRun: Bool
-    /// The catalogue's currency, for a dry run's total; nil before the catalogue is imported.
+    /// The catalogue's currency, for totals (a dry run's cost, what a run spent); nil before
+    /// the catalogue is imported.
     public var currency: String?
     /// Told of each item, warning and note as it is added, for output that streams.
     public var observer: Observer
@@ -107,6 +109,19 @@ public struct RunReport: Sendable, Equatable {
     public var plannedCost: Int? {
         var total = 0
         for item in items where item.action == .planned {
+            guard let charge = item.charge else { continue }
+            guard let amount = charge.amount, charge.currency == currency else { return nil }
+            total += amount
+        }
+        return total
+    }
+
+    /// What the steps the run did spent, in `currency`: nil when one spent an amount not
+    /// known, or in another currency. Settling counts a step in doubt found applied: its run
+    /// could not.
+    public var spent: Int? {
+        var total = 0
+        for item in items where item.action != .planned {
             guard let charge = item.charge else { continue }
             guard let amount = charge.amount, charge.currency == currency else { return nil }
             total += amount
