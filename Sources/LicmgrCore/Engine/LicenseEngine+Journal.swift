@@ -91,10 +91,13 @@ extension LicenseEngine {
         if let price = step.price {
             let cost = try cost(of: price)
             step.params["cost"] = cost.map(String.init)
-            if let why = try overSpendLimit(cost) {
+            if let why = try overSpendLimit(cost), let limit = config.spendLimit {
                 report.add(
                     .held, serviceID: step.service, addon: step.addon, licenseID: step.license,
                     "\(step.summary) held: \(why)")
+                report.hold(
+                    cost: cost, currency: try catalogue().tariffs[price.tariff]?.currency, limit: limit,
+                    spent: try spentInWindow())
                 log(step, .held(why))
                 return nil
             }
@@ -235,13 +238,16 @@ extension LicenseEngine {
         guard let cost else {
             return "SpendLimit is set and its price is unknown; import the catalogue with 'licmgr import-tariffs'"
         }
-        let spent = try store.spent(since: time.timestamp(secondsAgo: Self.spendWindow))
+        let spent = try spentInWindow()
         guard spent + cost > limit else { return nil }
         return "SpendLimit \(Money.format(limit)) would be passed: \(Money.format(spent)) spent in the last 24 hours, "
             + "this costs \(Money.format(cost)); it is sent once the window allows"
     }
 
     static let spendWindow = 86_400
+
+    /// What the last `spendWindow` seconds spent, steps in doubt included.
+    func spentInWindow() throws -> Int { try store.spent(since: time.timestamp(secondsAgo: Self.spendWindow)) }
 
     static let timedOutMark = "in doubt, timed out"
 

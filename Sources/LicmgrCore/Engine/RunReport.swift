@@ -67,6 +67,8 @@ public struct RunReport: Sendable, Equatable {
     public var verboseWarnings: [String] = []
     /// The error that stopped the run early, if any; the work it left is journaled.
     public var stopped: RemoteError?
+    /// What `SpendLimit` held back, for one line of them all; nil when it held nothing.
+    public private(set) var spendHold: SpendHold?
     public var dryRun: Bool
     /// The catalogue's currency, for totals (a dry run's cost, what a run spent); nil before
     /// the catalogue is imported.
@@ -127,6 +129,16 @@ public struct RunReport: Sendable, Equatable {
             total += amount
         }
         return total
+    }
+
+    /// Counts a purchase `SpendLimit` held (its item is added apart): `cost` nil when its
+    /// price is not known; `spent` what the window held when it was weighed.
+    public mutating func hold(cost: Int?, currency: String?, limit: Int, spent: Int) {
+        var hold = spendHold ?? SpendHold(limit: limit, currency: currency)
+        hold.steps += 1
+        if let cost { hold.cost += cost } else { hold.unpriced += 1 }
+        hold.spent = max(hold.spent, spent)
+        spendHold = hold
     }
 
     /// How many planned steps would spend money at a price not known.
@@ -217,6 +229,39 @@ public struct RunReport: Sendable, Equatable {
         let codes = failures.map(\.code)
         guard codes.allSatisfy({ $0 != nil }) else { return .partialFailure }
         return codes.contains(.config) ? .config : .dataError
+    }
+}
+
+/// The purchases `SpendLimit` held in one run, for the one line cron prints of them.
+public struct SpendHold: Sendable, Equatable, CustomStringConvertible {
+    public var steps = 0
+    /// What those of a known price cost together, in ten-thousandths (`Money`).
+    public var cost = 0
+    public var unpriced = 0
+    public var limit: Int
+    /// What the last 24 hours had spent when a purchase was held.
+    public var spent = 0
+    public var currency: String?
+
+    public init(limit: Int, currency: String?) {
+        self.limit = limit
+        self.currency = currency
+    }
+
+    /// "SpendLimit 25.00 EUR held 3 purchases worth 30.00 EUR (20.00 EUR spent in the last 24
+    /// hours); they are sent once the window allows".
+    public var description: String {
+        func money(_ amount: Int) -> String { Money.format(amount) + (currency.map { " \($0)" } ?? "") }
+        var text = "SpendLimit \(money(limit)) held \(steps) \(steps == 1 ? "purchase" : "purchases")"
+        let priced = steps - unpriced
+        if priced > 0 { text += " worth \(money(cost))" }
+        if unpriced > 0 { text += priced > 0 ? " and \(unpriced) of unknown price" : " of unknown price" }
+        text += " (\(money(spent)) spent in the last 24 hours); "
+        text +=
+            unpriced > 0
+            ? "a price not known is never sent: import the catalogue with 'licmgr import-tariffs'"
+            : "they are sent once the window allows"
+        return text
     }
 }
 
