@@ -35,10 +35,13 @@ struct CheckEventCommand: ParsableCommand {
                 report = try engine.checkEvent(dryRun: dryRun)
             } catch {
                 guard let mail else { throw error }
-                throw mail.filter(error).shown
+                let (shown, verdict) = mail.filter(error)
+                context.hear(verdict)
+                throw shown
             }
             context.tally(report)
             let (shown, verdict) = mail?.filter(report) ?? (report, nil)
+            context.hear(verdict)
             Rendering.print(shown, to: context.output)
             mail?.finish(report, verdict)
             return report.exitStatus
