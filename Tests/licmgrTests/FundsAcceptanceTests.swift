@@ -11,18 +11,6 @@ final class FundsAcceptanceTests: AcceptanceTestCase {
 
     let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
 
-    /// Service 7 with a Lite license (10.00 a month) that expires today, attached.
-    private func dueLicense() throws {
-        try addService(7, ip: "10.0.0.7")
-        try sim.seed([
-            [
-                "licname": "Item #7 addon vps7", "ip": "10.0.0.7", "pricelist": "55227", "period": "1",
-                "expiredate": today.description,
-            ]
-        ])
-        try licmgr("fixchilds")
-    }
-
     func testARenewalRefusedForFundsRenewsOnceOnTheRunAfterATopUp() throws {
         try licmgr("import-tariffs")
         try dueLicense()

@@ -137,18 +137,6 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
 
     // MARK: - Refused for lack of funds
 
-    /// Service 7 with a Lite license that expires today, attached.
-    private func dueLicense() throws {
-        try addService(7, ip: "10.0.0.7")
-        try sim.seed([
-            [
-                "licname": "Item #7 addon vps7", "ip": "10.0.0.7", "pricelist": "55227", "period": "1",
-                "expiredate": today.description,
-            ]
-        ])
-        try licmgr("fixchilds")
-    }
-
     func testARenewalRefusedForLackOfFundsSaysTheBalanceAndWhatItNeeds() throws {
         try licmgr("import-tariffs")
         try dueLicense()
