@@ -26,6 +26,8 @@ struct CommandContext {
 
     private final class Connection {
         var store: SQLiteStore?
+        /// The read-only connection of a command that only reads.
+        var reader: SQLiteStore?
         /// What the run did, per action, for its row in the run record.
         var counts: [String: Int] = [:]
         /// The run's report, for the hook.
@@ -66,6 +68,15 @@ struct CommandContext {
         if let store = connection.store { return store }
         let store = try SQLiteStore(path: config.database)
         connection.store = store
+        return store
+    }
+
+    /// The store for a command that only reads (`status`, `list`, `show`, `history`): opened
+    /// read-only, so that a monitoring user who may only read the database can run it.
+    func readStore() throws -> SQLiteStore {
+        if let store = connection.store ?? connection.reader { return store }
+        let store = try SQLiteStore(path: config.database, readOnly: true)
+        connection.reader = store
         return store
     }
 
@@ -130,6 +141,19 @@ struct CommandContext {
         afterRun(run, report: connection.report, error: error)
     }
 
+    /// A command line that asked for something impossible (64) or named what is not there
+    /// (65: `order 999`), refused before anything was done: a typo is not a run of the command,
+    /// so it stays out of the run record, `status`, the metrics and the hook; the log trail
+    /// still has it. A file that cannot be read (66) is not such a mistake.
+    static func isCommandLineMistake(_ error: any Error) -> Bool {
+        switch error {
+        case is UsageError: return true
+        case InputError.unreadableFile: return false
+        case is InputError: return true
+        default: return false
+        }
+    }
+
     /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
     /// runs first, before the config is read, for command-line values only the command can judge.
     /// `operands` for a command that acts on the ids or values its command line names.
@@ -181,7 +205,9 @@ struct CommandContext {
                 output.error(message)
             }
             // After the error is said: the hook it may call comes after the run, its warning too.
-            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status, error: cause) }
+            if recorded ?? locking, !Self.isCommandLineMistake(cause) {
+                context?.record(startedAt: startedAt, exit: status, error: cause)
+            }
             logRun(status, error: message)
             throw ExitCode(status.rawValue)
         }

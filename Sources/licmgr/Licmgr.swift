@@ -17,7 +17,7 @@ struct Licmgr: ParsableCommand {
             ServiceCommand.self, OrderCommand.self, RenewCommand.self, CheckEventCommand.self, FixChildsCommand.self,
             ImportTariffsCommand.self, SyncCommand.self, ListCommand.self, ShowCommand.self, NewKeyCommand.self,
             ParkCommand.self, DeleteCommand.self, HistoryCommand.self, JournalCommand.self, StatusCommand.self,
-            ConfigCommand.self,
+            ConfigCommand.self, DatabaseCommand.self,
         ]
     )
 

@@ -104,8 +104,9 @@ final class RealMoneyAcceptanceTests: AcceptanceTestCase {
         func value(_ name: String) -> Double? {
             samples.first { $0.name == name && $0.labels == ["currency": "EUR"] }?.value
         }
-        XCTAssertEqual(value("licmgr_spent_30_days"), 24.69)
-        XCTAssertEqual(value("licmgr_due_30_days_cost"), 24.69)
+        XCTAssertEqual(value("licmgr_spent_last_30d"), 24.69)
+        XCTAssertEqual(value("licmgr_spent_total"), 24.69)
+        XCTAssertEqual(value("licmgr_renewals_due_next_30d_cost"), 24.69)
         XCTAssertEqual(value("licmgr_unused_monthly_cost"), 12.35, "a month's estimate, to the cent")
         XCTAssertEqual(value("licmgr_balance"), 975.31)
     }

@@ -45,7 +45,11 @@ public struct ConfigParser: Sendable {
         }
         if case .file(let passwordPath) = config.passwordSource {
             try Self.requirePrivate(passwordPath)
-            config.password = try Self.readPasswordFile(passwordPath)
+            do {
+                config.password = try Self.readPasswordFile(passwordPath)
+            } catch let error as ConfigError where access(passwordPath, R_OK) != 0 && errno == EACCES {
+                config.passwordUnreadable = error
+            }
         }
         if let passwordOverride, !passwordOverride.isEmpty {
             config.password = passwordOverride

@@ -66,3 +66,29 @@ public struct BalanceReading: Sendable, Equatable {
         self.at = at
     }
 }
+
+/// How many runs of a command ended with an exit code.
+public struct RunTotal: Sendable, Equatable {
+    public var command: String
+    public var exitCode: Int
+    public var count: Int
+
+    public init(command: String, exitCode: Int, count: Int) {
+        self.command = command
+        self.exitCode = exitCode
+        self.count = count
+    }
+}
+
+/// How many journaled steps of a kind ended in a state.
+public struct StepTotal: Sendable, Equatable {
+    public var kind: RemoteOperation.Kind
+    public var state: RemoteOperation.State
+    public var count: Int
+
+    public init(kind: RemoteOperation.Kind, state: RemoteOperation.State, count: Int) {
+        self.kind = kind
+        self.state = state
+        self.count = count
+    }
+}

@@ -4,8 +4,10 @@ import FoundationEssentials
 public final class SQLiteStore: StateStore {
     public let db: SQLiteDatabase
 
-    public init(path: String) throws {
-        db = try Schema.open(path)
+    /// `readOnly`: for a command that only reads, which then works for a user who may only
+    /// read the database (see `Schema.open`).
+    public init(path: String, readOnly: Bool = false) throws {
+        db = try Schema.open(path, readOnly: readOnly)
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
@@ -407,6 +409,32 @@ public final class SQLiteStore: StateStore {
             Self.selectRuns + " WHERE command = ? AND exit_code = 0 ORDER BY id DESC LIMIT 1", [.text(command)],
             Self.run(from:)
         ).first
+    }
+
+    public func runTotals() throws -> [RunTotal] {
+        try db.rows("SELECT command, exit_code, count(*) FROM runs GROUP BY command, exit_code ORDER BY 1, 2") {
+            RunTotal(command: $0.string(0) ?? "", exitCode: $0.int(1) ?? 0, count: $0.int(2) ?? 0)
+        }
+    }
+
+    public func stepTotals() throws -> [StepTotal] {
+        try db.rows(
+            "SELECT kind, state, count(*) FROM operations WHERE state <> 'pending' GROUP BY kind, state ORDER BY 1, 2"
+        ) { row in
+            guard let kind = RemoteOperation.Kind(rawValue: row.string(0) ?? ""),
+                let state = RemoteOperation.State(rawValue: row.string(1) ?? "")
+            else { return nil }
+            return StepTotal(kind: kind, state: state, count: row.int(2) ?? 0)
+        }.compactMap { $0 }
+    }
+
+    public func spentTotal() throws -> Int {
+        try db.rows(
+            """
+            SELECT COALESCE(SUM(CAST(json_extract(params, '$.cost') AS INTEGER)), 0) FROM operations
+            WHERE state = 'done' AND json_extract(params, '$.cost') IS NOT NULL
+            """
+        ) { $0.int(0) }.first?.flatMap { $0 } ?? 0
     }
 
     private static let selectRuns = "SELECT command, started_at, ended_at, exit_code, counts FROM runs"
