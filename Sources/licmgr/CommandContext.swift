@@ -18,9 +18,6 @@ struct CommandContext {
     private let lock: RunLock?
     /// Where `--trace` writes the run's requests and answers.
     private let trace: TraceFile?
-    /// Whether the command acts on what its command line names (ids, values): then bad input
-    /// data (65) is a mistake of the command line, as a bad option (64) is.
-    let operands: Bool
     /// The one connection to the database, opened when first asked for.
     private let connection = Connection()
 
@@ -38,11 +35,8 @@ struct CommandContext {
         var repeats: MailHygiene.Verdict?
     }
 
-    private init(
-        options: GlobalOptions, config: Config, command: String, locking: Bool, operands: Bool, log: RunLog?
-    ) throws {
+    private init(options: GlobalOptions, config: Config, command: String, locking: Bool, log: RunLog?) throws {
         self.options = options
-        self.operands = operands
         self.output = Output(options)
         self.command = command
         self.config = config
@@ -156,14 +150,13 @@ struct CommandContext {
 
     /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
     /// runs first, before the config is read, for command-line values only the command can judge.
-    /// `operands` for a command that acts on the ids or values its command line names.
     /// `recorded` (default: `locking`) adds the run to the run record, failed or not; a run
     /// that never got its context (bad config, lock held) has nothing to record it in. The
     /// log trail gets the same runs, and also those held off by the lock once the config,
     /// and so the log, is known.
     static func run(
         _ options: GlobalOptions, command: String, locking: Bool = false, recorded: Bool? = nil,
-        operands: Bool = false, check: () throws -> Void = {},
+        check: () throws -> Void = {},
         _ body: (CommandContext) throws -> ExitStatus
     ) throws {
         let output = Output(options)
@@ -188,7 +181,7 @@ struct CommandContext {
                 if let problem = log?.problem { output.warning("\(problem); this run logs to syslog") }
             }
             let made = try CommandContext(
-                options: options, config: config, command: command, locking: locking, operands: operands, log: log)
+                options: options, config: config, command: command, locking: locking, log: log)
             context = made
             status = try body(made)
         } catch {

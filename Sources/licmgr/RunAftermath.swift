@@ -3,9 +3,8 @@ import Glibc
 import LicmgrCore
 
 /// What follows a recorded run: the metrics file rewritten, and the hook told when the run
-/// changed the remote or failed, but not of a mistake on the command line nor of every run of
-/// a repeating error. Neither changes the run's exit code; a failure of either is one warning
-/// line.
+/// changed the remote or failed, but not of every run of a repeating error. Neither changes
+/// the run's exit code; a failure of either is one warning line.
 extension CommandContext {
     func afterRun(_ run: RunRecord, report: RunReport?, error: (any Error)?) {
         if let path = config.metricsFile {
@@ -22,27 +21,15 @@ extension CommandContext {
     }
 
     /// Whether the hook hears of the run: one that changed the remote always; one that failed
-    /// unless the command line was at fault (its author has the error already) or it failed
-    /// only of repeating errors that are no news this run (cron's mail rule).
+    /// unless it failed only of repeating errors that are no news this run (cron's mail rule).
     private func callsHook(_ run: RunRecord, report: RunReport?, error: (any Error)?) -> Bool {
         if run.changedRemote { return true }
-        if let error, isCommandLineMistake(error) { return false }
         guard let repeats else { return !run.succeeded }
         if repeats.isNews { return true }
         if run.succeeded { return false }
         let onlyRepeats =
             error.map { MailHygiene.condition(of: $0) != nil } ?? report.map(MailHygiene.failedOnlyOfRepeats) ?? false
         return !onlyRepeats
-    }
-
-    /// A bad option or argument (64), or, for a command that acts on what its command line
-    /// names, an id or value that is unknown or invalid (65): nothing was done.
-    private func isCommandLineMistake(_ error: any Error) -> Bool {
-        switch ExitStatus.of(error) {
-        case .usage: return true
-        case .dataError: return operands
-        default: return false
-        }
     }
 
     /// The hook's stdin: the run's `--json` document (the error document for a run that failed

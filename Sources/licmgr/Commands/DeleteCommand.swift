@@ -23,7 +23,7 @@ struct DeleteCommand: ParsableCommand {
     var yes = false
 
     func run() throws {
-        try CommandContext.run(global, command: "delete", locking: !dryRun && yes, operands: true) { context in
+        try CommandContext.run(global, command: "delete", locking: !dryRun && yes) { context in
             guard dryRun || yes else {
                 throw UsageError(
                     "deleting loses the time paid for the licenses: look at 'licmgr delete \(licenses.map(String.init).joined(separator: " ")) --dry-run' first, then add --yes"

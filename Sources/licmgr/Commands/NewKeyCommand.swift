@@ -15,7 +15,7 @@ struct NewKeyCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try CommandContext.run(global, command: "newkey", locking: !dryRun, operands: true) { context in
+        try CommandContext.run(global, command: "newkey", locking: !dryRun) { context in
             let engine = try context.engine()
             // Said before the key is asked for, since the restart cannot be undone.
             let warning = try engine.newKeyWarning(license: license)

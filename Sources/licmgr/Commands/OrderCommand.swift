@@ -19,7 +19,7 @@ struct OrderCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try CommandContext.run(global, command: "order", locking: true, recorded: !dryRun, operands: true) { context in
+        try CommandContext.run(global, command: "order", locking: true, recorded: !dryRun) { context in
             let report = try context.engine(showUnchanged: true).order(serviceIDs: ids, dryRun: dryRun)
             context.tally(report)
             Rendering.print(report, to: context.output)

@@ -19,7 +19,7 @@ struct ParkCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try CommandContext.run(global, command: "park", locking: !dryRun, operands: true) { context in
+        try CommandContext.run(global, command: "park", locking: !dryRun) { context in
             let report = try context.engine(showUnchanged: true).parkLicenses(licenses, dryRun: dryRun)
             context.tally(report)
             Rendering.print(report, to: context.output)

@@ -28,7 +28,7 @@ struct RenewCommand: ParsableCommand {
     }
 
     func run() throws {
-        try CommandContext.run(global, command: "renew", locking: true, recorded: !dryRun, operands: true) { context in
+        try CommandContext.run(global, command: "renew", locking: true, recorded: !dryRun) { context in
             let report = try context.engine(showUnchanged: !due).renew(serviceIDs: ids, due: due, dryRun: dryRun)
             context.tally(report)
             Rendering.print(report, to: context.output)

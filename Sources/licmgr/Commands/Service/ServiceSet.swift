@@ -45,9 +45,7 @@ extension ServiceCommand {
         }
 
         func run() throws {
-            try CommandContext.run(
-                global, command: "service set", locking: now, recorded: now && !dryRun, operands: true
-            ) { context in
+            try CommandContext.run(global, command: "service set", locking: now, recorded: now && !dryRun) { context in
                 let change = ServiceChange(
                     name: name, ip: ip, package: package, period: period,
                     addons: addon.isEmpty ? nil : try ServiceRegistry.parseAddons(addon))

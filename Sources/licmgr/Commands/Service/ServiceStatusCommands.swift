@@ -19,9 +19,7 @@ struct StatusChangeOptions: ParsableArguments {
 
     func run(_ global: GlobalOptions, to status: Service.Status) throws {
         let verb = ServiceRegistry.verb(for: status)
-        try CommandContext.run(
-            global, command: "service \(verb)", locking: now, recorded: now && !dryRun, operands: true
-        ) { context in
+        try CommandContext.run(global, command: "service \(verb)", locking: now, recorded: now && !dryRun) { context in
             if dryRun {
                 try context.registry().validateStatus(ids, to: status)
                 let report = try context.engine().follow(
