@@ -31,6 +31,8 @@ struct CommandContext {
         var report: RunReport?
         /// The error that stopped the run's report early, for the log trail.
         var stopped: String?
+        /// What the record of repeating errors made of the run (checkevent), for the hook.
+        var repeats: MailHygiene.Verdict?
     }
 
     private init(options: GlobalOptions, config: Config, command: String, locking: Bool, log: RunLog?) throws {
@@ -114,6 +116,15 @@ struct CommandContext {
         connection.stopped = report.stopped?.description ?? report.serviceSource?.failure?.message
         tally(Dictionary(uniqueKeysWithValues: RunReport.Action.allCases.map { ($0.rawValue, report.count($0)) }))
     }
+
+    /// Keeps what the record of repeating errors made of the run, so that the hook hears of
+    /// them as cron's mail does: when they start, hourly, and when they end.
+    func hear(_ verdict: MailHygiene.Verdict?) {
+        connection.repeats = verdict
+    }
+
+    /// What `hear` kept.
+    var repeats: MailHygiene.Verdict? { connection.repeats }
 
     func tally(_ counts: [String: Int]) {
         connection.counts.merge(counts.filter { $0.value != 0 }) { $0 + $1 }

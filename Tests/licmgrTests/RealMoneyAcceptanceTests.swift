@@ -46,7 +46,7 @@ final class RealMoneyAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(held.count, 1, run.stderr)
         XCTAssertTrue(
             held.first?.contains(
-                "SpendLimit 37.03 would be passed: 24.69 spent in the last 24 hours, this costs 12.345")
+                "SpendLimit 37.03 EUR held 1 purchase worth 12.345 EUR (24.69 EUR spent in the last 24 hours)")
                 == true, run.stderr)
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 2)
         let journal = try licmgr("journal", "--all", "--json").jsonArray

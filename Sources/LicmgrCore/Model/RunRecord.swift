@@ -27,6 +27,12 @@ public struct RunRecord: Sendable, Equatable {
 
     public var changedRemote: Bool { counts.contains { Self.remoteChanges.contains($0.key) && $0.value > 0 } }
 
+    /// A timestamp of the form `time.timestamp` writes as RFC 3339: `2026-12-06T11:21:58Z`.
+    public static func rfc3339(_ timestamp: String) -> String {
+        guard seconds(timestamp) != nil else { return timestamp }
+        return timestamp.replacing(" ", with: "T") + "Z"
+    }
+
     /// Seconds since 1970 of a timestamp of the form `time.timestamp` writes, `YYYY-MM-DD HH:MM:SS` UTC.
     public static func seconds(_ timestamp: String) -> Int? {
         let parts = timestamp.split(separator: " ")

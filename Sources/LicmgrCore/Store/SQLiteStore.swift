@@ -462,13 +462,17 @@ public final class SQLiteStore: StateStore {
 
     public func repeatingErrors(command: String) throws -> [RepeatingError] {
         try db.rows(
-            "SELECT condition, since, runs, printed_at FROM repeating_errors WHERE command = ? ORDER BY condition",
+            """
+            SELECT condition, since, runs, printed_at, causes FROM repeating_errors WHERE command = ?
+            ORDER BY condition
+            """,
             [.text(command)]
         ) { row in
             RepeatingError.Condition(rawValue: row.string(0) ?? "").map {
                 RepeatingError(
-                    command: command, condition: $0, since: row.string(1) ?? "", runs: row.int(2) ?? 0,
-                    printedAt: row.string(3) ?? "")
+                    command: command, condition: $0,
+                    causes: Set((row.string(4) ?? "").split(separator: ",").map(String.init)),
+                    since: row.string(1) ?? "", runs: row.int(2) ?? 0, printedAt: row.string(3) ?? "")
             }
         }.compactMap { $0 }
     }
@@ -476,13 +480,13 @@ public final class SQLiteStore: StateStore {
     public func save(_ error: RepeatingError) throws {
         try db.run(
             """
-            INSERT INTO repeating_errors (command, condition, since, runs, printed_at) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO repeating_errors (command, condition, since, runs, printed_at, causes) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (command, condition) DO UPDATE SET since = excluded.since, runs = excluded.runs,
-                printed_at = excluded.printed_at
+                printed_at = excluded.printed_at, causes = excluded.causes
             """,
             [
                 .text(error.command), .text(error.condition.rawValue), .text(error.since), .integer(error.runs),
-                .text(error.printedAt),
+                .text(error.printedAt), .text(error.causes.sorted().joined(separator: ",")),
             ])
     }
 

@@ -163,6 +163,8 @@ enum Schema {
             noted_at TEXT NOT NULL
         );
         """,
+        // 9: the causes a repeating error met (no connection, TLS...), so that a new one is news.
+        "ALTER TABLE repeating_errors ADD COLUMN causes TEXT NOT NULL DEFAULT '';",
     ]
 
     static var version: Int { migrations.count }

@@ -10,8 +10,9 @@ struct CheckEventCommand: ParsableCommand {
             and imports what it prints as 'service import --prune' would. It prints nothing when \
             nothing happened (cron mails what is printed); -v tells what it looked at and what the \
             ServiceSource changed. An error that repeats every run (the remote down, the credentials \
-            refused, a purchase refused for lack of funds, the ServiceSource failing) is printed when it starts, \
-            at most hourly while it lasts, and once when it ends; -v prints it every run. A second \
+            refused, a purchase refused for lack of funds, purchases held by SpendLimit, the \
+            ServiceSource failing) is printed when it starts or meets a new cause, at most hourly while it \
+            lasts, and once when it ends; -v, and a run on a terminal, print it every run. A second \
             run while one is active exits 75 at once.
             """)
 
@@ -34,35 +35,39 @@ struct CheckEventCommand: ParsableCommand {
             do {
                 let engine = try context.engine()
                 mail?.quieten(engine)
-                source = try readServiceSource(context, printsFailure: mail?.printsSource ?? true)
+                source = try readServiceSource(context)
                 // The plan is for the services as the import would leave them; nothing is written.
                 if dryRun, let changes = source?.result?.changes {
                     engine.assumedServices = Dictionary(changes.map { ($0.new.id, $0.new) }) { $1 }
                 }
                 report = try engine.checkEvent(dryRun: dryRun)
             } catch {
-                throw mail?.filter(error) ?? error
+                guard let mail else { throw error }
+                let (shown, verdict) = mail.filter(error)
+                context.hear(verdict)
+                throw shown
             }
             report.serviceSource = source
             context.tally(report)
-            let (shown, ended) = mail?.filter(report) ?? (report, [])
+            let (shown, verdict) = mail?.filter(report) ?? (report, nil)
+            context.hear(verdict)
             Rendering.print(shown, to: context.output)
-            // Under --json stdout is the document; stderr still tells a person.
-            for line in ended { mail?.say(line) }
+            mail?.finish(report, verdict)
             return report.exitStatus
         }
     }
 
     /// Runs the `ServiceSource`, if the config has one, and imports what it prints; tells each
-    /// change (under -v, or as a dry run's plan) and a failure when it is to be printed.
-    private func readServiceSource(_ context: CommandContext, printsFailure: Bool) throws -> ServiceSourceOutcome? {
+    /// change (under -v, or as a dry run's plan), and a dry run's failure: a real run's is a
+    /// repeating error, said at its end when it is news.
+    private func readServiceSource(_ context: CommandContext) throws -> ServiceSourceOutcome? {
         guard let source = ServiceSource(config: context.config, environment: context.programEnvironment()) else {
             return nil
         }
         let outcome = try source.apply(to: try context.registry(), dryRun: dryRun)
         if let failure = outcome.failure {
             // Under --json the document carries it.
-            if printsFailure && !context.output.json { context.output.error(failure.message) }
+            if dryRun && !context.output.json { context.output.error(failure.message) }
         } else if let result = outcome.result {
             for change in result.changes {
                 if dryRun {
