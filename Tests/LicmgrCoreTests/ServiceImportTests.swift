@@ -139,6 +139,16 @@ final class ServiceImportTests: StoreTestCase {
         }
     }
 
+    /// Found by fuzzing: a key holding an escaped line break was echoed into a two-line error.
+    func testAKeyFromTheInputIsQuotedOnOneLine() {
+        for text in [#"{"id": 7, "na\nme": "x"}"#, #"{"id": 7, "addons": {"pa\nnel": 5}}"#] {
+            XCTAssertThrowsError(try ServiceImport.parse(Data(text.utf8), source: "s.json"), text) {
+                XCTAssertFalse("\($0)".contains("\n"), "\($0)")
+                XCTAssertTrue("\($0)".contains("\\u{a}"), "\($0)")
+            }
+        }
+    }
+
     // MARK: - Keys left out, keys null
 
     func testAKeyLeftOutIsNotGivenAndNullClears() throws {

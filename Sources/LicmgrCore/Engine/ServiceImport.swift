@@ -65,7 +65,7 @@ public enum ServiceImport {
             throw fail("a key holds a NUL character")
         }
         if let unknown = object.keys.sorted().first(where: { !knownKeys.contains($0) }) {
-            throw fail("unknown key '\(unknown)'")
+            throw fail("unknown key '\(unknown.quotable())'")
         }
         guard let id = try integer(object["id"], "id", fail), id > 0 else {
             throw fail("'id' must be a positive number")
@@ -94,8 +94,8 @@ public enum ServiceImport {
             var addons: [String: String] = [:]
             for (key, value) in members {
                 if key.unicodeScalars.contains("\0") { throw fail("an addon key holds a NUL character") }
-                guard let text = try string(value, "addon '\(key)'", fail) else {
-                    throw fail("addon '\(key)' must have a string value")
+                guard let text = try string(value, "addon '\(key.quotable())'", fail) else {
+                    throw fail("addon '\(key.quotable())' must have a string value")
                 }
                 addons[key] = text
             }
