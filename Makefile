@@ -36,7 +36,7 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 # put the simulator behind TLS with socat and run tinyproxy (the binary alone: no system service).
 APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin
 
-.PHONY: help setup build debug test check-man check-unit check-sandbox check-install check-deb check-dist demo bench lint format \
+.PHONY: help setup build debug test simtest check-man check-unit check-sandbox check-install check-deb check-dist demo bench lint format \
 	install uninstall dist deb clean
 
 help:
@@ -45,6 +45,8 @@ help:
 	@echo "make test       unit and acceptance tests (the binary against billmgr-sim, in its classic"
 	@echo "                dialect and again in every trait of the real server at once), then the"
 	@echo "                check-* targets: man pages, unit sandbox, install layout, deb, tarball, no ICU in the static binary"
+	@echo "make simtest    the engine under random fault schedules against a model of the remote: SEEDS"
+	@echo "                seeds from FIRST_SEED (make test runs a bounded number); SEED=N replays one with its trace"
 	@echo "make demo       a short real session against the bundled simulator"
 	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
 	@echo "                (BENCH_SIZES, BENCH_RTT_MS, BENCH_PARALLEL; see Tests/Bench/bench.sh)"
@@ -82,6 +84,16 @@ test: setup
 	$(SWIFT) test --skip-build
 	LICMGR_SIM_DIALECT=all $(SWIFT) test --skip-build --filter licmgrTests --skip DialectLifecycle
 	$(MAKE) --no-print-directory check-man check-unit check-sandbox check-install check-deb check-dist check-no-icu
+
+# The engine in-process against a model of the remote, one seeded schedule of runs and faults per
+# seed (Tests/LicmgrSimulation). make test runs a bounded number as part of swift test; this runs
+# as many as asked and prints seeds per second and the faults injected by kind.
+SEEDS ?= 1000
+FIRST_SEED ?= 1
+simtest: setup
+	$(SWIFT) build --build-tests
+	LICMGR_SIM_SEEDS=$(SEEDS) LICMGR_SIM_FIRST_SEED=$(FIRST_SEED) LICMGR_SIM_SEED=$(SEED) \
+	  $(SWIFT) test --skip-build --filter LicmgrSimulation.SimulationTests
 
 check-man:
 	BIN="$$($(SWIFT) build --show-bin-path)/licmgr" sh Tests/Packaging/check-man.sh
