@@ -35,7 +35,7 @@ extension LicenseEngine {
         do {
             viewed = try server.viewLicense(id, line: line)
         } catch {
-            guard case .refused(_, _, _, let message) = error else { throw error }
+            guard case .refused(_, _, _, let message) = error, Self.saysNoSuchLicense(error) else { throw error }
             // The license cannot be read any more (deleted, say): nothing is left to settle.
             try store.transaction {
                 try store.finish(
