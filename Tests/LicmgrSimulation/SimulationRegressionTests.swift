@@ -36,4 +36,17 @@ final class SimulationRegressionTests: XCTestCase {
             .setService(1, ip: nil, period: nil, addons: ["panel": "Lite"], now: nil),
         ])
     }
+
+    /// `renew --due` paid for a license whose service had dropped its addon, before any follow
+    /// pass let the license go.
+    func testLicenseItsServiceNoLongerNeedsIsNotRenewed() throws {
+        try assertKeepsEveryPromise([
+            .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            .setService(1, ip: nil, period: nil, addons: ["panel": "nopanel"], now: nil),
+            .pass(minutes: 30 * 1440),
+            .run(.renewDue, .clean),
+        ])
+    }
 }
