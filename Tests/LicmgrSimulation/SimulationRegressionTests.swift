@@ -49,4 +49,16 @@ final class SimulationRegressionTests: XCTestCase {
             .run(.renewDue, .clean),
         ])
     }
+
+    /// A reused license whose new key came back without the key kept its last owner's key in
+    /// licmgr's record.
+    func testReusedLicenseRecordsTheKeyItWasGiven() throws {
+        try assertKeepsEveryPromise([
+            .config(.reUseLicense(true)),
+            .remote(.freeLicense(tariff: 55227, restedDays: 90, expiresInDays: 200)),
+            .addService(1, ip: "10.0.0.1", package: 12, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, Faults(changes: [1: .keyless])),
+        ])
+    }
 }

@@ -210,11 +210,17 @@ extension LicenseEngine {
                     .newKey, at: .reuseNewKey, service: service.id, addon: workflow.addon, license: id,
                     "new key for license \(id)")
                 guard
-                    let key = try send(
+                    let answered = try send(
                         rekey, report: &report,
                         { () throws(RemoteError) in try server.newKey(license: id, line: license.line) })
                 else { return try interrupted(&workflow, license, "its new key failed", report: &report) }
-                license.key = key ?? license.key
+                // An answer without the key is read back: the last owner's key must not stay recorded.
+                guard let key = answered ?? (try? server.viewLicense(id, line: license.line))?.key else {
+                    try store.transaction { try complete(rekey, "license \(id) has a new key, not read back") }
+                    report.warn("license \(id) has a new key that could not be read back; the next run makes another")
+                    return .waiting
+                }
+                license.key = key
                 license.keyChanged = time.today
                 workflow.marks.insert(.newKey)
                 try store.transaction {
