@@ -61,4 +61,18 @@ final class SimulationRegressionTests: XCTestCase {
             .run(.checkEvent, Faults(changes: [1: .keyless])),
         ])
     }
+
+    /// A remote whose clock lags shows a license lapsed that licmgr paid until later: resuming
+    /// its service renewed it again for a term already paid.
+    func testResumeDoesNotRenewATermLicmgrPaid() throws {
+        try assertKeepsEveryPromise([
+            .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["panel": "Lite"], status: .active),
+            .remote(.clockSkew(days: -10)),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            .setStatus([1], .suspended, now: .clean),
+            .pass(minutes: 25 * 1440),
+            .setStatus([1], .active, now: .clean),
+        ])
+    }
 }

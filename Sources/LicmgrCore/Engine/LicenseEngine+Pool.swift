@@ -336,7 +336,11 @@ extension LicenseEngine {
     /// Resumes a suspended license, renewing it first if it lapsed meanwhile.
     func resume(_ license: License, service: Service, report: inout RunReport) throws -> Bool {
         var current = license
-        if let expires = current.expires, expires <= time.today {
+        if let until = try renewedPast(current) {
+            report.warn(
+                "license \(current.id): the remote shows it expired on \(current.expires?.description ?? "?"), but "
+                    + "licmgr renewed it until \(until); resumed without renewing again (check the remote's dates)")
+        } else if let expires = current.expires, expires <= time.today {
             let period: Int
             do {
                 period = try resolver().period(
@@ -356,6 +360,16 @@ extension LicenseEngine {
         return try apply(wake, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
             () throws(RemoteError) in try server.resume(license: current.id, line: current.line)
         }
+    }
+
+    /// The end of the term licmgr last paid for `license`, when the remote shows it lapsed yet
+    /// that term is not nearly run out: as for renewals, licmgr's own record outranks a remote
+    /// whose dates lag, and resuming does not pay for the term again.
+    func renewedPast(_ license: License) throws -> Day? {
+        guard let expires = license.expires, expires <= time.today,
+            let until = try store.renewedUntil(license: license.id), until > time.today.adding(days: config.renewBefore)
+        else { return nil }
+        return until
     }
 }
 
