@@ -75,4 +75,15 @@ final class SimulationRegressionTests: XCTestCase {
             .setStatus([1], .active, now: .clean),
         ])
     }
+
+    /// An order in doubt for a third-party product whose service then dropped the addon: its
+    /// family was no longer listed, so settling found no license and the one bought was lost.
+    func testOrderInDoubtIsFoundAfterItsAddonIsDropped() throws {
+        try assertKeepsEveryPromise([
+            .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["cloudlinux": "on"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, Faults(changes: [0: .appliedLate])),
+            .setService(1, ip: nil, period: nil, addons: ["panel": "nopanel"], now: nil),
+        ])
+    }
 }
