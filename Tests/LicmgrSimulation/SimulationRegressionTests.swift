@@ -86,4 +86,17 @@ final class SimulationRegressionTests: XCTestCase {
             .setService(1, ip: nil, period: nil, addons: ["panel": "nopanel"], now: nil),
         ])
     }
+
+    /// A reuse given up and parked again by the run that carried it on: serving, by the listing
+    /// read before, attached the parked license, which then went into service without a new key.
+    func testLicenseParkedThisRunIsNotAttachedByAnOldListing() throws {
+        try assertKeepsEveryPromise([
+            .config(.reUseLicense(true)),
+            .remote(.freeLicense(tariff: 55227, restedDays: 90, expiresInDays: 200)),
+            .addService(1, ip: "10.0.0.1", package: 12, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, Faults(changes: [1: .refused, 2: .refused])),
+            .run(.checkEvent, .clean),
+        ])
+    }
 }
