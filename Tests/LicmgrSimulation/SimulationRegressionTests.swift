@@ -62,6 +62,47 @@ final class SimulationRegressionTests: XCTestCase {
         ])
     }
 
+    /// A new key whose answer timed out and that the remote made minutes later, after the next
+    /// run had read the license back: the key recorded stayed the one before.
+    func testNewKeyInFlightIsReadBackOnceItLands() throws {
+        try assertKeepsEveryPromise([
+            .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            // Seed 2 has the remote make the key 491 s later: after the next run, within SettleAfter.
+            .run(.newKey(service: 1), Faults(seed: 2, changes: [0: .appliedLate])),
+            .run(.checkEvent, .clean),
+        ])
+    }
+
+    /// A rename whose answer timed out, settled at once by a run that then parked the license:
+    /// the rename landed after the parking, and the license, out of the pool and serving
+    /// nothing, was lost.
+    func testChangeInFlightIsWaitedFor() throws {
+        try assertKeepsEveryPromise([
+            .config(.reUseLicense(true)),
+            .remote(.foreignLicense(tariff: 55227, ip: "10.0.0.1", name: "vps1 by hand")),
+            .addService(1, ip: "10.0.0.1", package: 12, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            // Seed 2 has the remote make the rename 491 s later: after the next run, within SettleAfter.
+            .run(.checkEvent, Faults(seed: 2, changes: [0: .appliedLate])),
+            .setStatus([1], .closed, now: .clean),
+        ])
+    }
+
+    /// A new key whose answer was lost, settled by a run whose view of the license failed: the
+    /// step was closed all the same, and the key recorded stayed the one before for good.
+    func testNewKeyInDoubtIsSettledOnlyOnceReadBack() throws {
+        try assertKeepsEveryPromise([
+            .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            .run(.newKey(service: 1), Faults(changes: [0: .lostAnswer])),
+            .run(.checkEvent, Faults(reads: [1: .serverError])),
+        ])
+    }
+
     /// A remote whose clock lags shows a license lapsed that licmgr paid until later: resuming
     /// its service renewed it again for a term already paid.
     func testResumeDoesNotRenewATermLicmgrPaid() throws {
