@@ -9,7 +9,7 @@ import XCTest
 /// prefix of its schedule that still fails, and that prefix as a regression test to paste.
 final class SimulationTests: XCTestCase {
     /// About a minute on the project's two-core machines.
-    static let boundedSeeds = 150
+    static let boundedSeeds = 500
 
     func testRandomSchedulesKeepEveryPromise() throws {
         let environment = ProcessInfo.processInfo.environment
