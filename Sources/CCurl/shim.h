@@ -28,6 +28,10 @@ static inline CURLcode licmgr_curl_getinfo_long(CURL *curl, CURLINFO info, long 
     return curl_easy_getinfo(curl, info, value);
 }
 
+static inline CURLcode licmgr_curl_getinfo_string(CURL *curl, CURLINFO info, const char **value) {
+    return curl_easy_getinfo(curl, info, value);
+}
+
 static inline CURLcode licmgr_curl_getinfo_off(CURL *curl, CURLINFO info, curl_off_t *value) {
     return curl_easy_getinfo(curl, info, value);
 }

@@ -29,15 +29,42 @@ struct Params: Sendable {
     }
 }
 
-/// BILLmanager's single endpoint: every path outside /sim/ answers `func=...` calls.
+/// BILLmanager's single endpoint: every path outside /sim/ answers `func=...` calls, or under
+/// the redirects trait only /billmgr does, as on a real site.
 struct APIHandler: HTTPHandler {
     let book: LicenseBook
     /// Every call waits this long, as behind a remote's round trip; a sleep, not a busy wait,
     /// so that calls a client has in flight together overlap as they would over a network.
     let latency: Duration
+    /// The redirects trait: the site's root and /login show a login page, and every other
+    /// path but /billmgr is moved there for good, as an old `/manager/billmgr` is.
+    let redirects: Bool
+
+    static let loginPage = """
+        <!DOCTYPE html>
+        <html><head><title>BILLmanager</title></head><body>
+        <form method="post" action="/billmgr"><input type="hidden" name="func" value="auth">
+        <input type="text" name="username"><input type="password" name="password">
+        <button type="submit">Log in</button></form>
+        </body></html>
+
+        """
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
         if latency > .zero { try await Task.sleep(for: latency) }
+        if redirects, request.path != "/billmgr" {
+            // Answered by the web server before BILLmanager sees the call: nothing is run or logged.
+            if ["/", "/login"].contains(request.path) {
+                return HTTPResponse(
+                    statusCode: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: Data(Self.loginPage.utf8))
+            }
+            let host = request.headers[.host] ?? "127.0.0.1"
+            return HTTPResponse(
+                statusCode: .movedPermanently,
+                headers: [HTTPHeader("Location"): "http://\(host)/billmgr", .contentType: "text/html"],
+                body: Data("<html><body>Moved Permanently</body></html>\n".utf8))
+        }
         await book.noteAgent(request.headers[HTTPHeader("User-Agent")])
         let body = String(decoding: try await request.bodyData, as: UTF8.self)
         let params = Params(query: request.target.query(), body: body)

@@ -55,14 +55,22 @@ struct ControlHandler: HTTPHandler {
                 }
                 await book.setToday(day)
             case (.POST, "/sim/balance"):
-                guard let cents = try await Self.fields(of: request)["balance"].flatMap(Money.parse) else {
+                guard let amount = try await Self.fields(of: request)["balance"].flatMap(Money.parse) else {
                     throw ControlError("balance must be an amount like 100.00")
                 }
-                await book.setBalance(cents)
+                await book.setBalance(amount)
+            case (.POST, "/sim/price"):
+                let fields = try await Self.fields(of: request)
+                guard let tariff = fields["tariff"], let period = fields["period"],
+                    let amount = fields["cost"].flatMap(Money.parse)
+                else { throw ControlError("price needs tariff, period and cost (an amount like 12.3450)") }
+                try await book.setPrice(tariff: tariff, period: period, amount)
             case (.POST, "/sim/faults"):
                 await book.addFault(try Fault(fields: try await Self.fields(of: request)))
             case (.DELETE, "/sim/faults"):
                 await book.clearFaults()
+            case (.POST, "/sim/sessions/expire"):
+                await book.expireSessions()
             case (.POST, "/sim/reset"):
                 await book.reset()
             default:

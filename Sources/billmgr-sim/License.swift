@@ -40,6 +40,47 @@ struct License: Sendable {
         ]
     }
 
+    /// A row of the `soft` list as `dialect` words it: under `tariff-names` the tariff by its
+    /// name; under `bm6-columns` BILLmanager 6's columns, with the change dates and no `remoteid`.
+    func listFields(_ dialect: Dialect) -> [(String, String)] {
+        let tariff = dialect.contains(.tariffNames) ? Catalogue.tariff(pricelist)?.name ?? pricelist : pricelist
+        guard dialect.contains(.bm6Columns) else {
+            return listFields.map { $0.0 == "pricelist" ? ($0.0, tariff) : $0 }
+        }
+        let cost = Catalogue.tariff(pricelist)?.period(period).map { Money.format($0.cost) } ?? ""
+        // BILLmanager 6 documents softexternal's status column as `item_status`.
+        let statusColumn = Catalogue.family(ofTariff: pricelist) == "softexternal" ? "item_status" : "status"
+        return [
+            ("id", String(id)), ("licname", licname), ("ip", ip), ("period", period),
+            ("update_expiredate", expiredate.description), ("real_ipchange", ipChangeDate.description),
+            ("real_keychange", lickeyChangeDate.description), ("pricelist", tariff), ("account", "reseller"),
+            ("project", "1"), ("createdate", createdate.description), ("expiredate", expiredate.description),
+            ("autoprolong", autoprolong), (statusColumn, String(status)), ("special_status", "0"),
+            ("status_msg", ""), ("item", String(id)), ("cost", cost),
+        ]
+    }
+
+    /// The edit form as `dialect` words it: under `tariff-names` the tariff is a select, its
+    /// value the id and its options listed beside it, as every select of a form is.
+    func viewElems(_ dialect: Dialect) -> [(String, Elem)] {
+        var fields = viewFields
+        if dialect.contains(.bm6Columns) { fields.removeAll { $0.0 == "remoteid" } }
+        var elems = fields.map { ($0.0, Elem.text($0.1)) }
+        if dialect.contains(.tariffNames) {
+            elems.append(("slist", Catalogue.tariffOptions(of: pricelist)))
+            elems.append(
+                (
+                    "slist",
+                    Elem(
+                        attributes: [("name", "autoprolong")],
+                        children: [("null", "off"), ("1", "1 month"), ("12", "1 year")].map {
+                            ("val", Elem(attributes: [("key", $0.0)], text: $0.1))
+                        })
+                ))
+        }
+        return elems
+    }
+
     var viewFields: [(String, String)] {
         listFields + [
             ("lickey", lickey), ("ip_change_date", ipChangeDate.description),

@@ -1,22 +1,54 @@
 /// An in-band BILLmanager error: HTTP 200 with `doc.error`.
 struct APIError: Error {
     let type: String
+    /// Empty when the error names no object.
     let object: String
     let msg: String
+    var code: String?
+    /// The `param` elements the real server explains some errors with, in order.
+    var params: [(String, String)] = []
 
     init(_ type: String, _ object: String, _ msg: String) {
         (self.type, self.object, self.msg) = (type, object, msg)
     }
 
     static let badCredentials = APIError("auth", "badpassword", "Invalid username or password")
+    /// The project's first guess at a refusal for lack of funds.
     static let noFunds = APIError("account", "balance", "insufficient funds")
+
+    /// How BILLmanager 6 answers a call whose session has died: as a lack of rights, not of credentials.
+    static func deadSession(_ function: String) -> APIError {
+        APIError("access", function, "Insufficient privileges to perform the function")
+    }
+
+    /// The refusal for lack of funds as the vendor's knowledge base shows it (`funds` dialect):
+    /// type `not_enough_money`, code 1, what is needed and what the account has as `param`s,
+    /// the needed amounts with four decimals, the account's with two, as in its example.
+    static func notEnoughMoney(amount: Int, have: Int) -> APIError {
+        let deficit = max(0, amount - have)
+        var error = APIError(
+            "not_enough_money", "",
+            "insufficient funds to complete the operation. Required amount \(Money.format4(amount)) EUR. "
+                + "Your current balance: \(Money.format(have)) EUR, credit limit 0.00")
+        error.code = "1"
+        error.params = [
+            ("amount", Money.format4(amount)), ("have", Money.format(have)), ("currency", "EUR"),
+            ("deficit", Money.format4(deficit)), ("limit", "0.00"), ("reserved", "0.00"),
+            ("available", Money.format(have)),
+        ]
+        return error
+    }
 
     static func invalid(_ field: String) -> APIError {
         APIError("value", field, "The value of the '\(field)' field is invalid")
     }
 
     var elem: Elem {
-        Elem(attributes: [("type", type), ("object", object)], children: [("msg", .text(msg))])
+        var attributes = [("type", type)]
+        if !object.isEmpty { attributes.append(("object", object)) }
+        if let code { attributes += [("lang", "en"), ("code", code)] }
+        let params = params.map { ("param", Elem(attributes: [("name", $0.0)], text: $0.1)) }
+        return Elem(attributes: attributes, children: params + [("msg", .text(msg))])
     }
 }
 
@@ -32,7 +64,15 @@ actor LicenseBook {
         let today: Day
         let logsCalls: Bool
         let dialect: Dialect
+        /// Calls a session answers before it dies; 0 for sessions that outlive the run.
+        let sessionCalls: Int
     }
+
+    /// The page cap of the paging trait when `--max-page` names none: small, so that a test's
+    /// handful of licenses spans pages.
+    static let silentPageCap = 3
+    /// How many calls a session answers under the session-access trait unless told.
+    static let shortSessionCalls = 5
 
     private struct Call {
         let function: String
@@ -48,8 +88,13 @@ actor LicenseBook {
     private var nextID = License.firstID
     private var balance: Int
     private var spent = 0
+    /// Prices set by `/sim/price`, by "tariff/period", over the catalogue's.
+    private var prices: [String: Int] = [:]
     private var today: Day
-    private var sessions: Set<String> = []
+    /// Live sessions and the calls each has left (ignored when `sessionCalls` is 0).
+    private var sessions: [String: Int] = [:]
+    /// Every session handed out since the last reset, dead ones too.
+    private var issuedSessions: [String] = []
     private var calls: [Call] = []
     /// Calls by function since the last reset: what a benchmark asks for, cheap however long the log.
     private var callCounts: [String: Int] = [:]
@@ -78,7 +123,8 @@ actor LicenseBook {
             answer = [("error", error.elem)]
             result = "error:\(error.type)"
         }
-        log(function, params, result: fault.map { "fault:\($0.rawValue)" } ?? result)
+        // A refusal is logged as one whatever the fault, so that a slowed call refused is not counted as done.
+        log(function, params, result: fault.flatMap { result == "ok" ? "fault:\($0.rawValue)" : nil } ?? result)
         return Elem.doc(answer)
     }
 
@@ -91,7 +137,7 @@ actor LicenseBook {
 
     private func dispatch(_ function: String, _ params: Params) throws(APIError) -> [(String, Elem)] {
         if function == "auth" { return try authenticate(params) }
-        try authorise(params)
+        try authorise(params, function: function)
         // Third-party and version-6 platform licenses use the same verbs under other prefixes,
         // and each prefix sees only its own licenses; `service.*` calls work on any.
         var verb = function
@@ -112,7 +158,9 @@ actor LicenseBook {
         case "service.changepricelist": return try changeTariff(params)
         case "subaccount": return account()
         case "pricelist.export":
-            return Catalogue.export(onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"])
+            return Catalogue.export(
+                onlyAvailable: params["onlyavailable"] == "on", itemtype: params["itemtype"], dialect: config.dialect
+            ) { money(cost($0, $1)) }
         default: throw APIError("missed", function, "Unknown function")
         }
     }
@@ -120,17 +168,26 @@ actor LicenseBook {
     private func authenticate(_ params: Params) throws(APIError) -> [(String, Elem)] {
         guard params["username"] == config.user, params["password"] == config.password else { throw .badCredentials }
         let session = randomHex(32)
-        sessions.insert(session)
+        sessions[session] = config.sessionCalls
+        issuedSessions.append(session)
         return [("auth", Elem(attributes: [("id", session)], text: session))]
     }
 
-    private func authorise(_ params: Params) throws(APIError) {
+    private func authorise(_ params: Params, function: String) throws(APIError) {
         if let info = params["authinfo"], let colon = info.firstIndex(of: ":"),
             info[..<colon] == config.user, info[info.index(after: colon)...] == config.password
         {
             return
         }
-        if let session = params["auth"], sessions.contains(session) { return }
+        if let session = params["auth"] {
+            if let left = sessions[session] {
+                if config.sessionCalls > 0 {
+                    sessions[session] = left > 1 ? left - 1 : nil
+                }
+                return
+            }
+            if config.dialect.contains(.sessionAccess) { throw .deadSession(function) }
+        }
         throw .badCredentials
     }
 
@@ -151,12 +208,13 @@ actor LicenseBook {
         }
         let rows = page.map { id in
             advanceProcessing(id)
-            return ("elem", Elem.fields(licenses[id]!.listFields))
+            return ("elem", Elem.fields(licenses[id]!.listFields(config.dialect)))
         }
-        let total = listingFault == .countPage ? page.count : ids.count
-        return [
-            ("p_elems", .text(String(total))), ("p_num", .text(String(number))), ("p_cnt", .text(String(size))),
-        ] + rows
+        // The paging trait: p_elems counts the page, and the cap it applied goes unsaid.
+        let countsPage = listingFault == .countPage || config.dialect.contains(.paging)
+        let total = countsPage ? page.count : ids.count
+        let cap: [(String, Elem)] = config.dialect.contains(.paging) ? [] : [("p_cnt", .text(String(size)))]
+        return [("p_elems", .text(String(total))), ("p_num", .text(String(number)))] + cap + rows
     }
 
     /// The listing fault of the call being served, if any.
@@ -167,6 +225,11 @@ actor LicenseBook {
         guard !(params["sok"] ?? "").isEmpty else { return [] }
         let (tariff, period) = try sellable(params)
         guard Catalogue.family(ofTariff: tariff.id) == family else { throw .invalid("pricelist") }
+        if config.dialect.contains(.addons) {
+            for addon in tariff.addons where (Int(params["addon_\(addon.id)"] ?? "") ?? 0) < addon.minimum {
+                throw .invalid("addon_\(addon.id)")
+            }
+        }
         let ip = params["ip"] ?? ""
         try ensureFree(ip: ip, tariff: tariff.id)
         // A new license: no other edition of the product may hold the IP either. Edits and
@@ -179,7 +242,7 @@ actor LicenseBook {
         {
             throw APIError("exists", "ip", "a license with the same IP address already exists")
         }
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         var license = License(id: nextID, today: today)
         nextID += 1
         license.pricelist = tariff.id
@@ -203,7 +266,7 @@ actor LicenseBook {
         guard !(params["sok"] ?? "").isEmpty else {
             let id = try existing(params).id
             advanceProcessing(id)
-            return Elem.fields(licenses[id]!.viewFields).children
+            return licenses[id]!.viewElems(config.dialect)
         }
         var license = try live(params)
         if params["clicked_button"] == "newkey" {
@@ -243,10 +306,10 @@ actor LicenseBook {
             throw APIError("value", "elid", "licenses with a 100% discount cannot be renewed")
         }
         // Existing licenses renew even on a tariff no longer offered for new orders.
-        guard let period = Catalogue.tariff(license.pricelist)?.period(params["period"]) else {
+        guard let tariff = Catalogue.tariff(license.pricelist), let period = tariff.period(params["period"]) else {
             throw .invalid("period")
         }
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         if license.status == 3, license.expiredate < today { license.status = 2 }
         license.expiredate = period.expiry(from: max(today, license.expiredate))
         licenses.put(license)
@@ -257,7 +320,7 @@ actor LicenseBook {
         var license = try live(params)
         let (tariff, period) = try sellable(params)
         try ensureFree(ip: license.ip, tariff: tariff.id, except: license.id, validate: false)
-        try charge(period.cost)
+        try charge(cost(tariff, period))
         license.pricelist = tariff.id
         license.period = period.id
         licenses.put(license)
@@ -271,7 +334,7 @@ actor LicenseBook {
         [
             (
                 "elem",
-                Elem.fields([("id", "1"), ("name", "EUR"), ("balance", Money.format(balance)), ("currency", "EUR")])
+                Elem.fields([("id", "1"), ("name", "EUR"), ("balance", money(balance)), ("currency", "EUR")])
             )
         ]
     }
@@ -309,10 +372,22 @@ actor LicenseBook {
         }
     }
 
-    private func charge(_ cents: Int) throws(APIError) {
-        guard balance >= cents else { throw .noFunds }
-        balance -= cents
-        spent += cents
+    private func charge(_ amount: Int) throws(APIError) {
+        guard balance >= amount else {
+            throw config.dialect.contains(.funds) ? .notEnoughMoney(amount: amount, have: balance) : .noFunds
+        }
+        balance -= amount
+        spent += amount
+    }
+
+    /// What a period of a tariff costs this account.
+    private func cost(_ tariff: Tariff, _ period: Period) -> Int {
+        prices["\(tariff.id)/\(period.id)"] ?? period.cost
+    }
+
+    /// An amount as the API writes it: four decimals in the `money4` dialect.
+    private func money(_ amount: Int) -> String {
+        config.dialect.contains(.money4) ? Money.format4(amount) : Money.format(amount)
     }
 
     /// A new order shows status 5 for its first N views, then turns active with a key on the next.
@@ -346,12 +421,29 @@ actor LicenseBook {
         faults = []
     }
 
+    /// Every session dies, as when the server restarts.
+    func expireSessions() {
+        sessions = [:]
+    }
+
     func setToday(_ day: Day) {
         today = day
     }
 
-    func setBalance(_ cents: Int) {
-        balance = cents
+    func setBalance(_ amount: Int) {
+        balance = amount
+    }
+
+    /// Prices a period of a tariff as the catalogue does not; a price past the cent only in the
+    /// `money4` dialect, since two decimals cannot write it.
+    func setPrice(tariff id: String, period periodID: String, _ amount: Int) throws(ControlError) {
+        guard let tariff = Catalogue.tariff(id), let period = tariff.period(periodID) else {
+            throw ControlError("no tariff \(id) with period \(periodID) in the catalogue")
+        }
+        guard config.dialect.contains(.money4) || !Money.isPastTheCent(amount) else {
+            throw ControlError("a price past the cent needs --dialect money4")
+        }
+        prices["\(tariff.id)/\(period.id)"] = amount
     }
 
     func reset() {
@@ -359,8 +451,10 @@ actor LicenseBook {
         nextID = License.firstID
         balance = config.balance
         spent = 0
+        prices = [:]
         today = config.today
-        sessions = []
+        sessions = [:]
+        issuedSessions = []
         forgetCalls()
         faults = []
     }
@@ -445,6 +539,8 @@ actor LicenseBook {
             ("spent", .string(Money.format(spent))),
             ("balance", .string(Money.format(balance))),
             ("today", .string(today.description)),
+            // For tests that check a session id never leaves licmgr where it should not.
+            ("sessions", .array(issuedSessions.sorted().map { .string($0) })),
         ])
     }
 }

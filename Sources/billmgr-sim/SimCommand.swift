@@ -20,8 +20,17 @@ struct SimCommand: AsyncParsableCommand {
     var password = "secret"
     @Option(help: "Starting balance in EUR.")
     var balance = "1000.00"
-    @Option(help: "Largest page `soft` returns whatever the client asks, to force paging (0: no cap).")
+    @Option(
+        help: ArgumentHelp(
+            "Largest page `soft` returns whatever the client asks, to force paging (0: no cap).",
+            discussion: "Under the paging trait the cap is never reported and defaults to \(LicenseBook.silentPageCap)."
+        ))
     var maxPage = 0
+    @Option(
+        help: ArgumentHelp(
+            "Calls a session answers before it dies (0: sessions live for the whole run).",
+            discussion: "Under the session-access trait the default is \(LicenseBook.shortSessionCalls)."))
+    var sessionCalls: Int?
     @Option(help: "The simulator's current date, YYYY-MM-DD (default: today in UTC).")
     var today: String?
     @Option(help: "Views a new order spends in status 5 (processing) before it gets its key.")
@@ -70,8 +79,8 @@ struct SimCommand: AsyncParsableCommand {
         if case .failure(let error) = Dialect.parse(dialect) {
             throw ValidationError("--dialect: unknown trait '\(error.word)'")
         }
-        guard maxPage >= 0, processingViews >= 0, latency >= 0 else {
-            throw ValidationError("--max-page, --processing-views and --latency cannot be negative")
+        guard maxPage >= 0, processingViews >= 0, latency >= 0, (sessionCalls ?? 0) >= 0 else {
+            throw ValidationError("--max-page, --session-calls, --processing-views and --latency cannot be negative")
         }
         guard TimeInterval(latency) < Self.handlerTimeout * 1000 else {
             throw ValidationError("--latency must be under \(Int(Self.handlerTimeout)) seconds")
@@ -84,18 +93,22 @@ struct SimCommand: AsyncParsableCommand {
         }
         if watchStdin { Self.exitAtEndOfInput() }
 
+        let dialect = try Dialect.parse(self.dialect).get()
         let book = LicenseBook(
             config: .init(
-                user: user, password: password, balance: Money.parse(balance)!, maxPage: maxPage,
+                user: user, password: password, balance: Money.parse(balance)!,
+                maxPage: maxPage == 0 && dialect.contains(.paging) ? LicenseBook.silentPageCap : maxPage,
                 processingViews: processingViews, today: today.flatMap(Day.init) ?? .todayUTC(),
-                logsCalls: callLog, dialect: try Dialect.parse(dialect).get()))
+                logsCalls: callLog, dialect: dialect,
+                sessionCalls: sessionCalls ?? (dialect.contains(.sessionAccess) ? LicenseBook.shortSessionCalls : 0)))
         let server =
             switch bind! {
             case .v4(let ip): Self.server(on: try sockaddr_in.inet(ip4: ip, port: port))
             case .v6(let ip): Self.server(on: try sockaddr_in6.inet6(ip6: ip, port: port))
             }
         await server.appendRoute("/sim/*", to: ControlHandler(book: book))
-        await server.appendRoute("*", to: APIHandler(book: book, latency: .milliseconds(latency)))
+        await server.appendRoute(
+            "*", to: APIHandler(book: book, latency: .milliseconds(latency), redirects: dialect.contains(.redirects)))
 
         let running = Task { try await server.run() }
         do {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Glibc
 import LicmgrCore
 
 /// The one place that runs every command: load the config, take the lock if the command
@@ -15,6 +16,8 @@ struct CommandContext {
     let log: RunLog?
     /// Held for the whole command when it may change the remote.
     private let lock: RunLock?
+    /// Where `--trace` writes the run's requests and answers.
+    private let trace: TraceFile?
     /// The one connection to the database, opened when first asked for.
     private let connection = Connection()
 
@@ -34,6 +37,8 @@ struct CommandContext {
         self.command = command
         self.config = config
         self.log = log
+        trace = try options.trace.map { path throws(TraceFileError) in try TraceFile(path: path) }
+        trace?.write("licmgr \(BuildInfo.version) \(command), pid \(getpid()); times are UTC")
         if locking {
             try SQLiteDatabase.createDirectory(for: config.database)
             Interruption.catchSignals()
@@ -57,12 +62,18 @@ struct CommandContext {
     }
 
     func server() throws -> BillmgrClient {
-        BillmgrClient(
-            credentials: try config.credentials(),
-            transport: CurlTransport(
-                connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile,
-                userAgent: BuildInfo.userAgent, proxies: ProxyEnvironment(ProcessInfo.processInfo.environment)),
-            parallel: config.parallel)
+        let credentials = try config.credentials()
+        return BillmgrClient(
+            credentials: credentials, transport: transport(password: credentials.password), parallel: config.parallel)
+    }
+
+    /// The way to the remote, through the trace when `--trace` asks for one.
+    func transport(password: String) -> any HTTPTransport {
+        let curl = CurlTransport(
+            connectTimeout: config.connectTimeout, timeout: config.timeout, caFile: config.caFile,
+            userAgent: BuildInfo.userAgent, proxies: ProxyEnvironment(ProcessInfo.processInfo.environment))
+        guard let trace else { return curl }
+        return TracingTransport(wrapping: curl, trace: trace, password: password)
     }
 
     /// The engine, with its run's lines printed as they happen (`showUnchanged` for commands a

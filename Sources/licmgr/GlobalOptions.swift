@@ -17,6 +17,13 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Drop chatter: print errors and the data asked for.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Append each request to the remote and its answer to this file, secrets blanked out.",
+            valueName: "file"))
+    var trace: String?
+
     func validate() throws {
         if verbose && quiet {
             throw ValidationError("--verbose and --quiet cannot be used together")

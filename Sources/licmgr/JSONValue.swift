@@ -7,15 +7,15 @@ enum JSONValue {
     case null
     case bool(Bool)
     case int(Int)
-    /// An amount in hundredths, printed as a number with two decimals: `12.50`.
-    case money(cents: Int)
+    /// An amount in ten-thousandths (`Money`), printed as a number of two to four decimals: `12.50`.
+    case money(Int)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
 
     init(_ value: Int?) { self = value.map { .int($0) } ?? .null }
     init(_ value: String?) { self = value.map { .string($0) } ?? .null }
-    init(money cents: Int?) { self = cents.map { .money(cents: $0) } ?? .null }
+    init(money amount: Int?) { self = amount.map { .money($0) } ?? .null }
     init(_ values: [Int]) { self = .array(values.map { .int($0) }) }
     init(_ values: [String]) { self = .array(values.map { .string($0) }) }
     init(_ map: [String: String]) { self = .object(JSONObject(members: map.map { ($0.key, .string($0.value)) })) }
@@ -27,7 +27,7 @@ enum JSONValue {
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): bytes.append(contentsOf: String(value).utf8)
-        case .money(let cents): bytes.append(contentsOf: Money.format(cents).utf8)
+        case .money(let amount): bytes.append(contentsOf: Money.format(amount).utf8)
         case .string(let value): Self.write(value, into: &bytes)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))

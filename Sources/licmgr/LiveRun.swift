@@ -85,12 +85,15 @@ final class LiveRun: RunObserver, @unchecked Sendable {
         }
         // A stretch over at its first word (a listing of one page) is not worth a line; a few
         // redraws a second are all an eye can follow, and the last of a stretch is always drawn.
-        if drawn == 0 && progress.done >= progress.total { return }
+        // A total of 0 is one not known (a listing whose p_elems is not its total): never over.
+        let over = progress.total > 0 && progress.done >= progress.total
+        if drawn == 0 && over { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        if drawn > 0 && progress.done < progress.total && now - lastDrawn < 100_000_000 { return }
+        if drawn > 0 && !over && now - lastDrawn < 100_000_000 { return }
         lastDrawn = now
         let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
-        let text = String("\(progress.done)/\(progress.total) \(progress.current)".prefix(max(width - 1, 10)))
+        let count = progress.total > 0 ? "\(progress.done)/\(progress.total)" : "\(progress.done)"
+        let text = String("\(count) \(progress.current)".prefix(max(width - 1, 10)))
         FileDescriptor.standardError.write("\r\u{1B}[K\(text)")
         drawn = text.count
     }

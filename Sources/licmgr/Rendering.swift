@@ -51,7 +51,7 @@ enum Rendering {
     /// A license row of `list` with `monthly_cost` (a number) and `currency`, null when unknown.
     static func unused(_ item: UnusedLicense) -> JSONObject {
         var object = license(item.license)
-        object.set("monthly_cost", item.monthlyCost.map { .money(cents: $0.cents) } ?? .null)
+        object.set("monthly_cost", item.monthlyCost.map { .money($0.amount) } ?? .null)
         object.set("currency", JSONValue(item.monthlyCost?.currency))
         return object
     }
@@ -61,7 +61,7 @@ enum Rendering {
     static func unusedSummary(_ total: UnusedTotal) -> JSONObject {
         let single = total.single
         return [
-            "count": .int(total.count), "monthly_cost": single.map { .money(cents: $0.cents) } ?? .null,
+            "count": .int(total.count), "monthly_cost": single.map { .money($0.amount) } ?? .null,
             "currency": JSONValue(single?.currency), "unpriced": .int(total.unpriced),
         ]
     }
@@ -120,7 +120,7 @@ enum Rendering {
                     var object: JSONObject = [
                         "action": .string(item.action.rawValue), "service_id": JSONValue(item.serviceID),
                         "addon": JSONValue(item.addon), "license_id": JSONValue(item.licenseID),
-                        "detail": .string(item.detail), "cost": JSONValue(money: item.charge?.cents),
+                        "detail": .string(item.detail), "cost": JSONValue(money: item.charge?.amount),
                     ]
                     if report.dryRun { object.set("plan", JSONValue(item.plan?.rawValue)) }
                     return .object(object)

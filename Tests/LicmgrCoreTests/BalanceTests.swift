@@ -8,18 +8,30 @@ import XCTest
 final class BalanceTests: XCTestCase {
     func testAmountsAsARemoteMayWriteThem() {
         let cases: [(String, Int, String?)] = [
-            ("123.45", 12345, nil), ("12", 1200, nil), ("12.5", 1250, nil), ("-3.00", -300, nil),
-            ("12.00 EUR", 1200, "EUR"), ("1 234,50 €", 123450, "€"), ("1,234.50", 123450, nil),
-            ("1,234", 123400, nil), ("3,5", 350, nil), ("€12", 1200, "€"), ("-€4.10", -410, "€"),
-            ("0.005", 1, nil), ("1\u{00A0}000.00 RUB", 100000, "RUB"),
+            ("123.45", 1_234_500, nil), ("12", 120_000, nil), ("12.5", 125_000, nil), ("-3.00", -30_000, nil),
+            ("12.00 EUR", 120_000, "EUR"), ("1 234,50 €", 12_345_000, "€"), ("1,234.50", 12_345_000, nil),
+            ("1,234", 12_340_000, nil), ("3,5", 35_000, nil), ("€12", 120_000, "€"), ("-€4.10", -41_000, "€"),
+            ("0.005", 50, nil), ("1\u{00A0}000.00 RUB", 10_000_000, "RUB"), ("490.0000", 4_900_000, nil),
+            ("12.3450 EUR", 123_450, "EUR"), ("1 234,5678", 12_345_678, nil),
         ]
-        for (text, cents, currency) in cases {
-            let amount = Money.amount(text)
-            XCTAssertEqual(amount?.cents, cents, text)
+        for (text, value, currency) in cases {
+            let amount = Money.amount(text, rounding: .down)
+            XCTAssertEqual(amount?.value, value, text)
             XCTAssertEqual(amount?.currency, currency, text)
         }
-        XCTAssertNil(Money.amount("EUR"))
-        XCTAssertNil(Money.amount(""))
+        XCTAssertNil(Money.amount("EUR", rounding: .down))
+        XCTAssertNil(Money.amount("", rounding: .down))
+    }
+
+    /// Past the fourth decimal, which no known remote writes, a balance is taken as less money
+    /// and a price as more, whatever the sign.
+    func testDigitsPastTheFourthDecimalRoundTowardsLessOrMoreMoney() {
+        XCTAssertEqual(Money.amount("1.00005", rounding: .down)?.value, 10_000)
+        XCTAssertEqual(Money.amount("1.00005", rounding: .up)?.value, 10_001)
+        XCTAssertEqual(Money.amount("-1.00005", rounding: .down)?.value, -10_001)
+        XCTAssertEqual(Money.amount("-1.00005", rounding: .up)?.value, -10_000)
+        XCTAssertEqual(Money.amount("1.000050000", rounding: .up)?.value, 10_001)
+        XCTAssertEqual(Money.amount("1.00000000", rounding: .up)?.value, 10_000, "zeros are exact")
     }
 
     private func client(answering body: String) -> (BillmgrClient, ScriptedTransport) {
@@ -34,7 +46,7 @@ final class BalanceTests: XCTestCase {
     func testOneRowWithASuffixedBalance() throws {
         let (client, transport) = client(
             answering: BillmgrJSON.doc(["elem": ["balance": BillmgrJSON.text("42.10 EUR")]]))
-        XCTAssertEqual(try client.balances(), [AccountBalance(cents: 4210, currency: "EUR")])
+        XCTAssertEqual(try client.balances(), [AccountBalance(amount: 421_000, currency: "EUR")])
         XCTAssertEqual(transport.requests(for: "subaccount").count, 1)
     }
 
@@ -49,7 +61,7 @@ final class BalanceTests: XCTestCase {
             ]))
         XCTAssertEqual(
             try client.balances(),
-            [AccountBalance(cents: 500, currency: "USD"), AccountBalance(cents: 700, currency: "EUR")])
+            [AccountBalance(amount: 50_000, currency: "USD"), AccountBalance(amount: 70_000, currency: "EUR")])
     }
 
     func testNoRowsIsNoBalance() throws {
@@ -59,6 +71,6 @@ final class BalanceTests: XCTestCase {
 
     func testABalanceOnTheDocItself() throws {
         let (client, _) = client(answering: BillmgrJSON.doc(["balance": "-1.50", "currency": "EUR"]))
-        XCTAssertEqual(try client.balances(), [AccountBalance(cents: -150, currency: "EUR")])
+        XCTAssertEqual(try client.balances(), [AccountBalance(amount: -15_000, currency: "EUR")])
     }
 }

@@ -87,6 +87,36 @@ final class BillmgrClientTests: XCTestCase {
                 message: "a license with the same IP address already exists"))
     }
 
+    /// BILLmanager's refusal for lack of funds, as the vendor's knowledge base shows it: the
+    /// `param`s come as an array, or one object when there is only one.
+    func testALackOfFundsRefusalKeepsItsParams() {
+        let many = #"""
+            {"doc": {"error": {"$type": "not_enough_money", "$lang": "en", "$code": "1",
+              "param": [{"$name": "amount", "$": "12.3400"}, {"$name": "have", "$": "3.00"},
+                        {"$name": "currency", "$": "EUR"}, {"$name": "empty"}],
+              "msg": {"$": "insufficient funds to complete the operation"}}}}
+            """#
+        let error = callError(many)
+        XCTAssertEqual(
+            error,
+            .refused(
+                function: "soft.suspend", type: "not_enough_money", object: nil,
+                message: "insufficient funds to complete the operation",
+                params: ["amount": "12.3400", "have": "3.00", "currency": "EUR"]))
+        XCTAssertEqual(error?.isLackOfFunds, true)
+        let one = #"{"doc": {"error": {"$type": "not_enough_money", "param": {"$name": "amount", "$": "0.1048"}}}}"#
+        guard case .refused(_, _, _, _, let params)? = callError(one) else { return XCTFail("not a refusal") }
+        XCTAssertEqual(params, ["amount": "0.1048"])
+    }
+
+    func testBothFundsRefusalTypesAreLackOfFunds() {
+        for (type, lack) in [("not_enough_money", true), ("account", true), ("value", false), ("access", false)] {
+            XCTAssertEqual(
+                RemoteError.refused(function: "f", type: type, object: nil, message: "m").isLackOfFunds, lack, type)
+        }
+        XCTAssertFalse(RemoteError.timedOut(function: "f", seconds: 1).isLackOfFunds)
+    }
+
     func testErrorWithoutMessageOrType() {
         XCTAssertEqual(
             callError(#"{"doc": {"error": {}}}"#),
@@ -108,6 +138,40 @@ final class BillmgrClientTests: XCTestCase {
 
     func testNonJSONIsNotProtocol() {
         guard case .notProtocol? = callError("<html>login</html>") else { return XCTFail("expected notProtocol") }
+    }
+
+    /// A 30x is the web server moving the Url: named with where it points, never followed.
+    func testRedirectIsAWrongUrlNamingTheLocation() {
+        transport.enqueue(
+            .reply(HTTPReply(status: 302, body: Data(), location: "https://billing.example/new", contentType: nil)))
+        XCTAssertThrowsError(try client.call("soft")) { error in
+            XCTAssertEqual(
+                error as? RemoteError,
+                .redirected(url: "https://billing.example/billmgr", location: "https://billing.example/new"))
+            XCTAssertEqual(
+                "\(error)",
+                "the remote redirected to https://billing.example/new: set Url to it (it is https://billing.example/billmgr; redirects are not followed)"
+            )
+            XCTAssertEqual(ExitStatus.of(error), .config)
+            XCTAssertFalse((error as? RemoteError)?.isInDoubt ?? true)
+        }
+        XCTAssertEqual(
+            transport.requests.map(\.url), ["https://billing.example/billmgr"], "nothing went to the Location")
+    }
+
+    /// A login page is a site, not the API; other HTML (a proxy's error page) stays a protocol fault.
+    func testLoginPageIsAWrongUrlButOtherHTMLIsNotProtocol() {
+        let login = #"<html><form action="/billmgr"><input type="password" name="password"></form></html>"#
+        transport.enqueue(
+            .reply(HTTPReply(status: 200, body: Data(login.utf8), contentType: "text/html; charset=utf-8")))
+        XCTAssertThrowsError(try client.call("soft")) { error in
+            XCTAssertEqual(
+                "\(error)", "https://billing.example/billmgr answers an HTML page, not BILLmanager's API: check Url")
+            XCTAssertEqual(ExitStatus.of(error), .config)
+        }
+        guard case .notProtocol? = callError("<html><body>502 Bad Gateway</body></html>") else {
+            return XCTFail("expected notProtocol")
+        }
     }
 
     func testTransportErrorsPassThrough() {
@@ -146,6 +210,30 @@ final class BillmgrClientTests: XCTestCase {
     func testOrderReadsId() throws {
         transport.enqueue(.body(BillmgrJSON.doc(["id": "100001"])))
         XCTAssertEqual(try client.order(request), 100001)
+    }
+
+    /// An order of a tariff that counts nodes carries each count as `addon_<id>`.
+    func testOrderCarriesAddonCounts() throws {
+        transport.enqueue(.body(#"{"doc": {"id": {"$": "9"}}}"#))
+        var business = request
+        business.pricelist = 55230
+        business.addons = [OrderRequest.AddonCount(id: 55236, count: 2)]
+        XCTAssertEqual(try client.order(business), 9)
+        XCTAssertEqual(transport.requests.first?.form["addon_55236"], "2")
+    }
+
+    /// `pricelist.export` lists a tariff's counted parts as `addon` with `addonmin`.
+    func testCatalogueReadsAddonsWithTheirMinimum() throws {
+        transport.enqueue(
+            .body(
+                #"{"doc": {"pricelist": [{"id": {"$": "55230"}, "name": {"$": "ISPmanager 6 Business"}, "price": {"$currency": "EUR", "period": {"$type": "month", "$length": "1", "$cost": "60.0000"}}, "addon": {"id": {"$": "55236"}, "name": {"$": "Nodes"}, "addonmin": {"$": "1"}, "addonmax": {"$": "100"}}}, {"id": {"$": "55227"}, "name": {"$": "Lite"}, "addon": [{"$id": "7", "$addonmin": "2"}, {"name": {"$": "no id"}}]}]}}"#
+            ))
+        let tariffs = try client.exportTariffs()
+        XCTAssertEqual(
+            tariffs.map(\.addons),
+            [
+                [Tariff.Addon(id: 55236, name: "Nodes", minimum: 1, maximum: 100)], [Tariff.Addon(id: 7, minimum: 2)],
+            ])
     }
 
     func testOrderReadsItemId() throws {
@@ -228,13 +316,67 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 8)
     }
 
-    /// A p_elems that counts the page: the full page that seems to end the list is read past.
-    func testTotalCountingThePageIsNotWhole() throws {
+    /// A remote that caps pages at `cap` rows without saying so and counts in p_elems only the
+    /// rows of the page, over `rows`; `shortOnce` cuts that page short the first time it is read.
+    private func countPages(_ rows: ClosedRange<Int>, cap: Int, shortOnce: Int? = nil) {
+        let transport = self.transport!
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            let all = Self.rows(rows)
+            let start = min((page - 1) * cap, all.count)
+            var slice = Array(all[start..<min(start + cap, all.count)])
+            let reads = transport.requests(for: "soft").filter { $0.form["p_num"] == String(page) }.count
+            if page == shortOnce && reads == 1 { slice = slice.dropLast() }
+            return .body(BillmgrJSON.licensePage(slice, total: slice.count))
+        }
+    }
+
+    /// A p_elems that counts the page proves nothing: the list is read to a short page, then
+    /// read again, and taken when both reads agree.
+    func testTotalCountingThePageIsProvenByASecondRead() throws {
+        countPages(1...5, cap: 2)
+        XCTAssertEqual(try client.listLicenses().map(\.id), [1, 2, 3, 4, 5])
+        XCTAssertEqual(
+            transport.requests(for: "soft").map { $0.form["p_num"] ?? "" }, ["1", "2", "3", "1", "2", "3"])
+        XCTAssertEqual(client.pagingOddities.map(\.kind), [.notTotal])
+        XCTAssertTrue(client.pagingOddities[0].description.contains("reading every page twice"))
+    }
+
+    /// The same remote asked for more rows than it sends: its first page looks like a whole
+    /// short list, so a page after it is read before the list is believed.
+    func testSilentCapWithATotalOfThePageIsNotTakenForTheWholeList() throws {
+        client.pageSize = 500
+        countPages(1...7, cap: 3)
+        XCTAssertEqual(try client.listLicenses().map(\.id), Array(1...7))
+        XCTAssertEqual(client.pagingOddities.count, 1)
+    }
+
+    /// One page short once: the two reads differ, and the listing fails without a third read.
+    func testSecondReadThatDiffersIsNotWholeAndNotReadAgain() throws {
+        countPages(1...5, cap: 2, shortOnce: 2)
+        assertIncomplete()
+        XCTAssertEqual(transport.requests(for: "soft").map { $0.form["p_num"] ?? "" }, ["1", "2", "1", "2"])
+    }
+
+    /// A list that moved between two pages shows rows of one page again among new ones.
+    func testPageRepeatingSomeRowsIsNotWhole() throws {
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            let first = page == 2 ? 2 : 1
+            return .body(BillmgrJSON.licensePage(Self.rows(first...(first + 1)), total: 2))
+        }
+        assertIncomplete()
+    }
+
+    /// Fresh pages without end, whatever p_elems says, stop at `maxPages`.
+    func testTotalCountingEndlessPagesIsBoundedByMaxPages() throws {
+        client.maxPages = 6
         transport.respond(to: "soft") { request in
             let page = Int(request.form["p_num"] ?? "") ?? 0
             return .body(BillmgrJSON.licensePage(Self.rows((page * 2 - 1)...(page * 2)), total: 2))
         }
         assertIncomplete()
+        XCTAssertEqual(transport.requests.count, 6, "a read that p_elems cannot prove is not tried again")
     }
 
     /// A list that is exactly one full page costs one more page, which must add nothing.
@@ -311,11 +453,34 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 3)
     }
 
-    /// Without p_elems, one page short of the page size is the whole list; more pages are not.
-    func testMissingTotalIsTrustedOnlyForOneShortPage() throws {
-        transport.enqueue(.body(BillmgrJSON.licensePage(Self.rows(1...1), total: nil)), for: "soft")
+    /// Without p_elems, one page short of a page size the remote states is the whole list.
+    func testMissingTotalTrustsOneShortPageOfAStatedSize() throws {
+        transport.enqueue(.body(BillmgrJSON.licensePage(Self.rows(1...1), total: nil, pageSize: 2)), for: "soft")
         XCTAssertEqual(try client.listLicenses().map(\.id), [1])
+        XCTAssertEqual(transport.requests.count, 1)
+        XCTAssertEqual(client.pagingOddities, [])
+    }
+
+    /// Without p_elems, pages are read to the end and read again.
+    func testMissingTotalIsProvenByASecondRead() throws {
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            return .body(
+                BillmgrJSON.licensePage(page == 1 ? Self.rows(1...2) : page == 2 ? Self.rows(3...3) : [], total: nil))
+        }
+        XCTAssertEqual(try client.listLicenses().map(\.id), [1, 2, 3])
+        XCTAssertEqual(transport.requests.count, 4)
+        XCTAssertEqual(client.pagingOddities.map(\.kind), [.absent])
+    }
+
+    /// Without p_elems, a remote that ignores p_num or whose pages never end fails the read.
+    func testMissingTotalWithPagesThatRepeatOrNeverEndIsNotWhole() throws {
         transport.respond(to: "soft") { _ in .body(BillmgrJSON.licensePage(Self.rows(1...2), total: nil)) }
+        assertIncomplete()
+        transport.respond(to: "soft") { request in
+            let page = Int(request.form["p_num"] ?? "") ?? 0
+            return .body(BillmgrJSON.licensePage(Self.rows((page * 2 - 1)...(page * 2)), total: nil))
+        }
         assertIncomplete()
     }
 
@@ -328,7 +493,7 @@ final class BillmgrClientTests: XCTestCase {
                             id: 100001, name: "Item #7 addon vps7", ip: "192.0.2.7", pricelist: 2891, period: 1815,
                             status: 3, expires: "2030-05-06", remoteID: "lm-abc")
                     ],
-                    total: 1, singleAsObject: true)), for: "soft")
+                    total: 1, singleAsObject: true, pageSize: 2)), for: "soft")
         let licenses = try client.listLicenses()
         XCTAssertEqual(licenses.count, 1)
         let license = try XCTUnwrap(licenses.first)

@@ -26,6 +26,16 @@ final class ConfigParserTests: XCTestCase {
 
     // MARK: - Directives
 
+    func testSpendLimitTakesUpToFourDecimalsExactly() throws {
+        XCTAssertEqual(try parse("SpendLimit 500").spendLimit, 5_000_000)
+        XCTAssertEqual(try parse("SpendLimit 37.035").spendLimit, 370_350)
+        XCTAssertEqual(try parse("SpendLimit 490.0000").spendLimit, 4_900_000)
+        // A limit is the user's own: one it cannot hold exactly is refused, never rounded.
+        guard case .badValue(_, 1, "SpendLimit", "1.00001", _)? = fault("SpendLimit 1.00001") else {
+            return XCTFail("expected badValue")
+        }
+    }
+
     func testUrlAndUser() throws {
         let config = try parse("Url https://api.ispmanager.com/billmgr\nUser reseller@example.com\n")
         XCTAssertEqual(config.url, "https://api.ispmanager.com/billmgr")

@@ -32,29 +32,29 @@ final class MoneyEngineTests: StoreTestCase {
     // MARK: - Balance
 
     func testCheckeventReadsTheBalanceAtMostHourly() throws {
-        server.setBalances(.success([AccountBalance(cents: 4210, currency: "EUR")]))
+        server.setBalances(.success([AccountBalance(amount: 421_000, currency: "EUR")]))
         let first = try engine().checkEvent()
         XCTAssertEqual(first.items, [], "reading the balance is nothing to report")
-        XCTAssertEqual(try store.balance()?.balance, AccountBalance(cents: 4210, currency: "EUR"))
-        server.setBalances(.success([AccountBalance(cents: 100, currency: "EUR")]))
+        XCTAssertEqual(try store.balance()?.balance, AccountBalance(amount: 421_000, currency: "EUR"))
+        server.setBalances(.success([AccountBalance(amount: 10_000, currency: "EUR")]))
         _ = try engine(after: 3599).checkEvent()
         XCTAssertEqual(server.callCount("subaccount"), 1)
-        XCTAssertEqual(try store.balance()?.balance.cents, 4210)
+        XCTAssertEqual(try store.balance()?.balance.amount, 421_000)
         _ = try engine(after: 3600).checkEvent()
         XCTAssertEqual(server.callCount("subaccount"), 2)
-        XCTAssertEqual(try store.balance()?.balance.cents, 100)
+        XCTAssertEqual(try store.balance()?.balance.amount, 10_000)
         XCTAssertEqual(try store.balance()?.at, "2026-11-25 01:00:00")
     }
 
     func testAFailedReadWarnsOnlyVerboselyAndWaitsAnHour() throws {
-        server.setBalances(.success([AccountBalance(cents: 500, currency: "EUR")]))
+        server.setBalances(.success([AccountBalance(amount: 50_000, currency: "EUR")]))
         _ = try engine().checkEvent()
         server.setBalances(.failure(.refused(function: "subaccount", type: "missed", object: nil, message: "Unknown")))
         let run = try engine(after: 3600).checkEvent()
         XCTAssertEqual(run.exitStatus, .ok)
         XCTAssertEqual(run.warnings, [])
         XCTAssertEqual(run.verboseWarnings.count, 1, "\(run.verboseWarnings)")
-        XCTAssertEqual(try store.balance()?.balance.cents, 500, "the last reading stays")
+        XCTAssertEqual(try store.balance()?.balance.amount, 50_000, "the last reading stays")
         _ = try engine(after: 3700).checkEvent()
         XCTAssertEqual(server.callCount("subaccount"), 2)
     }
@@ -62,9 +62,9 @@ final class MoneyEngineTests: StoreTestCase {
     func testOfSeveralSubaccountsTheCatalogueCurrencyIsTaken() throws {
         try store.saveCatalogue(Self.catalogue, at: "2026-11-24 00:00:00")
         server.setBalances(
-            .success([AccountBalance(cents: 1, currency: "USD"), AccountBalance(cents: 2, currency: "EUR")]))
+            .success([AccountBalance(amount: 1, currency: "USD"), AccountBalance(amount: 2, currency: "EUR")]))
         _ = try engine().checkEvent()
-        XCTAssertEqual(try store.balance()?.balance, AccountBalance(cents: 2, currency: "EUR"))
+        XCTAssertEqual(try store.balance()?.balance, AccountBalance(amount: 2, currency: "EUR"))
     }
 
     func testADryRunReadsNoBalance() throws {
@@ -127,11 +127,11 @@ final class MoneyEngineTests: StoreTestCase {
         try license(106, service: 3, expiresIn: 6)
         try store.setRenewedUntil(today.adding(days: 45), license: 106)  // licmgr paid it already
         try store.saveBalance(
-            BalanceReading(balance: AccountBalance(cents: 500, currency: "EUR"), at: "2026-11-24 23:00:00"),
+            BalanceReading(balance: AccountBalance(amount: 50_000, currency: "EUR"), at: "2026-11-24 23:00:00"),
             askedAt: "2026-11-24 23:00:00")
         let status = try status()
-        XCTAssertEqual(status.due30Days, StatusReport.Due(count: 2, cost: 2800))
-        XCTAssertEqual(status.due7Days, StatusReport.Due(count: 1, cost: 1000))
+        XCTAssertEqual(status.due30Days, StatusReport.Due(count: 2, cost: 280_000))
+        XCTAssertEqual(status.due7Days, StatusReport.Due(count: 1, cost: 100_000))
         XCTAssertEqual(status.currency, "EUR")
         XCTAssertTrue(
             status.warnings.contains {
@@ -144,7 +144,7 @@ final class MoneyEngineTests: StoreTestCase {
 
     func testSpentUnusedAndThePool() throws {
         try store.saveCatalogue(Self.fullCatalogue, at: "2026-11-24 00:00:00")
-        for (key, daysAgo, cost) in [("a", 10, "1000"), ("b", 40, "1800")] {
+        for (key, daysAgo, cost) in [("a", 10, "100000"), ("b", 40, "180000")] {
             try store.insert(
                 RemoteOperation(
                     key: key, kind: .order, serviceID: 1, addon: "panel", licenseID: nil, params: ["cost": cost],
@@ -158,9 +158,9 @@ final class MoneyEngineTests: StoreTestCase {
         try license(204, service: nil, expiresIn: 100, name: License.parkedName, ip: License.parkedIP)
         try license(205, service: nil, expiresIn: 10, name: License.parkedName, ip: License.parkedIP, keyChanged: today)
         let status = try status()
-        XCTAssertEqual(status.spent30Days, 1000)
+        XCTAssertEqual(status.spent30Days, 100_000)
         XCTAssertEqual(status.unused.map(\.license.id), [201, 202])
-        XCTAssertEqual(status.unusedTotal.single, MonthlyCost(cents: 1500 + 1000, currency: "EUR"))
+        XCTAssertEqual(status.unusedTotal.single, MonthlyCost(amount: 150_000 + 100_000, currency: "EUR"))
         XCTAssertEqual(status.freePool.map(\.license.id), [203, 204, 205])
         XCTAssertEqual(status.freePool[0].reusability, .from(today.adding(days: -10).adding(months: 1).adding(days: 1)))
         XCTAssertEqual(status.freePool[1].reusability, .now)

@@ -31,9 +31,10 @@ final class ProductLineTests: XCTestCase {
         let client = BillmgrClient(
             credentials: Credentials(url: "https://b.example/billmgr", user: "u", password: "p"), transport: transport)
         transport.enqueue(
-            .body(BillmgrJSON.licensePage([BillmgrJSON.licenseRow(id: 1, ip: "192.0.2.1")], total: 1)), for: "soft")
+            .body(BillmgrJSON.licensePage([BillmgrJSON.licenseRow(id: 1, ip: "192.0.2.1")], total: 1, pageSize: 5000)),
+            for: "soft")
         transport.enqueue(
-            .body(BillmgrJSON.licensePage([BillmgrJSON.licenseRow(id: 2, ip: "192.0.2.2")], total: 1)),
+            .body(BillmgrJSON.licensePage([BillmgrJSON.licenseRow(id: 2, ip: "192.0.2.2")], total: 1, pageSize: 5000)),
             for: "softexternal")
         let licenses = try client.listLicenses(lines: [.soft, .softexternal])
         XCTAssertEqual(licenses.map(\.id), [1, 2])

@@ -27,6 +27,41 @@ final class ResolverTests: XCTestCase {
 
     // MARK: - Addons
 
+    /// Business counts nodes before any import: the minimum goes with its order unless the
+    /// service's `addon_55236` says how many; such a key is no license.
+    func testBusinessOrdersCarryTheNodeCount() throws {
+        let resolver = try resolver()
+        XCTAssertNil(try resolver.tariff(addon: "addon_55236", value: "3"))
+        XCTAssertEqual(
+            try resolver.addonCounts(tariff: 55230, among: [55230], service: ["panel": "Business"]),
+            [OrderRequest.AddonCount(id: 55236, count: 1)])
+        XCTAssertEqual(
+            try resolver.addonCounts(
+                tariff: 55230, among: [55230], service: ["panel": "Business", "addon_55236": "3"]),
+            [OrderRequest.AddonCount(id: 55236, count: 3)])
+        XCTAssertEqual(try resolver.addonCounts(tariff: 55227, among: [55227], service: ["panel": "Lite"]), [])
+    }
+
+    func testNodeCountsOutOfRangeOrForNoTariffOfTheServiceAreRefused() throws {
+        let catalogue = Catalogue(tariffs: [
+            55230: Tariff(
+                id: 55230, name: "Business", active: true, itemType: "soft", currency: "EUR", periods: [],
+                addons: [Tariff.Addon(id: 55236, minimum: 1, maximum: 10)])
+        ])
+        let resolver = try resolver(catalogue: catalogue)
+        for (key, value) in [("addon_55236", "0"), ("addon_55236", "11"), ("addon_55236", "two"), ("addon_999", "1")] {
+            XCTAssertThrowsError(
+                try resolver.addonCounts(tariff: 55230, among: [55230], service: ["panel": "Business", key: value])
+            ) { error in
+                guard case .badAddonCount(key, value, _)? = error as? InputError else { return XCTFail("\(error)") }
+                XCTAssertEqual(ExitStatus.of(error), .dataError)
+            }
+        }
+        XCTAssertEqual(
+            try resolver.addonCounts(tariff: 55230, among: [55230], service: ["addon_55236": "10"]),
+            [OrderRequest.AddonCount(id: 55236, count: 10)])
+    }
+
     func testPriceLineBeatsNumberInName() throws {
         let r = try resolver("Price panel55228 777")
         XCTAssertEqual(try r.tariff(addon: "panel", value: "panel55228"), 777)

@@ -27,7 +27,8 @@ final class RunRecordStoreTests: StoreTestCase {
     func testBalanceKeepsTheLastReadingWhenAReadFails() throws {
         XCTAssertNil(try store.balance())
         XCTAssertNil(try store.balanceAskedAt())
-        let reading = BalanceReading(balance: AccountBalance(cents: -350, currency: "EUR"), at: "2026-11-25 03:00:00")
+        let reading = BalanceReading(
+            balance: AccountBalance(amount: -35_000, currency: "EUR"), at: "2026-11-25 03:00:00")
         try store.saveBalance(reading, askedAt: "2026-11-25 03:00:00")
         try store.saveBalance(nil, askedAt: "2026-11-25 04:00:00")
         XCTAssertEqual(try store.balance(), reading)

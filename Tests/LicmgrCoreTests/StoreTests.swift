@@ -114,6 +114,34 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try userVersion(try SQLiteStore(path: path)), Schema.version)
     }
 
+    /// Money moved from hundredths to ten-thousandths: what a version-5 database holds in
+    /// hundredths reads as the same amounts after the migration.
+    func testMigrationSixTurnsStoredHundredthsIntoTenThousandths() throws {
+        let recent = "2099-01-01 00:00:00"
+        do {
+            let old = try SQLiteDatabase(path: path)
+            for step in 0..<5 { try old.execute(Schema.migrations[step]) }
+            try old.execute("PRAGMA user_version = 5")
+            try old.execute(
+                """
+                INSERT INTO balance (id, amount, currency, read_at, asked_at) VALUES (1, -350, 'EUR', '\(at)', '\(at)');
+                INSERT INTO operations (key, kind, params, state, result, command, created_at, updated_at) VALUES
+                    ('a', 'order', '{"cost":"1000","ip":"10.0.0.1","pricelist":"55227"}', 'done', NULL, 'order',
+                     '\(recent)', '\(recent)'),
+                    ('b', 'renew', '{"cost":"1234","period":"1"}', 'pending', NULL, 'renew', '\(recent)', '\(recent)'),
+                    ('c', 'suspend', '{}', 'done', NULL, 'checkevent', '\(recent)', '\(recent)');
+                """)
+        }
+        let store = try SQLiteStore(path: path)
+        XCTAssertEqual(try userVersion(store), Schema.version)
+        XCTAssertEqual(try store.balance()?.balance, AccountBalance(amount: -35_000, currency: "EUR"))
+        let params = Dictionary(uniqueKeysWithValues: try store.operations(state: .done).map { ($0.key, $0.params) })
+        XCTAssertEqual(params["a"], ["cost": "100000", "ip": "10.0.0.1", "pricelist": "55227"])
+        XCTAssertEqual(params["c"], [:])
+        XCTAssertEqual(try store.operations(state: .pending).first?.params, ["cost": "123400", "period": "1"])
+        XCTAssertEqual(try store.spent(since: recent), 223_400)
+    }
+
     /// Opens the store at `path` from `times` threads at once; the errors, as text.
     private func opening(_ path: String, times: Int) -> [String] {
         final class Failures: @unchecked Sendable {

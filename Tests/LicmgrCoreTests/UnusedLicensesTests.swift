@@ -19,12 +19,13 @@ final class UnusedLicensesTests: XCTestCase {
         License(id: id, name: "x", ip: "10.0.0.1", pricelist: tariff, period: period, status: .active)
     }
 
-    func testMonthlyCostIsThePeriodsCostPerMonthInCents() {
-        XCTAssertEqual(UnusedLicenses.monthlyCost(of: license(1, period: 1), catalogue)?.cents, 1000)
+    func testMonthlyCostIsThePeriodsCostPerMonthToTheCent() {
+        XCTAssertEqual(UnusedLicenses.monthlyCost(of: license(1, period: 1), catalogue)?.amount, 100_000)
         // 100.00 a year is 8.333… a month: rounded to the cent.
-        XCTAssertEqual(UnusedLicenses.monthlyCost(of: license(1, period: 12), catalogue)?.cents, 833)
+        XCTAssertEqual(UnusedLicenses.monthlyCost(of: license(1, period: 12), catalogue)?.amount, 83_300)
         XCTAssertEqual(
-            UnusedLicenses.monthlyCost(of: license(2, period: 3), catalogue), MonthlyCost(cents: 333, currency: "USD"))
+            UnusedLicenses.monthlyCost(of: license(2, period: 3), catalogue),
+            MonthlyCost(amount: 33_300, currency: "USD"))
         XCTAssertNil(UnusedLicenses.monthlyCost(of: license(1, period: 0), catalogue), "lifetime has no monthly cost")
         XCTAssertNil(UnusedLicenses.monthlyCost(of: license(1, period: nil), catalogue))
         XCTAssertNil(UnusedLicenses.monthlyCost(of: license(9, period: 1), catalogue))
@@ -49,21 +50,21 @@ final class UnusedLicensesTests: XCTestCase {
     func testTotalAddsByCurrencyAndCountsWhatHasNoPrice() {
         let items = [
             UnusedLicense(
-                license: license(1, period: 1, id: 1), monthlyCost: MonthlyCost(cents: 1000, currency: "EUR")),
+                license: license(1, period: 1, id: 1), monthlyCost: MonthlyCost(amount: 100_000, currency: "EUR")),
             UnusedLicense(
-                license: license(1, period: 12, id: 2), monthlyCost: MonthlyCost(cents: 833, currency: "EUR")),
+                license: license(1, period: 12, id: 2), monthlyCost: MonthlyCost(amount: 83_300, currency: "EUR")),
             UnusedLicense(license: license(1, period: 0, id: 3), monthlyCost: nil),
         ]
         let total = UnusedTotal(items)
         XCTAssertEqual(total.count, 3)
         XCTAssertEqual(total.unpriced, 1)
-        XCTAssertEqual(total.single, MonthlyCost(cents: 1833, currency: "EUR"))
+        XCTAssertEqual(total.single, MonthlyCost(amount: 183_300, currency: "EUR"))
         let mixed = UnusedTotal(
             items + [
                 UnusedLicense(
-                    license: license(2, period: 3, id: 4), monthlyCost: MonthlyCost(cents: 333, currency: "USD"))
+                    license: license(2, period: 3, id: 4), monthlyCost: MonthlyCost(amount: 33_300, currency: "USD"))
             ])
-        XCTAssertEqual(mixed.monthly, ["EUR": 1833, "USD": 333])
+        XCTAssertEqual(mixed.monthly, ["EUR": 183_300, "USD": 33_300])
         XCTAssertNil(mixed.single, "no one total across currencies")
     }
 }

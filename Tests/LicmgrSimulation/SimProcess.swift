@@ -270,4 +270,14 @@ final class KillableStore: StateStore {
         try tick()
         try inner.saveCatalogue(tariffs, at: at)
     }
+
+    func remoteNotes() throws -> [String: String] {
+        try tick()
+        return try inner.remoteNotes()
+    }
+
+    func setRemoteNote(_ note: String?, topic: String, at: String) throws {
+        try tick()
+        try inner.setRemoteNote(note, topic: topic, at: at)
+    }
 }

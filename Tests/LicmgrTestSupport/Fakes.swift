@@ -139,8 +139,12 @@ public enum BillmgrJSON {
     }
 
     /// A `soft` page: `elem` as an array, or as a single object when `singleAsObject` and one row.
-    public static func licensePage(_ rows: [[String: Any]], total: Int?, singleAsObject: Bool = true) -> String {
+    /// A page of a listing; `pageSize` is the `p_cnt` the remote echoes, none when nil.
+    public static func licensePage(
+        _ rows: [[String: Any]], total: Int?, singleAsObject: Bool = true, pageSize: Int? = nil
+    ) -> String {
         var doc: [String: Any] = [:]
+        if let pageSize { doc["p_cnt"] = text(String(pageSize)) }
         if rows.count == 1 && singleAsObject {
             doc["elem"] = rows[0]
         } else if !rows.isEmpty {

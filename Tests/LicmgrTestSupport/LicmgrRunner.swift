@@ -12,6 +12,14 @@ public struct RunResult: Sendable {
         try JSONSerialization.jsonObject(with: Data(stdout.utf8))
     }
 
+    /// stderr less the warning that names a remote whose p_elems is not the list's total: said
+    /// once per database, by whichever run first meets a simulator speaking the paging trait.
+    public var stderrLessPagingWarning: String {
+        stderr.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("licmgr: warning: ") || !$0.contains("p_elems is not the list's total") }
+            .joined(separator: "\n")
+    }
+
     public var jsonObject: [String: Any] { ((try? json()) as? [String: Any]) ?? [:] }
     public var jsonArray: [[String: Any]] { ((try? json()) as? [[String: Any]]) ?? [] }
 }

@@ -80,6 +80,8 @@ public final class SimServer: @unchecked Sendable {
         public var calls: [Call]
         public var spent: String
         public var balance: String
+        /// Session ids `func=auth` has handed out.
+        public var sessions: [String]
 
         public func calls(_ function: String) -> [Call] { calls.filter { $0.function == function } }
     }
@@ -100,7 +102,7 @@ public final class SimServer: @unchecked Sendable {
         }
         return State(
             licenses: licenses, calls: calls, spent: object["spent"] as? String ?? "",
-            balance: object["balance"] as? String ?? "")
+            balance: object["balance"] as? String ?? "", sessions: object["sessions"] as? [String] ?? [])
     }
 
     /// Requests by User-Agent header since the start or the last reset of the call log.
@@ -149,8 +151,18 @@ public final class SimServer: @unchecked Sendable {
         try control("POST", "/sim/reset", body: [String: String]())
     }
 
+    /// Kills every session, as a server restart would: the next call with one is refused.
+    public func expireSessions() throws {
+        try control("POST", "/sim/sessions/expire", body: [String: String]())
+    }
+
     public func setBalance(_ balance: String) throws {
         try control("POST", "/sim/balance", body: ["balance": balance])
+    }
+
+    /// Prices `period` of `tariff` at `cost` (up to four decimals; past the cent only under `money4`).
+    public func setPrice(tariff: String, period: String, _ cost: String) throws {
+        try control("POST", "/sim/price", body: ["tariff": tariff, "period": period, "cost": cost])
     }
 
     /// URLSession's libcurl takes a proxy from http_proxy and its kin, and URLSession on Linux

@@ -1,3 +1,4 @@
+import Foundation
 import LicmgrCore
 import LicmgrTestSupport
 import XCTest
@@ -34,6 +35,18 @@ class AcceptanceTestCase: XCTestCase {
             "licmgr \(arguments.joined(separator: " "))\nstdout: \(result.stdout)\nstderr: \(result.stderr)",
             file: file, line: line)
         return result
+    }
+
+    /// Service 7 with a Lite license (10.00 a month) that expires today, attached by `fixchilds`.
+    func dueLicense() throws {
+        try addService(7, ip: "10.0.0.7")
+        try sim.seed([
+            [
+                "licname": "Item #7 addon vps7", "ip": "10.0.0.7", "pricelist": "55227", "period": "1",
+                "expiredate": Day(secondsSince1970: Int(Date().timeIntervalSince1970)).description,
+            ]
+        ])
+        try licmgr("fixchilds")
     }
 
     func addService(_ id: Int, ip: String, addon: String = "panel=Lite", extra: [String] = []) throws {

@@ -130,7 +130,7 @@ final class HookAcceptanceTests: AcceptanceTestCase {
         try addService(7, ip: "10.0.0.7")
         let run = try licmgr("order", "7")
         XCTAssertEqual(
-            run.stderr, "licmgr: warning: hook \(path) exited 3: chat server: no route to host\n")
+            run.stderrLessPagingWarning, "licmgr: warning: hook \(path) exited 3: chat server: no route to host\n")
         let history = try licmgr("history", "--json").jsonArray.filter { $0["action"] as? String == "hook" }
         XCTAssertEqual(history.first?["result"] as? String, "failed")
         XCTAssertEqual(history.first?["detail"] as? String, "hook \(path) exited 3: chat server: no route to host")
@@ -138,11 +138,13 @@ final class HookAcceptanceTests: AcceptanceTestCase {
         try FileManager.default.removeItem(atPath: path)
         try addService(8, ip: "10.0.0.8")
         let missing = try licmgr("order", "8")
-        XCTAssertEqual(missing.stderr, "licmgr: warning: hook \(path) could not be run: no such file\n")
+        XCTAssertEqual(
+            missing.stderrLessPagingWarning, "licmgr: warning: hook \(path) could not be run: no such file\n")
         try work.writeFile("hook.sh", "#!/bin/sh\nexit 0\n", mode: 0o644)
         try addService(9, ip: "10.0.0.9")
         let notExecutable = try licmgr("order", "9")
-        XCTAssertEqual(notExecutable.stderr, "licmgr: warning: hook \(path) could not be run: not executable\n")
+        XCTAssertEqual(
+            notExecutable.stderrLessPagingWarning, "licmgr: warning: hook \(path) could not be run: not executable\n")
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 3)
     }
 

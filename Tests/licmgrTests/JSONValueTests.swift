@@ -24,7 +24,7 @@ final class JSONValueTests: XCTestCase {
         case .null: return NSNull()
         case .bool(let value): return value
         case .int(let value): return value
-        case .money(let cents): return Double(cents) / 100
+        case .money(let amount): return Double(amount) / 10_000
         case .string(let value): return value
         case .array(let elements): return elements.map(any)
         case .object(let object):
@@ -32,11 +32,14 @@ final class JSONValueTests: XCTestCase {
         }
     }
 
-    func testMoneyIsANumberWithTwoDecimals() throws {
-        for (cents, written) in [(1250, "12.50"), (0, "0.00"), (-5, "-0.05"), (100_000_00, "100000.00")] {
-            XCTAssertEqual(text(.money(cents: cents)), written)
+    func testMoneyIsANumberWithTwoToFourDecimals() throws {
+        for (amount, written) in [
+            (125_000, "12.50"), (0, "0.00"), (-500, "-0.05"), (1_000_000_000, "100000.00"), (123_450, "12.345"),
+            (1048, "0.1048"), (-1, "-0.0001"),
+        ] {
+            XCTAssertEqual(text(.money(amount)), written)
             let parsed = try JSONSerialization.jsonObject(with: Data("[\(written)]".utf8)) as? [NSNumber]
-            XCTAssertEqual(parsed?.first?.doubleValue, Double(cents) / 100, written)
+            XCTAssertEqual(parsed?.first?.doubleValue, Double(amount) / 10_000, written)
         }
     }
 

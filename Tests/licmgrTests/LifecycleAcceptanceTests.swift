@@ -392,6 +392,9 @@ final class ProductLineAcceptanceTests: AcceptanceTestCase {
         try licmgr("checkevent")
         let before = try sim.state().calls.count
         try licmgr("checkevent")
-        XCTAssertEqual(try sim.state().calls.dropFirst(before).map(\.function), ["soft"])
+        // Where p_elems counts the page, the one list is read to an empty page, then again.
+        XCTAssertEqual(
+            try sim.state().calls.dropFirst(before).map(\.function),
+            Array(repeating: "soft", count: sim.speaks("paging") ? 4 : 1))
     }
 }

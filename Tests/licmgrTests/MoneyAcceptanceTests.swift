@@ -53,11 +53,11 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         try sim.setBalance("42.10")
         let run = try licmgr("checkevent")
         XCTAssertEqual(run.stdout + run.stderr, "", "cron mails what is printed")
-        XCTAssertEqual(try work.store().balance()?.balance, AccountBalance(cents: 4210, currency: "EUR"))
+        XCTAssertEqual(try work.store().balance()?.balance, AccountBalance(amount: 421_000, currency: "EUR"))
         try sim.setBalance("1.00")
         try licmgr("checkevent")
         XCTAssertEqual(try sim.state().calls("subaccount").count, 1, "at most hourly")
-        XCTAssertEqual(try work.store().balance()?.balance.cents, 4210)
+        XCTAssertEqual(try work.store().balance()?.balance.amount, 421_000)
     }
 
     func testABalanceThatCannotBeReadIsAWarningUnderVerboseOnly() throws {
@@ -137,31 +137,20 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
 
     // MARK: - Refused for lack of funds
 
-    /// Service 7 with a Lite license that expires today, attached.
-    private func dueLicense() throws {
-        try addService(7, ip: "10.0.0.7")
-        try sim.seed([
-            [
-                "licname": "Item #7 addon vps7", "ip": "10.0.0.7", "pricelist": "55227", "period": "1",
-                "expiredate": today.description,
-            ]
-        ])
-        try licmgr("fixchilds")
-    }
-
     func testARenewalRefusedForLackOfFundsSaysTheBalanceAndWhatItNeeds() throws {
         try licmgr("import-tariffs")
         try dueLicense()
         try sim.setBalance("3.00")
+        // A refusal that says what the account has (`funds`) outranks the balance last read.
+        let said = sim.speaks("funds")
         let cron = try licmgr("checkevent", expect: 1)
-        XCTAssertTrue(
-            cron.stderr.contains(
-                "refused, insufficient funds: balance not read yet (checkevent reads it hourly), needs 10.00 EUR"),
-            cron.stderr)
+        let unread = said ? "balance 3.00 EUR as the refusal says" : "balance not read yet (checkevent reads it hourly)"
+        XCTAssertTrue(cron.stderr.contains("refused, insufficient funds: \(unread), needs 10.00 EUR"), cron.stderr)
         let byHand = try licmgr("renew", "7", expect: 1)
         let line = byHand.stderr.split(separator: "\n").first { $0.contains("insufficient funds") } ?? ""
         XCTAssertTrue(line.hasPrefix("licmgr: error: renew license "), String(line))
-        XCTAssertTrue(line.contains(": refused, insufficient funds: balance 3.00 EUR as last read at "), String(line))
+        let read = said ? "balance 3.00 EUR as the refusal says" : "balance 3.00 EUR as last read at "
+        XCTAssertTrue(line.contains(": refused, insufficient funds: \(read)"), String(line))
         XCTAssertTrue(line.contains(", needs 10.00 EUR (service.prolong refused: insufficient funds"), String(line))
         XCTAssertEqual(try sim.state().calls("service.prolong").filter { $0.result == "ok" }.count, 0)
     }

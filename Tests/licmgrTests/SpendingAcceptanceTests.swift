@@ -8,18 +8,6 @@ import XCTest
 final class SpendingAcceptanceTests: AcceptanceTestCase {
     let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
 
-    /// Service 7 with a license that expires today, attached.
-    private func dueLicense() throws {
-        try addService(7, ip: "10.0.0.7")
-        try sim.seed([
-            [
-                "licname": "Item #7 addon vps7", "ip": "10.0.0.7", "pricelist": "55227",
-                "expiredate": today.description,
-            ]
-        ])
-        try licmgr("fixchilds")
-    }
-
     func testRenewRetriedAfterALostAnswerPaysOnce() throws {
         try dueLicense()
         try sim.fault("service.prolong", "commit-drop")

@@ -61,8 +61,8 @@ public struct Config: Sendable, Equatable {
     /// How long a step whose answer never came (timed out, or its run killed) may still be
     /// finishing on the remote: until then, not finding its effect does not yet mean it failed.
     public var settleAfter: Int = 600
-    /// The most that orders, renewals and tariff changes may spend in 24 hours, in hundredths
-    /// of the catalogue's currency; nil for no limit.
+    /// The most that orders, renewals and tariff changes may spend in 24 hours, in
+    /// ten-thousandths of the catalogue's currency (`Money`); nil for no limit.
     public var spendLimit: Int?
     /// How many independent remote calls may be in flight at once; 1 sends one at a time.
     public var parallel: Int = 4

@@ -154,12 +154,12 @@ public struct ConfigParser: Sendable {
                 }
             case "SpendLimit":
                 let text = try context.single("an amount such as 500 or 500.00")
-                guard let cents = Money.cents(text) else {
+                guard let limit = Money.parse(text) else {
                     throw ConfigError.badValue(
                         file: path, line: number, directive: directive, value: text,
-                        expected: "an amount such as 500 or 500.00 (the catalogue's currency)")
+                        expected: "an amount such as 500 or 500.00, at most four decimals (the catalogue's currency)")
                 }
-                config.spendLimit = cents
+                config.spendLimit = limit
             case let name where Self.numbers[name] != nil:
                 let number = Self.numbers[name]!
                 let expected =

@@ -5,6 +5,11 @@ public struct Resolver: Sendable {
     public static let builtInTariffs: [String: Int] = [
         "lite": 55227, "pro": 55228, "prof": 55228, "host": 55229, "business": 55230,
     ]
+    /// Counted parts of tariffs known before the catalogue is imported: ISPmanager 6 Business
+    /// counts nodes, and the vendor's own order example sends `addon_55236=1`.
+    public static let builtInAddons: [Int: [Tariff.Addon]] = [
+        55230: [Tariff.Addon(id: 55236, name: "nodes", minimum: 1)]
+    ]
     /// Addon values that mean the service carries no license for that addon.
     static let noLicense: Set<String> = ["", "off", "no", "false", "nopanel", "none"]
     /// Addon values that mark a logical addon: the key, not the value, names the product.
@@ -23,7 +28,7 @@ public struct Resolver: Sendable {
     /// asked only before something is bought: a license of a tariff since withdrawn still
     /// serves its service, follows it and renews.
     public func tariff(addon key: String, value: String) throws(InputError) -> Int? {
-        if Self.noLicense.contains(value.lowercased()) { return nil }
+        if Self.noLicense.contains(value.lowercased()) || Self.countedAddon(key) != nil { return nil }
         let name = Self.name(addon: key, value: value)
         if let rule = priceRule(for: name) { return rule.tariff }
         if let number = Self.tariffID(in: name), catalogue.isEmpty || catalogue.tariffs[number] != nil {
@@ -44,6 +49,53 @@ public struct Resolver: Sendable {
         throw InputError.tariffNotSold(key: key, value: value, reason: why)
     }
 
+    /// The id in a service addon `addon_<id>`, which is no license but the count of a tariff's
+    /// part its order carries (`addon_55236=3`: three nodes of ISPmanager 6 Business).
+    static func countedAddon(_ key: String) -> Int? {
+        let digits = key.lowercased().hasPrefix("addon_") ? key.dropFirst(6) : ""
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(digits)
+    }
+
+    /// The counted parts `tariff` takes: as the catalogue lists them, else as licmgr knows them.
+    public func addons(ofTariff tariff: Int) -> [Tariff.Addon] {
+        if let listed = catalogue.tariffs[tariff]?.addons, !listed.isEmpty { return listed }
+        return Self.builtInAddons[tariff] ?? []
+    }
+
+    /// What an order of `tariff` sends of each part the tariff counts: the service's own
+    /// `addon_<id>` count, else the least the tariff takes, so that the order is neither refused
+    /// nor priced for parts nobody asked for. A count out of the tariff's range, or one for a
+    /// part none of the service's tariffs (`among`) takes, is refused before anything is sent.
+    public func addonCounts(tariff: Int, among tariffs: [Int], service given: [String: String]) throws(InputError)
+        -> [OrderRequest.AddonCount]
+    {
+        let taken = Set(tariffs.flatMap { addons(ofTariff: $0).map(\.id) })
+        for (key, value) in given.sorted(by: { $0.key < $1.key }) {
+            guard let id = Self.countedAddon(key), !taken.contains(id) else { continue }
+            throw .badAddonCount(
+                key: key, value: value,
+                reason: catalogue.isEmpty
+                    ? "no tariff of the service is known to take it (run 'licmgr import-tariffs' to read the catalogue)"
+                    : "the catalogue lists it under none of the service's tariffs (\(tariffs.map(String.init).joined(separator: ", ")))"
+            )
+        }
+        var counts: [OrderRequest.AddonCount] = []
+        for addon in addons(ofTariff: tariff) {
+            let key = "addon_\(addon.id)"
+            guard let text = given.first(where: { $0.key.lowercased() == key })?.value else {
+                counts.append(OrderRequest.AddonCount(id: addon.id, count: addon.minimum))
+                continue
+            }
+            guard let count = Int(text), count >= addon.minimum, count <= addon.maximum ?? Int.max else {
+                let range = addon.maximum.map { "\(addon.minimum) to \($0)" } ?? "at least \(addon.minimum)"
+                throw .badAddonCount(key: key, value: text, reason: "tariff \(tariff) takes \(range)")
+            }
+            counts.append(OrderRequest.AddonCount(id: addon.id, count: count))
+        }
+        return counts
+    }
+
     /// The name an addon resolves by: a logical addon's key, an enumeration's value.
     static func name(addon key: String, value: String) -> String {
         logicalOn.contains(value.lowercased()) ? key : value
@@ -59,7 +111,8 @@ public struct Resolver: Sendable {
         guard let known = catalogue.tariffs[tariff] else {
             return "the imported catalogue has no tariff \(tariff) (run 'licmgr import-tariffs' if it is new)"
         }
-        return known.active ? nil : "tariff \(tariff) (\(known.name)) is no longer sold"
+        guard known.active else { return "tariff \(tariff) (\(known.name)) is no longer sold" }
+        return whyUnorderable(tariff: tariff)
     }
 
     /// The remote period to buy for local period `local` of remote tariff `tariff`, by the
@@ -166,10 +219,30 @@ public struct Resolver: Sendable {
     ]
 
     /// The function family that orders and lists licenses of `tariff`: the catalogue's item
-    /// type once imported, else the vendor's known third-party and platform tariffs.
-    public func line(forTariff tariff: Int) -> ProductLine {
+    /// type once imported, else the vendor's known third-party and platform tariffs. Nil when
+    /// the catalogue gives the tariff an item type of no family licmgr knows.
+    public func line(forTariff tariff: Int) -> ProductLine? {
         if let known = catalogue.tariffs[tariff] { return ProductLine(itemType: known.itemType) }
         return ProductLine.knownTariffs[tariff] ?? .soft
+    }
+
+    /// `line(forTariff:)` for a tariff an addon asks for, refusing one of no known family.
+    public func line(forTariff tariff: Int, addon key: String, value: String) throws(InputError) -> ProductLine {
+        if let line = line(forTariff: tariff) { return line }
+        throw .tariffNotSold(key: key, value: value, reason: whyUnorderable(tariff: tariff) ?? "")
+    }
+
+    /// Why licmgr cannot order `tariff` through any function family, or nil when it can.
+    func whyUnorderable(tariff: Int) -> String? {
+        guard let known = catalogue.tariffs[tariff], ProductLine(itemType: known.itemType) == nil else { return nil }
+        let type =
+            known.itemType.isEmpty
+            ? "the catalogue gives it no item type"
+            : "its item type is '\(known.itemType)'"
+        let again =
+            known.itemType.allSatisfy(\.isNumber) ? " (run 'licmgr import-tariffs' again to read the type's name)" : ""
+        return "tariff \(tariff) (\(known.name)) is no license licmgr can order: \(type), "
+            + "not soft, softexternal or platform\(again)"
     }
 
     /// The tariff id a name holds: the whole value, or in a value without blanks the only
@@ -224,6 +297,12 @@ public struct Tariff: Sendable, Equatable {
             self.cost = cost
         }
 
+        /// The cost as licmgr writes money (`490.0000` as `490.00`), or as the remote wrote it
+        /// when it is no amount.
+        public var writtenCost: String {
+            Money.price(cost).map(Money.format) ?? cost
+        }
+
         /// Months bought, for ordering periods; nil for trials and lifetime.
         public var months: Int? {
             switch type {
@@ -234,20 +313,42 @@ public struct Tariff: Sendable, Equatable {
         }
     }
 
+    /// A counted part an order of the tariff must carry as `addon_<id>=<count>`, at least
+    /// `minimum`: the nodes of ISPmanager 6 Business (`addon_55236`).
+    public struct Addon: Sendable, Equatable {
+        public var id: Int
+        public var name: String
+        public var minimum: Int
+        /// The most the catalogue allows, when it says.
+        public var maximum: Int?
+
+        public init(id: Int, name: String = "", minimum: Int, maximum: Int? = nil) {
+            self.id = id
+            self.name = name
+            self.minimum = minimum
+            self.maximum = maximum
+        }
+    }
+
     public var id: Int
     public var name: String
     public var active: Bool
     public var itemType: String
     public var currency: String
     public var periods: [Period]
+    public var addons: [Addon]
 
-    public init(id: Int, name: String, active: Bool, itemType: String, currency: String, periods: [Period]) {
+    public init(
+        id: Int, name: String, active: Bool, itemType: String, currency: String, periods: [Period],
+        addons: [Addon] = []
+    ) {
         self.id = id
         self.name = name
         self.active = active
         self.itemType = itemType
         self.currency = currency
         self.periods = periods
+        self.addons = addons
     }
 
     /// The periods it sells, for messages: `1815 (1 month), 1817 (lifetime)`.

@@ -82,22 +82,25 @@ extension LicenseEngine {
         case .active:
             // The tariff first: a period nothing can resolve matters only to a tariff change,
             // and must not keep the license from following its service's IP and name.
-            let tariff: Int?
+            let needed: (tariff: Int, line: ProductLine)?
             do {
-                tariff = try license.addon.flatMap { key in
-                    try service.addons[key].flatMap { try resolver.tariff(addon: key, value: $0) }
+                needed = try license.addon.flatMap { key in
+                    try service.addons[key].flatMap { value in
+                        try resolver.tariff(addon: key, value: value).map { tariff in
+                            (tariff, try resolver.line(forTariff: tariff, addon: key, value: value))
+                        }
+                    }
                 }
             } catch {
                 report.refuse(serviceID: service.id, licenseID: license.id, "license \(license.id) not followed", error)
                 return
             }
-            guard let tariff else {
+            guard let (tariff, line) = needed else {
                 try dispose(
                     license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
                     dryRun: dryRun, report: &report)
                 return
             }
-            let line = resolver.line(forTariff: tariff)
             // A tariff the remote did not report is unknown, not different: nothing is bought blind.
             if license.pricelist == 0 {
                 report.warn("license \(license.id) came without a tariff id; its tariff is left alone")
@@ -290,6 +293,8 @@ extension LicenseEngine {
             "change license \(license.id) to tariff \(tariff)")
         var changed = license
         changed.pricelist = tariff
+        // The old name would later pass the old tariff's row off as the new one.
+        changed.tariffName = try catalogue().tariffs[tariff]?.name
         changed.period = period
         return try apply(
             change, to: changed, reportAs: .retariffed,

@@ -105,6 +105,15 @@ extension LicenseEngine {
     /// Records why a sent step failed: in doubt when the remote may have applied it, failed
     /// otherwise. A refusal fails that item only; any other error stops the run.
     func failed(_ step: Step, _ error: RemoteError, report: inout RunReport) throws {
+        if case .interrupted = error {
+            // Refused unapplied (a dead session) and not sent again after the signal: closed as a
+            // step the run never sent, said by the run's one stop line.
+            try store.finish(
+                operation: step.key, state: .failed, licenseID: nil, result: "not sent: the run stopped before it",
+                at: time.timestamp)
+            if report.stopped == nil { report.stopped = error }
+            return
+        }
         let detail = try failureDetail(step, error)
         try store.transaction {
             if error.isInDoubt {
@@ -197,9 +206,9 @@ extension LicenseEngine {
         }
     }
 
-    /// The catalogue's price in hundredths, when it knows the tariff and period.
+    /// The catalogue's price in ten-thousandths (`Money`), when it knows the tariff and period.
     func cost(of price: Price) throws -> Int? {
-        try catalogue().period(price.period, of: price.tariff).flatMap { Money.cents($0.cost) }
+        try catalogue().period(price.period, of: price.tariff).flatMap { Money.price($0.cost) }
     }
 
     /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt
@@ -237,7 +246,7 @@ extension LicenseEngine {
     /// How a failed step is remembered: a refusal keeps its type so that the next run can
     /// tell whether trying again could help.
     static func failureResult(_ error: RemoteError) -> String {
-        if case .refused(_, let type, _, let message) = error { return "refused:\(type): \(message)" }
+        if case .refused(_, let type, _, let message, _) = error { return "refused:\(type): \(message)" }
         return "not sent: \(error.description)"
     }
 
@@ -248,11 +257,9 @@ extension LicenseEngine {
         return refusedForFunds(result)
     }
 
-    /// The error type of the remote's refusal for lack of funds.
-    static let fundsRefusal = "account"
-
     /// Whether a journaled result, as `failureResult` writes it, is a refusal for lack of funds.
     static func refusedForFunds(_ result: String?) -> Bool {
-        result?.hasPrefix("refused:\(fundsRefusal):") == true
+        guard let result else { return false }
+        return RemoteError.lackOfFundsTypes.contains { result.hasPrefix("refused:\($0):") }
     }
 }

@@ -1,23 +1,35 @@
 extension LicenseEngine {
     /// What buying `price` costs by the catalogue, for a dry run's plan and total.
     func charge(_ price: Price) throws -> RunReport.Charge {
-        RunReport.Charge(cents: try cost(of: price), currency: try catalogue().tariffs[price.tariff]?.currency)
+        RunReport.Charge(amount: try cost(of: price), currency: try catalogue().tariffs[price.tariff]?.currency)
     }
 
     /// What a failed step says: the remote's words, and for a purchase refused for lack of
-    /// funds (an error of type `account`) also the balance as last read and what it needs.
+    /// funds also the balance and what it needs: as the refusal's `have` and `amount` say when
+    /// it carries them (`not_enough_money`), else as last read and by the catalogue.
     func failureDetail(_ step: Step, _ error: RemoteError) throws -> String {
-        guard case .refused(_, let type, _, _) = error, type == Self.fundsRefusal, let price = step.price else {
+        guard error.isLackOfFunds, case .refused(_, _, _, _, let params) = error, let price = step.price else {
             return "\(step.summary): \(error.description)"
         }
-        let currency = try catalogue().tariffs[price.tariff]?.currency
-        let needs =
-            step.params["cost"].flatMap { Int($0) }.map { "\(Money.format($0)) \(currency ?? "")" }
-            ?? "an amount not known (run 'licmgr import-tariffs')"
-        let balance =
-            try store.balance().map {
-                "\(Money.format($0.balance.cents)) \($0.balance.currency ?? currency ?? "") as last read at \($0.at)"
-            } ?? "not read yet (checkevent reads it hourly)"
+        // A currency given as an id, as `subaccount` may give it, names nothing to a reader.
+        let named = params["currency"].flatMap { $0.allSatisfy(\.isNumber) ? nil : $0 }
+        let currency = try named ?? catalogue().tariffs[price.tariff]?.currency
+        func money(_ amount: Int, _ currency: String?) -> String {
+            [Money.format(amount), currency].compactMap { $0 }.joined(separator: " ")
+        }
+        let needed =
+            params["amount"].flatMap { Money.amount($0, rounding: .up)?.value }
+            ?? step.params["cost"].flatMap { Int($0) }
+        let needs = needed.map { money($0, currency) } ?? "an amount not known (run 'licmgr import-tariffs')"
+        let balance: String
+        if let have = params["have"].flatMap({ Money.amount($0, rounding: .down) }) {
+            balance = "\(money(have.value, have.currency ?? currency)) as the refusal says"
+        } else if let reading = try store.balance() {
+            balance =
+                "\(money(reading.balance.amount, reading.balance.currency ?? currency)) as last read at \(reading.at)"
+        } else {
+            balance = "not read yet (checkevent reads it hourly)"
+        }
         return "\(step.summary): \(Self.insufficientFunds): balance \(balance), needs \(needs) (\(error.description))"
     }
 
@@ -51,6 +63,6 @@ extension LicenseEngine {
             return
         }
         try store.saveBalance(BalanceReading(balance: balance, at: at), askedAt: at)
-        report.note("account balance: \(Money.format(balance.cents))\(balance.currency.map { " \($0)" } ?? "")")
+        report.note("account balance: \(Money.format(balance.amount))\(balance.currency.map { " \($0)" } ?? "")")
     }
 }

@@ -193,11 +193,19 @@ extension LicenseEngine {
                 try move(other, to: service, need: need, period: period, dryRun: dryRun, plan: &plan, report: &report)
                 continue
             }
+            let addons: [OrderRequest.AddonCount]
+            do {
+                addons = try resolver.addonCounts(
+                    tariff: need.tariff, among: needs.map(\.tariff), service: service.addons)
+            } catch {
+                report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
+                continue
+            }
             let poolNote = " (not from the free pool: \(notPooled))"
             let request = OrderRequest(
                 pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
                 name: service.licenseName(),
-                remoteID: keys.next())
+                remoteID: keys.next(), addons: addons)
             if dryRun {
                 report.plan(
                     .ordered, serviceID: service.id, addon: need.addon,
@@ -315,7 +323,7 @@ extension LicenseEngine {
                     params: [
                         "pricelist": String(plan.request.pricelist), "period": String(plan.request.period),
                         "ip": plan.request.ip, "licname": plan.request.name,
-                    ],
+                    ].merging(plan.request.addons.map { ("addon_\($0.id)", String($0.count)) }) { first, _ in first },
                     key: plan.request.remoteID,
                     buying: Price(tariff: plan.request.pricelist, period: plan.request.period),
                     "order for service \(plan.service.id)"),

@@ -19,9 +19,9 @@ extension LicenseEngine {
     }
 
     /// A free license of `tariff` that the pool rule allows and no service holds, else why
-    /// there is none. Reads each candidate's change dates, which only a view reports, and
-    /// unless `dryRun` keeps them for `list --free`; one whose recorded dates already rule it
-    /// out is not viewed.
+    /// there is none. Reads each candidate's change dates from the list when it carries them,
+    /// else by a view, and unless `dryRun` keeps them for `list --free`; one whose recorded
+    /// dates already rule it out is not viewed.
     func poolOffer(tariff: Int, listing: [License], dryRun: Bool) throws -> PoolOffer {
         let today = time.today
         var parked = 0
@@ -41,8 +41,14 @@ extension LicenseEngine {
                 never = never ?? (candidate, why)
                 continue
             }
-            let viewed = try server.viewLicense(candidate.id, line: candidate.line)
-            if !dryRun { try keepChangeDates(of: viewed) }
+            // A list that carries both change dates (BILLmanager 6) has told what a view would.
+            let viewed: License
+            if candidate.ipChanged != nil && candidate.keyChanged != nil {
+                viewed = candidate
+            } else {
+                viewed = try server.viewLicense(candidate.id, line: candidate.line)
+                if !dryRun { try keepChangeDates(of: viewed) }
+            }
             switch FreePool.reusability(viewed, today: today) {
             case .now: return .free(viewed)
             case .from(let day): if soonest.map({ day < $0.day }) ?? true { soonest = (viewed, day) }

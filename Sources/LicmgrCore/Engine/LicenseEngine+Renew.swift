@@ -172,7 +172,7 @@ extension LicenseEngine {
             return nil
         }
         guard let tariff else { return "service \(service.id) no longer has addon \(addon)" }
-        let line = resolver.line(forTariff: tariff)
+        guard let line = resolver.line(forTariff: tariff) else { return nil }
         guard line == license.line else { return "service \(service.id) now needs tariff \(tariff) (\(line.rawValue))" }
         return nil
     }
@@ -181,7 +181,7 @@ extension LicenseEngine {
     func price(_ tariff: Int, _ period: Int, _ resolver: Resolver) -> String {
         guard let known = resolver.catalogue.tariffs[tariff], let sold = known.periods.first(where: { $0.id == period })
         else { return "" }
-        return ", \(sold.cost) \(known.currency)"
+        return ", \(sold.writtenCost) \(known.currency)"
     }
 
     /// Stores what one listing says of every license, keeping attachments.
@@ -200,6 +200,9 @@ extension LicenseEngine {
                     license.autoprolong = license.autoprolong ?? known.autoprolong
                     license.ipChanged = license.ipChanged ?? known.ipChanged
                     license.keyChanged = license.keyChanged ?? known.keyChanged
+                    if license.pricelist == known.pricelist {
+                        license.tariffName = license.tariffName ?? known.tariffName
+                    }
                     if license == known { continue }
                 }
                 try store.save(license, at: at)

@@ -66,7 +66,7 @@ extension LicenseEngine {
         do {
             viewed = try server.viewLicense(id, line: line)
         } catch {
-            guard case .refused(_, _, _, let message) = error, Self.saysNoSuchLicense(error) else { throw error }
+            guard case .refused(_, _, _, let message, _) = error, Self.saysNoSuchLicense(error) else { throw error }
             // The license cannot be read any more (deleted, say): nothing is left to settle.
             try store.transaction {
                 try store.finish(

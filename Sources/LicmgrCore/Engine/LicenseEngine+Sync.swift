@@ -4,9 +4,11 @@ extension LicenseEngine {
     public func sync() throws -> RunReport {
         var report = RunReport(observer: observer)
         let listing = try readAccount(dryRun: false, finishing: false, report: &report)
-        // Only a view tells when a license's IP and key last changed: read them for the free
-        // pool, so that `list --free` can say when each becomes reusable.
-        try refresh(listing.filter { $0.isLive && $0.isParked }, report: &report)
+        // The change dates come from a view unless the list carries them: read them for the
+        // free pool, so that `list --free` can say when each becomes reusable.
+        try refresh(
+            listing.filter { $0.isLive && $0.isParked && ($0.ipChanged == nil || $0.keyChanged == nil) },
+            report: &report)
         return report
     }
 
@@ -19,7 +21,10 @@ extension LicenseEngine {
         // so it is read again only after settling had something to do.
         var known = try knownLicenses()
         let listing = try remoteListing(known: known)
-        try confirmMissing(from: listing, known: known)
+        // A listing proven whole by a second read, not by p_elems, has every missing license viewed.
+        let oddities = server.pagingOddities
+        try confirmMissing(from: listing, known: known, believedUpTo: oddities.isEmpty ? Self.missingBelievedUpTo : 0)
+        try notePaging(oddities, dryRun: dryRun, report: &report)
         if dryRun { report.currency = try catalogue().currency }
         guard !dryRun else { return listing }
         let settling = try !store.operations(state: .pending).isEmpty
@@ -40,10 +45,10 @@ extension LicenseEngine {
     /// still shows makes the whole listing a failed read. A serving license believed gone gets
     /// its service served again, and if the service has moved to another IP meanwhile, nothing
     /// on the remote stops a second license being bought there.
-    func confirmMissing(from listing: [License], known: [Int: License]) throws {
+    func confirmMissing(from listing: [License], known: [Int: License], believedUpTo: Int) throws {
         let listed = Set(listing.map(\.id))
         let missing = known.values.filter { $0.isLive && !listed.contains($0.id) }.sorted { $0.id < $1.id }
-        let unseen = missing.count > Self.missingBelievedUpTo ? missing : missing.filter { $0.serviceID != nil }
+        let unseen = missing.count > believedUpTo ? missing : missing.filter { $0.serviceID != nil }
         guard !unseen.isEmpty else { return }
         var stillThere: (License, License)?
         try server.perform(unseen.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
@@ -69,7 +74,26 @@ extension LicenseEngine {
     /// named, or of type `missed`. Any other refusal says nothing about the license, and taking
     /// it for gone would serve its service again.
     static func saysNoSuchLicense(_ error: RemoteError) -> Bool {
-        guard case .refused(_, let type, let object, _) = error else { return false }
+        guard case .refused(_, let type, let object, _, _) = error else { return false }
         return type == "missed" || object == "elid"
+    }
+
+    /// Says once what is odd about the remote's paging, and again only when it changes: cron
+    /// mails what a run prints, and a remote that always pages so would mail every five minutes.
+    /// A family whose p_elems adds up again is forgotten, so that a relapse is said.
+    func notePaging(_ oddities: [PagingOddity], dryRun: Bool, report: inout RunReport) throws {
+        let said = try store.remoteNotes()
+        for oddity in oddities where said["paging:\(oddity.function)"] != oddity.summary {
+            report.warn(oddity.description)
+            if !dryRun {
+                try store.setRemoteNote(oddity.summary, topic: "paging:\(oddity.function)", at: time.timestamp)
+            }
+        }
+        guard !dryRun else { return }
+        let odd = Set(oddities.map(\.function))
+        for line in listedLines
+        where !odd.contains(line.function("soft")) && said["paging:\(line.function("soft"))"] != nil {
+            try store.setRemoteNote(nil, topic: "paging:\(line.function("soft"))", at: time.timestamp)
+        }
     }
 }

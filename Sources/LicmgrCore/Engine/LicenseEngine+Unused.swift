@@ -110,7 +110,7 @@ extension LicenseEngine {
     /// ", 12.00 EUR a month" when the catalogue knows what the license costs.
     private func costNote(_ license: License) throws -> String {
         guard let cost = UnusedLicenses.monthlyCost(of: license, try catalogue()) else { return "" }
-        return " (\(Money.format(cost.cents)) \(cost.currency) a month)"
+        return " (\(Money.format(cost.amount)) \(cost.currency) a month)"
     }
 }
 

@@ -27,6 +27,8 @@ public final class LicenseEngine {
     var renamesPerRun = 1000
     /// ... and reads of licenses still being processed.
     var readsPerRun = 1000
+    /// The families the last full read of the account listed.
+    var listedLines: [ProductLine] = []
 
     public init(
         config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
@@ -60,18 +62,23 @@ public final class LicenseEngine {
         var lines: Set<ProductLine> = [.soft]
         for license in known.values where !license.gone { lines.insert(license.line) }
         for operation in try store.operations(state: .pending) where operation.kind == .order {
-            if let tariff = operation.params["pricelist"].flatMap({ Int($0) }) {
-                lines.insert(resolver.line(forTariff: tariff))
+            if let tariff = operation.params["pricelist"].flatMap({ Int($0) }),
+                let line = resolver.line(forTariff: tariff)
+            {
+                lines.insert(line)
             }
         }
         for service in try store.services(includeClosed: false) {
             for (key, value) in service.addons {
-                if let tariff = try? resolver.tariff(addon: key, value: value) {
-                    lines.insert(resolver.line(forTariff: tariff))
+                if let tariff = try? resolver.tariff(addon: key, value: value),
+                    let line = resolver.line(forTariff: tariff)
+                {
+                    lines.insert(line)
                 }
             }
         }
-        return try server.listLicenses(lines: lines.sorted())
+        listedLines = lines.sorted()
+        return try resolveTariffNames(server.listLicenses(lines: listedLines), known: known)
     }
 
     func record(
@@ -103,7 +110,7 @@ public final class LicenseEngine {
             guard let tariff = try resolver.tariff(addon: key, value: value) else { continue }
             needs.append(
                 Need(
-                    addon: key, tariff: tariff, line: resolver.line(forTariff: tariff),
+                    addon: key, tariff: tariff, line: try resolver.line(forTariff: tariff, addon: key, value: value),
                     periodChoice: Result { () throws(ConfigError) in
                         try resolver.period(local: service.period, tariff: tariff)
                     }))

@@ -84,7 +84,7 @@ public enum MetricsFile {
         families.append(
             Family(
                 "licmgr_balance", "The account balance as checkevent last read it; no sample if never read.",
-                balance.map { [(balanceCurrency, Money.format($0.balance.cents))] } ?? []))
+                balance.map { [(balanceCurrency, Money.format($0.balance.amount))] } ?? []))
         families.append(
             Family(
                 "licmgr_balance_timestamp_seconds", "When the balance was read, in Unix time.",

@@ -22,7 +22,7 @@ extension ServiceRegistry {
             let period = try resolver.period(local: local, tariff: tariff, current: license?.period)
             let words = catalogue.periodName(period, of: tariff)
             let cost = catalogue.tariffs[tariff].flatMap { known in
-                known.periods.first { $0.id == period }.map { ", \($0.cost) \(known.currency)" }
+                known.periods.first { $0.id == period }.map { ", \($0.writtenCost) \(known.currency)" }
             }
             var note = ""
             if period != local, resolver.periodRule(local: local, tariff: tariff) == nil {

@@ -107,7 +107,7 @@ public struct MailHygiene {
         switch error {
         case .unreachable, .tls, .timedOut, .serverFailure, .answerLost, .incompleteListing: return .remoteDown
         case .authRefused: return .credentials
-        case .notProtocol, .refused, .interrupted: return nil
+        case .notProtocol, .redirected, .htmlPage, .refused, .interrupted: return nil
         }
     }
 

@@ -46,12 +46,12 @@ public struct RunReport: Sendable, Equatable {
 
     /// The price of a step, as the imported catalogue states it.
     public struct Charge: Sendable, Equatable {
-        /// Hundredths of `currency`; nil when the catalogue does not know the price.
-        public var cents: Int?
+        /// Ten-thousandths of `currency` (`Money`); nil when the catalogue does not know the price.
+        public var amount: Int?
         public var currency: String?
 
-        public init(cents: Int?, currency: String?) {
-            self.cents = cents
+        public init(amount: Int?, currency: String?) {
+            self.amount = amount
             self.currency = currency
         }
     }
@@ -108,15 +108,15 @@ public struct RunReport: Sendable, Equatable {
         var total = 0
         for item in items where item.action == .planned {
             guard let charge = item.charge else { continue }
-            guard let cents = charge.cents, charge.currency == currency else { return nil }
-            total += cents
+            guard let amount = charge.amount, charge.currency == currency else { return nil }
+            total += amount
         }
         return total
     }
 
     /// How many planned steps would spend money at a price not known.
     public var unpricedSteps: Int {
-        items.filter { $0.action == .planned && $0.charge != nil && $0.charge?.cents == nil }.count
+        items.filter { $0.action == .planned && $0.charge != nil && $0.charge?.amount == nil }.count
     }
 
     mutating func append(_ item: Item) {
@@ -218,6 +218,7 @@ public protocol RunObserver: AnyObject, Sendable {
 /// How far a long stretch of a run has come.
 public struct RunProgress: Sendable, Equatable {
     public var done: Int
+    /// 0 when not known.
     public var total: Int
     /// What is in flight now, in a few words; empty once the stretch is over.
     public var current: String

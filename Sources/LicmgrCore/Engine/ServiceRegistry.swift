@@ -209,7 +209,9 @@ public final class ServiceRegistry {
         valid.ip = ip
         for (key, value) in service.addons.sorted(by: { $0.key < $1.key }) {
             guard !key.isEmpty else { throw InputError.badAddon("=\(value)") }
-            _ = try resolver.tariff(addon: key, value: value)
+            if let tariff = try resolver.tariff(addon: key, value: value) {
+                _ = try resolver.line(forTariff: tariff, addon: key, value: value)
+            }
         }
         return valid
     }

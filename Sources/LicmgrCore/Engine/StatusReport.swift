@@ -4,7 +4,7 @@ public struct StatusReport: Sendable {
     /// Licenses that renew within a span, and what that costs.
     public struct Due: Sendable, Equatable {
         public var count = 0
-        /// Hundredths of the catalogue's currency; nil when a price is not known.
+        /// Ten-thousandths of the catalogue's currency (`Money`); nil when a price is not known.
         public var cost: Int? = 0
     }
 
@@ -25,7 +25,7 @@ public struct StatusReport: Sendable {
     public var oldestInDoubt: String?
     public var due30Days = Due()
     public var due7Days = Due()
-    /// Hundredths spent (or possibly spent: steps in doubt) in the last 30 days; nil before the
+    /// Ten-thousandths spent (or possibly spent: steps in doubt) in the last 30 days; nil before the
     /// catalogue is imported, when no step was priced.
     public var spent30Days: Int?
     /// Licenses paid for and used by nothing, as `list --unused` shows them.
@@ -82,7 +82,7 @@ public struct StatusReport: Sendable {
             guard let end = try renewsBy(license, service: service, resolver: resolver, store: store) else { continue }
             // A period the config cannot resolve is refused when the renewal comes: its cost is not known.
             let period = try? resolver.period(local: service.period, tariff: license.pricelist, current: license.period)
-            let cost = period.flatMap { catalogue.period($0, of: license.pricelist) }.flatMap { Money.cents($0.cost) }
+            let cost = period.flatMap { catalogue.period($0, of: license.pricelist) }.flatMap { Money.price($0.cost) }
             for (horizon, keyPath) in [(Self.dueHorizon, \StatusReport.due30Days), (Self.balanceHorizon, \.due7Days)]
             where end <= latest.adding(days: horizon) {
                 self[keyPath: keyPath].count += 1
@@ -100,10 +100,10 @@ public struct StatusReport: Sendable {
         warnings = problems
         if let balance, let needed = due7Days.cost, needed > 0,
             balance.balance.currency == nil || balance.balance.currency == currency,
-            balance.balance.cents < needed, let currency
+            balance.balance.amount < needed, let currency
         {
             warnings.append(
-                "the balance, \(Money.format(balance.balance.cents)) \(currency) as read at \(balance.at), will not "
+                "the balance, \(Money.format(balance.balance.amount)) \(currency) as read at \(balance.at), will not "
                     + "cover the renewals of the next \(Self.balanceHorizon) days: \(Money.format(needed)) \(currency)")
         }
     }

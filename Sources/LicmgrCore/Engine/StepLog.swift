@@ -27,7 +27,7 @@ public struct StepLogEntry: Sendable, Equatable {
     public var serviceID: Int?
     public var licenseID: Int?
     public var outcome: Outcome
-    /// What the step costs by the catalogue, in hundredths of `currency`; nil when it buys
+    /// What the step costs by the catalogue, in ten-thousandths of `currency` (`Money`); nil when it buys
     /// nothing or its price is not known.
     public var cost: Int?
     public var currency: String?

@@ -42,23 +42,27 @@ public enum TariffSuggestions {
     public static func lines(for tariffs: [Tariff]) -> [String] {
         var lines = ["# Remote tariffs (id, name, periods: id = price (period)):"]
         for tariff in tariffs {
-            let periods = tariff.periods.map { "\($0.id)=\($0.cost.isEmpty ? "?" : $0.cost) (\($0.name))" }
+            let periods = tariff.periods.map { "\($0.id)=\($0.cost.isEmpty ? "?" : $0.writtenCost) (\($0.name))" }
                 .joined(separator: " ")
-            lines.append(
-                "#   \(tariff.id)  \(tariff.name)  [\(tariff.currency)] \(periods)\(tariff.active ? "" : "  (not orderable)")"
-            )
+            let note =
+                !tariff.active
+                ? "  (not orderable)"
+                : ProductLine(itemType: tariff.itemType) == nil
+                    ? "  (item type '\(tariff.itemType)': no license licmgr can order)" : ""
+            lines.append("#   \(tariff.id)  \(tariff.name)  [\(tariff.currency)] \(periods)\(note)")
         }
         lines.append(
             "# Price lines map an addon value to a tariff; rename the first word to your billing's addon name.")
         var used = Set<String>()
-        for tariff in tariffs where tariff.active {
+        for tariff in tariffs where tariff.active && ProductLine(itemType: tariff.itemType) != nil {
             var name = slug(tariff.name)
             if name.isEmpty || used.contains(name.lowercased()) { name += String(tariff.id) }
             used.insert(name.lowercased())
             lines.append("Price \(name) \(tariff.id)   # \(tariff.name)")
         }
         let mapped = tariffs.filter { tariff in
-            tariff.active && tariff.periods.contains { $0.months != nil && $0.months != $0.id }
+            tariff.active && ProductLine(itemType: tariff.itemType) != nil
+                && tariff.periods.contains { $0.months != nil && $0.months != $0.id }
         }
         if !mapped.isEmpty {
             lines.append("# Period lines for tariffs whose period ids are not month counts (local period = months):")

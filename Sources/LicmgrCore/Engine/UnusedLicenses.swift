@@ -1,10 +1,10 @@
-/// Money per month in one currency, in hundredths.
+/// Money per month in one currency, in ten-thousandths (`Money`).
 public struct MonthlyCost: Sendable, Equatable {
-    public var cents: Int
+    public var amount: Int
     public var currency: String
 
-    public init(cents: Int, currency: String) {
-        self.cents = cents
+    public init(amount: Int, currency: String) {
+        self.amount = amount
         self.currency = currency
     }
 }
@@ -25,7 +25,7 @@ public struct UnusedLicense: Sendable, Equatable {
 /// What the unused licenses cost together.
 public struct UnusedTotal: Sendable, Equatable {
     public var count = 0
-    /// Hundredths per month by currency; licenses of unknown price are left out and counted apart.
+    /// Ten-thousandths per month by currency; licenses of unknown price are left out and counted apart.
     public var monthly: [String: Int] = [:]
     public var unpriced = 0
 
@@ -33,7 +33,7 @@ public struct UnusedTotal: Sendable, Equatable {
         for item in unused {
             count += 1
             if let cost = item.monthlyCost {
-                monthly[cost.currency, default: 0] += cost.cents
+                monthly[cost.currency, default: 0] += cost.amount
             } else {
                 unpriced += 1
             }
@@ -42,8 +42,8 @@ public struct UnusedTotal: Sendable, Equatable {
 
     /// The one currency, when every priced license shares it.
     public var single: MonthlyCost? {
-        guard monthly.count == 1, let (currency, cents) = monthly.first else { return nil }
-        return MonthlyCost(cents: cents, currency: currency)
+        guard monthly.count == 1, let (currency, amount) = monthly.first else { return nil }
+        return MonthlyCost(amount: amount, currency: currency)
     }
 }
 
@@ -66,12 +66,14 @@ public enum UnusedLicenses {
         return unused.sorted { $0.license.id < $1.license.id }
     }
 
-    /// The license's price per month, when the catalogue sells its period by the month.
+    /// The license's price per month, when the catalogue sells its period by the month: an
+    /// estimate (a year's price over twelve months), so rounded to the cent.
     public static func monthlyCost(of license: License, _ catalogue: Catalogue) -> MonthlyCost? {
         guard let tariff = catalogue.tariffs[license.pricelist], let id = license.period,
             let period = catalogue.period(id, of: license.pricelist), let months = period.months, months > 0,
-            let cents = Money.cents(period.cost)
+            let cost = Money.price(period.cost)
         else { return nil }
-        return MonthlyCost(cents: (cents + months / 2) / months, currency: tariff.currency)
+        let cent = Money.unit / 100
+        return MonthlyCost(amount: (cost + months * cent / 2) / (months * cent) * cent, currency: tariff.currency)
     }
 }

@@ -21,6 +21,13 @@ public struct License: Sendable, Equatable {
     public var name: String
     public var ip: String
     public var pricelist: Int
+    /// The tariff's name when the remote gave one: a list row that names its tariff instead of
+    /// giving its id (then `pricelist` is 0 until the engine resolves the name), or the option
+    /// a view's select shows for it. Kept, so that a later row naming the same tariff needs no view.
+    public var tariffName: String?
+    /// From a view only, never stored: the form's tariff select shows `tariffName` against this
+    /// tariff's id alone, so on this remote the name tells the tariff of other licenses too.
+    public var tariffNameIsUnique = false
     /// The function family the license is listed and changed under.
     public var line: ProductLine
     public var period: Int?
@@ -39,8 +46,8 @@ public struct License: Sendable, Equatable {
     public var gone: Bool
 
     public init(
-        id: Int, name: String, ip: String, pricelist: Int, line: ProductLine = .soft, period: Int? = nil,
-        status: Status,
+        id: Int, name: String, ip: String, pricelist: Int, tariffName: String? = nil, line: ProductLine = .soft,
+        period: Int? = nil, status: Status,
         expires: Day? = nil, created: Day? = nil, key: String? = nil, remoteID: String? = nil,
         autoprolong: String? = nil, ipChanged: Day? = nil, keyChanged: Day? = nil, serviceID: Int? = nil,
         addon: String? = nil, gone: Bool = false
@@ -49,6 +56,7 @@ public struct License: Sendable, Equatable {
         self.name = name
         self.ip = ip
         self.pricelist = pricelist
+        self.tariffName = tariffName
         self.line = line
         self.period = period
         self.status = status

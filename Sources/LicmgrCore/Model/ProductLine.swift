@@ -10,13 +10,11 @@ public enum ProductLine: String, Sendable, CaseIterable, Comparable {
         9203: .softexternal, 9204: .softexternal, 11738: .softexternal, 55163: .platform, 55161: .platform,
     ]
 
-    /// The family of a catalogue item type.
-    public init(itemType: String) {
-        switch itemType.lowercased() {
-        case "softexternal": self = .softexternal
-        case "platform": self = .platform
-        default: self = .soft
-        }
+    /// The family of a catalogue item type, by its internal name; nil for any other item type
+    /// (a VPS, a domain, or an item type known only by its number), which licmgr cannot order:
+    /// guessing `soft` would send its orders to the wrong functions and lose its licenses.
+    public init?(itemType: String) {
+        self.init(rawValue: itemType.lowercased())
     }
 
     /// The function for `verb` in this family: `soft.edit` becomes `softexternal.edit`.

@@ -39,13 +39,13 @@ public struct RunRecord: Sendable, Equatable {
 
 /// The account's balance as the remote reported it.
 public struct AccountBalance: Sendable, Equatable {
-    /// Hundredths of `currency`; negative when the account owes.
-    public var cents: Int
+    /// Ten-thousandths of `currency` (`Money`); negative when the account owes.
+    public var amount: Int
     /// As the remote named it; nil when it did not say.
     public var currency: String?
 
-    public init(cents: Int, currency: String?) {
-        self.cents = cents
+    public init(amount: Int, currency: String?) {
+        self.amount = amount
         self.currency = currency
     }
 }

@@ -14,6 +14,16 @@ public struct BillmgrClient: LicenseServer {
     /// Told after each page of a listing how many rows of how many are read.
     public var listingProgress: (@Sendable (RunProgress) -> Void)?
     private let session = Session()
+    private let paging = PagingNotes()
+
+    /// What this run's listings showed of the remote's paging, by function.
+    private final class PagingNotes: @unchecked Sendable {
+        var oddities: [String: PagingOddity] = [:]
+    }
+
+    public var pagingOddities: [PagingOddity] {
+        paging.oddities.values.sorted { $0.function < $1.function }
+    }
 
     /// The session of one client, that is of one run.
     private final class Session: @unchecked Sendable {
@@ -43,13 +53,14 @@ public struct BillmgrClient: LicenseServer {
         throws(RemoteError) -> DocNode
     {
         openSession(before: 1)
+        let sentWith = session.id
         do {
             return try exchange(function, parameters, reading: reading)
         } catch {
             // A session the remote no longer takes was refused before anything was done: the
             // same call again with the password is safe, change or not.
             let redaction = self.redaction
-            guard case .authRefused = error, session.id != nil else { throw error.redacting(redaction) }
+            guard Self.sessionDied(error, sentWith: sentWith) else { throw error.redacting(redaction) }
             dropSession()
             do {
                 return try exchange(function, parameters, reading: reading)
@@ -107,23 +118,57 @@ public struct BillmgrClient: LicenseServer {
         session.unavailable = true
     }
 
+    /// Whether `error`, the answer to a call sent with session `id`, says that the session died
+    /// (an hour after its last call, or at a server restart) and nothing was done: `auth`, or
+    /// BILLmanager 6's `access`, "Insufficient privileges to perform the function". Without a
+    /// session, `access` is a real refusal.
+    static func sessionDied(_ error: RemoteError, sentWith id: String?) -> Bool {
+        guard id != nil else { return false }
+        switch error {
+        case .authRefused: return true
+        case .refused(_, let type, _, _, _): return type == "access"
+        default: return false
+        }
+    }
+
     /// The answer's `doc`, or the error it carries.
     private func read(_ reply: HTTPReply, function: String) throws(RemoteError) -> DocNode {
         if reply.status >= 500 {
             throw .serverFailure(function: function, status: reply.status)
         }
+        if (300..<400).contains(reply.status) {
+            throw .redirected(url: credentials.url, location: reply.location)
+        }
         guard reply.status == 200 else {
             throw .notProtocol(function: function, detail: "HTTP \(reply.status)")
         }
+        if Self.isLoginPage(reply) { throw .htmlPage(url: credentials.url) }
         let doc = try DocNode.parse(reply.body, function: function, redacting: redaction)
         let error = doc["error"]
         if error.exists {
             let message = error["msg"].text ?? error.text ?? "no message"
             let type = error.attribute("type") ?? "unknown"
             if type == "auth" { throw .authRefused(message: message) }
-            throw .refused(function: function, type: type, object: error.attribute("object"), message: message)
+            // `<param name="amount">12.3400</param>`: one object or an array of them.
+            var params: [String: String] = [:]
+            for param in error["param"].elements {
+                if let name = param.attribute("name"), let value = param.text { params[name] = value }
+            }
+            throw .refused(
+                function: function, type: type, object: error.attribute("object"), message: message, params: params)
         }
         return doc
+    }
+
+    /// A site's page with a login form: what a Url short of the API's path answers. Other HTML,
+    /// such as a proxy's error page, may stand in for an answer to a change, and stays in doubt.
+    static func isLoginPage(_ reply: HTTPReply) -> Bool {
+        let html =
+            reply.contentType?.lowercased().hasPrefix("text/html")
+            ?? (reply.body.first.map { $0 == UInt8(ascii: "<") } ?? false)
+        guard html else { return false }
+        let text = String(decoding: reply.body.prefix(65536), as: UTF8.self).lowercased()
+        return text.contains("<form") && text.contains("password")
     }
 
     /// Many calls over one transport batch; see `LicenseServer.perform`.
@@ -132,25 +177,65 @@ public struct BillmgrClient: LicenseServer {
     ) throws {
         let requests = calls.map(request)
         openSession(before: calls.count)
-        try transport.postAll(
-            url: credentials.url,
-            forms: zip(calls, requests).map { call, request in
+        let sentWith = session.id
+        let redaction = self.redaction
+        func forms(_ indices: [Int]) -> [HTTPForm] {
+            indices.map { index in
                 HTTPForm(
-                    form: form(request.function, request.parameters), function: request.function, once: call.changes)
-            },
-            parallel: parallel, starting: starting
-        ) { index, reply in
-            let answer: Result<RemoteAnswer, RemoteError>
+                    form: form(requests[index].function, requests[index].parameters),
+                    function: requests[index].function, once: calls[index].changes)
+            }
+        }
+        func answer(_ index: Int, _ reply: Result<HTTPReply, RemoteError>) -> Result<RemoteAnswer, RemoteError> {
             do throws(RemoteError) {
                 let doc = try read(try reply.get(), function: requests[index].function)
-                answer = .success(try self.answer(calls[index], from: doc))
+                return .success(try self.answer(calls[index], from: doc))
             } catch {
-                let redaction = self.redaction
-                // A batch cannot resend a call the session lost; later calls use the password.
-                if case .authRefused = error, session.id != nil { dropSession() }
-                answer = .failure(error.redacting(redaction))
+                return .failure(error)
             }
-            try each(index, answer)
+        }
+        // Once the session is found dead, what it refused (nothing was done) and what had yet
+        // to go out are sent after the first round with the password; the calls held back are
+        // only then passed to `starting`, which journals them.
+        var refused: [Int] = []
+        var heldBack: [Int] = []
+        try transport.postAll(
+            url: credentials.url, forms: forms(Array(calls.indices)), parallel: parallel,
+            starting: { index in
+                guard refused.isEmpty else {
+                    heldBack.append(index)
+                    return false
+                }
+                return try starting(index)
+            }
+        ) { index, reply in
+            let result = answer(index, reply)
+            if case .failure(let error) = result, Self.sessionDied(error, sentWith: sentWith) {
+                if session.id != nil { dropSession() }
+                refused.append(index)
+                return
+            }
+            try each(index, result.mapError { $0.redacting(redaction) })
+        }
+        guard !refused.isEmpty else { return }
+        let again = refused + heldBack
+        var answered = Set<Int>()
+        var stoppedBy: Int32?
+        try transport.postAll(
+            url: credentials.url, forms: forms(again), parallel: parallel,
+            starting: { position in
+                guard position < refused.count else { return try starting(again[position]) }
+                // After a signal nothing more is sent: what the dead session refused ends as the run does.
+                stoppedBy = Interruption.signal
+                return stoppedBy == nil
+            }
+        ) { position, reply in
+            answered.insert(position)
+            try each(again[position], answer(again[position], reply).mapError { $0.redacting(redaction) })
+        }
+        guard let stoppedBy else { return }
+        for (position, index) in refused.enumerated() where !answered.contains(position) {
+            try each(index, .failure(.interrupted(signal: stoppedBy)))
         }
     }
 
@@ -172,7 +257,7 @@ public struct BillmgrClient: LicenseServer {
                     ("pricelist", String(request.pricelist)), ("period", String(request.period)), ("ip", request.ip),
                     ("licname", request.name), ("remoteid", request.remoteID), ("autoprolong", "null"),
                     ("skipbasket", "on"), ("clicked_button", "finish"), ("sok", "ok"),
-                ]
+                ] + request.addons.map { ("addon_\($0.id)", String($0.count)) }
             )
         case .edit(let id, let line, let name, let ip):
             (
@@ -203,8 +288,8 @@ public struct BillmgrClient: LicenseServer {
             var license = try Self.license(from: doc, function: function, fallbackID: id)
             license.line = line
             license.key = doc["lickey"].text
-            license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init)
-            license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init)
+            license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init) ?? license.ipChanged
+            license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init) ?? license.keyChanged
             return .license(license)
         case .order(let request):
             guard let id = doc.int("id") ?? doc.int("item.id") ?? doc["doc"].int("id") else {
@@ -232,12 +317,13 @@ public struct BillmgrClient: LicenseServer {
     }
 
     /// One family's whole list. A remote list may change while it is read (a license ordered
-    /// between two pages shifts every row after it), so one incomplete read is tried again.
+    /// between two pages shifts every row after it), so one incomplete read is tried again;
+    /// not one already proven by reading it twice, whose failure the second read was.
     private func listLicenses(line: ProductLine) throws(RemoteError) -> [License] {
         do {
             return try readWholeList(line: line)
         } catch {
-            guard case .incompleteListing = error else { throw error }
+            guard case .incompleteListing = error, paging.oddities[line.function("soft")] == nil else { throw error }
             return try readWholeList(line: line)
         }
     }
@@ -245,110 +331,197 @@ public struct BillmgrClient: LicenseServer {
     /// Reads every page and accepts the result only when it is whole: as many distinct rows as
     /// `p_elems` says, every page answered in full. Anything less throws `incompleteListing`,
     /// because a row missing here would read as a license gone and a service to buy for.
+    /// A `p_elems` the rows show is not the total (it counts the page, or is absent) proves
+    /// nothing: then the list is read to its end, an empty page or one shorter than the
+    /// longest, and every page read again must say the same.
     private func readWholeList(line: ProductLine) throws(RemoteError) -> [License] {
         let function = line.function("soft")
         func incomplete(_ detail: String) -> RemoteError { .incompleteListing(function: function, detail: detail) }
+        func said(_ number: Int?) -> String { number.map(String.init) ?? "absent" }
         var licenses: [License] = []
         var seen = Set<Int>()
+        // Each page's ids in order, for the second read an untrusted p_elems calls for.
+        var pages: [[Int]] = []
         var total: Int?
         var pageCap = pageSize
-        var prefetched: [Int: Result<HTTPReply, RemoteError>] = [:]
+        var capKnown = false
+        var longest = 0
+        var untrusted: PagingOddity?
+        var prefetched: [Int: Prefetched] = [:]
         for page in 1...maxPages {
             // A read changes nothing: a signal may cut it short between pages at no cost.
             if let signal = Interruption.signal { throw .interrupted(signal: signal) }
-            let doc: DocNode
-            if let early = prefetched.removeValue(forKey: page) {
-                do {
-                    doc = try read(try early.get(), function: function)
-                } catch {
-                    throw error.redacting(redaction)
-                }
-            } else {
-                doc = try call(function, pageParameters(page), reading: true)
-            }
+            let doc = try self.page(page, of: function, prefetched: &prefetched)
             let rows = doc["elem"].elements
             let claimed = doc.int("p_elems")
             defer {
                 listingProgress?(
                     RunProgress(
-                        done: licenses.count, total: max(total ?? 0, licenses.count),
+                        done: licenses.count, total: untrusted == nil ? max(total ?? 0, licenses.count) : 0,
                         current: "reading \(function), page \(page)"))
             }
-            if page == 1 {
-                total = claimed
-                // Sized once: a list of 100,000 that doubles as it fills holds both halves at once.
-                if let claimed, claimed > 0 { licenses.reserveCapacity(min(claimed, 1_000_000)) }
-            } else if claimed != total {
-                throw incomplete(
-                    "p_elems was \(total.map(String.init) ?? "absent") on page 1, then \(claimed.map(String.init) ?? "absent") on page \(page)"
-                )
-            }
             var fresh = 0
+            var ids: [Int] = []
+            ids.reserveCapacity(rows.count)
             for row in rows {
                 var license = try Self.license(from: row, function: function)
                 license.line = line
+                ids.append(license.id)
                 if seen.insert(license.id).inserted {
                     licenses.append(license)
                     fresh += 1
                 }
             }
-            // The page size the remote keeps to, which may be less than asked for: as it says, or
-            // else as its first page shows when that page falls short of a larger total.
-            if let reported = doc.int("p_cnt") {
-                pageCap = reported
-            } else if page == 1 {
-                pageCap = !rows.isEmpty && (claimed ?? 0) > rows.count ? rows.count : pageSize
+            pages.append(ids)
+            longest = max(longest, rows.count)
+            // New rows beside rows of earlier pages: the list moved under the read.
+            if fresh > 0 && fresh < rows.count {
+                throw incomplete("page \(page) repeats \(rows.count - fresh) rows already read")
             }
-            let full = rows.count >= pageCap
-            guard let total else {
-                // Without a total, only a list that fits in one page short of the page size is known whole.
-                if page == 1 && !full { return licenses }
-                throw incomplete("the remote gives no p_elems and the list spans pages")
+            if untrusted == nil {
+                if page == 1 {
+                    total = claimed
+                    // Sized once: a list of 100,000 that doubles as it fills holds both halves at once.
+                    if let claimed, claimed > 0 { licenses.reserveCapacity(min(claimed, 1_000_000)) }
+                } else if claimed != total {
+                    untrusted = PagingOddity(
+                        function: function, kind: .notTotal,
+                        detail: "\(said(total)) on page 1, then \(said(claimed)) on page \(page)")
+                }
             }
-            if licenses.count > total {
-                throw incomplete("page \(page) brings the list to \(licenses.count) rows while p_elems is \(total)")
+            if untrusted == nil {
+                // The page size the remote keeps to, which may be less than asked for: as it says, or
+                // else as its first page shows when that page falls short of a larger total.
+                if let reported = doc.int("p_cnt") {
+                    pageCap = reported
+                    capKnown = true
+                } else if page == 1 && !rows.isEmpty && (claimed ?? 0) > rows.count {
+                    pageCap = rows.count
+                    capKnown = true
+                }
+                let full = rows.count >= pageCap
+                // A first page short of what was asked ends the list only when the remote says how
+                // many rows it sends a page: one that caps pages silently may count only the page.
+                let ends = !full && (capKnown || page > 1 || rows.isEmpty)
+                if let total {
+                    if licenses.count > total {
+                        untrusted = PagingOddity(
+                            function: function, kind: .notTotal,
+                            detail: "\(total), yet page \(page) brings the list to \(licenses.count) rows")
+                    } else if page > 1 && licenses.count == total && fresh == 0 {
+                        // The page after a full one added nothing: the total holds.
+                        return licenses
+                    } else if licenses.count == total && (ends || total > pageCap) {
+                        // A total larger than a page cannot be a count of one page: no need to read past it.
+                        return licenses
+                    } else if licenses.count < total && (!full || fresh == 0) {
+                        throw incomplete(
+                            "page \(page) brought \(fresh) new of \(rows.count) rows; \(licenses.count) of \(total) read"
+                        )
+                    } else {
+                        // A full page that reaches a total of one page is read past once: a remote whose
+                        // p_elems counts the page, not the list, shows itself by a next page with new rows.
+                        // The pages the total promises are read ahead a few windows of `parallel` at a time:
+                        // enough to keep every connection busy, few enough that memory stays flat.
+                        let last = pageCap > 0 ? min((total + pageCap - 1) / pageCap, maxPages) : 0
+                        if parallel > 1 && prefetched.isEmpty && page + 1 < last {
+                            prefetched = prefetch(function, pages: (page + 1)...min(last, page + parallel * 2))
+                        }
+                    }
+                } else if page == 1 && ends {
+                    // Without a total, a list that fits in one page short of the page size is whole.
+                    return licenses
+                } else {
+                    untrusted = PagingOddity(
+                        function: function, kind: .absent, detail: "the list spans pages or its page size is unsaid")
+                }
             }
-            if page > 1 && licenses.count == total && fresh == 0 {
-                // The page after a full one added nothing: the total holds.
-                return licenses
-            }
-            if licenses.count == total && (!full || total > pageCap) {
-                // A total larger than a page cannot be a count of one page: no need to read past it.
-                return licenses
-            }
-            if licenses.count < total && (!full || fresh == 0) {
-                throw incomplete(
-                    "page \(page) brought \(fresh) new of \(rows.count) rows; \(licenses.count) of \(total) read")
-            }
-            // A full page that reaches a total of one page is read past once: a remote whose
-            // p_elems counts the page, not the list, shows itself by a next page with new rows.
-            // The pages the total promises are read ahead a few windows of `parallel` at a time:
-            // enough to keep every connection busy, few enough that memory stays flat.
-            let last = pageCap > 0 ? min((total + pageCap - 1) / pageCap, maxPages) : 0
-            if parallel > 1 && prefetched.isEmpty && page + 1 < last {
-                prefetched = prefetch(function, pages: (page + 1)...min(last, page + parallel * 2))
+            if let untrusted {
+                paging.oddities[function] = untrusted
+                // Rows read before, with no total to say the list ends there: the remote may be
+                // ignoring p_num, so nothing tells what lies past them.
+                if fresh == 0 && !rows.isEmpty {
+                    throw incomplete("page \(page) repeats rows already read, and p_elems \(untrusted.kind.rawValue)")
+                }
+                if rows.isEmpty || rows.count < longest {
+                    try readAgain(function, pages: pages)
+                    return licenses
+                }
             }
         }
         throw incomplete("more than \(maxPages) pages")
+    }
+
+    /// The proof of a list whose p_elems is not its total: every page read again holds the same
+    /// rows in the same order. A list that moved between the two reads, or a page cut short in
+    /// one of them, fails it; no third read is made, since a lie told once is told here.
+    private func readAgain(_ function: String, pages: [[Int]]) throws(RemoteError) {
+        var prefetched: [Int: Prefetched] = [:]
+        for (offset, expected) in pages.enumerated() {
+            let page = offset + 1
+            if let signal = Interruption.signal { throw .interrupted(signal: signal) }
+            if parallel > 1 && prefetched.isEmpty && page < pages.count {
+                prefetched = prefetch(function, pages: page...min(pages.count, page + parallel * 2 - 1))
+            }
+            let doc = try self.page(page, of: function, prefetched: &prefetched)
+            var ids: [Int] = []
+            for row in doc["elem"].elements {
+                guard let id = row.int("id") ?? row.int("elid") else {
+                    throw .notProtocol(function: function, detail: "a license row without an id")
+                }
+                ids.append(id)
+            }
+            guard ids == expected else {
+                throw .incompleteListing(
+                    function: function,
+                    detail:
+                        "p_elems is not the list's total, and read again page \(page) holds other rows (\(ids.count), first \(expected.count))"
+                )
+            }
+        }
     }
 
     private func pageParameters(_ page: Int) -> [(String, String)] {
         [("p_cnt", String(pageSize)), ("p_num", String(page))]
     }
 
+    /// A page read ahead: the raw answer, and the session it was asked with.
+    private struct Prefetched {
+        var reply: Result<HTTPReply, RemoteError>
+        var session: String?
+    }
+
+    /// Page `number` of `function`'s list: read ahead already, else read now. A page read ahead
+    /// under a session that has died since is read again.
+    private func page(_ number: Int, of function: String, prefetched: inout [Int: Prefetched]) throws(RemoteError)
+        -> DocNode
+    {
+        guard let early = prefetched.removeValue(forKey: number) else {
+            return try call(function, pageParameters(number), reading: true)
+        }
+        do {
+            return try read(try early.reply.get(), function: function)
+        } catch {
+            guard Self.sessionDied(error, sentWith: early.session) else { throw error.redacting(redaction) }
+            if session.id == early.session { dropSession() }
+            return try call(function, pageParameters(number), reading: true)
+        }
+    }
+
     /// Reads the pages the first one promised, `parallel` at a time, and keeps their raw
     /// answers: a parsed page weighs many times its bytes, so each is parsed only when the
     /// caller reaches it, and checked in order as if it had been read alone.
-    private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Result<HTTPReply, RemoteError>] {
-        var replies: [Int: Result<HTTPReply, RemoteError>] = [:]
+    private func prefetch(_ function: String, pages: ClosedRange<Int>) -> [Int: Prefetched] {
+        var replies: [Int: Prefetched] = [:]
         let numbers = Array(pages)
         openSession(before: numbers.count)
+        let sentWith = session.id
         try? transport.postAll(
             url: credentials.url,
             forms: numbers.map { HTTPForm(form: form(function, pageParameters($0)), function: function, once: false) },
             parallel: parallel, starting: { _ in true }
         ) { index, reply in
-            replies[numbers[index]] = reply
+            replies[numbers[index]] = Prefetched(reply: reply, session: sentWith)
         }
         return replies
     }
@@ -409,10 +582,19 @@ public struct BillmgrClient: LicenseServer {
                 Tariff(
                     id: id, name: node["name"].text ?? "",
                     active: active == "on" || active == "yes" || active == "true",
-                    itemType: node["itemtype"].text ?? "", currency: price.attribute("currency") ?? "", periods: periods
-                ))
+                    itemType: Self.itemType(of: node), currency: price.attribute("currency") ?? "", periods: periods,
+                    addons: node["addon"].elements.compactMap(Self.addon(from:))))
         }
         return tariffs
+    }
+
+    /// A catalogue tariff's item type by name: `itemtype` itself, or where that is the type's
+    /// id (BILLmanager 6) the name under `itemtype_info`; the id when no name is given.
+    static func itemType(of tariff: DocNode) -> String {
+        let type = tariff["itemtype"].text ?? ""
+        guard !type.isEmpty, type.allSatisfy(\.isNumber) else { return type }
+        let info = tariff["itemtype_info"]
+        return info["intname"].text ?? info.attribute("intname") ?? type
     }
 
     /// Read defensively, the format being a guess: rows under `elem` or the balance on `doc`
@@ -423,10 +605,22 @@ public struct BillmgrClient: LicenseServer {
         var rows = doc["elem"].elements
         if rows.isEmpty, doc["balance"].exists { rows = [doc] }
         return rows.compactMap { row in
-            guard let text = row["balance"].text, let amount = Money.amount(text) else { return nil }
+            // Taken as less money past the fourth decimal: a balance is never over-stated.
+            guard let text = row["balance"].text, let amount = Money.amount(text, rounding: .down) else { return nil }
             let named = row["currency"].text.flatMap { $0.allSatisfy(\.isNumber) ? nil : $0 }
-            return AccountBalance(cents: amount.cents, currency: named ?? amount.currency)
+            return AccountBalance(amount: amount.value, currency: named ?? amount.currency)
         }
+    }
+
+    /// A tariff's counted part as `pricelist.export` lists it: an `addon` with its `id` and
+    /// `addonmin` (and `addonmax`), as elements or attributes. One without an id is no part
+    /// licmgr can send; one without a minimum takes none.
+    static func addon(from node: DocNode) -> Tariff.Addon? {
+        func number(_ name: String) -> Int? { node.int(name) ?? node.attribute(name).flatMap { Int($0) } }
+        guard let id = number("id") else { return nil }
+        return Tariff.Addon(
+            id: id, name: node["name"].text ?? node.attribute("name") ?? "", minimum: max(number("addonmin") ?? 0, 0),
+            maximum: number("addonmax"))
     }
 
     /// A catalogue period: its id is the element's text, or derived from type and length the
@@ -450,16 +644,41 @@ public struct BillmgrClient: LicenseServer {
     }
 
     /// Reads one license row of a list or a view; the remote sends every value as a string.
+    /// A row's `pricelist` is the tariff's id, or (BILLmanager 6's "Tariff plan" column) its
+    /// name, which is kept for the engine to resolve with `pricelist` left 0. A view's
+    /// `pricelist` is a select: its value is the id, and the select's options name it.
+    /// BILLmanager 6 rows carry the change dates as `real_ipchange` and `real_keychange`.
     static func license(from node: DocNode, function: String, fallbackID: Int? = nil) throws(RemoteError) -> License {
         guard let id = node.int("id") ?? node.int("elid") ?? fallbackID else {
             throw .notProtocol(function: function, detail: "a license row without an id")
         }
-        let status = node.int("status").flatMap(License.Status.init(rawValue:)) ?? .ordered
-        return License(
+        // BILLmanager 6 documents `item_status`, not `status`, among softexternal's list columns.
+        let status = (node.int("status") ?? node.int("item_status")).flatMap(License.Status.init(rawValue:)) ?? .ordered
+        let tariff = node["pricelist"].text?.trimmingBlanks()
+        let pricelist = tariff.flatMap { Int($0) } ?? node.int("pricelist_id")
+        let options = options(of: node, select: "pricelist")
+        let tariffName = pricelist.map { id in options.first { $0.key == String(id) }?.text } ?? tariff
+        var license = License(
             id: id, name: node["licname"].text ?? "", ip: node["ip"].text.map { IPAddress.canonical($0) ?? $0 } ?? "",
-            pricelist: node.int("pricelist") ?? node.int("pricelist_id") ?? 0, period: node.int("period"),
-            status: status,
+            pricelist: pricelist ?? 0, tariffName: tariffName, period: node.int("period"), status: status,
             expires: node["expiredate"].text.flatMap(Day.init), created: node["createdate"].text.flatMap(Day.init),
-            remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text)
+            remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text,
+            ipChanged: node["real_ipchange"].text.flatMap(Day.init),
+            keyChanged: node["real_keychange"].text.flatMap(Day.init))
+        // A select offering the license's own tariff alone says nothing of other tariffs' names.
+        if let tariffName, pricelist != nil, options.count > 1 {
+            license.tariffNameIsUnique = options.filter { $0.text == tariffName }.count == 1
+        }
+        return license
+    }
+
+    /// The options of a form's select `select`, from the form's `slist` elements
+    /// (`{"$name": "pricelist", "val": [{"$key": "55227", "$": "ISPmanager 6 Lite"}]}`).
+    static func options(of form: DocNode, select: String) -> [(key: String, text: String)] {
+        form["slist"].elements.filter { $0.attribute("name") == select }.flatMap { list in
+            list["val"].elements.compactMap { option in
+                option.attribute("key").map { ($0, option.text ?? "") }
+            }
+        }
     }
 }

@@ -170,6 +170,12 @@ private final class Transfer {
         errorBuffer.deallocate()
     }
 
+    private func string(_ info: CURLINFO) -> String? {
+        var value: UnsafePointer<CChar>?
+        guard licmgr_curl_getinfo_string(handle, info, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
     func finish(_ code: CURLcode, url: String, timeout: Int, caFile: String?) -> Result<HTTPReply, RemoteError> {
         let buffered = String(cString: errorBuffer)
         let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
@@ -182,7 +188,10 @@ private final class Transfer {
         case CURLE_OK:
             var status = 0
             licmgr_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-            return .success(HTTPReply(status: status, body: body))
+            return .success(
+                HTTPReply(
+                    status: status, body: body, location: string(CURLINFO_REDIRECT_URL),
+                    contentType: string(CURLINFO_CONTENT_TYPE)))
         case CURLE_OPERATION_TIMEDOUT:
             // A reused connection has no connect time of its own: having started to send tells.
             var connected: curl_off_t = 0

@@ -1,13 +1,18 @@
 import FoundationEssentials
 
-/// An HTTP answer: status and body.
+/// An HTTP answer: status and body, and what a wrong Url shows itself by.
 public struct HTTPReply: Sendable, Equatable {
     public var status: Int
     public var body: Data
+    /// Where a 30x answer points, as an absolute URL; never followed.
+    public var location: String?
+    public var contentType: String?
 
-    public init(status: Int, body: Data) {
+    public init(status: Int, body: Data, location: String? = nil, contentType: String? = nil) {
         self.status = status
         self.body = body
+        self.location = location
+        self.contentType = contentType
     }
 }
 

@@ -7,14 +7,31 @@ public struct OrderRequest: Sendable, Equatable {
     public var name: String
     /// The journal's operation key, so that the remote list can tell which order made a license.
     public var remoteID: String
+    /// The tariff's counted parts, sent as `addon_<id>=<count>`.
+    public var addons: [AddonCount]
 
-    public init(pricelist: Int, line: ProductLine = .soft, period: Int, ip: String, name: String, remoteID: String) {
+    /// How many of a tariff's counted part (nodes) an order buys.
+    public struct AddonCount: Sendable, Equatable {
+        public var id: Int
+        public var count: Int
+
+        public init(id: Int, count: Int) {
+            self.id = id
+            self.count = count
+        }
+    }
+
+    public init(
+        pricelist: Int, line: ProductLine = .soft, period: Int, ip: String, name: String, remoteID: String,
+        addons: [AddonCount] = []
+    ) {
         self.pricelist = pricelist
         self.line = line
         self.period = period
         self.ip = ip
         self.name = name
         self.remoteID = remoteID
+        self.addons = addons
     }
 }
 
@@ -41,6 +58,8 @@ public protocol LicenseServer {
     /// The account's balances, one per subaccount the remote lists; rows without a readable
     /// balance are left out.
     func balances() throws(RemoteError) -> [AccountBalance]
+    /// The families whose listings this run could not prove whole by `p_elems`, and so read twice.
+    var pagingOddities: [PagingOddity] { get }
     /// Makes independent calls with up to `parallel` in flight. `starting(i)` runs just before
     /// call `i` is sent (the journal's moment) and may hold it back by answering false; `each`
     /// gets every answer as it arrives. An error either throws ends the batch once the calls
@@ -50,7 +69,38 @@ public protocol LicenseServer {
     ) throws
 }
 
+/// A listing whose `p_elems` is not the list's total: it counts the page, or is absent. Such a
+/// list is whole only when every page, read twice, holds the same rows.
+public struct PagingOddity: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case notTotal = "is not the list's total"
+        case absent = "is absent"
+    }
+
+    /// The listing function (`soft`, `softexternal`, `platform`).
+    public var function: String
+    public var kind: Kind
+    /// What this read showed.
+    public var detail: String
+
+    public init(function: String, kind: Kind, detail: String) {
+        self.function = function
+        self.kind = kind
+        self.detail = detail
+    }
+
+    /// The same from run to run while the remote pages the same way.
+    public var summary: String { "\(function): the remote's p_elems \(kind.rawValue)" }
+
+    public var description: String {
+        "\(summary) (\(detail)); its listings are proven whole by reading every page twice"
+    }
+}
+
 extension LicenseServer {
+    /// None: a server that is not read in pages has nothing odd about them.
+    public var pagingOddities: [PagingOddity] { [] }
+
     /// The licenses of ISPsystem's own products: the one family every account has.
     public func listLicenses() throws(RemoteError) -> [License] {
         try listLicenses(lines: [.soft])

@@ -15,10 +15,16 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     case answerLost(function: String, detail: String)
     /// The answer is not the BILLmanager JSON protocol.
     case notProtocol(function: String, detail: String)
+    /// The Url is not the API: the web server moved it (a 30x, never followed, so that the
+    /// credentials go nowhere the config does not name). Nothing was run.
+    case redirected(url: String, location: String?)
+    /// The Url answers an HTML login page, a site rather than the API. Nothing was run.
+    case htmlPage(url: String)
     /// The remote refused the user name or password.
     case authRefused(message: String)
-    /// The remote answered with an error: the request was understood and refused.
-    case refused(function: String, type: String, object: String?, message: String)
+    /// The remote answered with an error: the request was understood and refused. `params`
+    /// are the error's named `param`s, such as the `amount` a refusal for lack of funds needs.
+    case refused(function: String, type: String, object: String?, message: String, params: [String: String] = [:])
     /// A listing whose pages do not add up to the whole it claims: nothing may be concluded
     /// from it, neither that a license is gone nor that a service lacks one.
     case incompleteListing(function: String, detail: String)
@@ -30,7 +36,8 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     public var isInDoubt: Bool {
         switch self {
         case .timedOut, .serverFailure, .answerLost, .notProtocol: return true
-        case .unreachable, .tls, .authRefused, .refused, .incompleteListing, .interrupted: return false
+        case .unreachable, .tls, .redirected, .htmlPage, .authRefused, .refused, .incompleteListing, .interrupted:
+            return false
         }
     }
 
@@ -45,11 +52,26 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .serverFailure: return self
         case .answerLost(let function, let detail): return .answerLost(function: function, detail: clean(detail))
         case .notProtocol(let function, let detail): return .notProtocol(function: function, detail: clean(detail))
+        case .redirected(let url, let location): return .redirected(url: url, location: location.map(clean))
+        case .htmlPage: return self
         case .authRefused(let message): return .authRefused(message: clean(message))
-        case .refused(let function, let type, let object, let message):
-            return .refused(function: function, type: type, object: object.map(clean), message: clean(message))
+        case .refused(let function, let type, let object, let message, let params):
+            return .refused(
+                function: function, type: type, object: object.map(clean), message: clean(message),
+                params: params.mapValues(clean))
         case .incompleteListing, .interrupted: return self
         }
+    }
+
+    /// The error types of a refusal for lack of funds: `not_enough_money` (code 1), as the
+    /// vendor's knowledge base shows BILLmanager refusing, and `account`, the project's first guess.
+    public static let lackOfFundsTypes: Set<String> = ["not_enough_money", "account"]
+
+    /// True for a refusal for lack of funds: nothing was bought, and after a top-up the same
+    /// step may go through.
+    public var isLackOfFunds: Bool {
+        if case .refused(_, let type, _, _, _) = self { return Self.lackOfFundsTypes.contains(type) }
+        return false
     }
 
     public var description: String {
@@ -66,9 +88,15 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(function): the answer was lost (\(detail))"
         case .notProtocol(let function, let detail):
             return "\(function): the answer is not BILLmanager's protocol: \(detail)"
+        case .redirected(let url, let location?):
+            return "the remote redirected to \(location): set Url to it (it is \(url); redirects are not followed)"
+        case .redirected(let url, nil):
+            return "\(url) answers a redirect without saying where to: check Url"
+        case .htmlPage(let url):
+            return "\(url) answers an HTML page, not BILLmanager's API: check Url"
         case .authRefused(let message):
             return "the remote refused the credentials: \(message); check User and the password"
-        case .refused(let function, let type, let object, let message):
+        case .refused(let function, let type, let object, let message, _):
             let on = object.map { " (\($0))" } ?? ""
             return "\(function) refused: \(message) [\(type)\(on)]"
         case .interrupted(let signal):

@@ -116,8 +116,9 @@ public final class SQLiteStore: StateStore {
         try db.run(
             """
             INSERT INTO licenses (id, name, ip, pricelist, period, status, expires, created, key, remote_id,
-                                  autoprolong, ip_changed, key_changed, service_id, addon, gone, seen_at, line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  autoprolong, ip_changed, key_changed, service_id, addon, gone, seen_at, line,
+                                  tariff_name)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET
                 name = excluded.name, ip = excluded.ip, pricelist = excluded.pricelist,
                 period = excluded.period, status = excluded.status, expires = excluded.expires,
@@ -126,7 +127,8 @@ public final class SQLiteStore: StateStore {
                 autoprolong = COALESCE(excluded.autoprolong, licenses.autoprolong),
                 ip_changed = COALESCE(excluded.ip_changed, licenses.ip_changed),
                 key_changed = COALESCE(excluded.key_changed, licenses.key_changed),
-                gone = excluded.gone, seen_at = excluded.seen_at, line = excluded.line
+                gone = excluded.gone, seen_at = excluded.seen_at, line = excluded.line,
+                tariff_name = excluded.tariff_name
             """,
             [
                 .integer(license.id), .text(license.name), .text(license.ip), .integer(license.pricelist),
@@ -134,7 +136,7 @@ public final class SQLiteStore: StateStore {
                 SQLValue(license.created?.description), SQLValue(license.key), SQLValue(license.remoteID),
                 SQLValue(license.autoprolong), SQLValue(license.ipChanged?.description),
                 SQLValue(license.keyChanged?.description), SQLValue(license.serviceID), SQLValue(license.addon),
-                .integer(license.gone ? 1 : 0), .text(at), .text(license.line.rawValue),
+                .integer(license.gone ? 1 : 0), .text(at), .text(license.line.rawValue), SQLValue(license.tariffName),
             ])
     }
 
@@ -151,14 +153,14 @@ public final class SQLiteStore: StateStore {
     /// The columns `license(from:)` reads, in its order.
     private static let selectLicenses = """
         SELECT id, name, ip, pricelist, line, period, status, expires, created, key, remote_id, autoprolong,
-               ip_changed, key_changed, service_id, addon, gone
+               ip_changed, key_changed, service_id, addon, gone, tariff_name
         FROM licenses
         """
 
     private static func license(from row: SQLCursor) -> License {
         License(
             id: row.int(0) ?? 0, name: row.string(1) ?? "", ip: ip(row.string(2)), pricelist: row.int(3) ?? 0,
-            line: ProductLine(rawValue: row.string(4) ?? "") ?? .soft, period: row.int(5),
+            tariffName: row.string(17), line: ProductLine(rawValue: row.string(4) ?? "") ?? .soft, period: row.int(5),
             status: License.Status(rawValue: row.int(6) ?? 0) ?? .ordered, expires: row.day(7), created: row.day(8),
             key: row.string(9), remoteID: row.string(10), autoprolong: row.string(11), ipChanged: row.day(12),
             keyChanged: row.day(13), serviceID: row.int(14), addon: row.string(15), gone: row.int(16) == 1)
@@ -465,7 +467,7 @@ public final class SQLiteStore: StateStore {
     public func balance() throws -> BalanceReading? {
         try db.rows("SELECT amount, currency, read_at FROM balance WHERE id = 1 AND read_at IS NOT NULL") { row in
             row.int(0).map {
-                BalanceReading(balance: AccountBalance(cents: $0, currency: row.string(1)), at: row.string(2) ?? "")
+                BalanceReading(balance: AccountBalance(amount: $0, currency: row.string(1)), at: row.string(2) ?? "")
             }
         }.first ?? nil
     }
@@ -483,7 +485,7 @@ public final class SQLiteStore: StateStore {
                     read_at = excluded.read_at, asked_at = excluded.asked_at
                 """,
                 [
-                    .integer(reading.balance.cents), SQLValue(reading.balance.currency), .text(reading.at),
+                    .integer(reading.balance.amount), SQLValue(reading.balance.currency), .text(reading.at),
                     .text(at),
                 ])
         } else {
@@ -519,6 +521,13 @@ public final class SQLiteStore: StateStore {
                         id: period, type: row.string(6) ?? "", length: row.int(7) ?? 0, cost: row.string(8) ?? ""))
             }
         }
+        try db.forEachRow(
+            "SELECT tariff_id, addon, name, minimum, maximum FROM tariff_addons ORDER BY tariff_id, addon"
+        ) { row in
+            guard let tariff = row.int(0), tariffs[tariff] != nil, let addon = row.int(1) else { return }
+            tariffs[tariff]?.addons.append(
+                Tariff.Addon(id: addon, name: row.string(2) ?? "", minimum: row.int(3) ?? 0, maximum: row.int(4)))
+        }
         return Catalogue(tariffs: tariffs)
     }
 
@@ -544,6 +553,35 @@ public final class SQLiteStore: StateStore {
                         .text(period.cost),
                     ])
             }
+            try db.run("DELETE FROM tariff_addons WHERE tariff_id = ?", [.integer(tariff.id)])
+            for addon in tariff.addons {
+                try db.run(
+                    "INSERT OR REPLACE INTO tariff_addons (tariff_id, addon, name, minimum, maximum) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        .integer(tariff.id), .integer(addon.id), .text(addon.name), .integer(addon.minimum),
+                        addon.maximum.map { .integer($0) } ?? .null,
+                    ])
+            }
         }
+    }
+
+    public func remoteNotes() throws -> [String: String] {
+        var notes: [String: String] = [:]
+        try db.forEachRow("SELECT topic, note FROM remote_notes") { row in
+            if let topic = row.string(0) { notes[topic] = row.string(1) ?? "" }
+        }
+        return notes
+    }
+
+    public func setRemoteNote(_ note: String?, topic: String, at: String) throws {
+        guard let note else {
+            try db.run("DELETE FROM remote_notes WHERE topic = ?", [.text(topic)])
+            return
+        }
+        try db.run(
+            """
+            INSERT INTO remote_notes (topic, note, noted_at) VALUES (?, ?, ?)
+            ON CONFLICT (topic) DO UPDATE SET note = excluded.note, noted_at = excluded.noted_at
+            """, [.text(topic), .text(note), .text(at)])
     }
 }

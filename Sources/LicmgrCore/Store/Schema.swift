@@ -136,6 +136,33 @@ enum Schema {
             PRIMARY KEY (command, condition)
         );
         """,
+        // 6: money in ten-thousandths, as the remote writes it ("490.0000"), no longer hundredths:
+        // the last balance read and the cost each journaled step was recorded with.
+        """
+        UPDATE balance SET amount = amount * 100 WHERE amount IS NOT NULL;
+        UPDATE operations
+        SET params = json_set(params, '$.cost', CAST(CAST(json_extract(params, '$.cost') AS INTEGER) * 100 AS TEXT))
+        WHERE json_extract(params, '$.cost') IS NOT NULL;
+        """,
+        // 7: the tariff's name as the remote's list shows it, so that a row naming it needs no view.
+        "ALTER TABLE licenses ADD COLUMN tariff_name TEXT;",
+        // 8: the counted parts (nodes) each tariff's orders carry, and what was said of the
+        // remote's odd ways, so that cron hears each once until it changes.
+        """
+        CREATE TABLE tariff_addons (
+            tariff_id INTEGER NOT NULL REFERENCES tariffs(id) ON DELETE CASCADE,
+            addon INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            minimum INTEGER NOT NULL,
+            maximum INTEGER,
+            PRIMARY KEY (tariff_id, addon)
+        );
+        CREATE TABLE remote_notes (
+            topic TEXT PRIMARY KEY,
+            note TEXT NOT NULL,
+            noted_at TEXT NOT NULL
+        );
+        """,
     ]
 
     static var version: Int { migrations.count }

@@ -30,7 +30,7 @@ public protocol StateStore: AnyObject {
     /// same second, those in doubt come first, then failed, void and done ones, each kind in
     /// the order journaled.
     func forEachOperation(_ body: (RemoteOperation) throws -> Void) throws
-    /// The cost, in hundredths, of the steps sent since `timestamp` that may have been paid.
+    /// The cost, in ten-thousandths (`Money`), of the steps sent since `timestamp` that may have been paid.
     func spent(since timestamp: String) throws -> Int
 
     func insert(_ workflow: Workflow) throws
@@ -75,6 +75,11 @@ public protocol StateStore: AnyObject {
     func catalogue(includeGone: Bool) throws -> Catalogue
     /// Replaces the catalogue: updates listed tariffs, marks the others gone.
     func saveCatalogue(_ tariffs: [Tariff], at: String) throws
+
+    /// What licmgr last said of the remote's ways, by topic (`paging:soft`).
+    func remoteNotes() throws -> [String: String]
+    /// Records `note` under `topic`; nil forgets the topic.
+    func setRemoteNote(_ note: String?, topic: String, at: String) throws
 }
 
 extension StateStore {

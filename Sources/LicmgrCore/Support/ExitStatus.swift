@@ -12,7 +12,7 @@ public enum ExitStatus: Int32, Sendable {
     case unavailable = 69
     /// An impossible state: a bug in licmgr.
     case software = 70
-    /// The database cannot be opened or written.
+    /// The database cannot be opened or written, or the trace file opened.
     case ioError = 74
     /// Try again: lock held, timeout, 5xx, lost answer. The journal settles it.
     case temporary = 75
@@ -29,6 +29,8 @@ public enum ExitStatus: Int32, Sendable {
             case .unreachable, .tls: return .unavailable
             case .timedOut, .serverFailure, .answerLost, .incompleteListing, .interrupted: return .temporary
             case .notProtocol: return .protocol
+            // The Url is wrong, not the remote down: the config is what needs a person.
+            case .redirected, .htmlPage: return .config
             case .authRefused: return .noPermission
             case .refused: return .partialFailure
             }
@@ -42,7 +44,7 @@ public enum ExitStatus: Int32, Sendable {
         case let error as LockError:
             if case .held = error { return .temporary }
             return .ioError
-        case is StoreError: return .ioError
+        case is StoreError, is TraceFileError: return .ioError
         default: return .software
         }
     }

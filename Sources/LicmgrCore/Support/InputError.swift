@@ -6,6 +6,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case badAddon(String)
     case unresolvableAddon(key: String, value: String, catalogueImported: Bool)
     case tariffNotSold(key: String, value: String, reason: String)
+    /// A service's `addon_<id>=<count>` that no order can carry as given.
+    case badAddonCount(key: String, value: String, reason: String)
     case unknownService(Int)
     case serviceExists(Int)
     case unknownLicense(String)
@@ -36,6 +38,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
             return "addon \(key)=\(value) maps to no remote tariff: \(why); \(fix)"
         case .tariffNotSold(let key, let value, let reason):
             return "addon \(key)=\(value): \(reason); map it with a Price line to a tariff the remote sells"
+        case .badAddonCount(let key, let value, let reason):
+            return "addon \(key)=\(value) counts a part of a tariff: \(reason)"
         case .unknownService(let id):
             return "no service with id \(id); add it with 'licmgr service add'"
         case .serviceExists(let id):

@@ -1,27 +1,63 @@
 import FoundationEssentials
 
-/// Amounts in hundredths of the catalogue's currency, so that sums never drift as doubles do.
+/// Amounts in ten-thousandths of a currency unit, so that sums never drift as doubles do. The
+/// remote writes money with four decimals (`"490.0000"`, `"12.3450"`): ten-thousandths hold
+/// every such amount exactly.
 public enum Money {
-    /// Reads `500`, `500.5` or `500.00`; nil for anything else.
-    public static func cents(_ text: String) -> Int? {
+    /// Ten-thousandths in one unit of currency.
+    public static let unit = 10_000
+    static let decimals = 4
+
+    /// Which way an amount with non-zero digits past the fourth decimal is taken.
+    public enum Rounding: Sendable {
+        /// Towards more: for what is paid, so that spending is never under-counted.
+        case up
+        /// Towards less: for what the account holds, so that it is never over-stated.
+        case down
+    }
+
+    /// Reads `500`, `500.5`, `500.00` or `490.0000`: any number of decimals, exactly when
+    /// the digits past the fourth are zero. Non-zero digits there are rounded as `rounding`
+    /// says, or make the text unreadable (nil) without one; so does anything else.
+    public static func parse(_ text: String, rounding: Rounding? = nil) -> Int? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit), whole.count <= 12 else {
             return nil
         }
-        var fraction = parts.count > 1 ? String(parts[1]) : ""
-        guard fraction.count <= 2, fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty else {
-            return nil
-        }
-        while fraction.count < 2 { fraction += "0" }
-        return Int(whole)! * 100 + Int(fraction)!
+        let fraction = parts.count > 1 ? parts[1] : ""
+        guard fraction.allSatisfy(\.isASCIIDigit), parts.count == 1 || !fraction.isEmpty else { return nil }
+        return scaled(whole: Int(whole)!, fraction: fraction, rounding: rounding)
     }
 
-    /// `12.50`.
-    public static func format(_ cents: Int) -> String {
-        let sign = cents < 0 ? "-" : ""
-        let magnitude = abs(cents)
-        let rest = magnitude % 100
-        return "\(sign)\(magnitude / 100).\(rest < 10 ? "0" : "")\(rest)"
+    /// A price as the catalogue writes it: non-zero digits past the fourth decimal, which no
+    /// known remote writes, round up, so that `SpendLimit` never counts less than is paid.
+    public static func price(_ text: String) -> Int? {
+        parse(text, rounding: .up)
+    }
+
+    /// `units` and `fraction` (decimal digits) in ten-thousandths of a positive amount.
+    private static func scaled(whole units: Int, fraction: Substring, rounding: Rounding?) -> Int? {
+        let kept = fraction.prefix(decimals)
+        var amount = units * unit + Int(kept + String(repeating: "0", count: decimals - kept.count))!
+        if fraction.dropFirst(decimals).contains(where: { $0 != "0" }) {
+            switch rounding {
+            case nil: return nil
+            case .up: amount += 1
+            case .down: break
+            }
+        }
+        return amount
+    }
+
+    /// `12.50`, `12.345`, `0.1048`: two decimals at least, four at most, so amounts of whole
+    /// cents read as they always have and none is ever rounded.
+    public static func format(_ amount: Int) -> String {
+        let sign = amount < 0 ? "-" : ""
+        let magnitude = amount.magnitude
+        var fraction = String(magnitude % UInt(unit))
+        fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
+        while fraction.count > 2, fraction.last == "0" { fraction.removeLast() }
+        return "\(sign)\(magnitude / UInt(unit)).\(fraction)"
     }
 }
 
@@ -31,9 +67,10 @@ extension Character {
 
 extension Money {
     /// Reads an amount the way a remote may write it: `123.45`, `-5`, `1 234,50`, `12.00 EUR`,
-    /// `€12`. Returns hundredths, rounded half up, and the currency written around the number
-    /// if any; nil when the text holds no number.
-    public static func amount(_ text: String) -> (cents: Int, currency: String?)? {
+    /// `€12`, `490.0000`. Returns ten-thousandths, and the currency written around the number if
+    /// any; nil when the text holds no number. Digits past the fourth decimal are rounded as
+    /// `rounding` says, towards more or less money whatever the sign.
+    public static func amount(_ text: String, rounding: Rounding) -> (value: Int, currency: String?)? {
         let characters = Array(text.trimmingWhitespace())
         guard let first = characters.firstIndex(where: \.isASCIIDigit) else { return nil }
         var end = first
@@ -61,14 +98,14 @@ extension Money {
             fraction = String(number[number.index(after: split)...])
         }
         whole = whole.filter(\.isASCIIDigit)
-        guard !whole.isEmpty || !fraction.isEmpty, whole.count <= 15, let units = Int(whole.isEmpty ? "0" : whole)
+        guard !whole.isEmpty || !fraction.isEmpty, whole.count <= 14, let units = Int(whole.isEmpty ? "0" : whole)
         else { return nil }
-        let padded = Array(fraction + "000")
-        var cents = units * 100 + Int(String(padded[0..<2]))!
-        if padded[2] >= "5" { cents += 1 }
+        // Of a debt, less money is more owed: the rounding turns with the sign.
+        let magnitudeRounding: Rounding = negative == (rounding == .up) ? .down : .up
+        let magnitude = scaled(whole: units, fraction: Substring(fraction), rounding: magnitudeRounding)!
         let suffix = String(characters[end...]).trimmingBlanks()
         let currency = !suffix.isEmpty ? suffix : (!prefix.isEmpty ? prefix : nil)
-        return (negative ? -cents : cents, currency)
+        return (negative ? -magnitude : magnitude, currency)
     }
 
     /// What may stand inside a written number: decimal and thousands marks, blanks between groups.

@@ -15,13 +15,16 @@ struct ConfigCommand: ParsableCommand {
             discussion: """
                 Once the tariff catalogue is imported, every Price and Period line is also checked \
                 against it: a tariff or period the remote does not sell is an error naming the line \
-                (exit 78). --remote logs in and checks them against the catalogue as the remote \
-                sells it now, storing nothing.
+                (exit 78). --remote is the probe to run before the first order: it logs in with \
+                authinfo and with func=auth, reads the balance, the catalogue, a page of each listing \
+                and one license, checks the lines against the catalogue as the remote sells it now, \
+                and says what it read, what it had to infer (warnings) and what it cannot read \
+                (errors, exit 76). It sends reads only and stores nothing.
                 """)
 
         @OptionGroup var global: GlobalOptions
 
-        @Flag(help: "Also log in and check every Price and Period line against the remote's catalogue, read now.")
+        @Flag(help: "Also probe the remote, reads only: log in, read the balance, catalogue, lists and a license.")
         var remote = false
 
         func run() throws {
@@ -36,10 +39,17 @@ struct ConfigCommand: ParsableCommand {
                 }
                 let source: String
                 let catalogue: Catalogue
+                var contact: FirstContactReport?
                 if remote {
-                    let tariffs = try context.server().exportTariffs()
+                    let credentials = try config.credentials()
+                    let named = config.prices.map(\.tariff) + config.periods.compactMap(\.tariff)
+                    let report = try FirstContact(
+                        credentials: credentials, transport: context.transport(password: credentials.password),
+                        configTariffs: Set(named)
+                    ).run()
+                    contact = report
                     catalogue = Catalogue(
-                        tariffs: Dictionary(tariffs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
+                        tariffs: Dictionary(report.tariffs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
                     source = "remote"
                 } else if FileManager.default.fileExists(atPath: config.database) {
                     catalogue = try context.openStore().catalogue()
@@ -49,7 +59,15 @@ struct ConfigCommand: ParsableCommand {
                     source = "none"
                 }
                 let problems = Resolver(config: config, catalogue: catalogue).catalogueProblems()
+                // What had to be inferred warns, what cannot be read is an error: after the
+                // settings, or before the config's own faults.
+                func tellFindings() {
+                    guard let contact, !context.output.json else { return }
+                    for line in contact.inferred { context.output.warning("remote: \(line)") }
+                    for line in contact.unreadable { context.output.error("remote: \(line)") }
+                }
                 if !problems.isEmpty {
+                    tellFindings()
                     if context.output.json {
                         context.output.document([
                             "error": [
@@ -81,7 +99,7 @@ struct ConfigCommand: ParsableCommand {
                 case .environment: password = "set (\(ConfigParser.passwordVariable))"
                 }
                 if context.output.json {
-                    context.output.document([
+                    var document: JSONObject = [
                         "path": .string(config.path), "url": JSONValue(config.url), "user": JSONValue(config.user),
                         "password": .string(password), "database": .string(config.database),
                         "ca_file": JSONValue(config.caFile),
@@ -101,8 +119,10 @@ struct ConfigCommand: ParsableCommand {
                         "hook": JSONValue(config.hook), "hook_timeout": .int(config.hookTimeout),
                         "metrics_file": JSONValue(config.metricsFile),
                         "tariffs_checked": .int(catalogue.tariffs.count),
-                    ])
-                    return .ok
+                    ]
+                    for member in Self.json(contact).members { document.set(member.key, member.value) }
+                    context.output.document(.object(document))
+                    return contact?.ok == false ? .protocol : .ok
                 }
                 var lines = [
                     "config          \(config.path): ok",
@@ -141,9 +161,25 @@ struct ConfigCommand: ParsableCommand {
                         "catalogue       not imported: tariffs and periods unchecked "
                             + "(run 'licmgr import-tariffs' or 'licmgr config check --remote')")
                 }
+                for line in contact?.understood ?? [] { lines.append("remote          \(line)") }
                 context.output.line(lines.joined(separator: "\n"))
-                return .ok
+                tellFindings()
+                return contact?.ok == false ? .protocol : .ok
             }
+        }
+
+        /// What the first contact found, as the settings document's `--remote` keys.
+        static func json(_ contact: FirstContactReport?) -> JSONObject {
+            guard let contact else { return [:] }
+            return [
+                "ok": .bool(contact.ok), "understood": JSONValue(contact.understood),
+                "inferred": JSONValue(contact.inferred), "unreadable": JSONValue(contact.unreadable),
+                "balance": JSONValue(money: contact.balance?.amount), "currency": JSONValue(contact.currency),
+                "balance_currency": JSONValue(contact.balance?.currency), "tariffs": .int(contact.tariffCount),
+                "licenses_seen": .int(contact.licensesSeen),
+                "families": JSONValue(contact.families.map(\.rawValue)), "viewed": JSONValue(contact.viewed),
+                "sessions": .bool(contact.sessions), "money_decimals": JSONValue(contact.moneyDecimals),
+            ]
         }
     }
 }

@@ -47,7 +47,7 @@ struct FixChildsCommand: ParsableCommand {
                         row([
                             String(license.id), license.name, license.ip, String(license.pricelist),
                             license.expires?.description ?? "-",
-                            orphan.monthlyCost.map { "\(Money.format($0.cents)) \($0.currency)" } ?? "-",
+                            orphan.monthlyCost.map { "\(Money.format($0.amount)) \($0.currency)" } ?? "-",
                         ])
                     }
                 }

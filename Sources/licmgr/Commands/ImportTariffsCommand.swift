@@ -36,7 +36,7 @@ struct ImportTariffsCommand: ParsableCommand {
                                     tariff.periods.map {
                                         [
                                             "id": .int($0.id), "type": .string($0.type), "length": .int($0.length),
-                                            "cost": JSONValue(money: Money.cents($0.cost)),
+                                            "cost": JSONValue(money: Money.price($0.cost)),
                                         ]
                                     }),
                             ]

@@ -28,11 +28,14 @@ struct JournalCommand: ParsableCommand {
             if context.output.json {
                 try context.output.array { element in
                     try forEachShown { operation in
+                        // The price licmgr noted is kept in `Money`'s unit; shown as an amount.
+                        var params = operation.params
+                        params["cost"] = params["cost"].flatMap { Int($0) }.map(Money.format)
                         element([
                             "key": .string(operation.key), "kind": .string(operation.kind.rawValue),
                             "state": .string(operation.state == .pending ? "in_doubt" : operation.state.rawValue),
                             "service_id": JSONValue(operation.serviceID), "addon": JSONValue(operation.addon),
-                            "license_id": JSONValue(operation.licenseID), "params": JSONValue(operation.params),
+                            "license_id": JSONValue(operation.licenseID), "params": JSONValue(params),
                             "result": JSONValue(operation.result), "command": .string(operation.command),
                             "created": .string(operation.createdAt),
                         ])

@@ -122,7 +122,7 @@ struct ListCommand: ParsableCommand {
                     String(license.id), license.name, license.ip, String(license.pricelist),
                     catalogue.periodName(license.period, of: license.pricelist), license.status.name,
                     license.expires?.description ?? "-",
-                    item.monthlyCost.map { "\(Money.format($0.cents)) \($0.currency)" } ?? "-",
+                    item.monthlyCost.map { "\(Money.format($0.amount)) \($0.currency)" } ?? "-",
                 ])
             }
         }

@@ -68,7 +68,7 @@ struct StatusCommand: ParsableCommand {
         let balance: JSONValue =
             status.balance.map {
                 [
-                    "amount": .money(cents: $0.balance.cents), "at": .string($0.at),
+                    "amount": .money($0.balance.amount), "at": .string($0.at),
                     "currency": JSONValue($0.balance.currency ?? status.currency),
                 ]
             } ?? .null
@@ -83,10 +83,10 @@ struct StatusCommand: ParsableCommand {
         ]
     }
 
-    private static func money(_ cents: Int?, _ status: StatusReport) -> String {
+    private static func money(_ amount: Int?, _ status: StatusReport) -> String {
         guard let currency = status.currency else { return "unknown (run import-tariffs)" }
-        guard let cents else { return "unknown (a price the catalogue does not list)" }
-        return "\(Money.format(cents)) \(currency)"
+        guard let amount else { return "unknown (a price the catalogue does not list)" }
+        return "\(Money.format(amount)) \(currency)"
     }
 
     private static func print(_ status: StatusReport, to output: Output) {
@@ -134,7 +134,7 @@ struct StatusCommand: ParsableCommand {
             let currency = balance.balance.currency ?? status.currency
             field(
                 "balance",
-                "\(Money.format(balance.balance.cents))\(currency.map { " \($0)" } ?? "") (read \(balance.at))")
+                "\(Money.format(balance.balance.amount))\(currency.map { " \($0)" } ?? "") (read \(balance.at))")
         } else {
             field("balance", "never read (checkevent reads it hourly)")
         }
