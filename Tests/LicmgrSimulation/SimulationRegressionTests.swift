@@ -103,6 +103,17 @@ final class SimulationRegressionTests: XCTestCase {
         ])
     }
 
+    /// `newkey` answered without the key, and the view that reads it back failed: the step was
+    /// closed with the key before recorded for good.
+    func testNewKeyAnsweredWithoutTheKeyIsReadBack() throws {
+        try assertKeepsEveryPromise([
+            .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            .run(.newKey(service: 1), Faults(reads: [0: .serverError], changes: [0: .keyless])),
+        ])
+    }
+
     /// A remote whose clock lags shows a license lapsed that licmgr paid until later: resuming
     /// its service renewed it again for a term already paid.
     func testResumeDoesNotRenewATermLicmgrPaid() throws {

@@ -424,7 +424,24 @@ extension LicenseEngine {
         var updated = license
         updated.key = key
         updated.keyChanged = time.today
-        if key == nil { updated = refresh(id, report: &report) ?? updated }
+        if key == nil {
+            guard let read = refresh(id, report: &report) else {
+                // Made but not read back: the step stays in doubt, and the next run reads the key
+                // before it closes it, rather than leave the one before recorded.
+                let why = "the new key was not read back"
+                try store.transaction {
+                    try store.finish(
+                        operation: rekey.key, state: .pending, licenseID: nil, result: "in doubt, answered: \(why)",
+                        at: time.timestamp)
+                }
+                log(rekey, .inDoubt(why))
+                report.add(
+                    .inDoubt, serviceID: license.serviceID, addon: license.addon, licenseID: id,
+                    "license \(id) has a new key that could not be read back; the next run reads it")
+                return report
+            }
+            updated = read
+        }
         try store.transaction {
             try store.save(updated, at: time.timestamp)
             try complete(rekey, "license \(id) has a new key")
