@@ -54,10 +54,7 @@ final class Simulation {
     }
 
     /// Where the databases live: memory-backed when the machine has it, since every commit syncs.
-    static let scratch: String = {
-        let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        return (base as NSString).appendingPathComponent("licmgr-sim-\(getpid())")
-    }()
+    static let scratch = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
 
     let clock = SimClock(day: Day(year: 2025, month: 3, day: 3)!)
     let remote: RemoteModel
@@ -74,7 +71,7 @@ final class Simulation {
 
     init(verbose: Bool = false) throws {
         self.verbose = verbose
-        directory = (Self.scratch as NSString).appendingPathComponent(UUID().uuidString)
+        directory = (Self.scratch as NSString).appendingPathComponent("licmgr-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = (directory as NSString).appendingPathComponent("licmgr.db")
         remote = RemoteModel(clock: clock)
@@ -203,6 +200,17 @@ final class Simulation {
             if process.killedAtStoreCall { remote.count("killAtStoreCall") }
         }
         remote.end()
+        if verbose {
+            for operation in (try? checker.operations(state: .pending)) ?? [] {
+                outcome.trace.append(
+                    "   (in doubt: \(operation.kind.rawValue) \(operation.key) of license \(operation.licenseID ?? 0))")
+            }
+            for workflow in (try? checker.openWorkflows()) ?? [] {
+                outcome.trace.append(
+                    "   (open: \(workflow.kind.rawValue) of license \(workflow.licenseID), marks \(workflow.marks.map(\.rawValue).sorted()))"
+                )
+            }
+        }
         clock.pass(minutes: 5)
         check(strict: false)
     }

@@ -114,6 +114,20 @@ final class SimulationRegressionTests: XCTestCase {
         ])
     }
 
+    /// A reuse cut short by a kill, then given up because its service was suspended, by a run
+    /// killed between closing the reuse and opening the park that takes the license back: it
+    /// stayed out of the pool with its last owner's key, and no workflow left to finish.
+    func testReuseGivenUpIsParkedInTheSameBreath() throws {
+        try assertKeepsEveryPromise([
+            .config(.reUseLicense(true)),
+            .remote(.freeLicense(tariff: 55227, restedDays: 90, expiresInDays: 200)),
+            .addService(1, ip: "10.0.0.1", package: 12, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, Faults(changes: [1: .killBefore])),
+            .setStatus([1], .suspended, now: Faults(killAtStoreCall: 31)),
+        ])
+    }
+
     /// A remote whose clock lags shows a license lapsed that licmgr paid until later: resuming
     /// its service renewed it again for a term already paid.
     func testResumeDoesNotRenewATermLicmgrPaid() throws {

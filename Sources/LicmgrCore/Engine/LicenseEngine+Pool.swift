@@ -141,16 +141,24 @@ extension LicenseEngine {
     /// from its service, as one workflow.
     @discardableResult
     func park(_ license: License, report: inout RunReport) throws -> WorkflowOutcome {
-        var workflow = Workflow(
+        var workflow = parking(license)
+        try store.transaction { try begin(workflow) }
+        return try advance(&workflow, report: &report)
+    }
+
+    /// The park of `license`, not yet recorded.
+    private func parking(_ license: License) -> Workflow {
+        Workflow(
             key: keys.next(), kind: .park, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
             createdAt: time.timestamp)
-        try store.transaction {
-            try store.insert(workflow)
-            try record(
-                "park", result: "started", service: license.serviceID, license: license.id,
-                "parking license \(license.id) (\(workflow.key))")
-        }
-        return try advance(&workflow, report: &report)
+    }
+
+    /// Records that a park starts; call inside a transaction.
+    private func begin(_ parking: Workflow) throws {
+        try store.insert(parking)
+        try record(
+            "park", result: "started", service: parking.serviceID, license: parking.licenseID,
+            "parking license \(parking.licenseID) (\(parking.key))")
     }
 
     /// Carries on every workflow an earlier run left open, from the steps it recorded and what
@@ -316,9 +324,15 @@ extension LicenseEngine {
     private func rollBack(_ workflow: inout Workflow, _ license: License, _ why: String, report: inout RunReport)
         throws -> WorkflowOutcome
     {
-        try store.transaction { try close(&workflow, .rolledBack, "given up: \(why)") }
+        // One transaction: a run cut between the two would leave the license out of the pool,
+        // with its last owner's key, and no workflow left to take it back.
+        var back = parking(license)
+        try store.transaction {
+            try close(&workflow, .rolledBack, "given up: \(why)")
+            try begin(back)
+        }
         report.warn("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
-        try park(license, report: &report)
+        _ = try advance(&back, report: &report)
         return .rolledBack
     }
 
