@@ -34,22 +34,30 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 # the tests also run licmgr on a pseudo-terminal with util-linux script(1), from bsdutils.
 # mandoc lints the man pages in make test. The TLS and proxy tests make certificates with openssl,
 # put the simulator behind TLS with socat and run tinyproxy (the binary alone: no system service).
-APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin
+# check-prometheus runs promtool, from Debian's prometheus package (about 96 MB; without systemd its
+# postinst only adds a user; with systemd it also starts a Prometheus server, which
+# 'systemctl disable --now prometheus' stops), and seeds the simulator with curl.
+APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin \
+	prometheus curl
 
-.PHONY: help setup build debug test simtest check-man check-unit check-sandbox check-install check-deb check-dist demo bench lint format \
-	install uninstall dist deb clean
+.PHONY: help setup build debug test simtest check-man check-unit check-sandbox check-prometheus check-install check-deb check-dist \
+	check-fuzz demo bench fuzz lint format install uninstall dist deb clean
 
 help:
 	@echo "make setup      install the system packages the build needs (apt; idempotent)"
 	@echo "make build      release build of licmgr"
 	@echo "make test       unit and acceptance tests (the binary against billmgr-sim, in its classic"
 	@echo "                dialect and again in every trait of the real server at once), then the"
-	@echo "                check-* targets: man pages, unit sandbox, install layout, deb, tarball, no ICU in the static binary"
+	@echo "                check-* targets: fuzz corpus replayed, man pages, unit sandbox, promtool on the metrics"
+	@echo "                file and the alerting rules, install layout, deb, tarball, no ICU in the static binary;"
+	@echo "                then make fuzz for 5 s a harness"
 	@echo "make simtest    the engine under random fault schedules against a model of the remote: SEEDS"
 	@echo "                seeds from FIRST_SEED (make test runs a bounded number); SEED=N replays one with its trace"
 	@echo "make demo       a short real session against the bundled simulator"
 	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
 	@echo "                (BENCH_SIZES, BENCH_RTT_MS, BENCH_PARALLEL; see Tests/Bench/bench.sh)"
+	@echo "make fuzz       coverage-guided fuzzing (libFuzzer) of the config, import, remote answer, money"
+	@echo "                and date readers, FUZZ_SECONDS each (default 20); see Tests/Fuzz/fuzz.sh"
 	@echo "make lint       check formatting against .swift-format; make format fixes it"
 	@echo "make install    install licmgr, man pages, completions, systemd units, cron file and a"
 	@echo "                sample config (PREFIX, DESTDIR, SYSCONFDIR, UNITDIR, CRONDIR, BIN)"
@@ -83,7 +91,15 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	LICMGR_SIM_DIALECT=all $(SWIFT) test --skip-build --filter licmgrTests --skip DialectLifecycle
-	$(MAKE) --no-print-directory check-man check-unit check-sandbox check-install check-deb check-dist check-no-icu
+	$(MAKE) --no-print-directory check-fuzz check-man check-unit check-sandbox check-prometheus check-install check-deb \
+	  check-dist check-no-icu
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
+
+# Every committed fuzz input, the findings of past runs among them, once through its harness in
+# the plain build: seconds, where fuzzing needs a build of its own (make fuzz).
+check-fuzz:
+	@bin="$$($(SWIFT) build --show-bin-path)/licmgr-fuzz"; \
+	for dir in Tests/Fuzz/corpus/*/; do "$$bin" "$$(basename "$$dir")" "$$dir" || exit 1; done
 
 # The engine in-process against a model of the remote, one seeded schedule of runs and faults per
 # seed (Tests/LicmgrSimulation). make test runs a bounded number as part of swift test; this runs
@@ -103,6 +119,11 @@ check-unit:
 
 check-sandbox:
 	BIN_DIR="$$($(SWIFT) build --show-bin-path)" sh Tests/Packaging/check-sandbox.sh
+
+# promtool check metrics on a file a real session wrote, promtool check rules and test rules on
+# etc/prometheus, and the metrics the rules and etc/grafana's dashboard name.
+check-prometheus:
+	BIN_DIR="$$($(SWIFT) build --show-bin-path)" sh Tests/Packaging/check-prometheus.sh
 
 # A debug build for PREFIX=/usr in a scratch path of its own: seconds once built, where the
 # static release build would take minutes.
@@ -135,6 +156,16 @@ bench: setup
 	$(SWIFT) build -c release
 	@BIN="$$($(SWIFT) build -c release --show-bin-path)" sh Tests/Bench/bench.sh
 
+# libFuzzer on the readers of outside input, in a scratch path of its own so that no other build
+# is touched; optimised, as the readers then take several times the inputs a second.
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD = $(SWIFT) build -c release --product licmgr-fuzz --scratch-path .build-fuzz \
+	-Xswiftc -sanitize=fuzzer,address
+
+fuzz: setup
+	$(FUZZ_BUILD)
+	FUZZ_BIN="$$($(FUZZ_BUILD) --show-bin-path)/licmgr-fuzz" FUZZ_SECONDS=$(FUZZ_SECONDS) sh Tests/Fuzz/fuzz.sh
+
 install: $(if $(BIN),,build)
 	@bin='$(BIN)'; [ -n "$$bin" ] || bin="$$($(RELEASE) --show-bin-path)/licmgr"; \
 	set -e; \
@@ -159,6 +190,8 @@ install: $(if $(BIN),,build)
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/licmgr.8 $(DESTDIR)$(MANDIR)/man5/licmgr.conf.5 \
 	  $(DESTDIR)$(UNITDIR)/licmgr-checkevent.service $(DESTDIR)$(UNITDIR)/licmgr-checkevent.timer; \
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md; \
+	install -m 0644 etc/prometheus/licmgr.rules.yml $(DESTDIR)$(DOCDIR)/licmgr.rules.yml; \
+	install -m 0644 etc/grafana/licmgr.json $(DESTDIR)$(DOCDIR)/licmgr-grafana.json; \
 	$(SUBST) etc/licmgr.conf > $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample; \
 	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/licmgr.conf.sample; \
 	$(SUBST) etc/licmgr.cron > $(DESTDIR)$(DOCDIR)/licmgr.cron; \

@@ -58,6 +58,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Coverage-guided fuzzing of the readers of outside input: `make fuzz` builds it with
+        // -sanitize=fuzzer,address in a scratch path of its own; a plain build replays saved
+        // inputs (Tests/Fuzz/corpus), as make test does.
+        .executableTarget(
+            name: "licmgr-fuzz",
+            dependencies: ["LicmgrCore", "CFuzzer"],
+            path: "Tests/Fuzz/Harness"
+        ),
+        // libFuzzer's driver, declared weak: present only in the -sanitize=fuzzer build.
+        .systemLibrary(name: "CFuzzer", path: "Tests/Fuzz/CFuzzer"),
         .target(
             name: "LicmgrTestSupport",
             dependencies: ["LicmgrCore"],

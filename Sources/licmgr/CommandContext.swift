@@ -23,12 +23,16 @@ struct CommandContext {
 
     private final class Connection {
         var store: SQLiteStore?
+        /// The read-only connection of a command that only reads.
+        var reader: SQLiteStore?
         /// What the run did, per action, for its row in the run record.
         var counts: [String: Int] = [:]
         /// The run's report, for the hook.
         var report: RunReport?
         /// The error that stopped the run's report early, for the log trail.
         var stopped: String?
+        /// What the record of repeating errors made of the run (checkevent), for the hook.
+        var repeats: MailHygiene.Verdict?
     }
 
     private init(options: GlobalOptions, config: Config, command: String, locking: Bool, log: RunLog?) throws {
@@ -58,6 +62,15 @@ struct CommandContext {
         if let store = connection.store { return store }
         let store = try SQLiteStore(path: config.database)
         connection.store = store
+        return store
+    }
+
+    /// The store for a command that only reads (`status`, `list`, `show`, `history`): opened
+    /// read-only, so that a monitoring user who may only read the database can run it.
+    func readStore() throws -> SQLiteStore {
+        if let store = connection.store ?? connection.reader { return store }
+        let store = try SQLiteStore(path: config.database, readOnly: true)
+        connection.reader = store
         return store
     }
 
@@ -99,6 +112,15 @@ struct CommandContext {
         tally(Dictionary(uniqueKeysWithValues: RunReport.Action.allCases.map { ($0.rawValue, report.count($0)) }))
     }
 
+    /// Keeps what the record of repeating errors made of the run, so that the hook hears of
+    /// them as cron's mail does: when they start, hourly, and when they end.
+    func hear(_ verdict: MailHygiene.Verdict?) {
+        connection.repeats = verdict
+    }
+
+    /// What `hear` kept.
+    var repeats: MailHygiene.Verdict? { connection.repeats }
+
     func tally(_ counts: [String: Int]) {
         connection.counts.merge(counts.filter { $0.value != 0 }) { $0 + $1 }
     }
@@ -111,6 +133,19 @@ struct CommandContext {
             counts: connection.counts)
         try? openStore().insert(run)
         afterRun(run, report: connection.report, error: error)
+    }
+
+    /// A command line that asked for something impossible (64) or named what is not there
+    /// (65: `order 999`), refused before anything was done: a typo is not a run of the command,
+    /// so it stays out of the run record, `status`, the metrics and the hook; the log trail
+    /// still has it. A file that cannot be read (66) is not such a mistake.
+    static func isCommandLineMistake(_ error: any Error) -> Bool {
+        switch error {
+        case is UsageError: return true
+        case InputError.unreadableFile: return false
+        case is InputError: return true
+        default: return false
+        }
     }
 
     /// Runs `body` with a context; `locking` for commands that may change the remote. `check`
@@ -163,7 +198,9 @@ struct CommandContext {
                 output.error(message)
             }
             // After the error is said: the hook it may call comes after the run, its warning too.
-            if recorded ?? locking { context?.record(startedAt: startedAt, exit: status, error: cause) }
+            if recorded ?? locking, !Self.isCommandLineMistake(cause) {
+                context?.record(startedAt: startedAt, exit: status, error: cause)
+            }
             logRun(status, error: message)
             throw ExitCode(status.rawValue)
         }

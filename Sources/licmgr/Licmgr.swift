@@ -17,7 +17,7 @@ struct Licmgr: ParsableCommand {
             ServiceCommand.self, OrderCommand.self, RenewCommand.self, CheckEventCommand.self, FixChildsCommand.self,
             ImportTariffsCommand.self, SyncCommand.self, ListCommand.self, ShowCommand.self, NewKeyCommand.self,
             ParkCommand.self, DeleteCommand.self, HistoryCommand.self, JournalCommand.self, StatusCommand.self,
-            ConfigCommand.self,
+            ConfigCommand.self, DatabaseCommand.self,
         ]
     )
 
@@ -42,7 +42,30 @@ struct Licmgr: ParsableCommand {
             if CommandLine.arguments.contains("--json"), !(error is ExitCode), code != .success {
                 Output(json: true).errorDocument(code: code.rawValue, message: message(for: error))
             }
+            // A command line the parser refused: one line, as every other error, not its
+            // usage block (the ExitCode a command throws has been said already).
+            if code == .validationFailure, !(error is ExitCode) {
+                Output(json: false).error(usageLine(for: error))
+                exit(withError: ExitCode.validationFailure)
+            }
             exit(withError: error)
         }
+    }
+
+    /// "the value 'abc' is invalid for '<ids>'; see 'licmgr order --help'": the parser's
+    /// message in licmgr's voice, and the help of the command it was parsing.
+    static func usageLine(for error: any Error) -> String {
+        var said = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+        // The parser's own messages start as a sentence ("The value", "Missing expected argument").
+        if let first = said.first, first.isUppercase, said.dropFirst().first?.isLowercase == true {
+            said = first.lowercased() + said.dropFirst()
+        }
+        // "Unknown option '--frob'. Did you mean '--json'?" reads on in one clause.
+        said = said.replacing(". Did you mean ", with: " (did you mean ")
+        if said.hasSuffix("?") && said.contains("(did you mean ") { said += ")" }
+        // Its usage block ends "  See 'licmgr order --help' for more information."
+        let help = fullMessage(for: error).split(separator: "\n").last { $0.contains("See '") }
+            .flatMap { $0.split(separator: "'", omittingEmptySubsequences: false).dropFirst().first }
+        return help.map { "\(said); see '\($0)'" } ?? said
     }
 }

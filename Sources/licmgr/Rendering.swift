@@ -111,8 +111,10 @@ enum Rendering {
         object.set("dry_run", .bool(report.dryRun))
         if report.dryRun {
             object.set("cost", JSONValue(money: report.unpricedSteps == 0 ? report.plannedCost : nil))
-            object.set("currency", JSONValue(report.currency))
         }
+        // What the run paid for, each item's `cost` summed; a dry run pays nothing.
+        object.set("spent", JSONValue(money: report.spent))
+        object.set("currency", JSONValue(report.currency))
         object.set(
             "items",
             .array(

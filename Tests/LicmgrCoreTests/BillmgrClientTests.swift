@@ -316,6 +316,14 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.count, 8)
     }
 
+    /// The pages a total promised were counted by adding the page size to it first: a p_elems
+    /// of Int.max overflowed and killed the listing (Tests/Fuzz/corpus/remote/p-elems-of-int-max.json).
+    func testATotalAsLargeAsAnIntIsNotWhole() throws {
+        let answer = #"{"doc":{"p_elems":{"$":"9223372036854775807"},"p_cnt":{"$":"1"},"elem":{"id":{"$":"1"}}}}"#
+        transport.respond(to: "soft") { _ in .body(answer) }
+        assertIncomplete()
+    }
+
     /// A remote that caps pages at `cap` rows without saying so and counts in p_elems only the
     /// rows of the page, over `rows`; `shortOnce` cuts that page short the first time it is read.
     private func countPages(_ rows: ClosedRange<Int>, cap: Int, shortOnce: Int? = nil) {
@@ -528,6 +536,22 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(transport.requests.first?.form["elid"], "5")
         XCTAssertEqual(transport.requests.first?.form["period"], "12")
         XCTAssertEqual(transport.requests.first?.form["sok"], "ok")
+    }
+
+    /// A year's id was derived in months even when the period had one: a length beyond
+    /// Int.max / 12 overflowed and killed `import-tariffs`, and a period of a million years
+    /// would have killed the renewal that reckons a term with it
+    /// (Tests/Fuzz/corpus/remote/period-lengths-beyond-reckoning.json).
+    func testPeriodsTooLongToReckonWithAreLeftOut() throws {
+        let periods = [
+            #"{"$type":"year","$length":"999999999999999999"}"#, #"{"$type":"year","$length":"1000000","$":"36"}"#,
+            #"{"$type":"day","$length":"-999999999999999999","$":"-50"}"#, #"{"$type":"year","$length":"2"}"#,
+        ]
+        let pricelist = #"{"id":{"$":"7"},"price":{"period":["# + periods.joined(separator: ",") + "]}}"
+        transport.enqueue(.body(#"{"doc":{"pricelist":"# + pricelist + "}}"))
+        let tariffs = try client.exportTariffs()
+        XCTAssertEqual(tariffs.map(\.id), [7])
+        XCTAssertEqual(tariffs.first?.periods, [Tariff.Period(id: 24, type: "year", length: 2, cost: "")])
     }
 
     func testProlongAnsweredOkHasNoExpiry() throws {

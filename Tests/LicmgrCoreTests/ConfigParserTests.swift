@@ -202,6 +202,22 @@ final class ConfigParserTests: XCTestCase {
             .unknownDirective(file: path, line: 1, word: "Xylophone", suggestion: nil))
     }
 
+    /// Found by measuring: the hint compared a 1 MB word with every name, letter by letter.
+    func testAWordOfAMegabyteIsRefusedWithoutAHint() {
+        let word = String(repeating: "x", count: 1_000_000)
+        XCTAssertEqual(
+            fault("User bob\n\(word) 1\n"), .unknownDirective(file: path, line: 2, word: word, suggestion: nil))
+        XCTAssertEqual(
+            fault("Option \(word)Lite"), .unknownOption(file: path, line: 1, word: word + "Lite", suggestion: nil))
+        // The error quotes the start of such a word, not the megabyte.
+        let message = ConfigError.unknownDirective(file: path, line: 2, word: word, suggestion: nil).description
+        XCTAssertTrue(message.contains("unknown directive '\(String(repeating: "x", count: 60))…';"), message)
+        // A typo as long as the limit allows still gets its hint: 14 letters and 4 more.
+        XCTAssertEqual(
+            fault("ConnectTimeoutxxxx 5"),
+            .unknownDirective(file: path, line: 1, word: "ConnectTimeoutxxxx", suggestion: "ConnectTimeout"))
+    }
+
     func testUnknownOptionSuggestsNearest() {
         XCTAssertEqual(
             fault("# c\n\nOption reuselicence\n"),

@@ -24,6 +24,11 @@ final class RunRecordStoreTests: StoreTestCase {
         XCTAssertNil(try store.lastSuccessfulRun(of: "renew"))
     }
 
+    func testATimestampReadsAsRFC3339ForTheHook() {
+        XCTAssertEqual(RunRecord.rfc3339("2026-12-06 11:21:58"), "2026-12-06T11:21:58Z")
+        XCTAssertEqual(RunRecord.rfc3339("not a time"), "not a time")
+    }
+
     func testBalanceKeepsTheLastReadingWhenAReadFails() throws {
         XCTAssertNil(try store.balance())
         XCTAssertNil(try store.balanceAskedAt())

@@ -65,4 +65,17 @@ final class RunReportObserverTests: XCTestCase {
         unheard.add(.ordered, licenseID: 1, "ordered 1")
         XCTAssertEqual(heard, unheard)
     }
+
+    /// A run's `spent` adds what its steps were journaled at; a price not known makes it unknown.
+    func testARunSpendsWhatItsStepsWereJournaledAt() {
+        var report = RunReport()
+        report.currency = "EUR"
+        report.add(.ordered, serviceID: 7, "ordered", charge: .init(amount: 100_000, currency: "EUR"))
+        report.add(.renewed, serviceID: 8, "renewed", charge: .init(amount: 12_345, currency: "EUR"))
+        report.add(.attached, serviceID: 9, "attached")
+        XCTAssertEqual(report.spent, 112_345)
+        report.add(
+            .settled, serviceID: 10, "order in doubt made a license", charge: .init(amount: nil, currency: "EUR"))
+        XCTAssertNil(report.spent, "one amount is not known")
+    }
 }

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import LicmgrTestSupport
 import XCTest
@@ -59,6 +60,52 @@ final class StoreTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.file("sub/dir/licmgr.db")))
     }
 
+    /// A path under a file, where nothing can be made, whoever runs: the error names the
+    /// database and the system's reason, never the temporary name it is built under.
+    func testADatabaseThatCannotBeMadeIsNamedWithTheReason() throws {
+        try dir.write("file", "")
+        for (database, reason) in [
+            (dir.file("file/licmgr.db"), "cannot create it in \(dir.file("file")): Not a directory"),
+            (dir.file("file/sub/licmgr.db"), "cannot create directory \(dir.file("file/sub")): Not a directory"),
+        ] {
+            XCTAssertEqual(SQLiteDatabase.writeProblem(at: database), .cannotOpen(path: database, reason: reason))
+            XCTAssertThrowsError(try SQLiteStore(path: database)) { error in
+                XCTAssertEqual("\(error)", "database \(database): \(reason)")
+            }
+        }
+        XCTAssertNil(SQLiteDatabase.writeProblem(at: dir.file("sub/dir/licmgr.db")), "its directories can be made")
+        XCTAssertNil(SQLiteDatabase.writeProblem(at: path))
+        _ = try SQLiteStore(path: path)
+        XCTAssertNil(SQLiteDatabase.writeProblem(at: path))
+    }
+
+    func testReadOnlyOpenReadsAndCannotWrite() throws {
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.insert(service(), at: at)
+        }
+        let reader = try SQLiteStore(path: path, readOnly: true)
+        XCTAssertEqual(try reader.services(includeClosed: true).map(\.id), [7])
+        XCTAssertThrowsError(try reader.insert(service(8), at: at)) { error in
+            guard case .sqlite(let named, let code, _)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(named, path)
+            XCTAssertEqual(code & 0xff, SQLITE_READONLY)
+        }
+    }
+
+    /// Read-only is for a database already up to date: a missing one is made, an older one
+    /// migrated, as any command would.
+    func testReadOnlyOpenMakesOrMigratesAsAnyOpenWould() throws {
+        XCTAssertEqual(try userVersion(try SQLiteStore(path: path, readOnly: true)), Schema.version)
+        let older = dir.file("older.db")
+        do {
+            let old = try SQLiteDatabase(path: older)
+            try old.execute(Schema.migrations[0])
+            try old.execute("PRAGMA user_version = 1")
+        }
+        XCTAssertEqual(try userVersion(try SQLiteStore(path: older, readOnly: true)), Schema.version)
+    }
+
     func testUserVersionIsMigrationCount() throws {
         let store = try SQLiteStore(path: path)
         XCTAssertEqual(try userVersion(store), Schema.migrations.count)
@@ -88,19 +135,26 @@ final class StoreTests: XCTestCase {
         }
     }
 
-    func testNewDatabaseIsWALAndLeavesNothingBesideIt() throws {
+    /// The WAL and its index stay, emptied, for readers who may not create them (a monitoring
+    /// user); nothing of the database's making under a temporary name does.
+    func testNewDatabaseIsWALAndLeavesOnlyItsWALBesideIt() throws {
         do {
             let store = try SQLiteStore(path: path)
             XCTAssertEqual(try store.db.query("PRAGMA journal_mode").first?.string("journal_mode"), "wal")
+            try store.insert(service(), at: at)
         }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["licmgr.db"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), Self.databaseFiles)
+        let wal = try FileManager.default.attributesOfItem(atPath: path + "-wal")
+        XCTAssertEqual(wal[.size] as? Int, 0, "checkpointed and emptied when the last connection closed")
     }
+
+    static let databaseFiles = ["licmgr.db", "licmgr.db-shm", "licmgr.db-wal"]
 
     func testRunsOpeningANewPathTogetherAllGetTheOneDatabase() throws {
         let failures = opening(path, times: 8)
         XCTAssertEqual(failures, [])
         XCTAssertEqual(try userVersion(try SQLiteStore(path: path)), Schema.version)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["licmgr.db"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), Self.databaseFiles)
     }
 
     func testRunsOpeningAnOldDatabaseTogetherMigrateItOnce() throws {
@@ -307,6 +361,44 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(done.licenseID, 100001)
         XCTAssertEqual(done.result, "ordered")
         XCTAssertEqual(done.state, .done)
+    }
+
+    /// The counters of the metrics file: settled steps and their cost only, so that a step in
+    /// doubt counts once, when settled, and no total ever falls.
+    func testTotalsCountSettledStepsAndRunsByExitCode() throws {
+        let store = try SQLiteStore(path: path)
+        for (key, cost) in [("a", "100000"), ("b", "250000"), ("c", "70000"), ("d", "90000")] {
+            var step = operation(key)
+            step.params["cost"] = cost
+            try store.insert(step)
+        }
+        var renewal = operation("e")
+        renewal.kind = .renew
+        try store.insert(renewal)
+        try store.finish(operation: "a", state: .done, licenseID: 1, result: "ordered", at: at)
+        try store.finish(operation: "b", state: .done, licenseID: 2, result: "ordered", at: at)
+        try store.finish(operation: "c", state: .failed, licenseID: nil, result: "refused", at: at)
+        try store.finish(operation: "e", state: .done, licenseID: 1, result: "renewed", at: at)
+        XCTAssertEqual(
+            try store.stepTotals(),
+            [
+                StepTotal(kind: .order, state: .done, count: 2), StepTotal(kind: .order, state: .failed, count: 1),
+                StepTotal(kind: .renew, state: .done, count: 1),
+            ])
+        XCTAssertEqual(try store.spentTotal(), 350000, "the step in doubt (d) and the refused one (c) are not paid")
+        XCTAssertEqual(try store.spent(since: at), 440000, "what status counts: steps in doubt may have been paid")
+
+        for code in [0, 0, 69, 0] {
+            try store.insert(RunRecord(command: "checkevent", startedAt: at, endedAt: at, exitCode: code))
+        }
+        try store.insert(RunRecord(command: "order", startedAt: at, endedAt: at, exitCode: 1))
+        XCTAssertEqual(
+            try store.runTotals(),
+            [
+                RunTotal(command: "checkevent", exitCode: 0, count: 3),
+                RunTotal(command: "checkevent", exitCode: 69, count: 1),
+                RunTotal(command: "order", exitCode: 1, count: 1),
+            ])
     }
 
     func testFinishWithoutLicenseKeepsEarlierLicense() throws {

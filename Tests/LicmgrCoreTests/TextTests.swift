@@ -68,4 +68,10 @@ final class TextTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: "\(base)/relative", withDestinationPath: "real/sub")
         XCTAssertEqual(Path.standardized("\(base)/relative/../x.conf"), "\(base)/real/x.conf")
     }
+
+    func testQuotableTextIsOneLineAndShort() {
+        XCTAssertEqual("plain".quotable(), "plain")
+        XCTAssertEqual("a\nb\tc".quotable(), "a\\u{a}b\\u{9}c")
+        XCTAssertEqual("abcdef".quotable(limit: 3), "abc…")
+    }
 }

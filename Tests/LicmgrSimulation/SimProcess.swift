@@ -231,6 +231,21 @@ final class KillableStore: StateStore {
         return try inner.lastSuccessfulRun(of: command)
     }
 
+    func runTotals() throws -> [RunTotal] {
+        try tick()
+        return try inner.runTotals()
+    }
+
+    func stepTotals() throws -> [StepTotal] {
+        try tick()
+        return try inner.stepTotals()
+    }
+
+    func spentTotal() throws -> Int {
+        try tick()
+        return try inner.spentTotal()
+    }
+
     func repeatingErrors(command: String) throws -> [RepeatingError] {
         try tick()
         return try inner.repeatingErrors(command: command)

@@ -86,11 +86,17 @@ public final class Workspace {
         try launch(arguments: arguments, input: input).wait()
     }
 
-    /// Starts licmgr and returns at once; `wait()` collects what it did.
-    public func launch(arguments: [String], input: String? = nil) throws -> RunningLicmgr {
+    /// Starts licmgr and returns at once; `wait()` collects what it did. `through` is a program
+    /// and its arguments that start licmgr in turn (`setpriv` to run it as another user).
+    public func launch(arguments: [String], input: String? = nil, through: [String] = []) throws -> RunningLicmgr {
         let process = Process()
-        process.executableURL = Products.licmgr
-        process.arguments = arguments
+        if let wrapper = through.first {
+            process.executableURL = URL(fileURLWithPath: wrapper)
+            process.arguments = through.dropFirst() + [Products.licmgr.path] + arguments
+        } else {
+            process.executableURL = Products.licmgr
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = Self.childEnvironment()
         env.removeValue(forKey: "LICMGR_PASSWORD")

@@ -18,7 +18,9 @@ $top/lib/systemd/system/licmgr-checkevent.service
 $top/lib/systemd/system/licmgr-checkevent.timer
 $top/share/bash-completion/completions/licmgr
 $top/share/doc/licmgr/README.md
+$top/share/doc/licmgr/licmgr-grafana.json
 $top/share/doc/licmgr/licmgr.cron
+$top/share/doc/licmgr/licmgr.rules.yml
 $top/share/fish/vendor_completions.d/licmgr.fish
 $top/share/man/man5/licmgr.conf.5
 $top/share/man/man8/licmgr.8

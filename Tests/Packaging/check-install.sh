@@ -18,7 +18,9 @@ lib/systemd/system/licmgr-checkevent.timer
 usr/bin/licmgr
 usr/share/bash-completion/completions/licmgr
 usr/share/doc/licmgr/README.md
+usr/share/doc/licmgr/licmgr-grafana.json
 usr/share/doc/licmgr/licmgr.cron
+usr/share/doc/licmgr/licmgr.rules.yml
 usr/share/fish/vendor_completions.d/licmgr.fish
 usr/share/man/man5/licmgr.conf.5
 usr/share/man/man8/licmgr.8

@@ -23,6 +23,19 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
         let result = try work.run(arguments: ["order", "seven"])
         XCTAssertEqual(result.status, 64, result.stderr)
         XCTAssertEqual(result.stdout, "")
+        // One line, as every other error: what is wrong, and where help is.
+        XCTAssertEqual(
+            result.stderr, "licmgr: error: the value 'seven' is invalid for '<ids>'; see 'licmgr order --help'\n")
+        let own = try work.run(arguments: ["service", "set", "7", "--dry-run"])
+        XCTAssertEqual(own.status, 64)
+        XCTAssertEqual(own.stderr, "licmgr: error: --dry-run goes with --now; see 'licmgr service set --help'\n")
+        let option = try work.run(arguments: ["order", "--jsn", "7"])
+        XCTAssertEqual(
+            option.stderr,
+            "licmgr: error: unknown option '--jsn' (did you mean '--json'?); see 'licmgr order --help'\n")
+        let unknown = try work.run(arguments: ["frobnicate"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertEqual(unknown.stderr, "licmgr: error: unexpected argument 'frobnicate'; see 'licmgr --help'\n")
         let json = try work.run(arguments: ["order", "seven", "--json"])
         XCTAssertEqual(json.status, 64)
         let error = try XCTUnwrap(json.jsonObject["error"] as? [String: Any], json.stdout)
@@ -152,7 +165,8 @@ final class CommandLineAcceptanceTests: AcceptanceTestCase {
             "planned", "suspended", "resumed", "edited", "retariffed", "parked", "deleted", "discovered", "drifted",
             "gone", "refreshed", "held",
         ]
-        XCTAssertEqual(Set(order.keys), Set(actions + ["errors", "warnings", "notes", "items", "dry_run"]))
+        XCTAssertEqual(
+            Set(order.keys), Set(actions + ["errors", "warnings", "notes", "items", "dry_run", "spent", "currency"]))
         let licenseKeys: Set = [
             "id", "name", "ip", "pricelist", "period", "status", "expires", "service_id", "addon", "line",
         ]

@@ -51,8 +51,10 @@ final class HookAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(summary["host"] as? String, host.trimmed)
         let started = try XCTUnwrap(summary["started_at"] as? String)
         let ended = try XCTUnwrap(summary["ended_at"] as? String)
-        XCTAssertNotNil(RunRecord.seconds(started))
+        XCTAssertTrue(Self.isRFC3339(started), started)
+        XCTAssertTrue(Self.isRFC3339(ended), ended)
         XCTAssertLessThanOrEqual(started, ended)
+        XCTAssertEqual((summary["repeat"] as? [Any])?.count, 0, "no repeating error")
 
         // Nothing to do, nothing changed: no call. A dry run never calls it either.
         let idle = try licmgr("checkevent")
@@ -195,6 +197,105 @@ final class HookAcceptanceTests: AcceptanceTestCase {
             atPath: (metrics as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         check = try licmgr("config", "check")
         XCTAssertEqual(check.stderr, "")
+    }
+
+    /// A typo on the command line is said to whoever typed it; nobody else needs a call.
+    func testNoHookForAMistakeOnTheCommandLine() throws {
+        try installHook(recorder)
+        try licmgr("order", "999", expect: 65)
+        try licmgr("renew", "999", expect: 65)
+        try licmgr("newkey", "424242", expect: 65)
+        try licmgr("order", "abc", expect: 64)
+        XCTAssertEqual(try summaries().count, 0)
+        // A failure that is not the command line's still calls it.
+        try installHook(recorder, url: "http://127.0.0.1:1/billmgr")
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7", expect: 69)
+        XCTAssertEqual(try summaries().map { $0["exit_code"] as? Int }, [69])
+    }
+
+    /// During an outage the hook hears of it as cron's mail does: when it starts and when it
+    /// ends, with `repeat` saying which error, how many runs and since when.
+    func testARepeatingErrorCallsTheHookWhenItStartsAndWhenItEnds() throws {
+        try installHook(recorder, url: "http://127.0.0.1:1/billmgr")
+        for _ in 0..<3 { try licmgr("checkevent", expect: 69) }
+        var calls = try summaries()
+        XCTAssertEqual(calls.count, 1, "\(calls)")
+        let started = try XCTUnwrap((calls.first?["repeat"] as? [[String: Any]])?.first)
+        XCTAssertEqual(started["condition"] as? String, "remote_down")
+        XCTAssertEqual(started["state"] as? String, "started")
+        XCTAssertEqual(started["runs"] as? Int, 1)
+        let since = try XCTUnwrap(started["since"] as? String)
+        XCTAssertTrue(Self.isRFC3339(since), since)
+        XCTAssertEqual(since, calls.first?["started_at"] as? String)
+
+        try installHook(recorder)
+        let back = try licmgr("checkevent")
+        XCTAssertEqual(back.stdout, "", "nothing to do but say the outage ended")
+        calls = try summaries()
+        XCTAssertEqual(calls.count, 2, "\(calls)")
+        XCTAssertEqual(calls.last?["exit_code"] as? Int, 0)
+        let ended = try XCTUnwrap((calls.last?["repeat"] as? [[String: Any]])?.first)
+        XCTAssertEqual(ended["state"] as? String, "ended")
+        XCTAssertEqual(ended["runs"] as? Int, 3)
+        XCTAssertEqual(ended["since"] as? String, since)
+        try licmgr("checkevent")
+        XCTAssertEqual(try summaries().count, 2, "an idle run after it is no news")
+    }
+
+    /// Purchases SpendLimit holds call the hook when the holding starts and when it clears,
+    /// not every five minutes between.
+    func testSpendLimitHoldsCallTheHookWhenTheyStartAndWhenTheyClear() throws {
+        try installHook(recorder)
+        try work.writeConfig(url: sim.url, extra: "SpendLimit 15\nHook \(work.directory.path)/hook.sh")
+        try licmgr("import-tariffs")
+        for id in 1...2 { try addService(id, ip: "10.0.0.\(id)") }
+        for _ in 0..<3 { try licmgr("checkevent", expect: 75) }
+        var calls = try summaries()
+        XCTAssertEqual(calls.count, 1, "\(calls)")
+        XCTAssertEqual(calls.first?["held"] as? Int, 1)
+        let held = (calls.first?["repeat"] as? [[String: Any]])?.first
+        XCTAssertEqual(held?["condition"] as? String, "spend_limit")
+        XCTAssertEqual(held?["state"] as? String, "started")
+
+        try work.writeConfig(url: sim.url, extra: "SpendLimit 100\nHook \(work.directory.path)/hook.sh")
+        try licmgr("checkevent")
+        calls = try summaries()
+        XCTAssertEqual(calls.count, 2, "\(calls)")
+        XCTAssertEqual(calls.last?["ordered"] as? Int, 1)
+        let cleared = (calls.last?["repeat"] as? [[String: Any]])?.first
+        XCTAssertEqual(cleared?["condition"] as? String, "spend_limit")
+        XCTAssertEqual(cleared?["state"] as? String, "ended")
+        XCTAssertEqual(cleared?["runs"] as? Int, 3)
+    }
+
+    /// A run's items say what each step spent, by the catalogue's price journaled with it, and
+    /// `spent` their total, in `currency`.
+    func testARealRunsItemsSayWhatTheySpent() throws {
+        try installHook(recorder)
+        try licmgr("import-tariffs")
+        try addService(7, ip: "10.0.0.7")
+        try addService(8, ip: "10.0.0.8", addon: "panel=Pro")
+        let run = try licmgr("order", "7", "8", "--json").jsonObject
+        XCTAssertEqual(run["spent"] as? Double, 28.0, "\(run)")
+        XCTAssertEqual(run["currency"] as? String, "EUR")
+        let summary = try XCTUnwrap(try summaries().first)
+        XCTAssertEqual(summary["spent"] as? Double, 28.0, "\(summary)")
+        XCTAssertEqual(summary["currency"] as? String, "EUR")
+        let items = try XCTUnwrap(summary["items"] as? [[String: Any]])
+        let costs = Dictionary(
+            items.filter { $0["action"] as? String == "ordered" }.map { ($0["service_id"] as? Int ?? 0, $0["cost"]) },
+            uniquingKeysWith: { first, _ in first })
+        XCTAssertEqual(costs[7] as? Double, 10.0, "\(items)")
+        XCTAssertEqual(costs[8] as? Double, 18.0, "\(items)")
+        let unchanged = try licmgr("order", "7", "--json").jsonObject
+        XCTAssertEqual(unchanged["spent"] as? Double, 0.0, "nothing bought, nothing spent")
+        XCTAssertEqual((unchanged["items"] as? [[String: Any]])?.first?["cost"] as? NSNull, NSNull())
+    }
+
+    /// `2026-12-06T11:21:58Z`.
+    private static func isRFC3339(_ text: String) -> Bool {
+        text.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"#, options: .regularExpression) != nil
     }
 
     /// Alive and not a zombie waiting for a parent that will never reap it.

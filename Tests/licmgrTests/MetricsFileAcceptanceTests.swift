@@ -45,10 +45,11 @@ final class MetricsFileAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(value("licmgr_unused_licenses"), 1)
         XCTAssertEqual(value("licmgr_unused_monthly_cost", ["currency": "EUR"]), 10)
         XCTAssertEqual(value("licmgr_steps_in_doubt"), 0)
-        XCTAssertEqual(value("licmgr_spent_30_days", ["currency": "EUR"]), Double(state.spent))
-        XCTAssertEqual(value("licmgr_spent_30_days", ["currency": "EUR"]), 30)
-        XCTAssertEqual(value("licmgr_due_30_days"), 3)
-        XCTAssertEqual(value("licmgr_due_30_days_cost", ["currency": "EUR"]), 30)
+        XCTAssertEqual(value("licmgr_spent_last_30d", ["currency": "EUR"]), Double(state.spent))
+        XCTAssertEqual(value("licmgr_spent_last_30d", ["currency": "EUR"]), 30)
+        XCTAssertEqual(value("licmgr_spent_total", ["currency": "EUR"]), 30)
+        XCTAssertEqual(value("licmgr_renewals_due_next_30d"), 3)
+        XCTAssertEqual(value("licmgr_renewals_due_next_30d_cost", ["currency": "EUR"]), 30)
         XCTAssertEqual(value("licmgr_balance", ["currency": "EUR"]), Double(state.balance))
         XCTAssertNotNil(value("licmgr_balance_timestamp_seconds"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: metricsPath + ".tmp"))
@@ -68,9 +69,10 @@ final class MetricsFileAcceptanceTests: AcceptanceTestCase {
         let samples = try PrometheusText.parse(try String(contentsOfFile: metricsPath, encoding: .utf8))
         let names = Set(samples.map(\.name))
         // No catalogue: what was spent and what is due cost are not known, not 0.
-        XCTAssertFalse(names.contains("licmgr_spent_30_days"))
-        XCTAssertFalse(names.contains("licmgr_due_30_days_cost"))
-        XCTAssertEqual(samples.first { $0.name == "licmgr_due_30_days" }?.value, 1)
+        XCTAssertFalse(names.contains("licmgr_spent_last_30d"))
+        XCTAssertFalse(names.contains("licmgr_spent_total"))
+        XCTAssertFalse(names.contains("licmgr_renewals_due_next_30d_cost"))
+        XCTAssertEqual(samples.first { $0.name == "licmgr_renewals_due_next_30d" }?.value, 1)
 
         let missing = work.directory.appendingPathComponent("no/such/dir/licmgr.prom").path
         try work.writeConfig(url: sim.url, extra: "MetricsFile \(missing)")
@@ -80,6 +82,75 @@ final class MetricsFileAcceptanceTests: AcceptanceTestCase {
             run.stderrLessPagingWarning,
             "licmgr: warning: metrics file \(missing) not written: cannot write the metrics file \(missing): "
                 + "No such file or directory\n")
+    }
+
+    /// Counters of what was done, kept across runs because they are read from the run record
+    /// and the journal; each license due within 30 days has its expiry; a command-line typo is
+    /// no run of its command.
+    func testCountersGrowAcrossRunsLicensesDueSoonHaveTheirExpiryAndTyposAreNoRun() throws {
+        let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
+        try work.writeConfig(url: sim.url, extra: "MetricsFile licmgr.prom")
+        try licmgr("import-tariffs")
+        for id in 1...2 { try addService(id, ip: "10.0.0.\(id)") }
+        try addService(3, ip: "10.0.0.3")
+        let soon = try XCTUnwrap(
+            try sim.seed([
+                [
+                    "licname": "Item #3 addon vps3", "ip": "10.0.0.3", "pricelist": "55227", "period": "1",
+                    "expiredate": today.adding(days: 5).description,
+                ]
+            ]).first)
+        try licmgr("checkevent")
+        func read() throws -> [PrometheusText.Sample] {
+            try PrometheusText.parse(try String(contentsOfFile: metricsPath, encoding: .utf8))
+        }
+        var samples = try read()
+        func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+            samples.first { $0.name == name && $0.labels == labels }?.value
+        }
+        XCTAssertEqual(value("licmgr_orders_total"), 2)
+        XCTAssertEqual(value("licmgr_renewals_total"), 0)
+        XCTAssertEqual(value("licmgr_spent_total", ["currency": "EUR"]), 20)
+        XCTAssertEqual(value("licmgr_runs_total", ["command": "checkevent", "exit_code": "0"]), 1)
+        XCTAssertEqual(value("licmgr_runs_total", ["command": "import-tariffs", "exit_code": "0"]), 1)
+        XCTAssertEqual(value("licmgr_remote_steps_total", ["kind": "order", "state": "done"]), 2)
+        let expiry = "licmgr_license_expiry_timestamp_seconds"
+        XCTAssertEqual(
+            value(expiry, ["license": String(soon), "service": "3"]), Double(today.adding(days: 5).ordinal * 86_400))
+        // Exactly the licenses the remote shows expiring within 30 days, whatever the month's length.
+        let dueSoon = try work.store().allLicenses().filter {
+            $0.serviceID != nil && $0.expires.map { $0 <= today.adding(days: 30) } == true
+        }
+        XCTAssertEqual(
+            Set(samples.filter { $0.name == expiry }.map { $0.labels["license"] ?? "" }),
+            Set(dueSoon.map { String($0.id) }))
+
+        // A typo: exit 65, not a run of order, so the file is not rewritten either.
+        let before = try String(contentsOfFile: metricsPath, encoding: .utf8)
+        try licmgr("order", "999", expect: 65)
+        try licmgr("renew", "998", expect: 65)
+        XCTAssertEqual(try String(contentsOfFile: metricsPath, encoding: .utf8), before)
+        XCTAssertNil(
+            try licmgr("status", "--json").jsonObject["last_runs"].flatMap { ($0 as? [String: Any])?["order"] })
+
+        // The license comes due and is renewed: the counters go on from where they were.
+        try sim.update([["id": soon, "expiredate": today.adding(days: 1).description]])
+        try licmgr("checkevent")
+        try work.writeConfig(url: "http://127.0.0.1:1/billmgr", extra: "MetricsFile licmgr.prom")
+        try licmgr("checkevent", expect: 69)
+        samples = try read()
+        XCTAssertEqual(value("licmgr_orders_total"), 2)
+        XCTAssertEqual(value("licmgr_renewals_total"), 1)
+        XCTAssertEqual(value("licmgr_spent_total", ["currency": "EUR"]), 30)
+        XCTAssertEqual(value("licmgr_runs_total", ["command": "checkevent", "exit_code": "0"]), 2)
+        XCTAssertEqual(value("licmgr_runs_total", ["command": "checkevent", "exit_code": "69"]), 1)
+        XCTAssertNil(value("licmgr_last_run_exit_code", ["command": "order"]))
+        XCTAssertNil(value("licmgr_last_run_exit_code", ["command": "renew"]))
+        // Renewed: its new expiry, unless that is more than 30 days away (in a month of 31 days).
+        let renewed = today.adding(days: 1).adding(months: 1)
+        XCTAssertEqual(
+            value(expiry, ["license": String(soon), "service": "3"]),
+            renewed <= today.adding(days: 30) ? Double(renewed.ordinal * 86_400) : nil)
     }
 
     /// The validator rejects what it should: each rule once.

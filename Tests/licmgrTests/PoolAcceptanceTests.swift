@@ -157,6 +157,19 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(row["reusable_from"] as? String, from.description, "the new key restarted the month")
     }
 
+    /// A license that expires before any month of rest could end is not reusable before the new
+    /// key nor after it: the warning says so, not that the key changes when it becomes reusable.
+    func testNewKeyOnAParkedLicenseThatCannotBeReusedSaysItCannotEitherWay() throws {
+        let expires = today.adding(days: 10)
+        let free = try seedFree(changed: today.adding(days: -3), expires: expires)
+        try licmgr("sync")
+        let dry = try licmgr("newkey", String(free), "--dry-run")
+        XCTAssertEqual(
+            dry.stderrLessPagingWarning,
+            "licmgr: warning: license \(free) is in the free pool: a new key restarts its month of rest, though it "
+                + "cannot be reused either way: it expires on \(expires), before its month of rest ends\n")
+    }
+
     func testNewKeyOnAServedLicenseSaysNothingOfThePool() throws {
         try addService(7, ip: "10.0.0.7")
         try licmgr("order", "7")

@@ -46,7 +46,7 @@ final class RealMoneyAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(held.count, 1, run.stderr)
         XCTAssertTrue(
             held.first?.contains(
-                "SpendLimit 37.03 would be passed: 24.69 spent in the last 24 hours, this costs 12.345")
+                "SpendLimit 37.03 EUR held 1 purchase worth 12.345 EUR (24.69 EUR spent in the last 24 hours)")
                 == true, run.stderr)
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 2)
         let journal = try licmgr("journal", "--all", "--json").jsonArray
@@ -104,8 +104,9 @@ final class RealMoneyAcceptanceTests: AcceptanceTestCase {
         func value(_ name: String) -> Double? {
             samples.first { $0.name == name && $0.labels == ["currency": "EUR"] }?.value
         }
-        XCTAssertEqual(value("licmgr_spent_30_days"), 24.69)
-        XCTAssertEqual(value("licmgr_due_30_days_cost"), 24.69)
+        XCTAssertEqual(value("licmgr_spent_last_30d"), 24.69)
+        XCTAssertEqual(value("licmgr_spent_total"), 24.69)
+        XCTAssertEqual(value("licmgr_renewals_due_next_30d_cost"), 24.69)
         XCTAssertEqual(value("licmgr_unused_monthly_cost"), 12.35, "a month's estimate, to the cent")
         XCTAssertEqual(value("licmgr_balance"), 975.31)
     }

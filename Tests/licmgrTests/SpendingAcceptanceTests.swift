@@ -52,7 +52,7 @@ final class SpendingAcceptanceTests: AcceptanceTestCase {
         let run = try licmgr("checkevent", expect: 75)
         let held = run.stderr.split(separator: "\n").filter { $0.contains("SpendLimit") }
         XCTAssertEqual(held.count, 1, run.stderr)
-        XCTAssertTrue(held.first?.contains("20.00 spent") == true, run.stderr)
+        XCTAssertTrue(held.first?.contains("(20.00 EUR spent in the last 24 hours)") == true, run.stderr)
         let json = try licmgr("checkevent", "--json", expect: 75).jsonObject
         XCTAssertEqual(json["held"] as? Int, 1, "\(json)")
         XCTAssertEqual(try sim.state().calls("soft.order.param").count, 2)

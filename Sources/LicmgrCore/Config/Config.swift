@@ -49,6 +49,9 @@ public struct Config: Sendable, Equatable {
     public var user: String?
     public var password: String?
     public var passwordSource: PasswordSource = .none
+    /// Why the `PasswordFile` could not be read by this user (a monitoring user, who may read
+    /// the config and the database but not the password): only what needs the remote fails.
+    public var passwordUnreadable: ConfigError?
     public var database: String = "/var/lib/licmgr/licmgr.db"
     public var caFile: String?
     public var prices: [PriceRule] = []
@@ -86,7 +89,9 @@ public struct Config: Sendable, Equatable {
     public func credentials() throws(ConfigError) -> Credentials {
         guard let url else { throw .missingSetting(file: path, directive: "Url") }
         guard let user else { throw .missingSetting(file: path, directive: "User") }
-        guard let password else { throw .missingSetting(file: path, directive: "Password or PasswordFile") }
+        guard let password else {
+            throw passwordUnreadable ?? .missingSetting(file: path, directive: "Password or PasswordFile")
+        }
         return Credentials(url: url, user: user, password: password)
     }
 }

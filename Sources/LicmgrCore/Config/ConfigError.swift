@@ -36,10 +36,10 @@ public enum ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unwritable(let file, let reason):
             return "\(file): cannot write: \(reason)"
         case .unknownDirective(let file, let line, let word, let suggestion):
-            return "\(file):\(line): unknown directive '\(word)'"
+            return "\(file):\(line): unknown directive '\(word.quotable())'"
                 + Self.hint(suggestion, among: ConfigParser.directives)
         case .unknownOption(let file, let line, let word, let suggestion):
-            return "\(file):\(line): unknown Option '\(word)'"
+            return "\(file):\(line): unknown Option '\(word.quotable())'"
                 + Self.hint(suggestion, among: Config.Option.allCases.map(\.rawValue))
         case .missingValue(let file, let line, let directive, let expected):
             return "\(file):\(line): \(directive) needs \(expected)"

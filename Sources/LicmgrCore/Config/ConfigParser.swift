@@ -45,7 +45,11 @@ public struct ConfigParser: Sendable {
         }
         if case .file(let passwordPath) = config.passwordSource {
             try Self.requirePrivate(passwordPath)
-            config.password = try Self.readPasswordFile(passwordPath)
+            do {
+                config.password = try Self.readPasswordFile(passwordPath)
+            } catch let error as ConfigError where access(passwordPath, R_OK) != 0 && errno == EACCES {
+                config.passwordUnreadable = error
+            }
         }
         if let passwordOverride, !passwordOverride.isEmpty {
             config.password = passwordOverride
@@ -318,11 +322,17 @@ public struct ConfigParser: Sendable {
     /// The known name closest to `word`, when close enough to be a likely typo.
     static func nearest(_ word: String, in names: [String]) -> String? {
         let lowered = Array(word.lowercased())
-        let scored = names.map { name -> (String, Int) in
-            (name, editDistance(lowered, Array(name.lowercased())))
+        let limit = max(2, lowered.count / 3)
+        // Words whose lengths differ by more than the limit are further apart than it: a long
+        // word is compared with no name at all, where the distance would cost its length times
+        // every name's (seven seconds for a line of 1 MB).
+        let scored = names.compactMap { name -> (String, Int)? in
+            let candidate = Array(name.lowercased())
+            guard abs(candidate.count - lowered.count) <= limit else { return nil }
+            return (name, editDistance(lowered, candidate))
         }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, lowered.count / 3) ? best.0 : nil
+        return best.1 <= limit ? best.0 : nil
     }
 
     private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {

@@ -35,11 +35,18 @@ extension LicenseEngine {
     /// the run (`report.stopped`), and if the remote may have applied it, it stays pending.
     /// The caller finishes a successful step with `complete(_:)` in its own transaction.
     func send<T>(_ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T) throws -> T? {
+        try sendJournaled(step, report: &report, call)?.answer
+    }
+
+    /// `send`, also handing back the step as journaled, with the cost it was recorded at.
+    func sendJournaled<T>(
+        _ step: Step, report: inout RunReport, _ call: () throws(RemoteError) -> T
+    ) throws -> (step: Step, answer: T)? {
         guard let step = try admit(step, report: &report) else { return nil }
         do {
             let answer = try call()
             try FaultPoint.answered(step.point)
-            return answer
+            return (step, answer)
         } catch {
             try failed(step, error, report: &report)
             return nil
@@ -84,10 +91,13 @@ extension LicenseEngine {
         if let price = step.price {
             let cost = try cost(of: price)
             step.params["cost"] = cost.map(String.init)
-            if let why = try overSpendLimit(cost) {
+            if let why = try overSpendLimit(cost), let limit = config.spendLimit {
                 report.add(
                     .held, serviceID: step.service, addon: step.addon, licenseID: step.license,
                     "\(step.summary) held: \(why)")
+                report.hold(
+                    cost: cost, currency: try catalogue().tariffs[price.tariff]?.currency, limit: limit,
+                    spent: try spentInWindow())
                 log(step, .held(why))
                 return nil
             }
@@ -146,8 +156,8 @@ extension LicenseEngine {
         _ step: Step, to changed: License, reportAs action: RunReport.Action?, _ detail: String,
         report: inout RunReport, _ call: () throws(RemoteError) -> Void
     ) throws -> Bool {
-        guard try send(step, report: &report, call) != nil else { return false }
-        try recordApplied(step, changed: changed, reportAs: action, detail, report: &report)
+        guard let sent = try sendJournaled(step, report: &report, call) else { return false }
+        try recordApplied(sent.step, changed: changed, reportAs: action, detail, report: &report)
         return true
     }
 
@@ -171,8 +181,18 @@ extension LicenseEngine {
             try complete(step, detail)
         }
         if let action {
-            report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license, detail)
+            report.add(
+                action, serviceID: step.service, addon: step.addon, licenseID: step.license, detail,
+                charge: try spending(step))
         }
+    }
+
+    /// What a step the remote took spent, by the cost journaled with it (nil in the charge
+    /// when the price was not known); nil for a step that buys nothing.
+    func spending(_ step: Step) throws -> RunReport.Charge? {
+        guard let price = step.price else { return nil }
+        return RunReport.Charge(
+            amount: step.params["cost"].flatMap { Int($0) }, currency: try catalogue().tariffs[price.tariff]?.currency)
     }
 
     /// Records that `license` now serves `service` through `addon`; call inside a transaction.
@@ -218,13 +238,16 @@ extension LicenseEngine {
         guard let cost else {
             return "SpendLimit is set and its price is unknown; import the catalogue with 'licmgr import-tariffs'"
         }
-        let spent = try store.spent(since: time.timestamp(secondsAgo: Self.spendWindow))
+        let spent = try spentInWindow()
         guard spent + cost > limit else { return nil }
         return "SpendLimit \(Money.format(limit)) would be passed: \(Money.format(spent)) spent in the last 24 hours, "
             + "this costs \(Money.format(cost)); it is sent once the window allows"
     }
 
     static let spendWindow = 86_400
+
+    /// What the last `spendWindow` seconds spent, steps in doubt included.
+    func spentInWindow() throws -> Int { try store.spent(since: time.timestamp(secondsAgo: Self.spendWindow)) }
 
     static let timedOutMark = "in doubt, timed out"
 

@@ -357,8 +357,8 @@ extension LicenseEngine {
         }
         report.add(
             .ordered, serviceID: plan.service.id, addon: plan.addon, licenseID: id,
-            "ordered license \(id) for service \(plan.service.id) (tariff \(request.pricelist), \(period))"
-        )
+            "ordered license \(id) for service \(plan.service.id) (tariff \(request.pricelist), \(period))",
+            charge: try spending(order))
     }
 
     /// Reads one license again and stores what the remote says; a failure is only a warning,

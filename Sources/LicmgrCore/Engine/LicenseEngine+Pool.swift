@@ -401,20 +401,24 @@ extension LicenseEngine {
             return nil
         }
         let today = time.today
+        let restarts = "license \(id) is in the free pool: a new key restarts its month of rest"
+        let change = FreePool.reusabilityAfterChange(of: license, today: today)
+        let before: String
+        switch FreePool.reusability(license, today: today) {
+        case .now: before = "now"
+        case .from(let day): before = "from \(day)"
+        case .never(let why):
+            // Not reusable now and never after: the new key changes nothing to compare.
+            if case .never(let after) = change { return "\(restarts), though it cannot be reused either way: \(after)" }
+            before = "never: \(why)"
+        }
         let after =
-            switch FreePool.reusabilityAfterChange(of: license, today: today) {
+            switch change {
             case .from(let day): "it becomes reusable from \(day)"
             case .never(let why): "it cannot then be reused: \(why)"
             case .now: "it stays reusable"
             }
-        let before =
-            switch FreePool.reusability(license, today: today) {
-            case .now: "now"
-            case .from(let day): "from \(day)"
-            case .never: "not at all"
-            }
-        return "license \(id) is in the free pool: a new key restarts its month of rest; \(after) "
-            + "(instead of \(before))"
+        return "\(restarts); \(after) (instead of \(before))"
     }
 
     /// Regenerates a license's key.

@@ -111,13 +111,13 @@ extension LicenseEngine {
     func renewOne(_ license: License, period: Int, at point: StepPoint, report: inout RunReport) throws -> Bool {
         let renewal = renewal(of: license, period: period, at: point)
         guard
-            let answered = try send(
+            let sent = try sendJournaled(
                 renewal, report: &report,
                 { () throws(RemoteError) in
                     try server.prolong(license: license.id, period: period)
                 })
         else { return false }
-        try recordRenewal(renewal, of: license, until: answered, report: &report)
+        try recordRenewal(sent.step, of: license, until: sent.answer, report: &report)
         return true
     }
 
@@ -138,7 +138,7 @@ extension LicenseEngine {
         }
         report.add(
             .renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
-            "renewed license \(license.id) until \(renewed.expires?.description ?? "?")")
+            "renewed license \(license.id) until \(renewed.expires?.description ?? "?")", charge: try spending(renewal))
     }
 
     /// The last day of the term a renewal or order on `day` bought, by licmgr's own reckoning:

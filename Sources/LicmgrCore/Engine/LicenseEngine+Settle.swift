@@ -118,7 +118,14 @@ extension LicenseEngine {
         log(settled: operation, license: id, applied: applied, applied ? "applied on the remote" : "not applied")
         report.add(
             .settled, serviceID: operation.serviceID, licenseID: id,
-            "the \(what) in doubt of license \(id) was \(applied ? "" : "not ")applied")
+            "the \(what) in doubt of license \(id) was \(applied ? "" : "not ")applied",
+            charge: applied ? try spending(operation, tariff: license.pricelist) : nil)
+    }
+
+    /// What a step in doubt that settling found applied spent, by the cost journaled with it.
+    private func spending(_ operation: RemoteOperation, tariff: Int) throws -> RunReport.Charge {
+        RunReport.Charge(
+            amount: operation.params["cost"].flatMap { Int($0) }, currency: try catalogue().tariffs[tariff]?.currency)
     }
 
     /// An order in doubt made a license if the list shows one carrying its key, or failing
@@ -158,8 +165,8 @@ extension LicenseEngine {
             log(settled: operation, license: license.id, applied: true, "license \(license.id) is on the remote")
             report.add(
                 .settled, serviceID: operation.serviceID, addon: operation.addon, licenseID: license.id,
-                "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made license \(license.id)"
-            )
+                "the order in doubt for service \(operation.serviceID.map(String.init) ?? "?") made license \(license.id)",
+                charge: try spending(operation, tariff: license.pricelist))
         } else if mayStillBeInFlight(operation) {
             wait(
                 for: operation, "the order for service \(operation.serviceID.map(String.init) ?? "?")", report: &report)

@@ -25,7 +25,7 @@ extension LicenseEngine {
         let oddities = server.pagingOddities
         try confirmMissing(from: listing, known: known, believedUpTo: oddities.isEmpty ? Self.missingBelievedUpTo : 0)
         try notePaging(oddities, dryRun: dryRun, report: &report)
-        if dryRun { report.currency = try catalogue().currency }
+        report.currency = try catalogue().currency
         guard !dryRun else { return listing }
         let settling = try !store.operations(state: .pending).isEmpty
         try settle(listing: listing, report: &report)

@@ -1,8 +1,14 @@
 import Glibc
 
 /// The node_exporter textfile (`MetricsFile`): what `status` shows, as gauges in the Prometheus
-/// text exposition format, rewritten whole after each recorded run.
+/// text exposition format, and counters of what was done, rewritten whole after each recorded
+/// run. Names follow Prometheus' conventions (`promtool check metrics`): base units, `_total`
+/// on counters alone, windows of days spelled `_30d`, as a unit would read as a duration.
 public enum MetricsFile {
+    /// At most this many `licmgr_license_expiry_timestamp_seconds` series, the soonest first:
+    /// one per license due within 30 days, which on a large account is thousands.
+    public static let expiryCap = 1000
+
     /// A metrics file that could not be written; the run it follows is not affected.
     public struct WriteError: Error, Sendable, CustomStringConvertible {
         public var path: String
@@ -66,19 +72,45 @@ public enum MetricsFile {
         let currency = status.currency.map { ["currency": $0] } ?? [:]
         families.append(
             Family(
-                "licmgr_spent_30_days",
+                "licmgr_spent_last_30d",
                 "Money spent (or possibly spent: steps in doubt) on orders, renewals and tariff changes in the "
                     + "last 30 days; no sample before the catalogue is imported.",
                 status.spent30Days.map { [(currency, Money.format($0))] } ?? []))
         families.append(
             Family(
-                "licmgr_due_30_days", "Licenses that renew in the next 30 days.",
+                "licmgr_renewals_due_next_30d", "Licenses that renew in the next 30 days.",
                 [([:], String(status.due30Days.count))]))
         families.append(
             Family(
-                "licmgr_due_30_days_cost",
+                "licmgr_renewals_due_next_30d_cost",
                 "What the renewals of the next 30 days cost; no sample while a price is not known.",
                 status.due30Days.cost.map { [(currency, Money.format($0))] } ?? []))
+        families.append(
+            Family(
+                "licmgr_renewals_due_next_7d_cost",
+                "What the renewals of the next 7 days cost, which the balance should cover; no sample while a "
+                    + "price is not known.",
+                status.due7Days.cost.map { [(currency, Money.format($0))] } ?? []))
+        families.append(
+            Family(
+                "licmgr_steps_held",
+                "Orders and renewals held: refused for lack of funds and still unpaid (funds), or held by SpendLimit "
+                    + "in the last checkevent or renew (spend_limit).",
+                [
+                    (["reason": "funds"], String(status.fundsHeld)),
+                    (["reason": "spend_limit"], String(status.spendLimitHeld)),
+                ]))
+        families.append(
+            Family(
+                "licmgr_license_expiry_timestamp_seconds",
+                "When each license licmgr renews expires as the remote last showed it (the start of the day, "
+                    + "Unix time), for the licenses that expire within 30 days, at most \(expiryCap), soonest first.",
+                status.expiring.prefix(expiryCap).map {
+                    (
+                        ["license": String($0.license), "service": String($0.service)],
+                        String($0.expires.ordinal * 86_400)
+                    )
+                }))
         let balance = status.balance
         let balanceCurrency = (balance?.balance.currency ?? status.currency).map { ["currency": $0] } ?? [:]
         families.append(
@@ -89,6 +121,37 @@ public enum MetricsFile {
             Family(
                 "licmgr_balance_timestamp_seconds", "When the balance was read, in Unix time.",
                 balance.flatMap { RunRecord.seconds($0.at) }.map { [([:], String($0))] } ?? []))
+        families.append(
+            Family(
+                "licmgr_runs_total", "Runs of each command that reached for the remote, by exit code.",
+                try store.runTotals().map {
+                    (["command": $0.command, "exit_code": String($0.exitCode)], String($0.count))
+                },
+                type: "counter"))
+        let steps = try store.stepTotals()
+        families.append(
+            Family(
+                "licmgr_remote_steps_total",
+                "Journaled remote steps settled, by kind and outcome (done, failed, void).",
+                steps.map { (["kind": $0.kind.rawValue, "state": $0.state.rawValue], String($0.count)) },
+                type: "counter"))
+        families.append(
+            Family(
+                "licmgr_orders_total", "Licenses bought: orders the remote applied.",
+                [([:], String(steps.filter { $0.kind == .order && $0.state == .done }.map(\.count).reduce(0, +)))],
+                type: "counter"))
+        families.append(
+            Family(
+                "licmgr_renewals_total", "Renewals the remote applied.",
+                [([:], String(steps.filter { $0.kind == .renew && $0.state == .done }.map(\.count).reduce(0, +)))],
+                type: "counter"))
+        families.append(
+            Family(
+                "licmgr_spent_total",
+                "Money paid for the orders, renewals and tariff changes the remote applied; no sample before the "
+                    + "catalogue is imported.",
+                status.currency == nil ? [] : [(currency, Money.format(try store.spentTotal()))],
+                type: "counter"))
         return families.map(\.text).joined()
     }
 
@@ -127,15 +190,20 @@ public enum MetricsFile {
         var name: String
         var help: String
         var samples: [(labels: [String: String], value: String)]
+        var type: String
 
-        init(_ name: String, _ help: String, _ samples: [(labels: [String: String], value: String)]) {
+        init(
+            _ name: String, _ help: String, _ samples: [(labels: [String: String], value: String)],
+            type: String = "gauge"
+        ) {
             self.name = name
             self.help = help
             self.samples = samples
+            self.type = type
         }
 
         var text: String {
-            var text = "# HELP \(name) \(Self.escape(help, quotes: false))\n# TYPE \(name) gauge\n"
+            var text = "# HELP \(name) \(Self.escape(help, quotes: false))\n# TYPE \(name) \(type)\n"
             for sample in samples {
                 let labels = sample.labels.keys.sorted().map { "\($0)=\"\(Self.escape(sample.labels[$0]!))\"" }
                 text += name + (labels.isEmpty ? "" : "{\(labels.joined(separator: ","))}") + " \(sample.value)\n"

@@ -23,7 +23,8 @@ public struct RunReport: Sendable, Equatable {
         /// For an item refused before anything was sent, the exit code of its cause: 65 for a
         /// service or addon, 78 for a config line.
         public var code: ExitStatus?
-        /// For a planned step that would spend money: what it would cost; nil for one that would not.
+        /// For a step that spends money: what a planned one would cost, or what one the run did
+        /// spent (the price journaled with it); nil for one that spends nothing.
         public var charge: Charge?
         /// For a planned step: the action the run would report for it, so that a script can set a
         /// dry run beside the run.
@@ -66,8 +67,11 @@ public struct RunReport: Sendable, Equatable {
     public var verboseWarnings: [String] = []
     /// The error that stopped the run early, if any; the work it left is journaled.
     public var stopped: RemoteError?
+    /// What `SpendLimit` held back, for one line of them all; nil when it held nothing.
+    public private(set) var spendHold: SpendHold?
     public var dryRun: Bool
-    /// The catalogue's currency, for a dry run's total; nil before the catalogue is imported.
+    /// The catalogue's currency, for totals (a dry run's cost, what a run spent); nil before
+    /// the catalogue is imported.
     public var currency: String?
     /// Told of each item, warning and note as it is added, for output that streams.
     public var observer: Observer
@@ -112,6 +116,29 @@ public struct RunReport: Sendable, Equatable {
             total += amount
         }
         return total
+    }
+
+    /// What the steps the run did spent, in `currency`: nil when one spent an amount not
+    /// known, or in another currency. Settling counts a step in doubt found applied: its run
+    /// could not.
+    public var spent: Int? {
+        var total = 0
+        for item in items where item.action != .planned {
+            guard let charge = item.charge else { continue }
+            guard let amount = charge.amount, charge.currency == currency else { return nil }
+            total += amount
+        }
+        return total
+    }
+
+    /// Counts a purchase `SpendLimit` held (its item is added apart): `cost` nil when its
+    /// price is not known; `spent` what the window held when it was weighed.
+    public mutating func hold(cost: Int?, currency: String?, limit: Int, spent: Int) {
+        var hold = spendHold ?? SpendHold(limit: limit, currency: currency)
+        hold.steps += 1
+        if let cost { hold.cost += cost } else { hold.unpriced += 1 }
+        hold.spent = max(hold.spent, spent)
+        spendHold = hold
     }
 
     /// How many planned steps would spend money at a price not known.
@@ -202,6 +229,39 @@ public struct RunReport: Sendable, Equatable {
         let codes = failures.map(\.code)
         guard codes.allSatisfy({ $0 != nil }) else { return .partialFailure }
         return codes.contains(.config) ? .config : .dataError
+    }
+}
+
+/// The purchases `SpendLimit` held in one run, for the one line cron prints of them.
+public struct SpendHold: Sendable, Equatable, CustomStringConvertible {
+    public var steps = 0
+    /// What those of a known price cost together, in ten-thousandths (`Money`).
+    public var cost = 0
+    public var unpriced = 0
+    public var limit: Int
+    /// What the last 24 hours had spent when a purchase was held.
+    public var spent = 0
+    public var currency: String?
+
+    public init(limit: Int, currency: String?) {
+        self.limit = limit
+        self.currency = currency
+    }
+
+    /// "SpendLimit 25.00 EUR held 3 purchases worth 30.00 EUR (20.00 EUR spent in the last 24
+    /// hours); they are sent once the window allows".
+    public var description: String {
+        func money(_ amount: Int) -> String { Money.format(amount) + (currency.map { " \($0)" } ?? "") }
+        var text = "SpendLimit \(money(limit)) held \(steps) \(steps == 1 ? "purchase" : "purchases")"
+        let priced = steps - unpriced
+        if priced > 0 { text += " worth \(money(cost))" }
+        if unpriced > 0 { text += priced > 0 ? " and \(unpriced) of unknown price" : " of unknown price" }
+        text += " (\(money(spent)) spent in the last 24 hours); "
+        text +=
+            unpriced > 0
+            ? "a price not known is never sent: import the catalogue with 'licmgr import-tariffs'"
+            : "they are sent once the window allows"
+        return text
     }
 }
 

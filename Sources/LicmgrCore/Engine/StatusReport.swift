@@ -14,6 +14,14 @@ public struct StatusReport: Sendable {
         public var reusability: FreePool.Reusability
     }
 
+    /// A license licmgr renews that the remote shows expiring within `dueHorizon` days.
+    public struct Expiring: Sendable, Equatable {
+        public var license: Int
+        public var service: Int
+        /// As the remote last showed it.
+        public var expires: Day
+    }
+
     /// How many days ahead renewals are counted for the balance warning.
     public static let balanceHorizon = 7
     public static let dueHorizon = 30
@@ -25,6 +33,10 @@ public struct StatusReport: Sendable {
     public var oldestInDoubt: String?
     public var due30Days = Due()
     public var due7Days = Due()
+    /// The renewable licenses of active services that the remote shows expiring within
+    /// `dueHorizon` days, soonest first, whatever licmgr's own record says it paid: a date that
+    /// does not move after a renewal is what a person must see.
+    public var expiring: [Expiring] = []
     /// Ten-thousandths spent (or possibly spent: steps in doubt) in the last 30 days; nil before the
     /// catalogue is imported, when no step was priced.
     public var spent30Days: Int?
@@ -37,6 +49,10 @@ public struct StatusReport: Sendable {
     public var balance: BalanceReading?
     /// The catalogue's currency; nil before `import-tariffs`, and then every cost is unknown.
     public var currency: String?
+    /// Renewals and orders the remote refused for lack of funds that are still unpaid.
+    public var fundsHeld = 0
+    /// Steps `SpendLimit` held in the last run that spends (`checkevent` or `renew`).
+    public var spendLimitHeld = 0
     /// What needs a person: `status --check` fails on any.
     public var problems: [String] = []
     /// The problems, and what else is worth knowing: a balance that will not last the week.
@@ -80,6 +96,9 @@ public struct StatusReport: Sendable {
         }
         for (license, service) in renewals {
             guard let end = try renewsBy(license, service: service, resolver: resolver, store: store) else { continue }
+            if let expires = license.expires, expires <= today.adding(days: Self.dueHorizon) {
+                expiring.append(Expiring(license: license.id, service: service.id, expires: expires))
+            }
             // A period the config cannot resolve is refused when the renewal comes: its cost is not known.
             let period = try? resolver.period(local: service.period, tariff: license.pricelist, current: license.period)
             let cost = period.flatMap { catalogue.period($0, of: license.pricelist) }.flatMap { Money.price($0.cost) }
@@ -89,6 +108,7 @@ public struct StatusReport: Sendable {
                 self[keyPath: keyPath].cost = self[keyPath: keyPath].cost.flatMap { total in cost.map { total + $0 } }
             }
         }
+        expiring.sort { ($0.expires, $0.license) < ($1.expires, $1.license) }
         if currency == nil {
             // Without the catalogue no step was priced: nothing is known to have been spent either.
             due30Days.cost = nil
@@ -145,11 +165,13 @@ public struct StatusReport: Sendable {
                     + "\(oldest.createdAt) (see 'licmgr journal')")
         }
         let unpaid = try heldForFunds(store: store)
+        fundsHeld = unpaid.count
         if !unpaid.isEmpty {
             problems.append("renewals held for lack of funds: \(unpaid.joined(separator: ", "))")
         }
         // A later renewal by hand speaks for the renewals as much as the last cron run.
         let spending = [last, lastRuns["renew"]].compactMap { $0 }.max { $0.endedAt < $1.endedAt }
+        spendLimitHeld = spending?.counts["held"] ?? 0
         if let spending, let held = spending.counts["held"], held > 0 {
             problems.append(
                 "\(held) step(s) held by SpendLimit in the last \(spending.command), at \(spending.endedAt)")

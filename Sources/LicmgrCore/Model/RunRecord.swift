@@ -27,6 +27,12 @@ public struct RunRecord: Sendable, Equatable {
 
     public var changedRemote: Bool { counts.contains { Self.remoteChanges.contains($0.key) && $0.value > 0 } }
 
+    /// A timestamp of the form `time.timestamp` writes as RFC 3339: `2026-12-06T11:21:58Z`.
+    public static func rfc3339(_ timestamp: String) -> String {
+        guard seconds(timestamp) != nil else { return timestamp }
+        return timestamp.replacing(" ", with: "T") + "Z"
+    }
+
     /// Seconds since 1970 of a timestamp of the form `time.timestamp` writes, `YYYY-MM-DD HH:MM:SS` UTC.
     public static func seconds(_ timestamp: String) -> Int? {
         let parts = timestamp.split(separator: " ")
@@ -58,5 +64,31 @@ public struct BalanceReading: Sendable, Equatable {
     public init(balance: AccountBalance, at: String) {
         self.balance = balance
         self.at = at
+    }
+}
+
+/// How many runs of a command ended with an exit code.
+public struct RunTotal: Sendable, Equatable {
+    public var command: String
+    public var exitCode: Int
+    public var count: Int
+
+    public init(command: String, exitCode: Int, count: Int) {
+        self.command = command
+        self.exitCode = exitCode
+        self.count = count
+    }
+}
+
+/// How many journaled steps of a kind ended in a state.
+public struct StepTotal: Sendable, Equatable {
+    public var kind: RemoteOperation.Kind
+    public var state: RemoteOperation.State
+    public var count: Int
+
+    public init(kind: RemoteOperation.Kind, state: RemoteOperation.State, count: Int) {
+        self.kind = kind
+        self.state = state
+        self.count = count
     }
 }

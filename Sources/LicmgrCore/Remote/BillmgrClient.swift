@@ -423,7 +423,8 @@ public struct BillmgrClient: LicenseServer {
                         // p_elems counts the page, not the list, shows itself by a next page with new rows.
                         // The pages the total promises are read ahead a few windows of `parallel` at a time:
                         // enough to keep every connection busy, few enough that memory stays flat.
-                        let last = pageCap > 0 ? min((total + pageCap - 1) / pageCap, maxPages) : 0
+                        // Rounded up without adding to a total that may be as large as an Int goes.
+                        let last = pageCap > 0 ? min(total / pageCap + (total % pageCap > 0 ? 1 : 0), maxPages) : 0
                         if parallel > 1 && prefetched.isEmpty && page + 1 < last {
                             prefetched = prefetch(function, pages: (page + 1)...min(last, page + parallel * 2))
                         }
@@ -628,6 +629,9 @@ public struct BillmgrClient: LicenseServer {
     static func period(from node: DocNode) -> Tariff.Period? {
         let type = (node.attribute("type") ?? "month").lowercased()
         let length = Int(node.attribute("length") ?? "") ?? 1
+        // No license is sold for ten thousand months, years or days: a longer period is the
+        // remote's mistake, and a term reckoned with it would overflow every date.
+        guard (0...10_000).contains(length) else { return nil }
         let derived: Int? =
             switch type {
             case "month": length

@@ -81,7 +81,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
-            return "database \(path): cannot open: \(reason)"
+            return "database \(path): \(reason)"
         case .sqlite(let path, let code, let message):
             return "database \(path): \(message) (SQLite error \(code))"
         case .tooNew(let path, let version, let supported):
@@ -108,10 +108,11 @@ public final class SQLiteDatabase {
     private var statements: [String: OpaquePointer] = [:]
 
     /// Opens the file at `path`, creating it with mode 0600 if it does not exist and `create`
-    /// is set; ":memory:" for tests.
-    public init(path: String, create: Bool = true) throws {
+    /// is set; ":memory:" for tests. `readOnly` opens it for reading alone, as a user who may
+    /// only read it can.
+    public init(path: String, create: Bool = true, readOnly: Bool = false) throws {
         self.path = path
-        if path != ":memory:", create {
+        if path != ":memory:", create, !readOnly {
             try Self.createDirectory(for: path)
             // Created before SQLite sees it so that it never exists with a wider mode.
             if !FileManager.default.fileExists(atPath: path) {
@@ -121,18 +122,28 @@ public final class SQLiteDatabase {
         }
         // One thread at a time, as the statement cache needs anyway: SQLite's own locking of
         // every call would cost a mutex round trip per column read.
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0)
+        let flags =
+            SQLITE_OPEN_NOMUTEX
+            | (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
         let status = sqlite3_open_v2(path, &handle, flags, nil)
-        guard status == SQLITE_OK, handle != nil else {
-            let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+        guard status == SQLITE_OK, let handle else {
+            let reason = handle.map { Self.reason(String(cString: sqlite3_errmsg($0)), sqlite3_system_errno($0)) }
             sqlite3_close(handle)
-            handle = nil
-            throw StoreError.cannotOpen(path: path, reason: reason)
+            self.handle = nil
+            throw StoreError.cannotOpen(path: path, reason: reason ?? "out of memory")
         }
         sqlite3_busy_timeout(handle, 10_000)
         try execute("PRAGMA foreign_keys = ON")
         if path != ":memory:" {
             try execute("PRAGMA synchronous = FULL")
+        }
+        if path != ":memory:", !readOnly {
+            // The WAL and its index outlive the last connection (the WAL emptied), so that a
+            // user who may only read the database, in a directory it may not write, can still
+            // open it: SQLite reads a WAL database read-only only when both files exist.
+            var persist: Int32 = 1
+            sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            try execute("PRAGMA journal_size_limit = 0")
         }
     }
 
@@ -155,16 +166,71 @@ public final class SQLiteDatabase {
         statements = [:]
     }
 
-    /// Creates the database's directory, private to its owner, if it does not exist yet.
+    /// Creates the database's directory, private to its owner, if it does not exist yet, and
+    /// those above it as `mkdir -p` would.
     public static func createDirectory(for path: String) throws {
         let directory = Path.parent(of: path)
-        guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory)")
+        guard !directory.isEmpty else { return }
+        if let (missing, code) = makeDirectory(directory) {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(missing): \(describe(code))")
         }
+    }
+
+    /// Makes `directory` and any missing parent, mode 0700; the one that could not be made and
+    /// why, or nil when it is there (already, or now). A file in its place is left for the
+    /// database's own open to name.
+    private static func makeDirectory(_ directory: String) -> (String, Int32)? {
+        var info = stat()
+        if stat(directory, &info) == 0 { return nil }
+        let parent = Path.parent(of: directory)
+        if !parent.isEmpty, parent != directory, let failed = makeDirectory(parent) { return failed }
+        if mkdir(directory, 0o700) != 0, errno != EEXIST { return (directory, errno) }
+        return nil
+    }
+
+    /// Why a database that is not there yet could not be made at `path`, or one that is there
+    /// could not be written, for `config check` to say before a run finds out: the file and
+    /// its directory (where SQLite keeps the WAL and licmgr its lock) must both be writable,
+    /// or else the nearest directory that exists must let the rest be made. Nil when all is well.
+    public static func writeProblem(at path: String) -> StoreError? {
+        let directory = Path.parent(of: path).isEmpty ? "." : Path.parent(of: path)
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if access(path, R_OK | W_OK) != 0 {
+                return .cannotOpen(path: path, reason: "cannot write it: \(describe(errno))")
+            }
+            if access(directory, W_OK | X_OK) != 0 {
+                return .cannotOpen(path: path, reason: "cannot write in its directory \(directory): \(describe(errno))")
+            }
+            return nil
+        }
+        guard errno == ENOENT || errno == ENOTDIR else { return .cannotOpen(path: path, reason: describe(errno)) }
+        // The nearest directory that exists must take the first one missing below it, or the file.
+        var missing = path
+        var existing = directory
+        while stat(existing, &info) != 0 {
+            guard errno == ENOENT || errno == ENOTDIR else {
+                return .cannotOpen(path: path, reason: "\(existing): \(describe(errno))")
+            }
+            let parent = Path.parent(of: existing)
+            guard parent != existing else { return .cannotOpen(path: path, reason: "\(existing): \(describe(ENOENT))") }
+            missing = existing
+            existing = parent.isEmpty ? "." : parent
+        }
+        let what = missing == path ? "cannot create it in \(existing)" : "cannot create directory \(missing)"
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            return .cannotOpen(path: path, reason: "\(what): \(describe(ENOTDIR))")
+        }
+        if access(existing, W_OK | X_OK) != 0 { return .cannotOpen(path: path, reason: "\(what): \(describe(errno))") }
+        return nil
+    }
+
+    static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// SQLite's message, and the system's reason when the failure was the system's: "unable
+    /// to open database file" alone does not say that the directory may not be written.
+    static func reason(_ message: String, _ code: Int32) -> String {
+        code == 0 ? message : "\(message): \(describe(code))"
     }
 
     /// Runs one or more statements that take no parameters.
@@ -270,6 +336,13 @@ public final class SQLiteDatabase {
     }
 
     private func lastError() -> StoreError {
-        .sqlite(path: path, code: sqlite3_errcode(handle), message: String(cString: sqlite3_errmsg(handle)))
+        let code = sqlite3_errcode(handle)
+        let message = String(cString: sqlite3_errmsg(handle))
+        // The system's errno means something only after a failure of the system's; a database
+        // SQLite opened read-only because this user may not write it says so only through access(2).
+        var system =
+            [SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_FULL].contains(code & 0xff) ? sqlite3_system_errno(handle) : 0
+        if code & 0xff == SQLITE_READONLY, access(path, W_OK) != 0 { system = errno }
+        return .sqlite(path: path, code: code, message: Self.reason(message, system))
     }
 }

@@ -4,8 +4,10 @@ import FoundationEssentials
 public final class SQLiteStore: StateStore {
     public let db: SQLiteDatabase
 
-    public init(path: String) throws {
-        db = try Schema.open(path)
+    /// `readOnly`: for a command that only reads, which then works for a user who may only
+    /// read the database (see `Schema.open`).
+    public init(path: String, readOnly: Bool = false) throws {
+        db = try Schema.open(path, readOnly: readOnly)
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
@@ -409,6 +411,32 @@ public final class SQLiteStore: StateStore {
         ).first
     }
 
+    public func runTotals() throws -> [RunTotal] {
+        try db.rows("SELECT command, exit_code, count(*) FROM runs GROUP BY command, exit_code ORDER BY 1, 2") {
+            RunTotal(command: $0.string(0) ?? "", exitCode: $0.int(1) ?? 0, count: $0.int(2) ?? 0)
+        }
+    }
+
+    public func stepTotals() throws -> [StepTotal] {
+        try db.rows(
+            "SELECT kind, state, count(*) FROM operations WHERE state <> 'pending' GROUP BY kind, state ORDER BY 1, 2"
+        ) { row in
+            guard let kind = RemoteOperation.Kind(rawValue: row.string(0) ?? ""),
+                let state = RemoteOperation.State(rawValue: row.string(1) ?? "")
+            else { return nil }
+            return StepTotal(kind: kind, state: state, count: row.int(2) ?? 0)
+        }.compactMap { $0 }
+    }
+
+    public func spentTotal() throws -> Int {
+        try db.rows(
+            """
+            SELECT COALESCE(SUM(CAST(json_extract(params, '$.cost') AS INTEGER)), 0) FROM operations
+            WHERE state = 'done' AND json_extract(params, '$.cost') IS NOT NULL
+            """
+        ) { $0.int(0) }.first?.flatMap { $0 } ?? 0
+    }
+
     private static let selectRuns = "SELECT command, started_at, ended_at, exit_code, counts FROM runs"
 
     private static func run(from row: SQLCursor) -> RunRecord {
@@ -434,13 +462,17 @@ public final class SQLiteStore: StateStore {
 
     public func repeatingErrors(command: String) throws -> [RepeatingError] {
         try db.rows(
-            "SELECT condition, since, runs, printed_at FROM repeating_errors WHERE command = ? ORDER BY condition",
+            """
+            SELECT condition, since, runs, printed_at, causes FROM repeating_errors WHERE command = ?
+            ORDER BY condition
+            """,
             [.text(command)]
         ) { row in
             RepeatingError.Condition(rawValue: row.string(0) ?? "").map {
                 RepeatingError(
-                    command: command, condition: $0, since: row.string(1) ?? "", runs: row.int(2) ?? 0,
-                    printedAt: row.string(3) ?? "")
+                    command: command, condition: $0,
+                    causes: Set((row.string(4) ?? "").split(separator: ",").map(String.init)),
+                    since: row.string(1) ?? "", runs: row.int(2) ?? 0, printedAt: row.string(3) ?? "")
             }
         }.compactMap { $0 }
     }
@@ -448,13 +480,13 @@ public final class SQLiteStore: StateStore {
     public func save(_ error: RepeatingError) throws {
         try db.run(
             """
-            INSERT INTO repeating_errors (command, condition, since, runs, printed_at) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO repeating_errors (command, condition, since, runs, printed_at, causes) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (command, condition) DO UPDATE SET since = excluded.since, runs = excluded.runs,
-                printed_at = excluded.printed_at
+                printed_at = excluded.printed_at, causes = excluded.causes
             """,
             [
                 .text(error.command), .text(error.condition.rawValue), .text(error.since), .integer(error.runs),
-                .text(error.printedAt),
+                .text(error.printedAt), .text(error.causes.sorted().joined(separator: ",")),
             ])
     }
 

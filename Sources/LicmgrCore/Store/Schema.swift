@@ -163,6 +163,8 @@ enum Schema {
             noted_at TEXT NOT NULL
         );
         """,
+        // 9: the causes a repeating error met (no connection, TLS...), so that a new one is news.
+        "ALTER TABLE repeating_errors ADD COLUMN causes TEXT NOT NULL DEFAULT '';",
     ]
 
     static var version: Int { migrations.count }
@@ -170,23 +172,49 @@ enum Schema {
     /// Opens licmgr's database at `path`, creating it if there is none, and brings it up to
     /// `version`. A file already at `path` must be licmgr's: an empty file, another program's
     /// database or one that is not SQLite at all is an error and is left untouched.
-    static func open(_ path: String) throws -> SQLiteDatabase {
-        try SQLiteDatabase.createDirectory(for: path)
-        if !FileManager.default.fileExists(atPath: path) { try create(path) }
+    /// `readOnly` opens a database already at `version` for reading alone, so that a user who
+    /// may only read it can; one that is missing or older is opened as without it.
+    static func open(_ path: String, readOnly: Bool = false) throws -> SQLiteDatabase {
         do {
-            let db = try SQLiteDatabase(path: path, create: false)
-            // licmgr only ever gives the path to a migrated file (see `create`).
-            if try userVersion(db) == 0 {
-                var info = stat()
-                let empty = stat(path, &info) == 0 && info.st_size == 0
-                throw StoreError.notLicmgr(
-                    path: path, what: empty ? "the file is empty" : "an SQLite database without licmgr's tables")
+            if readOnly, FileManager.default.fileExists(atPath: path) {
+                let db = try SQLiteDatabase(path: path, create: false, readOnly: true)
+                if try check(db) == version { return db }
             }
+            try SQLiteDatabase.createDirectory(for: path)
+            if !FileManager.default.fileExists(atPath: path) { try create(path) }
+            let db = try SQLiteDatabase(path: path, create: false)
+            _ = try check(db)
             try migrate(db)
             return db
         } catch StoreError.sqlite(_, SQLITE_NOTADB, _) {
             throw StoreError.notLicmgr(path: path, what: "not an SQLite file")
         }
+    }
+
+    /// Opens licmgr's database at `path`, read-only, whatever its schema version (older ones
+    /// unmigrated): for a copy of it as it is.
+    static func openExisting(_ path: String) throws -> SQLiteDatabase {
+        do {
+            let db = try SQLiteDatabase(path: path, create: false, readOnly: true)
+            _ = try check(db)
+            return db
+        } catch StoreError.sqlite(_, SQLITE_NOTADB, _) {
+            throw StoreError.notLicmgr(path: path, what: "not an SQLite file")
+        }
+    }
+
+    /// The schema version of a database licmgr made, or the error that says what the file is
+    /// instead. licmgr only ever gives the path to a migrated file (see `create`).
+    private static func check(_ db: SQLiteDatabase) throws -> Int {
+        let current = try userVersion(db)
+        if current == 0 {
+            var info = stat()
+            let empty = stat(db.path, &info) == 0 && info.st_size == 0
+            throw StoreError.notLicmgr(
+                path: db.path, what: empty ? "the file is empty" : "an SQLite database without licmgr's tables")
+        }
+        if current > version { throw StoreError.tooNew(path: db.path, version: current, supported: version) }
+        return current
     }
 
     /// Brings the database up to `version` in one transaction. Runs started together on an
@@ -206,35 +234,63 @@ enum Schema {
         }
     }
 
-    private static func userVersion(_ db: SQLiteDatabase) throws -> Int {
+    static func userVersion(_ db: SQLiteDatabase) throws -> Int {
         try db.query("PRAGMA user_version").first?.int("user_version") ?? 0
     }
 
     /// Builds a new database under a temporary name and links it to `path` only once its
     /// schema is written, so `path` never names a half-made database: an empty file found
     /// there is never one that another run is still setting up. When several runs race,
-    /// the first link wins and the others use its file.
+    /// the first link wins and the others use its file. Errors name `path`, never the
+    /// temporary name, which nobody could find afterwards.
     private static func create(_ path: String) throws {
         let building = "\(path).new-\(UUID().uuidString)"
         defer {
             for suffix in ["", "-journal", "-wal", "-shm"] { unlink(building + suffix) }
         }
-        let db = try SQLiteDatabase(path: building)
-        try migrate(db)
-        // Switched last, while no other connection can have the file open: the switch then
-        // meets no lock, and the schema lies wholly in the main file, none of it in a WAL.
-        try db.execute("PRAGMA journal_mode = WAL")
-        try db.close()
+        let directory = Path.parent(of: path).isEmpty ? "." : Path.parent(of: path)
+        // Made here, not by SQLite, so that a directory that may not be written is named with
+        // the system's reason; never with a wider mode than 0600.
+        let fd = Glibc.open(building, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError.cannotOpen(
+                path: path, reason: "cannot create it in \(directory): \(SQLiteDatabase.describe(errno))")
+        }
+        Glibc.close(fd)
+        do {
+            let db = try SQLiteDatabase(path: building)
+            try migrate(db)
+            // Switched last, while no other connection can have the file open: the switch then
+            // meets no lock, and the schema lies wholly in the main file, none of it in a WAL.
+            try db.execute("PRAGMA journal_mode = WAL")
+            try db.close()
+        } catch let error as StoreError {
+            throw error.at(path)
+        }
         if link(building, path) != 0, errno != EEXIST {
-            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            throw StoreError.cannotOpen(
+                path: path, reason: "cannot create it in \(directory): \(SQLiteDatabase.describe(errno))")
         }
         syncDirectory(of: path)
     }
 }
 
+extension StoreError {
+    /// The same error said of `path`: what went wrong with a temporary file is said of the
+    /// file it stands for.
+    func at(_ path: String) -> StoreError {
+        switch self {
+        case .cannotOpen(_, let reason): return .cannotOpen(path: path, reason: reason)
+        case .sqlite(_, let code, let message): return .sqlite(path: path, code: code, message: message)
+        case .tooNew(_, let version, let supported): return .tooNew(path: path, version: version, supported: supported)
+        case .notLicmgr(_, let what): return .notLicmgr(path: path, what: what)
+        }
+    }
+}
+
 /// Makes the new name of `path` durable: SQLite syncs the file's contents but not its
 /// directory, and a crash must not take the first command's writes away with the name.
-private func syncDirectory(of path: String) {
+func syncDirectory(of path: String) {
     let parent = Path.parent(of: path)
     let directory = open(parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY)
     guard directory >= 0 else { return }

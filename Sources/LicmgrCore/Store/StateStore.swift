@@ -56,6 +56,14 @@ public protocol StateStore: AnyObject {
     func lastRuns() throws -> [String: RunRecord]
     /// The last run of `command` that exited 0.
     func lastSuccessfulRun(of command: String) throws -> RunRecord?
+    /// How many runs of each command ended with each exit code, ever: counters, derived from
+    /// the run record so that they survive every run and only grow.
+    func runTotals() throws -> [RunTotal]
+    /// How many journaled steps of each kind ended in each state (`done`, `failed`, `void`),
+    /// ever; those in doubt are left out until settled, so each total only grows.
+    func stepTotals() throws -> [StepTotal]
+    /// The cost, in ten-thousandths (`Money`), of every priced step that was applied, ever.
+    func spentTotal() throws -> Int
 
     /// The errors `command` has met on every run since they began.
     func repeatingErrors(command: String) throws -> [RepeatingError]

@@ -33,6 +33,21 @@ extension StringProtocol {
         count < width ? String(self) + String(repeating: " ", count: width - count) : String(prefix(width))
     }
 
+    /// Text taken from outside (a config word, a JSON key) as an error may quote it: control
+    /// characters shown as `\u{..}` so the error stays one line, and cut to `limit` characters
+    /// so a megabyte of garbage is not echoed back whole.
+    public func quotable(limit: Int = 60) -> String {
+        var out = ""
+        for scalar in prefix(limit).unicodeScalars {
+            if scalar.properties.generalCategory == .control {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return count > limit ? out + "…" : out
+    }
+
     private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
         (0x0A...0x0D).contains(scalar.value) || [0x85, 0x2028, 0x2029].contains(scalar.value)
     }

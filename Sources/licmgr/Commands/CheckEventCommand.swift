@@ -8,8 +8,9 @@ struct CheckEventCommand: ParsableCommand {
         discussion: """
             Run it every five minutes. It prints nothing when nothing happened (cron mails what is \
             printed); -v tells what it looked at. An error that repeats every run (the remote down, \
-            the credentials refused, a purchase refused for lack of funds) is printed when it starts, \
-            at most hourly while it lasts, and once when it ends; -v prints it every run. A second \
+            the credentials refused, a purchase refused for lack of funds, purchases held by \
+            SpendLimit) is printed when it starts or meets a new cause, at most hourly while it \
+            lasts, and once when it ends; -v, and a run on a terminal, print it every run. A second \
             run while one is active exits 75 at once.
             """)
 
@@ -33,13 +34,16 @@ struct CheckEventCommand: ParsableCommand {
                 mail?.quieten(engine)
                 report = try engine.checkEvent(dryRun: dryRun)
             } catch {
-                throw mail?.filter(error) ?? error
+                guard let mail else { throw error }
+                let (shown, verdict) = mail.filter(error)
+                context.hear(verdict)
+                throw shown
             }
             context.tally(report)
-            let (shown, ended) = mail?.filter(report) ?? (report, [])
+            let (shown, verdict) = mail?.filter(report) ?? (report, nil)
+            context.hear(verdict)
             Rendering.print(shown, to: context.output)
-            // Under --json stdout is the document; stderr still tells a person.
-            for line in ended { mail?.say(line) }
+            mail?.finish(report, verdict)
             return report.exitStatus
         }
     }

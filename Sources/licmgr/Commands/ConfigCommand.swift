@@ -37,6 +37,9 @@ struct ConfigCommand: ParsableCommand {
                 if case .file(let log) = config.log, let reason = RunLog.unwritable(log) {
                     throw ConfigError.unwritable(file: log, reason: "the Log file: \(reason)")
                 }
+                // Every run records what it did: a database this user cannot make or write fails
+                // here, not at the first order.
+                if let problem = SQLiteDatabase.writeProblem(at: config.database) { throw problem }
                 let source: String
                 let catalogue: Catalogue
                 var contact: FirstContactReport?

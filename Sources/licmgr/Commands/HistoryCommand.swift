@@ -49,7 +49,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "history", check: { _ = try bounds() }) { context in
             let (since, limit) = try bounds()
-            let store = try context.openStore()
+            let store = try context.readStore()
             if let service, try store.service(service) == nil { throw InputError.unknownService(service) }
             if let license, try store.license(license) == nil { throw InputError.unknownLicense(String(license)) }
             func forEachEntry(_ body: (HistoryEntry) throws -> Void) throws {

@@ -17,7 +17,7 @@ struct JournalCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "journal") { context in
-            let store = try context.openStore()
+            let store = try context.readStore()
             func forEachShown(_ body: (RemoteOperation) throws -> Void) throws {
                 if all {
                     try store.forEachOperation(body)

@@ -43,7 +43,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "list") { context in
-            let store = try context.openStore()
+            let store = try context.readStore()
             if unused { return try listUnused(store, context: context) }
             if let service, try store.service(service) == nil { throw InputError.unknownService(service) }
             let limit = expiring.map { context.time.today.adding(days: $0) }

@@ -29,7 +29,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         try CommandContext.run(global, command: "show") { context in
-            let store = try context.openStore()
+            let store = try context.readStore()
             var found = try lookUp(store)
             if found.key == nil, found.isLive {
                 do {
@@ -37,9 +37,16 @@ struct ShowCommand: ParsableCommand {
                     found.key = viewed.key
                     found.ipChanged = viewed.ipChanged ?? found.ipChanged
                     found.keyChanged = viewed.keyChanged ?? found.keyChanged
-                    try store.save(found, at: context.time.timestamp)
                 } catch {
                     context.output.warning("the key of license \(found.id) could not be fetched: \(error)")
+                }
+                if found.key != nil {
+                    // Kept for next time by a user who may write the database; a reader is shown it.
+                    do {
+                        try context.openStore().save(found, at: context.time.timestamp)
+                    } catch {
+                        context.output.warning("the key of license \(found.id) was not kept: \(error)")
+                    }
                 }
             }
             let catalogue = try store.catalogue()

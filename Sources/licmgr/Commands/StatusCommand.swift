@@ -28,7 +28,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try CommandContext.run(global, command: "status") { context in
             let status = try StatusReport(
-                store: try context.openStore(), config: context.config, time: context.time, maxAge: maxAge)
+                store: try context.readStore(), config: context.config, time: context.time, maxAge: maxAge)
             let today = context.time.today
             let output = context.output
             if output.json {
