@@ -41,7 +41,7 @@ SUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/etc/|$(SYSCONFD
 APT_PACKAGES = libcurl4-openssl-dev libsqlite3-dev pkg-config bsdutils mandoc openssl socat tinyproxy-bin \
 	prometheus curl python3
 
-.PHONY: help setup build debug test check-man check-unit check-sandbox check-prometheus check-install check-deb check-dist \
+.PHONY: help setup build debug test simtest check-man check-unit check-sandbox check-prometheus check-install check-deb check-dist \
 	check-fuzz demo bench fuzz lint format install uninstall dist deb clean
 
 help:
@@ -52,6 +52,8 @@ help:
 	@echo "                check-* targets: fuzz corpus replayed, man pages, unit sandbox, promtool on the metrics"
 	@echo "                file and the alerting rules, install layout, deb, tarball, no ICU in the static binary;"
 	@echo "                then make fuzz for 5 s a harness"
+	@echo "make simtest    the engine under random fault schedules against a model of the remote: SEEDS"
+	@echo "                seeds from FIRST_SEED (make test runs a bounded number); SEED=N replays one with its trace"
 	@echo "make demo       a short real session against the bundled simulator"
 	@echo "make bench      big accounts against the simulator: time, memory and remote calls per command"
 	@echo "                (BENCH_SIZES, BENCH_RTT_MS, BENCH_PARALLEL; see Tests/Bench/bench.sh)"
@@ -99,6 +101,16 @@ test: setup
 check-fuzz:
 	@bin="$$($(SWIFT) build --show-bin-path)/licmgr-fuzz"; \
 	for dir in Tests/Fuzz/corpus/*/; do "$$bin" "$$(basename "$$dir")" "$$dir" || exit 1; done
+
+# The engine in-process against a model of the remote, one seeded schedule of runs and faults per
+# seed (Tests/LicmgrSimulation). make test runs a bounded number as part of swift test; this runs
+# as many as asked and prints seeds per second and the faults injected by kind.
+SEEDS ?= 1000
+FIRST_SEED ?= 1
+simtest: setup
+	$(SWIFT) build --build-tests
+	LICMGR_SIM_SEEDS=$(SEEDS) LICMGR_SIM_FIRST_SEED=$(FIRST_SEED) LICMGR_SIM_SEED=$(SEED) \
+	  $(SWIFT) test --skip-build --filter LicmgrSimulation.SimulationTests
 
 check-man:
 	BIN="$$($(SWIFT) build --show-bin-path)/licmgr" sh Tests/Packaging/check-man.sh

@@ -77,6 +77,12 @@ let package = Package(
             name: "LicmgrCoreTests",
             dependencies: ["LicmgrCore", "LicmgrTestSupport"]
         ),
+        // The engine under random fault schedules against a model of the remote (make simtest).
+        .testTarget(
+            name: "LicmgrSimulation",
+            dependencies: ["LicmgrCore", "LicmgrTestSupport"],
+            path: "Tests/LicmgrSimulation"
+        ),
         .testTarget(
             name: "licmgrTests",
             dependencies: ["LicmgrTestSupport", "licmgr", "billmgr-sim"],

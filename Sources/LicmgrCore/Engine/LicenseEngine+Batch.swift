@@ -67,7 +67,11 @@ extension LicenseEngine {
                     tellProgress("\(step.summary): answered")
                     switch answer {
                     case .success(let answer):
-                        FaultPoint.reach(step.point, .after)
+                        do throws(RemoteError) {
+                            try FaultPoint.answered(step.point)
+                        } catch {
+                            return try failed(step, error, report: &local)
+                        }
                         try done(step, answer, &local)
                     case .failure(let error):
                         try failed(step, error, report: &local)

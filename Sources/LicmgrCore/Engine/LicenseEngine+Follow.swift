@@ -123,7 +123,7 @@ extension LicenseEngine {
             }
             var current = license
             if current.status == .suspended {
-                if dryRun, let expires = license.expires, expires <= time.today {
+                if dryRun, let expires = license.expires, expires <= time.today, try renewedPast(license) == nil {
                     // As `resume` does: a license that lapsed is renewed first, and that is paid.
                     let period: Int
                     do {

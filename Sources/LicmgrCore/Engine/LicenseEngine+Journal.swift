@@ -45,7 +45,7 @@ extension LicenseEngine {
         guard let step = try admit(step, report: &report) else { return nil }
         do {
             let answer = try call()
-            FaultPoint.reach(step.point, .after)
+            try FaultPoint.answered(step.point)
             return (step, answer)
         } catch {
             try failed(step, error, report: &report)

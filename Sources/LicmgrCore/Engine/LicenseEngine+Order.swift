@@ -246,11 +246,13 @@ extension LicenseEngine {
         for position in index.candidates[ip] ?? [] {
             let candidate = index.listing[position]
             guard matches(candidate), !claimed.contains(candidate.id) else { continue }
-            // Held by another service, or by another addon of this one: not free to attach.
-            if let known = try store.license(candidate.id), let owner = known.serviceID,
-                owner != service.id || known.addon != need.addon
-            {
-                continue
+            if let known = try store.license(candidate.id) {
+                // Held by another service, or by another addon of this one: not free to attach.
+                if let owner = known.serviceID, owner != service.id || known.addon != need.addon { continue }
+                // Moved off this IP since the listing was read, by a workflow this run carried on
+                // (a reuse rolled back and parked, say): attaching it would take it out of the pool
+                // without a new key.
+                if known.ip != candidate.ip { continue }
             }
             return candidate
         }

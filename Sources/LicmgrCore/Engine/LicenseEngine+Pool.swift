@@ -141,16 +141,24 @@ extension LicenseEngine {
     /// from its service, as one workflow.
     @discardableResult
     func park(_ license: License, report: inout RunReport) throws -> WorkflowOutcome {
-        var workflow = Workflow(
+        var workflow = parking(license)
+        try store.transaction { try begin(workflow) }
+        return try advance(&workflow, report: &report)
+    }
+
+    /// The park of `license`, not yet recorded.
+    private func parking(_ license: License) -> Workflow {
+        Workflow(
             key: keys.next(), kind: .park, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
             createdAt: time.timestamp)
-        try store.transaction {
-            try store.insert(workflow)
-            try record(
-                "park", result: "started", service: license.serviceID, license: license.id,
-                "parking license \(license.id) (\(workflow.key))")
-        }
-        return try advance(&workflow, report: &report)
+    }
+
+    /// Records that a park starts; call inside a transaction.
+    private func begin(_ parking: Workflow) throws {
+        try store.insert(parking)
+        try record(
+            "park", result: "started", service: parking.serviceID, license: parking.licenseID,
+            "parking license \(parking.licenseID) (\(parking.key))")
     }
 
     /// Carries on every workflow an earlier run left open, from the steps it recorded and what
@@ -216,11 +224,17 @@ extension LicenseEngine {
                     .newKey, at: .reuseNewKey, service: service.id, addon: workflow.addon, license: id,
                     "new key for license \(id)")
                 guard
-                    let key = try send(
+                    let answered = try send(
                         rekey, report: &report,
                         { () throws(RemoteError) in try server.newKey(license: id, line: license.line) })
                 else { return try interrupted(&workflow, license, "its new key failed", report: &report) }
-                license.key = key ?? license.key
+                // An answer without the key is read back: the last owner's key must not stay recorded.
+                guard let key = answered ?? (try? server.viewLicense(id, line: license.line))?.key else {
+                    try store.transaction { try complete(rekey, "license \(id) has a new key, not read back") }
+                    report.warn("license \(id) has a new key that could not be read back; the next run makes another")
+                    return .waiting
+                }
+                license.key = key
                 license.keyChanged = time.today
                 workflow.marks.insert(.newKey)
                 try store.transaction {
@@ -310,9 +324,15 @@ extension LicenseEngine {
     private func rollBack(_ workflow: inout Workflow, _ license: License, _ why: String, report: inout RunReport)
         throws -> WorkflowOutcome
     {
-        try store.transaction { try close(&workflow, .rolledBack, "given up: \(why)") }
+        // One transaction: a run cut between the two would leave the license out of the pool,
+        // with its last owner's key, and no workflow left to take it back.
+        var back = parking(license)
+        try store.transaction {
+            try close(&workflow, .rolledBack, "given up: \(why)")
+            try begin(back)
+        }
         report.warn("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
-        try park(license, report: &report)
+        _ = try advance(&back, report: &report)
         return .rolledBack
     }
 
@@ -336,7 +356,11 @@ extension LicenseEngine {
     /// Resumes a suspended license, renewing it first if it lapsed meanwhile.
     func resume(_ license: License, service: Service, report: inout RunReport) throws -> Bool {
         var current = license
-        if let expires = current.expires, expires <= time.today {
+        if let until = try renewedPast(current) {
+            report.warn(
+                "license \(current.id): the remote shows it expired on \(current.expires?.description ?? "?"), but "
+                    + "licmgr renewed it until \(until); resumed without renewing again (check the remote's dates)")
+        } else if let expires = current.expires, expires <= time.today {
             let period: Int
             do {
                 period = try resolver().period(
@@ -356,6 +380,16 @@ extension LicenseEngine {
         return try apply(wake, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
             () throws(RemoteError) in try server.resume(license: current.id, line: current.line)
         }
+    }
+
+    /// The end of the term licmgr last paid for `license`, when the remote shows it lapsed yet
+    /// that term is not nearly run out: as for renewals, licmgr's own record outranks a remote
+    /// whose dates lag, and resuming does not pay for the term again.
+    func renewedPast(_ license: License) throws -> Day? {
+        guard let expires = license.expires, expires <= time.today,
+            let until = try store.renewedUntil(license: license.id), until > time.today.adding(days: config.renewBefore)
+        else { return nil }
+        return until
     }
 }
 
@@ -408,7 +442,24 @@ extension LicenseEngine {
         var updated = license
         updated.key = key
         updated.keyChanged = time.today
-        if key == nil { updated = refresh(id, report: &report) ?? updated }
+        if key == nil {
+            guard let read = refresh(id, report: &report) else {
+                // Made but not read back: the step stays in doubt, and the next run reads the key
+                // before it closes it, rather than leave the one before recorded.
+                let why = "the new key was not read back"
+                try store.transaction {
+                    try store.finish(
+                        operation: rekey.key, state: .pending, licenseID: nil, result: "in doubt, answered: \(why)",
+                        at: time.timestamp)
+                }
+                log(rekey, .inDoubt(why))
+                report.add(
+                    .inDoubt, serviceID: license.serviceID, addon: license.addon, licenseID: id,
+                    "license \(id) has a new key that could not be read back; the next run reads it")
+                return report
+            }
+            updated = read
+        }
         try store.transaction {
             try store.save(updated, at: time.timestamp)
             try complete(rekey, "license \(id) has a new key")

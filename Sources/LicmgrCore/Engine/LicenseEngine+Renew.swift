@@ -39,7 +39,9 @@ extension LicenseEngine {
         var renewals: [PlannedStep] = []
         for license in licenses where !busy.contains(license.id) {
             guard let serviceID = license.serviceID, let service = try self.service(serviceID) else { continue }
-            if let reason = Self.notRenewable(license, service: service, catalogue: resolver.catalogue) {
+            if let reason = Self.notRenewable(license, service: service, catalogue: resolver.catalogue)
+                ?? Self.noLongerNeeded(license, by: service, resolver: resolver)
+            {
                 report.add(
                     .skipped, serviceID: serviceID, licenseID: license.id,
                     "license \(license.id) not renewed: \(reason)")
@@ -155,6 +157,23 @@ extension LicenseEngine {
         let type = catalogue.tariffs[license.pricelist]?.periods.first { $0.id == license.period }?.type
         if type == "trial" || license.period == -100 { return "it is a trial" }
         if type == "lifetime" || license.period == 0 { return "it is a lifetime license" }
+        return nil
+    }
+
+    /// Why `service` no longer needs `license`, or nil: the addon it serves is gone, asks for no
+    /// license, or for one of another family. The next follow pass lets such a license go, so a
+    /// renewal would pay for nothing. An addon that no longer resolves says nothing either way.
+    static func noLongerNeeded(_ license: License, by service: Service, resolver: Resolver) -> String? {
+        guard let addon = license.addon else { return nil }
+        let tariff: Int?
+        do {
+            tariff = try service.addons[addon].flatMap { try resolver.tariff(addon: addon, value: $0) }
+        } catch {
+            return nil
+        }
+        guard let tariff else { return "service \(service.id) no longer has addon \(addon)" }
+        guard let line = resolver.line(forTariff: tariff) else { return nil }
+        guard line == license.line else { return "service \(service.id) now needs tariff \(tariff) (\(line.rawValue))" }
         return nil
     }
 

@@ -9,6 +9,21 @@ extension LicenseEngine {
             case .renew, .changeTariff:
                 try settleByView(operation, report: &report)
             case .suspend, .resume, .delete, .edit, .newKey:
+                // A change that timed out may still be at work on a slow remote and land after
+                // whatever the license is changed to next (a rename after its parking, say), or
+                // after the view that reads back a new key, which no list shows: the license waits
+                // as for an order. One whose run was killed reached the remote whole or not at all.
+                if operation.result?.hasPrefix(Self.timedOutMark) == true, mayStillBeInFlight(operation) {
+                    wait(
+                        for: operation, "the \(operation.kind.rawValue) of license \(operation.licenseID ?? 0)",
+                        report: &report)
+                    continue
+                }
+                // No list shows a key: the one the license has now, new or not, is read back
+                // before the step is closed; one that cannot be read now waits for the next run.
+                if operation.kind == .newKey, let id = operation.licenseID, try !readBackKey(of: id, report: &report) {
+                    continue
+                }
                 // Undoing or redoing these spends nothing: the known state is refreshed from the
                 // list, and following the service does again whatever is still needed.
                 try store.transaction {
@@ -20,10 +35,26 @@ extension LicenseEngine {
                         license: operation.licenseID, "the step in doubt (\(operation.key)) is re-checked")
                 }
                 log(settled: operation, license: nil, applied: false, "re-checked against the remote list")
-                // No list shows a key: read back the one the license has now, new or not.
-                if operation.kind == .newKey, let id = operation.licenseID { refresh(id, report: &report) }
             }
         }
+    }
+
+    /// Reads license `id` back and records its key; false when it cannot be read now. A
+    /// license the remote no longer has has no key to read.
+    private func readBackKey(of id: Int, report: inout RunReport) throws -> Bool {
+        guard var known = try store.license(id) else { return true }
+        let viewed: License
+        do {
+            viewed = try server.viewLicense(id, line: known.line)
+        } catch {
+            if Self.saysNoSuchLicense(error) { return true }
+            report.warn("license \(id): its key could not be read back (\(error)); the next run reads it")
+            return false
+        }
+        known.key = viewed.key ?? known.key
+        known.keyChanged = viewed.keyChanged ?? known.keyChanged
+        try store.transaction { try store.save(known, at: time.timestamp) }
+        return true
     }
 
     /// A renewal in doubt happened if the expiry moved past where it was; a tariff change
@@ -35,7 +66,7 @@ extension LicenseEngine {
         do {
             viewed = try server.viewLicense(id, line: line)
         } catch {
-            guard case .refused(_, _, _, let message, _) = error else { throw error }
+            guard case .refused(_, _, _, let message, _) = error, Self.saysNoSuchLicense(error) else { throw error }
             // The license cannot be read any more (deleted, say): nothing is left to settle.
             try store.transaction {
                 try store.finish(

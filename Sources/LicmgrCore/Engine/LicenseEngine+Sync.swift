@@ -41,19 +41,23 @@ extension LicenseEngine {
     static let missingBelievedUpTo = 3
 
     /// The second line of defence behind the client's whole-listing check: when many live
-    /// licenses vanish at once, each is viewed, and one the remote still shows makes the whole
-    /// listing a failed read.
+    /// licenses vanish at once, or any that serves a service, each is viewed, and one the remote
+    /// still shows makes the whole listing a failed read. A serving license believed gone gets
+    /// its service served again, and if the service has moved to another IP meanwhile, nothing
+    /// on the remote stops a second license being bought there.
     func confirmMissing(from listing: [License], known: [Int: License], believedUpTo: Int) throws {
         let listed = Set(listing.map(\.id))
         let missing = known.values.filter { $0.isLive && !listed.contains($0.id) }.sorted { $0.id < $1.id }
-        guard missing.count > believedUpTo else { return }
+        let unseen = missing.count > believedUpTo ? missing : missing.filter { $0.serviceID != nil }
+        guard !unseen.isEmpty else { return }
         var stillThere: (License, License)?
-        try server.perform(missing.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
+        try server.perform(unseen.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
             index, answer in
             switch answer {
             case .success(.license(let viewed)) where viewed.status.isLive:
-                if stillThere == nil { stillThere = (missing[index], viewed) }
-            case .success, .failure(.refused): break
+                if stillThere == nil { stillThere = (unseen[index], viewed) }
+            case .success: break
+            case .failure(let error) where Self.saysNoSuchLicense(error): break
             case .failure(let error): throw error
             }
         }
@@ -64,6 +68,14 @@ extension LicenseEngine {
                     "\(missing.count) known licenses are missing from it, yet license \(license.id) is still there (\(viewed.status.name))"
             )
         }
+    }
+
+    /// Whether a refused view says the license is not there: a refusal of the `elid` the view
+    /// named, or of type `missed`. Any other refusal says nothing about the license, and taking
+    /// it for gone would serve its service again.
+    static func saysNoSuchLicense(_ error: RemoteError) -> Bool {
+        guard case .refused(_, let type, let object, _, _) = error else { return false }
+        return type == "missed" || object == "elid"
     }
 
     /// Says once what is odd about the remote's paging, and again only when it changes: cron

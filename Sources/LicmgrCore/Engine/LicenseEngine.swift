@@ -71,12 +71,20 @@ public final class LicenseEngine {
     }
 
     /// One full read of the account: ISPsystem's own licenses always, and the other function
-    /// families only where a known license or a service's addon lives, so that an account
-    /// without third-party products costs one list call.
+    /// families only where a known license, a service's addon or an order in doubt lives, so
+    /// that an account without third-party products costs one list call. An order in doubt is
+    /// settled by finding its license in the listing, even once its service no longer needs it.
     func remoteListing(known: [Int: License]) throws -> [License] {
         let resolver = try resolver()
         var lines: Set<ProductLine> = [.soft]
         for license in known.values where !license.gone { lines.insert(license.line) }
+        for operation in try store.operations(state: .pending) where operation.kind == .order {
+            if let tariff = operation.params["pricelist"].flatMap({ Int($0) }),
+                let line = resolver.line(forTariff: tariff)
+            {
+                lines.insert(line)
+            }
+        }
         for service in try self.services(includeClosed: false) {
             for (key, value) in service.addons {
                 if let tariff = try? resolver.tariff(addon: key, value: value),

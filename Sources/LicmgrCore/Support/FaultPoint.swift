@@ -22,7 +22,8 @@ public enum StepPoint: String, Sendable, CaseIterable {
 
 /// Test-only: `LICMGR_FAULT_POINT=reuse.newkey:before` kills the process with SIGKILL once that
 /// step is journaled and before it is sent; `:after` once the remote answered and before the
-/// answer is recorded. Read once, here and nowhere else; unset, it does nothing.
+/// answer is recorded; `:drop` takes the remote's answer for lost on its way back, as a dropped
+/// connection would. Read once, here and nowhere else; unset, it does nothing.
 enum FaultPoint {
     static let variable = "LICMGR_FAULT_POINT"
     private static let armed = ProcessInfo.processInfo.environment[variable]
@@ -34,5 +35,12 @@ enum FaultPoint {
     static func reach(_ point: StepPoint, _ phase: Phase) {
         guard let armed, armed == "\(point.rawValue):\(phase.rawValue)" else { return }
         kill(getpid(), SIGKILL)
+    }
+
+    /// The remote has applied `point` and answered: the moment of `:after`, and of `:drop`.
+    static func answered(_ point: StepPoint) throws(RemoteError) {
+        reach(point, .after)
+        guard let armed, armed == "\(point.rawValue):drop" else { return }
+        throw .answerLost(function: point.rawValue, detail: "dropped by \(variable)")
     }
 }
