@@ -13,16 +13,8 @@ command -v promtool >/dev/null 2>&1 || {
 rules=etc/prometheus/licmgr.rules.yml
 dashboard=etc/grafana/licmgr.json
 dir=$(mktemp -d)
-"$BIN_DIR/billmgr-sim" --port 0 > "$dir/sim.out" 2> "$dir/sim.err" < /dev/zero &
-sim=$!
-trap 'status=$?; kill -9 $sim 2>/dev/null; wait $sim 2>/dev/null || true; rm -rf "$dir"; exit $status' EXIT
-tries=0
-until grep -q listening "$dir/sim.out" 2>/dev/null; do
-  tries=$((tries + 1))
-  [ $tries -le 100 ] || { echo "check-prometheus: billmgr-sim did not start:" >&2; cat "$dir/sim.err" >&2; exit 1; }
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on //p' "$dir/sim.out")
+. Tests/Packaging/simulator.sh
+start_simulator check-prometheus
 base=${url%/billmgr}
 metrics="$dir/licmgr.prom"
 config() {

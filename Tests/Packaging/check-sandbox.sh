@@ -14,16 +14,8 @@ set -eu
 dir=$(mktemp -d)
 state="$dir/state"
 mkdir -m 0700 "$state"
-"$BIN_DIR/billmgr-sim" --port 0 > "$dir/sim.out" 2> "$dir/sim.err" < /dev/zero &
-sim=$!
-trap 'status=$?; kill -9 $sim 2>/dev/null; wait $sim 2>/dev/null || true; rm -rf "$dir"; exit $status' EXIT
-tries=0
-until grep -q listening "$dir/sim.out" 2>/dev/null; do
-  tries=$((tries + 1))
-  [ $tries -le 100 ] || { echo "check-sandbox: billmgr-sim did not start:" >&2; cat "$dir/sim.err" >&2; exit 1; }
-  sleep 0.1
-done
-url=$(sed -n 's/.*listening on //p' "$dir/sim.out")
+. Tests/Packaging/simulator.sh
+start_simulator check-sandbox
 printf 'Url %s\nUser reseller@example.com\nPassword secret\nDatabase %s/licmgr.db\n' "$url" "$state" > "$dir/licmgr.conf"
 chmod 600 "$dir/licmgr.conf"
 
