@@ -66,8 +66,17 @@ final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
         try XCTUnwrap(try sim.state().licenses.first { $0["id"] == String(id) })
     }
 
-    private func seed(_ rows: [[String: Any]]) throws -> [Int] {
-        try sim.seed(rows)
+    /// The remote row of a license named for service `id`, as licmgr would have named it.
+    private func row(service id: Int, ip: String, tariff: String = "55227", expires: Day) -> [String: Any] {
+        [
+            "licname": "Item #\(id) addon vps\(id)", "ip": ip, "pricelist": tariff,
+            "expiredate": expires.description,
+        ]
+    }
+
+    /// Seeds the license of `row` and returns its id.
+    private func seedOne(_ row: [String: Any]) throws -> Int {
+        try XCTUnwrap(try sim.seed([row]).first)
     }
 
     private func storedTariff(_ license: Int) throws -> Int? {
@@ -80,12 +89,9 @@ final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
         var rows: [[String: Any]] = []
         for id in 1...4 {
             try addService(id, ip: "10.1.0.\(id)")
-            rows.append([
-                "licname": "Item #\(id) addon vps\(id)", "ip": "10.1.0.\(id)", "pricelist": "55227",
-                "expiredate": today.adding(days: 20).description,
-            ])
+            rows.append(row(service: id, ip: "10.1.0.\(id)", expires: today.adding(days: 20)))
         }
-        let existing = try seed(rows)
+        let existing = try sim.seed(rows)
         try addService(5, ip: "10.1.0.5", addon: "panel=Pro")
         let first = try licmgr("fixchilds", "--json")
         XCTAssertEqual(first.jsonObject["attached"] as? Int, 4, first.stdout)
@@ -123,13 +129,7 @@ final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try storedTariff(license.id), 55228)
 
         try addService(6, ip: "10.2.0.6")
-        let due = try XCTUnwrap(
-            try seed([
-                [
-                    "licname": "Item #6 addon vps6", "ip": "10.2.0.6", "pricelist": "55227",
-                    "expiredate": today.description,
-                ]
-            ]).first)
+        let due = try seedOne(row(service: 6, ip: "10.2.0.6", expires: today))
         let renewed = try licmgr("checkevent", "--json")
         XCTAssertEqual(renewed.jsonObject["renewed"] as? Int, 1, renewed.stdout)
         try licmgr("checkevent")
@@ -141,13 +141,7 @@ final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
     /// A renewal refused for lack of funds is not final: topped up, the next run renews it.
     private func scenarioFundsRefusalThenTopUpRenewsOnTheNextRun() throws {
         try addService(7, ip: "10.3.0.7")
-        let license = try XCTUnwrap(
-            try seed([
-                [
-                    "licname": "Item #7 addon vps7", "ip": "10.3.0.7", "pricelist": "55227",
-                    "expiredate": today.description,
-                ]
-            ]).first)
+        let license = try seedOne(row(service: 7, ip: "10.3.0.7", expires: today))
         try licmgr("fixchilds")
         try sim.setBalance("1.00")
         try licmgr("checkevent", expect: 1)
@@ -162,15 +156,13 @@ final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
     /// a new key, nothing bought.
     private func scenarioParkThenReuseFromThePool() throws {
         try work.writeConfig(url: sim.url, extra: "Option ReUseLicense\nReusePrice 12")
-        let free = try XCTUnwrap(
-            try seed([
-                [
-                    "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
-                    "expiredate": today.adding(months: 3).description,
-                    "ip_change_date": today.adding(months: -2).description,
-                    "lickey_change_date": today.adding(months: -2).description, "lickey": "oldkey",
-                ]
-            ]).first)
+        let free = try seedOne(
+            [
+                "licname": "free.lic", "ip": "0.0.0.0", "pricelist": "55227", "status": "3",
+                "expiredate": today.adding(months: 3).description,
+                "ip_change_date": today.adding(months: -2).description,
+                "lickey_change_date": today.adding(months: -2).description, "lickey": "oldkey",
+            ])
         try addService(8, ip: "10.4.0.8", extra: ["--package", "12"])
         let reuse = try licmgr("order", "8", "--json")
         XCTAssertEqual(reuse.jsonObject["reused"] as? Int, 1, reuse.stdout)
@@ -208,13 +200,7 @@ final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
     private func scenarioAThirdPartyTariffEndToEnd() throws {
         try licmgr("import-tariffs")
         try addService(9, ip: "10.6.0.9", addon: "cloudlinux=9203")
-        let existing = try XCTUnwrap(
-            try seed([
-                [
-                    "licname": "Item #9 addon vps9", "ip": "10.6.0.9", "pricelist": "9203",
-                    "expiredate": today.description,
-                ]
-            ]).first)
+        let existing = try seedOne(row(service: 9, ip: "10.6.0.9", tariff: "9203", expires: today))
         try addService(10, ip: "10.6.0.10", addon: "cloudlinux=9203")
         let run = try licmgr("checkevent", "--json")
         XCTAssertEqual(run.jsonObject["attached"] as? Int, 1, run.stdout)
