@@ -647,6 +647,12 @@ public struct BillmgrClient: LicenseServer {
         return Tariff.Period(id: id, type: type, length: length, cost: node.attribute("cost") ?? "")
     }
 
+    /// A row's status code: `status`, or `item_status`, the column BILLmanager 6 documents for
+    /// softexternal's list.
+    static func statusCode(of node: DocNode) -> Int? {
+        node.int("status") ?? node.int("item_status")
+    }
+
     /// Reads one license row of a list or a view; the remote sends every value as a string.
     /// A row's `pricelist` is the tariff's id, or (BILLmanager 6's "Tariff plan" column) its
     /// name, which is kept for the engine to resolve with `pricelist` left 0. A view's
@@ -656,8 +662,7 @@ public struct BillmgrClient: LicenseServer {
         guard let id = node.int("id") ?? node.int("elid") ?? fallbackID else {
             throw .notProtocol(function: function, detail: "a license row without an id")
         }
-        // BILLmanager 6 documents `item_status`, not `status`, among softexternal's list columns.
-        let status = (node.int("status") ?? node.int("item_status")).flatMap(License.Status.init(rawValue:)) ?? .ordered
+        let status = statusCode(of: node).flatMap(License.Status.init(rawValue:)) ?? .ordered
         let tariff = node["pricelist"].text?.trimmingBlanks()
         let pricelist = tariff.flatMap { Int($0) } ?? node.int("pricelist_id")
         let options = options(of: node, select: "pricelist")

@@ -298,14 +298,14 @@ struct ListingShape {
             }
             if row["remoteid"].exists { withRemoteID += 1 }
             if row["real_ipchange"].exists || row["real_keychange"].exists { withChangeDates += 1 }
-            let status = row["status"].text ?? row["item_status"].text
-            if status.flatMap({ Int($0.trimmingBlanks()) }).flatMap(License.Status.init(rawValue:)) == nil {
-                badStatus.append((label, status ?? "absent"))
+            let status = BillmgrClient.statusCode(of: row)
+            if status.flatMap(License.Status.init(rawValue:)) == nil {
+                badStatus.append((label, row["status"].text ?? row["item_status"].text ?? "absent"))
             }
             // Only a license that is paid for and running renews: an order still in the works may
             // have no expiry yet.
             let expiry = row["expiredate"].text
-            if [2, 3].contains(status.flatMap { Int($0.trimmingBlanks()) }), expiry.flatMap(Day.init) == nil {
+            if [2, 3].contains(status), expiry.flatMap(Day.init) == nil {
                 badExpiry.append((label, expiry ?? "absent"))
             }
         }
