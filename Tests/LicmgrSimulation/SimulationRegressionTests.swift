@@ -165,4 +165,21 @@ final class SimulationRegressionTests: XCTestCase {
             .run(.checkEvent, .clean),
         ])
     }
+
+    /// A license of another edition bought by hand on the IP of a service the pool served: the
+    /// tariff change to that edition was refused for good (a second license of one tariff on the
+    /// IP), while the license that would serve sat unused beside it.
+    func testLicenseOfTheNewTariffOnTheIPServesTheChange() throws {
+        try assertKeepsEveryPromise([
+            .config(.reUseLicense(true)),
+            .remote(.freeLicense(tariff: 55227, restedDays: 90, expiresInDays: 200)),
+            .remote(.foreignLicense(tariff: 55228, ip: "10.0.0.1", name: "vps1 by hand")),
+            .addService(1, ip: "10.0.0.1", package: 12, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            .setService(1, ip: nil, period: nil, addons: ["panel": "Pro"], now: nil),
+            .run(.checkEvent, .clean),
+            .run(.checkEvent, .clean),
+        ])
+    }
 }

@@ -94,12 +94,9 @@ struct Workload {
         let addons = addons()
         let package = chance.chance(60) ? 12 : 5
         if takeover, let panel = addons["panel"].flatMap({ SimCatalogue.tariff(addon: "panel", value: $0) }) {
-            // Bought by hand before licmgr: the same tariff (attached), or another edition (moved). Not
-            // another edition where the pool may serve first: the license taken from the pool then
-            // shares the IP with it, and a later change to its tariff is refused for good (reported,
-            // not fixed: issue 18's note).
-            let tariff =
-                chance.chance(60) || package == 12 ? panel : chance.pick([55227, 55228, 55229].filter { $0 != panel })
+            // Bought by hand before licmgr: the same tariff (attached), or another edition (moved, or,
+            // where the pool serves first, left beside the pool's license until a tariff change takes it).
+            let tariff = chance.chance(60) ? panel : chance.pick([55227, 55228, 55229].filter { $0 != panel })
             events.append(.remote(.foreignLicense(tariff: tariff, ip: ip, name: "vps\(id) by hand")))
         }
         let status: Service.Status = chance.chance(10) ? .suspended : .active

@@ -141,6 +141,40 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try sim.state().calls("service.changepricelist").count, 1)
     }
 
+    /// A license of the new tariff already on the service's IP, bought by hand: the vendor would
+    /// refuse the tariff change for good, so that license serves and the old one goes.
+    func testALicenseOfTheNewTariffOnTheIPServesATariffChange() throws {
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("order", "7")
+        let old = try XCTUnwrap(try work.store().licenses(serviceID: 7).first?.id)
+        let byHand = try XCTUnwrap(
+            try sim.seed([
+                [
+                    "licname": "bought by hand", "ip": "10.0.0.7", "pricelist": "55228", "status": "2",
+                    "expiredate": today.adding(months: 5).description,
+                ]
+            ]).first)
+        try licmgr("sync")
+        let plan = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--dry-run").stdout
+        XCTAssertTrue(
+            plan.contains(
+                "would attach license \(byHand) to service 7 in place of license \(old): license \(byHand) of "
+                    + "tariff 55228 is on 10.0.0.7 already, serving no service"), plan)
+        XCTAssertTrue(plan.contains("would delete license \(old): replaced by license \(byHand)"), plan)
+        let run = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--json").jsonObject
+        let actions = (run["items"] as? [[String: Any]] ?? []).map { "\($0["action"] ?? "")" }
+        XCTAssertEqual(actions.sorted(), ["attached", "deleted"], "\(run)")
+        XCTAssertEqual(try work.store().licenses(serviceID: 7).filter(\.isLive).map(\.id), [byHand])
+        let state = try sim.state()
+        XCTAssertEqual(state.calls("service.changepricelist").count, 0)
+        XCTAssertEqual(state.calls("soft.order.param").count, 1, "the first order only")
+        // Its name follows the service's on the next pass, as any license attached does.
+        try licmgr("checkevent")
+        XCTAssertEqual(try work.store().license(byHand)?.name, "Item #7 addon vps7")
+        let after = try licmgr("checkevent", "--dry-run").stdout
+        XCTAssertFalse(after.contains("would"), after)
+    }
+
     func testNewKeyOnAParkedLicenseWarnsThatItRestartsItsMonth() throws {
         let free = try seedFree(changed: today.adding(months: -2))
         try licmgr("sync")

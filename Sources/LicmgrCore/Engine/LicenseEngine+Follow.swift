@@ -53,6 +53,8 @@ extension LicenseEngine {
         var changes: [PlannedChange] = []
         var renames = 0
         var renamesLeft = 0
+        /// Positions of the listing's live licenses by IP, built when a tariff change first asks.
+        var byIP: [String: [Int]]?
     }
 
     private func follow(
@@ -118,7 +120,8 @@ extension LicenseEngine {
                     periodChoice: Result { () throws(ConfigError) in
                         try resolver.period(local: service.period, tariff: tariff)
                     })
-                try changeTariff(license, of: service, to: need, listing: listing, dryRun: dryRun, report: &report)
+                try changeTariff(
+                    license, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch, report: &report)
                 return
             }
             var current = license
@@ -220,12 +223,17 @@ extension LicenseEngine {
         ) { () throws(RemoteError) in try server.delete(license: license.id, line: license.line) }
     }
 
-    /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
-    /// of the new tariff and let the old one go; otherwise change the license's tariff.
+    /// The addon now maps to another tariff: a license of that tariff already on the service's
+    /// IP serves instead; else with `UseExistingOnUpgrade` take a free license of the new tariff
+    /// and let the old one go; otherwise change the license's tariff.
     private func changeTariff(
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
-        report: inout RunReport
+        batch: inout FollowBatch, report: inout RunReport
     ) throws {
+        if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
+            try swap(license, for: present, of: service, need: need, dryRun: dryRun, report: &report)
+            return
+        }
         // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
         // Its items are held back until that is known, and told on the way out either way.
         var excused: [Int] = []
@@ -270,6 +278,70 @@ extension LicenseEngine {
         {
             report.excuse(excused, "license \(license.id) changed its tariff instead")
         }
+    }
+
+    /// A live license of the needed tariff on the service's IP that no service holds: bought by
+    /// hand, say. The vendor refuses a tariff change, or a free license moved there, that would
+    /// put a second license of that tariff on the IP, so while it stays unused the change could
+    /// never be made; and it is paid for already.
+    private func presentLicense(of need: Need, on service: Service, listing: [License], batch: inout FollowBatch)
+        throws -> License?
+    {
+        if batch.byIP == nil {
+            var byIP: [String: [Int]] = [:]
+            for (position, license) in listing.enumerated() where license.isLive && !license.isParked {
+                byIP[license.ip, default: []].append(position)
+            }
+            batch.byIP = byIP
+        }
+        let busy = try busyLicenses()
+        for position in batch.byIP?[service.ip] ?? [] {
+            let candidate = listing[position]
+            guard candidate.pricelist == need.tariff, candidate.line == need.line, !busy.contains(candidate.id)
+            else { continue }
+            if let known = try store.license(candidate.id), known.serviceID != nil || known.ip != candidate.ip {
+                continue
+            }
+            return candidate
+        }
+        return nil
+    }
+
+    /// Serves the need with `present`, already on the service's IP, and lets `license` go. One
+    /// upgrade workflow, recorded with the new license attached and taken, so a run cut before
+    /// the old license is parked or deleted leaves that to the next run, never to a second change.
+    private func swap(
+        _ license: License, for present: License, of service: Service, need: Need, dryRun: Bool,
+        report: inout RunReport
+    ) throws {
+        let why = "license \(present.id) of tariff \(need.tariff) is on \(service.ip) already, serving no service"
+        if dryRun {
+            report.plan(
+                .attached, serviceID: service.id, addon: need.addon, licenseID: present.id,
+                "would attach license \(present.id) to service \(service.id) in place of license \(license.id): \(why)")
+            try dispose(
+                license, of: service, why: "replaced by license \(present.id)", dryRun: true, report: &report)
+            return
+        }
+        var workflow = Workflow(
+            key: keys.next(), kind: .upgrade, serviceID: service.id, addon: need.addon, licenseID: present.id,
+            replacedID: license.id, marks: [.taken], createdAt: time.timestamp)
+        var attached = present
+        attached.serviceID = service.id
+        attached.addon = need.addon
+        try store.transaction {
+            try store.insert(workflow)
+            try store.save(attached, at: time.timestamp)
+            try store.attach(license: present.id, to: service.id, addon: need.addon)
+            try record(
+                workflow.kind.rawValue, result: "started", service: service.id, license: present.id,
+                "attaching license \(present.id) (tariff \(need.tariff)) to service \(service.id) in place of "
+                    + "license \(license.id): \(why) (\(workflow.key))")
+        }
+        report.add(
+            .attached, serviceID: service.id, addon: need.addon, licenseID: present.id,
+            "attached license \(present.id) to service \(service.id) in place of license \(license.id): \(why)")
+        _ = try advance(&workflow, report: &report)
     }
 
     /// Changes a license's tariff: one journaled remote step. `why` ends a dry run's line.
