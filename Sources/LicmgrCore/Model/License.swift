@@ -74,12 +74,6 @@ public struct License: Sendable, Equatable {
 
     /// Serves a service or could: on the remote and not deleted.
     public var isLive: Bool { status.isLive && !gone }
-
-    /// Equal in what the remote list reports; keys and change dates come only from views.
-    public func sameRemoteState(as other: License) -> Bool {
-        id == other.id && name == other.name && ip == other.ip && pricelist == other.pricelist
-            && period == other.period && status == other.status && expires == other.expires && !gone
-    }
 }
 
 extension License {
