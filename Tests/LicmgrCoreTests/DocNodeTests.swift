@@ -113,4 +113,50 @@ final class DocNodeTests: XCTestCase {
         guard case .notProtocol(_, let detail)? = parseError(body) else { return XCTFail("expected notProtocol") }
         XCTAssertLessThan(detail.count, 120, detail)
     }
+
+    func testAMemberIsFoundByItsKeyNotByAValueThatSaysIt() throws {
+        let node = try doc(#"{"doc": {"a": "id", "id": {"$": "7"}, "b": ["id", {"id": 8}]}}"#)
+        XCTAssertEqual(node.int("id"), 7)
+        XCTAssertEqual(node["b"].elements.map { $0.int("id") }, [nil, 8])
+        XCTAssertEqual(node["b"].text, "id")
+    }
+
+    func testEscapedKeysAndTextsAreDecoded() throws {
+        let node = try doc(#"{"doc": {"li\u0063name": {"$": "a \"b\" \u00e9"}, "$k\u0065y": "v"}}"#)
+        XCTAssertEqual(node["licname"].text, "a \"b\" é")
+        XCTAssertEqual(node.attribute("key"), "v")
+    }
+
+    func testKeysCompareAsStringsDo() throws {
+        // "é" precomposed and decomposed are one String, hence one key.
+        let node = try doc(#"{"doc": {"caf\u00e9": {"$": "1"}}}"#)
+        XCTAssertEqual(node.int("cafe\u{301}"), 1)
+        guard case .notProtocol? = parseError(#"{"doc": {"caf\u00e9": 1, "cafe\u0301": 2}}"#) else {
+            return XCTFail("expected notProtocol")
+        }
+        guard case .notProtocol? = parseError(#"{"doc": {"café": 1, "cafe\#u{301}": 2}}"#) else {
+            return XCTFail("expected notProtocol")
+        }
+    }
+
+    func testAKeyGivenTwiceIsNotJSONHoweverManyKeysComeBefore() {
+        for count in [1, 15, 16, 17, 40] {
+            let keys = (0..<count).map { #""k\#($0)": 0"# }.joined(separator: ", ")
+            guard case .notProtocol? = parseError(#"{"doc": {\#(keys), "k0": 1}}"#) else {
+                return XCTFail("expected notProtocol after \(count) keys")
+            }
+            XCTAssertNoThrow(try doc(#"{"doc": {\#(keys), "other": 1}}"#))
+        }
+    }
+
+    func testTheTapeReadsAsTheTreeReads() throws {
+        let text = #"{"a": [1, -2.5e3, true, false, null, "x\ty"], "b": {"c": {}, "d": []}, "e": "\ud83d\ude00"}"#
+        let value = try StrictJSON.parse(Array(text.utf8)[...])
+        XCTAssertEqual(
+            value,
+            .object([
+                "a": .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null, .string("x\ty")]),
+                "b": .object(["c": .object([:]), "d": .array([])]), "e": .string("😀"),
+            ]))
+    }
 }

@@ -3,59 +3,80 @@ import FoundationEssentials
 /// A read-only view of BILLmanager's `out=json` answer. The format mirrors XML, so an element
 /// may come as an object (one), an array (several) or not at all (none): `elements` hides
 /// the difference, and `text` reads `{"$": "value"}` as well as a bare string.
-public struct DocNode {
-    let value: StrictJSON.Value?
+public struct DocNode: Sendable {
+    /// The answer it belongs to, or nil for an element that is not there.
+    private let tape: StrictJSON.Tape?
+    private let index: Int
 
-    init(_ value: StrictJSON.Value?) { self.value = value }
+    private init(_ tape: StrictJSON.Tape?, _ index: Int) {
+        self.tape = tape
+        self.index = index
+    }
+
+    private static let absent = DocNode(nil, 0)
 
     /// Parses a whole answer and returns its `doc` element. An error shows the start of the
-    /// answer with `redaction` applied. The bytes are read by licmgr's own JSON reader: a page
-    /// of a thousand licenses parsed through Foundation weighs many times its size.
+    /// answer with `redaction` applied. The bytes are read by licmgr's own JSON reader into one
+    /// flat tape: a page of a thousand licenses parsed into a tree weighs many times its size,
+    /// and takes an allocation for nearly every value.
     public static func parse(
         _ data: Data, function: String, redacting redaction: Redaction = Redaction()
     ) throws(RemoteError) -> DocNode {
         let bytes = [UInt8](data)
-        guard StrictJSON.invalidUTF8Offset(bytes) == nil, let object = try? StrictJSON.parse(bytes[...]) else {
+        guard StrictJSON.invalidUTF8Offset(bytes) == nil, let tape = try? StrictJSON.Tape(bytes[...]) else {
             throw .notProtocol(function: function, detail: "not JSON (\(Self.preview(data, redaction)))")
         }
-        guard case .object(let root) = object, let doc = root["doc"], case .object = doc else {
+        let doc = DocNode(tape, 0)["doc"]
+        guard let index = doc.index(of: .object) else {
             throw .notProtocol(function: function, detail: "no 'doc' object (\(Self.preview(data, redaction)))")
         }
-        return DocNode(doc)
+        return DocNode(tape, index)
+    }
+
+    /// Its place on the tape when it is there and of `kind`.
+    private func index(of kind: StrictJSON.Tape.Kind) -> Int? {
+        tape?.kind(index) == kind ? index : nil
     }
 
     public subscript(key: String) -> DocNode {
-        guard case .object(let members) = value else { return DocNode(nil) }
-        return DocNode(members[key])
+        guard let tape, let object = index(of: .object), let member = tape.member(key, of: object) else {
+            return Self.absent
+        }
+        return DocNode(tape, member)
     }
 
     public var exists: Bool {
-        switch value {
-        case nil, .null: false
-        default: true
-        }
+        guard let tape else { return false }
+        return tape.kind(index) != .null
     }
 
     /// The element's occurrences: none, one or many, whatever shape the JSON gave.
     public var elements: [DocNode] {
-        switch value {
-        case .array(let array): array.map(DocNode.init)
-        case nil, .null: []
-        default: [DocNode(value)]
+        guard let tape else { return [] }
+        switch tape.kind(index) {
+        case .array: return tape.elements(index).map { DocNode(tape, $0) }
+        case .null: return []
+        default: return [self]
         }
     }
 
     /// The element's text: `{"$": "x"}`, a bare string or number; nil when absent or empty.
     public var text: String? {
-        let raw: StrictJSON.Value?
-        switch value {
-        case .object(let members): raw = members["$"]
-        case .array(let array): return array.first.flatMap { DocNode($0).text }
-        default: raw = value
+        guard let tape else { return nil }
+        var at = index
+        switch tape.kind(index) {
+        case .object:
+            guard let member = tape.member("$", of: index) else { return nil }
+            at = member
+        case .array:
+            return tape.elements(index).first { _ in true }.flatMap { DocNode(tape, $0).text }
+        default: break
         }
-        switch raw {
-        case .string(let string): return string.isEmpty ? nil : string
-        case .number(let digits): return digits
+        switch tape.kind(at) {
+        case .string, .escapedString:
+            let string = tape.string(at)
+            return string.isEmpty ? nil : string
+        case .number: return tape.string(at)
         default: return nil
         }
     }

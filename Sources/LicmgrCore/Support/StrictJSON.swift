@@ -23,12 +23,121 @@ enum StrictJSON {
     /// UTF-8 (see `invalidUTF8Offset`). Offsets in a failure are indices of `bytes`, so a slice
     /// of a file reports offsets into the file.
     static func parse(_ bytes: ArraySlice<UInt8>) throws(Failure) -> Value {
-        var reader = Reader(bytes: bytes)
-        reader.skipWhitespace()
-        let value = try reader.value()
-        reader.skipWhitespace()
-        guard reader.position == bytes.endIndex else { throw reader.failure("unexpected text after the value") }
-        return value
+        let tape = try Tape(bytes)
+        return tape.value(at: 0)
+    }
+
+    /// A parsed document as one flat array of nodes that point into its bytes, each value in
+    /// document order followed by what it holds. A node costs sixteen bytes and no allocation
+    /// of its own, where a `Value` tree allocates a box, a dictionary or a string for nearly
+    /// every value: a page of a thousand licenses is some 40,000 values, and a listing of
+    /// 100,000 licenses a hundred such pages. Strings are decoded only when asked for.
+    final class Tape: Sendable {
+        enum Kind: UInt8, Sendable {
+            case object, array, string, number, `true`, `false`, null
+            /// A string with a backslash escape: decoded by the reader's rules, not copied.
+            case escapedString
+        }
+
+        struct Node: Sendable {
+            var kind: Kind
+            /// For a string, its bytes between the quotes; for a number, its digits.
+            var start: Int32
+            var end: Int32
+            /// The index of the node after this value and all it holds. An object's members
+            /// are its key's node, then the value's.
+            var after: Int32
+        }
+
+        let bytes: ArraySlice<UInt8>
+        let nodes: [Node]
+
+        /// Reads the one value in `bytes`, as `StrictJSON.parse` does.
+        init(_ bytes: ArraySlice<UInt8>) throws(Failure) {
+            guard bytes.endIndex < Int(Int32.max) else {
+                throw Failure(offset: bytes.startIndex, reason: "more than 2 GB of text")
+            }
+            var reader = Reader(bytes: bytes)
+            reader.skipWhitespace()
+            try reader.value()
+            reader.skipWhitespace()
+            guard reader.position == bytes.endIndex else { throw reader.failure("unexpected text after the value") }
+            self.bytes = bytes
+            nodes = reader.nodes
+        }
+
+        func kind(_ index: Int) -> Kind { nodes[index].kind }
+
+        /// The values the array at `index` holds.
+        func elements(_ index: Int) -> some Sequence<Int> {
+            let after = Int(nodes[index].after)
+            return sequence(first: index + 1) { Int(self.nodes[$0].after) }.prefix { $0 < after }
+        }
+
+        /// The keys the object at `index` holds, each followed by its value.
+        func keys(_ index: Int) -> some Sequence<Int> {
+            let after = Int(nodes[index].after)
+            return sequence(first: index + 1) { Int(self.nodes[$0 + 1].after) }.prefix { $0 < after }
+        }
+
+        /// The value of member `key` of the object at `index`; nil when it has none.
+        func member(_ key: String, of index: Int) -> Int? {
+            for child in keys(index) where keyEquals(child, key) { return child + 1 }
+            return nil
+        }
+
+        /// The text of the string at `index`, or the digits of the number.
+        func string(_ index: Int) -> String { Self.string(of: nodes[index], in: bytes) }
+
+        /// Whether the string at `index` says `key`, as `String` compares them.
+        func keyEquals(_ index: Int, _ key: String) -> Bool {
+            var key = key
+            return key.withUTF8 { Self.equal(nodes[index], utf8: $0, in: bytes) }
+        }
+
+        static func string(of node: Node, in bytes: ArraySlice<UInt8>) -> String {
+            guard node.kind == .escapedString else {
+                return String(decoding: bytes[Int(node.start)..<Int(node.end)], as: UTF8.self)
+            }
+            // Read already, so it cannot fail now.
+            var reader = Reader(bytes: bytes)
+            reader.position = Int(node.start) - 1
+            return (try? reader.decodedString()) ?? ""
+        }
+
+        /// Whether the strings of two nodes are equal, as `String` compares them.
+        static func equal(_ a: Node, _ b: Node, in bytes: ArraySlice<UInt8>) -> Bool {
+            guard b.kind == .string else { return equal(a, utf8: Array(string(of: b, in: bytes).utf8), in: bytes) }
+            return equal(a, utf8: bytes[Int(b.start)..<Int(b.end)], in: bytes)
+        }
+
+        /// Whether the string of `node` is the text whose UTF-8 is `other`, as `String` compares
+        /// them: canonically equivalent texts are equal, so bytes that differ settle it only
+        /// when both are ASCII.
+        static func equal(_ node: Node, utf8 other: some Collection<UInt8>, in bytes: ArraySlice<UInt8>) -> Bool {
+            if node.kind == .string {
+                let own = bytes[Int(node.start)..<Int(node.end)]
+                if own.elementsEqual(other) { return true }
+                if own.allSatisfy({ $0 < 0x80 }) && other.allSatisfy({ $0 < 0x80 }) { return false }
+            }
+            return string(of: node, in: bytes) == String(decoding: other, as: UTF8.self)
+        }
+
+        /// The value at `index` as a tree.
+        func value(at index: Int) -> Value {
+            switch nodes[index].kind {
+            case .object:
+                var members: [String: Value] = [:]
+                for key in keys(index) { members[string(key)] = value(at: key + 1) }
+                return .object(members)
+            case .array: return .array(elements(index).map(value(at:)))
+            case .string, .escapedString: return .string(string(index))
+            case .number: return .number(string(index))
+            case .true: return .bool(true)
+            case .false: return .bool(false)
+            case .null: return .null
+            }
+        }
     }
 
     /// The offset of the first byte that is not part of valid UTF-8, or nil when all are.
@@ -53,6 +162,7 @@ enum StrictJSON {
         let bytes: ArraySlice<UInt8>
         var position: Int
         private var depth = 0
+        var nodes: [Tape.Node] = []
 
         // Each nested array or object is a recursive call: a bound keeps hostile input from
         // exhausting the stack. Service records nest two deep.
@@ -79,18 +189,25 @@ enum StrictJSON {
             return true
         }
 
-        mutating func value() throws(Failure) -> Value {
+        /// Appends the value at `position` to `nodes`, and what it holds after it.
+        mutating func value() throws(Failure) {
             guard let byte = peek() else { throw failure("the text ends where a value should be") }
             switch byte {
-            case UInt8(ascii: "{"): return try object()
-            case UInt8(ascii: "["): return try array()
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-            case UInt8(ascii: "t"): return try literal("true", .bool(true))
-            case UInt8(ascii: "f"): return try literal("false", .bool(false))
-            case UInt8(ascii: "n"): return try literal("null", .null)
+            case UInt8(ascii: "{"): try object()
+            case UInt8(ascii: "["): try array()
+            case UInt8(ascii: "\""): try string()
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
+            case UInt8(ascii: "t"): try literal("true", .true)
+            case UInt8(ascii: "f"): try literal("false", .false)
+            case UInt8(ascii: "n"): try literal("null", .null)
             default: throw failure("expected a value")
             }
+        }
+
+        private mutating func append(_ kind: Tape.Kind, from start: Int) {
+            nodes.append(
+                Tape.Node(
+                    kind: kind, start: Int32(start), end: Int32(position), after: Int32(nodes.count + 1)))
         }
 
         private mutating func nest() throws(Failure) {
@@ -100,54 +217,100 @@ enum StrictJSON {
             skipWhitespace()
         }
 
-        private mutating func object() throws(Failure) -> Value {
+        /// Closes the object or array whose node is at `index`: it holds every node since.
+        private mutating func close(_ index: Int) {
+            depth -= 1
+            nodes[index].end = Int32(position)
+            nodes[index].after = Int32(nodes.count)
+        }
+
+        private mutating func object() throws(Failure) {
+            let index = nodes.count
+            append(.object, from: position)
             try nest()
-            var members: [String: Value] = [:]
+            var keys = KeySet(object: index)
             if !take("}") {
                 repeat {
                     skipWhitespace()
                     let keyOffset = position
                     guard peek() == UInt8(ascii: "\"") else { throw failure("expected a key in double quotes") }
-                    let key = try string()
+                    let key = nodes.count
+                    try string()
                     skipWhitespace()
                     guard take(":") else { throw failure("expected ':' after a key") }
                     skipWhitespace()
-                    if members.updateValue(try value(), forKey: key) != nil {
-                        throw failure("key '\(key)' appears twice in one object", at: keyOffset)
+                    try value()
+                    guard keys.insert(key, in: self) else {
+                        let text = Tape.string(of: nodes[key], in: bytes)
+                        throw failure("key '\(text)' appears twice in one object", at: keyOffset)
                     }
                     skipWhitespace()
                 } while take(",")
                 guard take("}") else { throw failure("expected ',' or '}'") }
             }
-            depth -= 1
-            return .object(members)
+            close(index)
         }
 
-        private mutating func array() throws(Failure) -> Value {
+        /// The keys of one object so far, to refuse one given twice: each compared with those
+        /// before it (found on the tape) while there are few, looked up in a set once there are many.
+        private struct KeySet {
+            let object: Int
+            private var count = 0
+            private var many: Set<String>?
+            private static let fewest = 16
+
+            init(object: Int) { self.object = object }
+
+            mutating func insert(_ key: Int, in reader: Reader) -> Bool {
+                count += 1
+                let nodes = reader.nodes
+                if many == nil && count <= Self.fewest {
+                    var earlier = object + 1
+                    while earlier < key {
+                        if Tape.equal(nodes[earlier], nodes[key], in: reader.bytes) { return false }
+                        earlier = Int(nodes[earlier + 1].after)
+                    }
+                    return true
+                }
+                if many == nil {
+                    var set = Set<String>()
+                    var earlier = object + 1
+                    while earlier < key {
+                        set.insert(Tape.string(of: nodes[earlier], in: reader.bytes))
+                        earlier = Int(nodes[earlier + 1].after)
+                    }
+                    many = set
+                }
+                return many!.insert(Tape.string(of: nodes[key], in: reader.bytes)).inserted
+            }
+        }
+
+        private mutating func array() throws(Failure) {
+            let index = nodes.count
+            append(.array, from: position)
             try nest()
-            var elements: [Value] = []
             if !take("]") {
                 repeat {
                     skipWhitespace()
-                    elements.append(try value())
+                    try value()
                     skipWhitespace()
                 } while take(",")
                 guard take("]") else { throw failure("expected ',' or ']'") }
             }
-            depth -= 1
-            return .array(elements)
+            close(index)
         }
 
-        private mutating func literal(_ word: String, _ value: Value) throws(Failure) -> Value {
+        private mutating func literal(_ word: String, _ kind: Tape.Kind) throws(Failure) {
+            let start = position
             for byte in word.utf8 {
                 guard peek() == byte else { throw failure("expected a value") }
                 position += 1
             }
-            return value
+            append(kind, from: start)
         }
 
         /// The digits are kept as text; JSON's grammar is checked, the range is the reader's to judge.
-        private mutating func number() throws(Failure) -> String {
+        private mutating func number() throws(Failure) {
             let start = position
             _ = take("-")
             if !take("0") { try digits() }
@@ -156,7 +319,7 @@ enum StrictJSON {
                 _ = take("+") || take("-")
                 try digits()
             }
-            return String(decoding: bytes[start..<position], as: UTF8.self)
+            append(.number, from: start)
         }
 
         private mutating func digits() throws(Failure) {
@@ -165,8 +328,37 @@ enum StrictJSON {
             guard position > start else { throw failure("expected a digit") }
         }
 
+        /// Appends the string at `position`; its node spans the bytes between the quotes.
+        private mutating func string() throws(Failure) {
+            let start = position + 1
+            position = start
+            while let byte = peek() {
+                switch byte {
+                case UInt8(ascii: "\""):
+                    append(.string, from: start)
+                    nodes[nodes.count - 1].end = Int32(position)
+                    position += 1
+                    return
+                case UInt8(ascii: "\\"):
+                    // Rare in answers: read again whole, escapes and all, to check them.
+                    position = start - 1
+                    _ = try decodedString()
+                    nodes.append(
+                        Tape.Node(
+                            kind: .escapedString, start: Int32(start), end: Int32(position - 1),
+                            after: Int32(nodes.count + 1)))
+                    return
+                case ..<0x20:
+                    throw failure("a control character in a string must be escaped")
+                default:
+                    position += 1
+                }
+            }
+            throw failure("a string is not closed")
+        }
+
         // The input is UTF-8 as a whole, so the bytes between escapes are whole characters.
-        private mutating func string() throws(Failure) -> String {
+        mutating func decodedString() throws(Failure) -> String {
             position += 1
             var utf8: [UInt8] = []
             while let byte = peek() {
