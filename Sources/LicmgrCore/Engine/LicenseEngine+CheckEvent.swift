@@ -74,7 +74,7 @@ extension LicenseEngine {
 
     /// What changed on the remote behind licmgr's back since it last looked: reported, and
     /// recorded in history; following the service then puts right what it should.
-    func noteDrift(_ listing: [License], known recorded: [Int: License], report: inout RunReport) throws {
+    func noteDrift(_ listing: [License], known recorded: KnownLicenses, report: inout RunReport) throws {
         // Positions, not copies: at 100,000 licenses each copy of the listing weighs tens of MB.
         var position: [Int: Int] = [:]
         position.reserveCapacity(listing.count)

@@ -29,7 +29,7 @@ extension LicenseEngine {
         for service in try self.services(includeClosed: false) {
             guard run.stopped == nil else { break }
             if service.status == .suspended && skipSuspended {
-                if (index.attached[service.id] ?? [:]).isEmpty,
+                if !index.attached.serves(service.id),
                     (try? needs(of: service, resolver: resolver).isEmpty) == false
                 {
                     unserved.append(

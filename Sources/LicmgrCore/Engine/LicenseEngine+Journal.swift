@@ -196,13 +196,13 @@ extension LicenseEngine {
     }
 
     /// Records that `license` now serves `service` through `addon`; call inside a transaction.
-    func attach(_ license: License, to service: Service, addon: String, action: String, _ detail: String) throws {
+    func attach(_ license: License, to service: Int, addon: String, action: String, _ detail: String) throws {
         var attached = license
-        attached.serviceID = service.id
+        attached.serviceID = service
         attached.addon = addon
         try store.save(attached, at: time.timestamp)
-        try store.attach(license: license.id, to: service.id, addon: addon)
-        try record(action, result: "ok", service: service.id, license: license.id, detail)
+        try store.attach(license: license.id, to: service, addon: addon)
+        try record(action, result: "ok", service: service, license: license.id, detail)
     }
 
     /// Marks a sent step done and writes its history row; call inside the transaction that

@@ -33,7 +33,7 @@ extension LicenseEngine {
     /// true for the services after it; whether a candidate is taken is read from the store.
     struct ServeIndex {
         /// Each service's live licenses, by addon: all serving needs to know of them.
-        var attached: [Int: [String: Int]] = [:]
+        var attached = Attachments()
         var pending: [Int: [RemoteOperation]] = [:]
         var workflows: [Int: [Workflow]] = [:]
         /// The listing, and the positions in it of its live licenses by IP, where
@@ -46,7 +46,7 @@ extension LicenseEngine {
         var index = ServeIndex()
         try store.forEachLicense { license in
             guard license.isLive, let service = license.serviceID, let addon = license.addon else { return }
-            index.attached[service, default: [:]][addon] = license.id
+            index.attached.add(license: license.id, service: service, addon: addon)
         }
         index.pending = Dictionary(
             grouping: try store.operations(state: .pending).filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
@@ -63,7 +63,8 @@ extension LicenseEngine {
     /// the account to attach, written together, and orders, sent together.
     struct ServePlan {
         var orders: [OrderPlan] = []
-        var attaches: [(license: License, service: Service, addon: String)] = []
+        /// By service id: attaching reads no more of the service, and a run over 100,000 holds them all.
+        var attaches: [(license: License, service: Int, addon: String)] = []
         /// Licenses found for a service this run, no longer free for the next.
         var claimed: Set<Int> = []
     }
@@ -109,12 +110,11 @@ extension LicenseEngine {
             report.add(.unchanged, serviceID: service.id, "no addon of service \(service.id) needs a license")
             return
         }
-        let attached = index.attached[service.id] ?? [:]
         let pending = index.pending[service.id] ?? []
         let workflows = index.workflows[service.id] ?? []
         for need in needs {
             guard report.stopped == nil else { return }
-            if let current = attached[need.addon] {
+            if let current = index.attached.license(of: service.id, addon: need.addon) {
                 report.add(
                     .unchanged, serviceID: service.id, addon: need.addon, licenseID: current,
                     "service \(service.id) has license \(current) already")
@@ -147,7 +147,7 @@ extension LicenseEngine {
                         "would attach license \(existing.id) to service \(service.id)")
                     continue
                 }
-                plan.attaches.append((existing, service, need.addon))
+                plan.attaches.append((existing, service.id, need.addon))
                 plan.claimed.insert(existing.id)
                 report.add(
                     .attached, serviceID: service.id, addon: need.addon, licenseID: existing.id,
@@ -277,7 +277,7 @@ extension LicenseEngine {
         }
         try store.transaction {
             try attach(
-                license, to: service, addon: need.addon, action: "attach",
+                license, to: service.id, addon: need.addon, action: "attach",
                 "attached license \(license.id) to service \(service.id) to move it to tariff \(need.tariff)")
         }
         report.add(

@@ -185,7 +185,7 @@ extension LicenseEngine {
     }
 
     /// Stores what one listing says of every license, keeping attachments.
-    func refreshKnown(from listing: [License], known: [Int: License]) throws {
+    func refreshKnown(from listing: [License], known: KnownLicenses) throws {
         let at = time.timestamp
         try store.transaction {
             for remote in listing {
@@ -211,11 +211,10 @@ extension LicenseEngine {
     }
 
     /// Every license recorded, by id: one read for a run's lookups.
-    func knownLicenses() throws -> [Int: License] {
-        // Sized up front: a map of 100,000 licenses that doubles as it fills holds both halves at once.
-        var known: [Int: License] = [:]
-        known.reserveCapacity(try store.licenseCount())
-        try store.forEachLicense { known[$0.id] = $0 }
+    func knownLicenses() throws -> KnownLicenses {
+        // Sized up front: a table of 100,000 licenses that doubles as it fills holds both halves at once.
+        var known = KnownLicenses(capacity: try store.licenseCount())
+        try store.forEachLicense { known.add($0) }
         return known
     }
 }

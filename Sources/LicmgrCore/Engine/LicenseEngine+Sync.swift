@@ -45,7 +45,7 @@ extension LicenseEngine {
     /// still shows makes the whole listing a failed read. A serving license believed gone gets
     /// its service served again, and if the service has moved to another IP meanwhile, nothing
     /// on the remote stops a second license being bought there.
-    func confirmMissing(from listing: [License], known: [Int: License], believedUpTo: Int) throws {
+    func confirmMissing(from listing: [License], known: KnownLicenses, believedUpTo: Int) throws {
         let listed = Set(listing.map(\.id))
         let missing = known.values.filter { $0.isLive && !listed.contains($0.id) }.sorted { $0.id < $1.id }
         let unseen = missing.count > believedUpTo ? missing : missing.filter { $0.serviceID != nil }

@@ -6,7 +6,7 @@ extension LicenseEngine {
     /// tariff there bears it; else by viewing the license, once per name and family when the
     /// form shows that name against one tariff only, else once per license. A row that none of
     /// these resolves stops the read: no tariff 0 is stored, bought for or changed to.
-    func resolveTariffNames(_ listing: [License], known: [Int: License]) throws -> [License] {
+    func resolveTariffNames(_ listing: [License], known: KnownLicenses) throws -> [License] {
         guard listing.contains(where: { $0.pricelist == 0 }) else { return listing }
         var listing = listing
         // Gone tariffs too: licenses of a tariff no longer sold still list under its name.

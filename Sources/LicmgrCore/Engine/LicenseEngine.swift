@@ -74,7 +74,7 @@ public final class LicenseEngine {
     /// families only where a known license, a service's addon or an order in doubt lives, so
     /// that an account without third-party products costs one list call. An order in doubt is
     /// settled by finding its license in the listing, even once its service no longer needs it.
-    func remoteListing(known: [Int: License]) throws -> [License] {
+    func remoteListing(known: KnownLicenses) throws -> [License] {
         let resolver = try resolver()
         var lines: Set<ProductLine> = [.soft]
         for license in known.values where !license.gone { lines.insert(license.line) }

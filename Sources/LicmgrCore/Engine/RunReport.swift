@@ -15,20 +15,21 @@ public struct RunReport: Sendable, Equatable {
     }
 
     public struct Item: Sendable, Equatable {
-        public var action: Action
+        // Declared so that the fields pack: a run over 100,000 services holds an item for each.
         public var serviceID: Int?
-        public var addon: String?
-        public var licenseID: Int?
-        public var detail: String
-        /// For an item refused before anything was sent, the exit code of its cause: 65 for a
-        /// service or addon, 78 for a config line.
-        public var code: ExitStatus?
-        /// For a step that spends money: what a planned one would cost, or what one the run did
-        /// spent (the price journaled with it); nil for one that spends nothing.
-        public var charge: Charge?
+        public var action: Action
         /// For a planned step: the action the run would report for it, so that a script can set a
         /// dry run beside the run.
         public var plan: Action?
+        /// For an item refused before anything was sent, the exit code of its cause: 65 for a
+        /// service or addon, 78 for a config line.
+        public var code: ExitStatus?
+        public var licenseID: Int?
+        public var addon: String?
+        public var detail: String
+        /// For a step that spends money: what a planned one would cost, or what one the run did
+        /// spent (the price journaled with it); nil for one that spends nothing.
+        public var charge: Charge?
 
         public init(
             action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String,

@@ -17,33 +17,34 @@ public struct License: Sendable, Equatable {
         public var isLive: Bool { self != .deleted }
     }
 
+    // Declared so that the fields pack: a listing holds 100,000 of these at once.
     public var id: Int
+    public var pricelist: Int
     public var name: String
     public var ip: String
-    public var pricelist: Int
     /// The tariff's name when the remote gave one: a list row that names its tariff instead of
     /// giving its id (then `pricelist` is 0 until the engine resolves the name), or the option
     /// a view's select shows for it. Kept, so that a later row naming the same tariff needs no view.
     public var tariffName: String?
-    /// From a view only, never stored: the form's tariff select shows `tariffName` against this
-    /// tariff's id alone, so on this remote the name tells the tariff of other licenses too.
-    public var tariffNameIsUnique = false
-    /// The function family the license is listed and changed under.
-    public var line: ProductLine
-    public var period: Int?
-    public var status: Status
-    public var expires: Day?
-    public var created: Day?
     public var key: String?
     public var remoteID: String?
     public var autoprolong: String?
+    public var addon: String?
+    public var period: Int?
+    public var status: Status
+    /// The function family the license is listed and changed under.
+    public var line: ProductLine
+    /// From a view only, never stored: the form's tariff select shows `tariffName` against this
+    /// tariff's id alone, so on this remote the name tells the tariff of other licenses too.
+    public var tariffNameIsUnique = false
+    /// No longer on the remote list: deleted upstream or behind our back.
+    public var gone: Bool
+    public var expires: Day?
+    public var serviceID: Int?
+    public var created: Day?
     /// When the remote last saw the IP and the key change: the pool rule needs a month of rest.
     public var ipChanged: Day?
     public var keyChanged: Day?
-    public var serviceID: Int?
-    public var addon: String?
-    /// No longer on the remote list: deleted upstream or behind our back.
-    public var gone: Bool
 
     public init(
         id: Int, name: String, ip: String, pricelist: Int, tariffName: String? = nil, line: ProductLine = .soft,

@@ -35,13 +35,16 @@ public enum ServiceImport {
             }
             guard case .array(let elements) = value else { throw fail(at: first, "not a valid JSON array") }
             var records: [ServiceRecord] = []
+            records.reserveCapacity(elements.count)
+            var addons = AddonSets()
             for (index, element) in elements.enumerated() {
                 let location = "element \(index + 1)"
-                records.append(try record(from: element, source: source, location: location))
+                records.append(try record(from: element, source: source, location: location, addons: &addons))
             }
             return records
         }
         var records: [ServiceRecord] = []
+        var addons = AddonSets()
         for (index, line) in bytes[start...].split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy(StrictJSON.isWhitespace) { continue }
             let location = "line \(index + 1)"
@@ -51,14 +54,15 @@ public enum ServiceImport {
             } catch {
                 throw .badImport(source: source, location: location, reason: "not a valid JSON object: \(error.reason)")
             }
-            records.append(try record(from: object, source: source, location: location))
+            records.append(try record(from: object, source: source, location: location, addons: &addons))
         }
         return records
     }
 
-    static func record(from element: StrictJSON.Value, source: String, location: String) throws(InputError)
-        -> ServiceRecord
-    {
+    /// `addons`: the sets read before, shared by the records that repeat one.
+    static func record(
+        from element: StrictJSON.Value, source: String, location: String, addons sets: inout AddonSets
+    ) throws(InputError) -> ServiceRecord {
         func fail(_ reason: String) -> InputError { .badImport(source: source, location: location, reason: reason) }
         guard case .object(let object) = element else { throw fail("expected a JSON object") }
         if object.keys.contains(where: { $0.unicodeScalars.contains("\0") }) {
@@ -99,7 +103,7 @@ public enum ServiceImport {
                 }
                 addons[key] = text
             }
-            record.addons = addons
+            record.addons = sets.shared(addons)
         default:
             throw fail("'addons' must be an object of KEY: VALUE, or null for none")
         }

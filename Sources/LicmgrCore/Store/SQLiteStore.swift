@@ -38,6 +38,7 @@ public final class SQLiteStore: StateStore {
         throws
     {
         var current: Service?
+        var addons = AddonSets()
         try db.forEachRow(
             """
             SELECT s.id, s.name, s.ip, s.package, s.period, s.status, a.key, a.value
@@ -45,9 +46,10 @@ public final class SQLiteStore: StateStore {
             """, bindings
         ) { row in
             let id = row.int(0) ?? 0
-            if let service = current, service.id != id {
-                try body(service)
+            if var service = current, service.id != id {
                 current = nil
+                service.addons = addons.shared(service.addons)
+                try body(service)
             }
             if current == nil {
                 current = Service(
@@ -56,7 +58,10 @@ public final class SQLiteStore: StateStore {
             }
             if let key = row.string(6) { current?.addons[key] = row.string(7) ?? "" }
         }
-        if let service = current { try body(service) }
+        if var service = current {
+            service.addons = addons.shared(service.addons)
+            try body(service)
+        }
     }
 
     public func insert(_ service: Service, at: String) throws {
