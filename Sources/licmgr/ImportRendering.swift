@@ -12,7 +12,7 @@ enum ImportRendering {
             "closed": JSONValue(result.closed.map(\.id)), "dry_run": .bool(dryRun),
             "changes": .array(result.changes.map { .object(change($0)) }),
             "cost": JSONValue(money: total?.amount), "currency": JSONValue(total?.currency ?? nil),
-            "unpriced": .int(result.costs.filter { $0.amount == nil }.count),
+            "unpriced": .int(result.unpricedCosts),
         ]
     }
 
@@ -72,11 +72,14 @@ enum ImportRendering {
 
     /// What the changes would cost the next checkevent, for the summary line: nil when nothing.
     static func money(_ result: ImportResult) -> String? {
-        let costs = result.costs
-        guard !costs.isEmpty else { return nil }
-        let unpriced = costs.filter { $0.amount == nil }.count
+        guard result.changes.contains(where: { !$0.costs.isEmpty }) else { return nil }
+        let unpriced = result.unpricedCosts
         var sums: [String: Int] = [:]
-        for cost in costs { if let amount = cost.amount { sums[cost.currency ?? "", default: 0] += amount } }
+        for change in result.changes {
+            for cost in change.costs {
+                if let amount = cost.amount { sums[cost.currency ?? "", default: 0] += amount }
+            }
+        }
         let priced = sums.sorted { $0.key < $1.key }.map {
             Money.format($0.value) + ($0.key.isEmpty ? "" : " \($0.key)")
         }

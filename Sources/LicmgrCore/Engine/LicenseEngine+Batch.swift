@@ -39,8 +39,10 @@ extension LicenseEngine {
             var journaled: [Int: Step] = [:]
             var admittedUpTo = 0
             var started = Set<Int>()
-            var local = report
-            defer { report = local }
+            // Moved, not copied: a copy of a report of 100,000 items is copied whole at its next item.
+            var local = RunReport()
+            swap(&local, &report)
+            defer { swap(&local, &report) }
             try server.perform(
                 wave.map(\.call), parallel: config.parallel,
                 starting: { index in

@@ -35,7 +35,7 @@ extension LicenseEngine {
                 service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
                 plan: &plan, report: &report)
         }
-        try place(plan, report: &report)
+        try place(consume plan, report: &report)
         guard report.stopped == nil else { return report }
         try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: dryRun, report: &report)
         guard report.stopped == nil, !dryRun else { return report }

@@ -150,6 +150,10 @@ public struct RunReport: Sendable, Equatable {
     }
 
     mutating func append(_ item: Item) {
+        var item = item
+        // Interpolation leaves room to spare in the text it builds: a run of 100,000 items keeps
+        // each detail, so each is kept at its size.
+        item.detail = String(decoding: Array(item.detail.utf8), as: UTF8.self)
         items.append(item)
         if holding > 0 {
             held.append(items.count - 1)

@@ -99,12 +99,24 @@ extension ImportResult {
     /// Every purchase the import's changes lead to.
     public var costs: [ImportCost] { changes.flatMap(\.costs) }
 
-    /// What they add up to, when every price is known and in one currency.
+    /// What they add up to, when every price is known and in one currency. Read change by
+    /// change: an import of 100,000 services has as many costs, and a copy of them all weighs.
     public var total: (amount: Int, currency: String?)? {
-        let costs = self.costs
-        let currencies = Set(costs.map(\.currency))
-        guard costs.allSatisfy({ $0.amount != nil }), currencies.count <= 1 else { return nil }
-        return (costs.reduce(0) { $0 + ($1.amount ?? 0) }, currencies.first ?? nil)
+        var amount = 0
+        var currency: String??
+        for change in changes {
+            for cost in change.costs {
+                guard let price = cost.amount, currency == nil || currency == cost.currency else { return nil }
+                currency = cost.currency
+                amount += price
+            }
+        }
+        return (amount, currency ?? nil)
+    }
+
+    /// How many of `costs` have no known price.
+    public var unpricedCosts: Int {
+        changes.reduce(0) { count, change in count + change.costs.count { $0.amount == nil } }
     }
 }
 
