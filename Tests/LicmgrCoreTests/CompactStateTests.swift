@@ -23,14 +23,37 @@ final class CompactStateTests: XCTestCase {
 
     func testAttachmentsAnswerByServiceAndAddon() {
         var attached = Attachments()
-        attached.add(license: 100, service: 1, addon: "panel")
+        attached.add(license: 100, service: 3, addon: "panel")
         attached.add(license: 101, service: 1, addon: "os")
-        attached.add(license: 102, service: 1, addon: "panel")
-        XCTAssertEqual(attached.license(of: 1, addon: "panel"), 102)
+        attached.add(license: 102, service: 3, addon: "panel")
+        attached.add(license: 103, service: 1, addon: "panel")
+        attached.add(license: 104, service: 3, addon: "os")
+        attached.finish()
+        XCTAssertEqual(attached.license(of: 3, addon: "panel"), 102)
+        XCTAssertEqual(attached.license(of: 3, addon: "os"), 104)
         XCTAssertEqual(attached.license(of: 1, addon: "os"), 101)
+        XCTAssertEqual(attached.license(of: 1, addon: "panel"), 103)
         XCTAssertNil(attached.license(of: 2, addon: "panel"))
+        XCTAssertNil(attached.license(of: 4, addon: "panel"))
         XCTAssertTrue(attached.serves(1))
+        XCTAssertTrue(attached.serves(3))
+        XCTAssertFalse(attached.serves(0))
         XCTAssertFalse(attached.serves(2))
+        XCTAssertFalse(attached.serves(4))
+        XCTAssertFalse(Attachments().serves(1))
+    }
+
+    func testPositionsByIPComeInListingOrderAndOnlyLive() {
+        var gone = license(4)
+        gone.gone = true
+        var other = license(2)
+        other.ip = "10.0.0.2"
+        let listing = [license(1), other, license(3), gone, license(5)]
+        let positions = PositionsByIP(listing)
+        XCTAssertEqual(Array(positions["10.0.0.1"]), [0, 2, 4])
+        XCTAssertEqual(Array(positions["10.0.0.2"]), [1])
+        XCTAssertEqual(Array(positions["10.0.0.3"]), [])
+        XCTAssertEqual(Array(PositionsByIP()["10.0.0.1"]), [])
     }
 
     func testAddonSetsGiveBackAnEqualSetReadBefore() {

@@ -39,7 +39,7 @@ extension LicenseEngine {
         /// The listing, and the positions in it of its live licenses by IP, where
         /// `attachable` looks: positions, because a second copy of 100,000 licenses weighs.
         var listing: [License] = []
-        var candidates: [String: [Int]] = [:]
+        var candidates = PositionsByIP()
     }
 
     func serveIndex(listing: [License]) throws -> ServeIndex {
@@ -48,14 +48,13 @@ extension LicenseEngine {
             guard license.isLive, let service = license.serviceID, let addon = license.addon else { return }
             index.attached.add(license: license.id, service: service, addon: addon)
         }
+        index.attached.finish()
         index.pending = Dictionary(
             grouping: try store.operations(state: .pending).filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
         index.workflows = Dictionary(
             grouping: try store.openWorkflows().filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
         index.listing = listing
-        for (position, license) in listing.enumerated() where license.isLive {
-            index.candidates[license.ip, default: []].append(position)
-        }
+        index.candidates = PositionsByIP(listing)
         return index
     }
 
@@ -147,6 +146,9 @@ extension LicenseEngine {
                         "would attach license \(existing.id) to service \(service.id)")
                     continue
                 }
+                // Sized once, at the first: a takeover attaches nearly the whole listing, and a list
+                // that doubles as it fills holds both halves at once. Pages not filled cost nothing.
+                if plan.attaches.isEmpty { plan.attaches.reserveCapacity(index.listing.count) }
                 plan.attaches.append((existing, service.id, need.addon))
                 plan.claimed.insert(existing.id)
                 report.add(
@@ -243,7 +245,7 @@ extension LicenseEngine {
         on ip: String, for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>,
         where matches: (License) -> Bool
     ) throws -> License? {
-        for position in index.candidates[ip] ?? [] {
+        for position in index.candidates[ip] {
             let candidate = index.listing[position]
             guard matches(candidate), !claimed.contains(candidate.id) else { continue }
             if let known = try store.license(candidate.id) {

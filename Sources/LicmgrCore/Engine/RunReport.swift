@@ -29,7 +29,12 @@ public struct RunReport: Sendable, Equatable {
         public var detail: String
         /// For a step that spends money: what a planned one would cost, or what one the run did
         /// spent (the price journaled with it); nil for one that spends nothing.
-        public var charge: Charge?
+        public var charge: Charge? {
+            get { boxedCharge?.charge }
+            set { boxedCharge = newValue.map(ChargeBox.init) }
+        }
+        /// Few items spend money: boxed, the price costs the others 8 bytes, not 32.
+        private var boxedCharge: ChargeBox?
 
         public init(
             action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, detail: String,
@@ -44,6 +49,13 @@ public struct RunReport: Sendable, Equatable {
             self.code = code
             self.charge = charge
         }
+    }
+
+    /// Equal by the price it holds, as the item it is part of.
+    private final class ChargeBox: Sendable, Equatable {
+        let charge: Charge
+        init(_ charge: Charge) { self.charge = charge }
+        static func == (a: ChargeBox, b: ChargeBox) -> Bool { a.charge == b.charge }
     }
 
     /// The price of a step, as the imported catalogue states it.

@@ -71,18 +71,23 @@ enum StrictJSON {
         /// The values the array at `index` holds.
         func elements(_ index: Int) -> some Sequence<Int> {
             let after = Int(nodes[index].after)
-            return sequence(first: index + 1) { Int(self.nodes[$0].after) }.prefix { $0 < after }
+            return sequence(first: index + 1) { Int(self.nodes[$0].after) }.lazy.prefix { $0 < after }
         }
 
         /// The keys the object at `index` holds, each followed by its value.
         func keys(_ index: Int) -> some Sequence<Int> {
             let after = Int(nodes[index].after)
-            return sequence(first: index + 1) { Int(self.nodes[$0 + 1].after) }.prefix { $0 < after }
+            return sequence(first: index + 1) { Int(self.nodes[$0 + 1].after) }.lazy.prefix { $0 < after }
         }
 
         /// The value of member `key` of the object at `index`; nil when it has none.
         func member(_ key: String, of index: Int) -> Int? {
-            for child in keys(index) where keyEquals(child, key) { return child + 1 }
+            let after = Int(nodes[index].after)
+            var child = index + 1
+            while child < after {
+                if keyEquals(child, key) { return child + 1 }
+                child = Int(nodes[child + 1].after)
+            }
             return nil
         }
 
