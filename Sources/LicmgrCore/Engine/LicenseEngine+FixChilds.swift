@@ -57,9 +57,11 @@ extension LicenseEngine {
         var report = FixChildsReport(run: run)
         report.unserved = unserved
         let planned = Set(run.items.filter { $0.action == .planned }.compactMap(\.licenseID))
-        let known = try knownLicenses()
+        // Ids only: the licenses themselves are in the listing, and the run's report is at its largest.
+        var attached = Set<Int>()
+        try store.forEachLicense { if $0.serviceID != nil { attached.insert($0.id) } }
         for license in listing where license.isLive && !license.isParked && !planned.contains(license.id) {
-            if known[license.id]?.serviceID != nil { continue }
+            if attached.contains(license.id) { continue }
             report.orphans.append(
                 UnusedLicense(
                     license: license, monthlyCost: UnusedLicenses.monthlyCost(of: license, resolver.catalogue)))

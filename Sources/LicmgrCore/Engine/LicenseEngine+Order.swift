@@ -62,8 +62,11 @@ extension LicenseEngine {
     /// the account to attach, written together, and orders, sent together.
     struct ServePlan {
         var orders: [OrderPlan] = []
-        /// By service id: attaching reads no more of the service, and a run over 100,000 holds them all.
-        var attaches: [(license: License, service: Int, addon: String)] = []
+        /// By position in `listing` and service id: a takeover holds 100,000 of them, and
+        /// attaching reads no more of the service.
+        var attaches: [(position: Int, service: Int, addon: String)] = []
+        /// The listing `attaches` point into.
+        var listing: [License] = []
         /// Licenses found for a service this run, no longer free for the next.
         var claimed: Set<Int> = []
     }
@@ -139,7 +142,8 @@ extension LicenseEngine {
                         + "the next run carries it on")
                 continue
             }
-            if let existing = try attachable(for: service, need: need, index: index, claimed: plan.claimed) {
+            if let position = try attachable(for: service, need: need, index: index, claimed: plan.claimed) {
+                let existing = index.listing[position]
                 if dryRun {
                     report.plan(
                         .attached, serviceID: service.id, addon: need.addon, licenseID: existing.id,
@@ -148,8 +152,11 @@ extension LicenseEngine {
                 }
                 // Sized once, at the first: a takeover attaches nearly the whole listing, and a list
                 // that doubles as it fills holds both halves at once. Pages not filled cost nothing.
-                if plan.attaches.isEmpty { plan.attaches.reserveCapacity(index.listing.count) }
-                plan.attaches.append((existing, service.id, need.addon))
+                if plan.attaches.isEmpty {
+                    plan.listing = index.listing
+                    plan.attaches.reserveCapacity(index.listing.count)
+                }
+                plan.attaches.append((position, service.id, need.addon))
                 plan.claimed.insert(existing.id)
                 report.add(
                     .attached, serviceID: service.id, addon: need.addon, licenseID: existing.id,
@@ -221,8 +228,9 @@ extension LicenseEngine {
         }
     }
 
-    /// A live license on the account with the service's IP and tariff that serves no service.
-    func attachable(for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>) throws -> License? {
+    /// A live license on the account with the service's IP and tariff that serves no service:
+    /// its position in `index.listing`.
+    func attachable(for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>) throws -> Int? {
         try unclaimed(on: service.ip, for: service, need: need, index: index, claimed: claimed) {
             $0.pricelist == need.tariff
         }
@@ -238,13 +246,14 @@ extension LicenseEngine {
         return try unclaimed(on: service.ip, for: service, need: need, index: index, claimed: claimed) {
             $0.pricelist != need.tariff && $0.pricelist != 0 && $0.line == need.line
                 && resolver.product(ofTariff: $0.pricelist) == product
-        }
+        }.map { index.listing[$0] }
     }
 
+    /// The position in `index.listing` of the first license on `ip` that `matches` and is free.
     private func unclaimed(
         on ip: String, for service: Service, need: Need, index: ServeIndex, claimed: Set<Int>,
         where matches: (License) -> Bool
-    ) throws -> License? {
+    ) throws -> Int? {
         for position in index.candidates[ip] {
             let candidate = index.listing[position]
             guard matches(candidate), !claimed.contains(candidate.id) else { continue }
@@ -256,7 +265,7 @@ extension LicenseEngine {
                 // without a new key.
                 if known.ip != candidate.ip { continue }
             }
-            return candidate
+            return position
         }
         return nil
     }
@@ -298,7 +307,8 @@ extension LicenseEngine {
         defer { report.release() }
         for chunk in stride(from: 0, to: plan.attaches.count, by: 500) {
             try store.transaction {
-                for (license, service, addon) in plan.attaches[chunk..<min(chunk + 500, plan.attaches.count)] {
+                for (position, service, addon) in plan.attaches[chunk..<min(chunk + 500, plan.attaches.count)] {
+                    let license = plan.listing[position]
                     try attach(
                         license, to: service, addon: addon, action: "attach",
                         "attached existing license \(license.id) (\(license.ip), tariff \(license.pricelist))")
