@@ -127,9 +127,11 @@ public final class ServiceRegistry {
         let resolver = Resolver(config: config, catalogue: try store.catalogue())
         return try store.transaction {
             var seen: [Int: String] = [:]
-            // Where each record came from, not the record: 100,000 of them are held here at once.
-            var planned: [(location: String, current: Service?, service: Service)] = []
-            planned.reserveCapacity(records.count)
+            var result = ImportResult()
+            // Each record's change is made as it is checked, and written once all are checked:
+            // 100,000 records are held here once, as the changes they make. Sized once at most
+            // one each; the pages of what no change fills are never touched.
+            result.changes.reserveCapacity(records.count)
             for record in records {
                 if let earlier = seen[record.id] {
                     throw InputError.badImport(
@@ -138,53 +140,49 @@ public final class ServiceRegistry {
                 }
                 seen[record.id] = record.location
                 let current = try store.service(record.id)
+                let service: Service
                 do {
-                    let service = try Self.validated(record.applied(to: current), resolver: resolver)
-                    planned.append((record.location, current, service))
+                    service = try Self.validated(record.applied(to: current), resolver: resolver)
                 } catch let error as InputError {
                     throw InputError.badImport(source: source, location: record.location, reason: error.description)
                 }
-            }
-            var result = ImportResult()
-            if let prune {
-                let open = try store.services(includeClosed: false)
-                result.closed = open.filter { seen[$0.id] == nil }
-                try prune.check(closing: result.closed.count, open: open.count, records: records.count, source: source)
-            }
-            // Sized once: a list of 100,000 changes that doubles as it fills holds both halves at once.
-            result.changes.reserveCapacity(planned.count { $0.current != $0.service } + result.closed.count)
-            for (location, current, service) in planned {
-                if let current {
-                    if current == service {
-                        result.unchanged += 1
-                        continue
-                    }
-                    if current.status == .closed {
-                        let change = Self.differences(from: current, to: service, resolver: resolver)
-                        throw InputError.badImport(
-                            source: source, location: location,
-                            reason: "service \(service.id) is closed; an import never reopens or changes it (\(change))"
-                        )
-                    }
-                    if !dryRun {
-                        try store.update(service, at: time.timestamp)
-                        try self.record(
-                            service.id, "service import",
-                            Self.differences(from: current, to: service, resolver: resolver))
-                    }
-                    result.changed += 1
-                } else {
-                    if !dryRun {
-                        try store.insert(service, at: time.timestamp)
-                        try self.record(service.id, "service import", Self.summary(of: service, resolver: resolver))
-                    }
-                    result.added += 1
+                if current == service {
+                    result.unchanged += 1
+                    continue
                 }
                 result.changes.append(
                     ImportChange(
                         kind: current == nil ? .added : .changed, old: current, new: service,
                         summary: Self.changeText(from: current, to: service, resolver),
                         costs: try costs(from: current, to: service, resolver: resolver)))
+            }
+            if let prune {
+                let open = try store.services(includeClosed: false)
+                result.closed = open.filter { seen[$0.id] == nil }
+                try prune.check(closing: result.closed.count, open: open.count, records: records.count, source: source)
+            }
+            for change in result.changes {
+                let service = change.new
+                if let current = change.old {
+                    if current.status == .closed {
+                        throw InputError.badImport(
+                            source: source, location: seen[service.id] ?? "",
+                            reason:
+                                "service \(service.id) is closed; an import never reopens or changes it (\(change.summary))"
+                        )
+                    }
+                    if !dryRun {
+                        try store.update(service, at: time.timestamp)
+                        try self.record(service.id, "service import", change.summary)
+                    }
+                    result.changed += 1
+                } else {
+                    if !dryRun {
+                        try store.insert(service, at: time.timestamp)
+                        try self.record(service.id, "service import", change.summary)
+                    }
+                    result.added += 1
+                }
             }
             for var service in result.closed {
                 let old = service
