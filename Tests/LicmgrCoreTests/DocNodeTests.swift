@@ -139,6 +139,11 @@ final class DocNodeTests: XCTestCase {
         }
     }
 
+    func testANonASCIIKeyMayEqualAnASCIIOne() throws {
+        // U+212A KELVIN SIGN is canonically the letter K.
+        XCTAssertEqual(try doc(#"{"doc": {"\u212a": {"$": "3"}}}"#).int("K"), 3)
+    }
+
     func testAKeyGivenTwiceIsNotJSONHoweverManyKeysComeBefore() {
         for count in [1, 15, 16, 17, 40] {
             let keys = (0..<count).map { #""k\#($0)": 0"# }.joined(separator: ", ")

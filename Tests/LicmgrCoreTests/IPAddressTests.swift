@@ -22,6 +22,15 @@ final class IPAddressTests: StoreTestCase {
         XCTAssertEqual(IPAddress.canonical("0.0.0.0"), "0.0.0.0", "the free pool's parking address")
     }
 
+    func testADottedQuadIsTakenAsItIsOnlyInTheFormTheParserPrints() {
+        for text in ["10.0.0.7", "0.0.0.0", "255.255.255.255", "192.168.100.1"] {
+            XCTAssertTrue(IPAddress.isCanonicalIPv4(text), text)
+        }
+        for text in ["010.0.0.7", "10.0.0.07", "256.0.0.1", "10.0.0", "10.0.0.1.2", "10..0.1", "10.0.0.1 ", ""] {
+            XCTAssertFalse(IPAddress.isCanonicalIPv4(text), text)
+        }
+    }
+
     func testWhatIsNoAddressHasNoCanonicalText() {
         for text in ["", "10.0.0.300", "1.2.3", " 10.0.0.1", "::g", "fe80::1%eth0", "free.lic", "10.0.0.1\0x"] {
             XCTAssertNil(IPAddress.canonical(text), text)

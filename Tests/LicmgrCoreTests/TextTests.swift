@@ -8,7 +8,7 @@ import XCTest
 final class TextTests: XCTestCase {
     private let texts = [
         "", " ", "\t a b \t", "\n x \r\n", " \u{00A0}\u{2003}price\u{3000} ", "\u{2028}line\u{85}", "é ",
-        "  ", "\u{0B}v\u{0C}", "-+ 12,50 +", "x",
+        "  ", "\u{0B}v\u{0C}", "-+ 12,50 +", "x", "a b", "7", "x\u{00A0}", "+12+",
     ]
 
     func testTrimmingAsFoundationTrims() {

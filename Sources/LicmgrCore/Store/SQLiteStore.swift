@@ -176,34 +176,7 @@ public final class SQLiteStore: StateStore {
     /// Older versions stored IPs as given; read back, they take the form new rows are written in.
     static func ip(_ text: String?) -> String {
         let text = text ?? ""
-        // Nearly every stored IP is a dotted quad already in that form, which the system's
-        // parser would only print back: checking its bytes costs a fraction of the round trip.
-        if isCanonicalIPv4(text) { return text }
         return IPAddress.canonical(text) ?? text
-    }
-
-    /// Four decimal numbers up to 255 joined by dots, none with a leading zero: what
-    /// `inet_ntop` prints for an IPv4 address.
-    private static func isCanonicalIPv4(_ text: String) -> Bool {
-        var dots = 0
-        var digits = 0
-        var value = 0
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: ".") {
-                guard digits > 0, dots < 3 else { return false }
-                dots += 1
-                digits = 0
-                value = 0
-            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
-                guard digits == 0 || value > 0 else { return false }
-                digits += 1
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-                guard value <= 255 else { return false }
-            } else {
-                return false
-            }
-        }
-        return dots == 3 && digits > 0
     }
 
     // MARK: - Journal

@@ -6,6 +6,9 @@ import Glibc
 public enum IPAddress {
     /// The canonical text of an IPv4 or IPv6 address literal; nil when `text` is neither.
     public static func canonical(_ text: String) -> String? {
+        // Nearly every IP stored or listed is a dotted quad already in that form, which the
+        // system's parser would only print back: checking its bytes costs a fraction of the round trip.
+        if isCanonicalIPv4(text) { return text }
         // inet_pton reads a C string: text after a NUL would pass unseen.
         if text.utf8.contains(0) { return nil }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
@@ -21,5 +24,29 @@ public enum IPAddress {
         }
         guard written != nil else { return nil }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Four decimal numbers up to 255 joined by dots, none with a leading zero: what
+    /// `inet_ntop` prints for an IPv4 address.
+    static func isCanonicalIPv4(_ text: String) -> Bool {
+        var dots = 0
+        var digits = 0
+        var value = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return false }
+                dots += 1
+                digits = 0
+                value = 0
+            } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                guard digits == 0 || value > 0 else { return false }
+                digits += 1
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                guard value <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return dots == 3 && digits > 0
     }
 }

@@ -102,7 +102,9 @@ enum StrictJSON {
 
         static func string(of node: Node, in bytes: ArraySlice<UInt8>) -> String {
             guard node.kind == .escapedString else {
-                return String(decoding: bytes[Int(node.start)..<Int(node.end)], as: UTF8.self)
+                return bytes.withUnsafeBufferPointer {
+                    String(decoding: raw(node, in: $0, from: bytes.startIndex), as: UTF8.self)
+                }
             }
             // Read already, so it cannot fail now.
             var reader = Reader(bytes: bytes)
@@ -110,20 +112,32 @@ enum StrictJSON {
             return (try? reader.decodedString()) ?? ""
         }
 
+        /// The bytes `node` spans, in `buffer`, the bytes that start at offset `base`.
+        private static func raw(_ node: Node, in buffer: UnsafeBufferPointer<UInt8>, from base: Int)
+            -> UnsafeBufferPointer<UInt8>
+        {
+            UnsafeBufferPointer(rebasing: buffer[(Int(node.start) - base)..<(Int(node.end) - base)])
+        }
+
         /// Whether the strings of two nodes are equal, as `String` compares them.
         static func equal(_ a: Node, _ b: Node, in bytes: ArraySlice<UInt8>) -> Bool {
-            guard b.kind == .string else { return equal(a, utf8: Array(string(of: b, in: bytes).utf8), in: bytes) }
-            return equal(a, utf8: bytes[Int(b.start)..<Int(b.end)], in: bytes)
+            guard b.kind == .string else {
+                return Array(string(of: b, in: bytes).utf8).withUnsafeBufferPointer { equal(a, utf8: $0, in: bytes) }
+            }
+            return bytes.withUnsafeBufferPointer { equal(a, utf8: raw(b, in: $0, from: bytes.startIndex), in: bytes) }
         }
 
         /// Whether the string of `node` is the text whose UTF-8 is `other`, as `String` compares
-        /// them: canonically equivalent texts are equal, so bytes that differ settle it only
-        /// when both are ASCII.
-        static func equal(_ node: Node, utf8 other: some Collection<UInt8>, in bytes: ArraySlice<UInt8>) -> Bool {
+        /// them: canonically equivalent texts are equal (a Kelvin sign is a K), so bytes that
+        /// differ settle it only when both are ASCII.
+        static func equal(_ node: Node, utf8 other: UnsafeBufferPointer<UInt8>, in bytes: ArraySlice<UInt8>) -> Bool {
             if node.kind == .string {
-                let own = bytes[Int(node.start)..<Int(node.end)]
-                if own.elementsEqual(other) { return true }
-                if own.allSatisfy({ $0 < 0x80 }) && other.allSatisfy({ $0 < 0x80 }) { return false }
+                let differ = bytes.withUnsafeBufferPointer { buffer -> Bool? in
+                    let own = raw(node, in: buffer, from: bytes.startIndex)
+                    if own.elementsEqual(other) { return false }
+                    return own.allSatisfy { $0 < 0x80 } && other.allSatisfy { $0 < 0x80 } ? true : nil
+                }
+                if let differ { return !differ }
             }
             return string(of: node, in: bytes) == String(decoding: other, as: UTF8.self)
         }

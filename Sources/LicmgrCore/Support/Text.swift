@@ -6,12 +6,22 @@ import Glibc
 extension StringProtocol {
     /// Foundation's `trimmingCharacters(in: .whitespaces)`: spaces and tabs, not line breaks.
     public func trimmingBlanks() -> String {
-        trimming { $0.properties.isWhitespace && !Self.isLineBreak($0) }
+        if hasVisibleEnds { return String(self) }
+        return trimming { $0.properties.isWhitespace && !Self.isLineBreak($0) }
     }
 
     /// Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)`.
     public func trimmingWhitespace() -> String {
-        trimming { $0.properties.isWhitespace }
+        if hasVisibleEnds { return String(self) }
+        return trimming { $0.properties.isWhitespace }
+    }
+
+    /// Whether the text begins and ends with a visible ASCII character, which no trimming of
+    /// blanks takes: most text read does, and a listing of 100,000 licenses trims some of each.
+    private var hasVisibleEnds: Bool {
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return false }
+        return (0x21...0x7E).contains(first.value) && (0x21...0x7E).contains(last.value)
     }
 
     /// The text without the scalars at either end that `drop` matches, as Foundation trims.
