@@ -30,6 +30,9 @@
 # made/min is the calls made over that minimum. floor = minimum × RTT ÷ Parallel (1 when
 # unset): the wall time no client could beat, which wall/floor compares with. sim cpu is the
 # simulator's own CPU during the command, to show it is not what the command waited for.
+# The last lines give, per size, the largest peak RSS of any command and the CPU of the idle
+# checkevent, with how many times that of the size before it it is: issue 19 asks for under
+# 128 MB at 100,000 licenses, and an idle run that grows no faster than the account.
 set -eu
 
 : "${BIN:?set BIN to the directory holding release builds of licmgr and billmgr-sim}"
@@ -63,6 +66,8 @@ sim_cpu() {
 }
 
 failed=0
+summary=
+idle_before=
 
 # step LABEL MINIMUM ARGS...: runs licmgr ARGS once and prints one row of the table.
 step() {
@@ -91,6 +96,9 @@ step() {
             printf "%-22s %8.2f %8.2f %7.1f %7d %7d %8s %8.2f %10s %8s  %s\n",
                 label, $1, $2 + $3, $4 / 1024, made, minimum, ratio, floor, against, simcpu, calls
         }'
+    rss=$(awk '{ print $NF }' "$dir/time" | tail -n 1)
+    if [ "$rss" -gt "$peak_rss" ]; then peak_rss=$rss peak_step=$label; fi
+    if [ "$label" = "checkevent (idle)" ]; then idle_cpu=$(tail -n 1 "$dir/time" | awk '{ printf "%.2f", $2 + $3 }'); fi
     if [ -n "$status" ]; then
         failed=1
         echo "  ^ FAILED: licmgr $* exited $status; it said (first 20 lines):"
@@ -159,6 +167,7 @@ for n in $sizes; do
                 i, i, int(i / 65536), int(i / 256) % 256, i % 256
     }' > "$dir/services.jsonl"
 
+    peak_rss=0 peak_step= idle_cpu=
     echo
     echo "$n licenses on the account, $((n + extra)) services ($extra to order), $due made due twice"
     printf "%-22s %8s %8s %7s %7s %7s %8s %8s %10s %8s  %s\n" \
@@ -177,7 +186,17 @@ for n in $sizes; do
     step "--version" 0 --version
     peak=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$sim/status" 2> /dev/null || echo "-")
     echo "billmgr-sim: $(sim_cpu) s CPU in all, peak RSS $peak"
+    growth=
+    if [ -n "$idle_before" ]; then
+        growth=$(awk -v a="$idle_cpu" -v b="$idle_before" 'BEGIN { if (b > 0) printf " (%.1fx the size before)", a / b }')
+    fi
+    summary="$summary$(printf '%8d licenses: largest peak RSS %.1f MB (%s); idle checkevent %s s CPU%s' \
+        "$n" "$(awk -v k="$peak_rss" 'BEGIN { print k / 1024 }')" "$peak_step" "$idle_cpu" "$growth")
+"
+    idle_before=$idle_cpu
     stop_sim
     rm -rf "${dir:?}/$n"
 done
+echo
+printf '%s' "$summary"
 exit $failed
