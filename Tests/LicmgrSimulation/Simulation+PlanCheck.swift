@@ -7,6 +7,16 @@ extension Simulation {
     /// command line does. Nil when the command refuses its input before either.
     func planThenRun(_ check: Event, renamesPerRun: Int? = nil) throws -> PlanCheck.Outcome? {
         var outcome = PlanCheck.Outcome(check: check)
+        for service in try checker.services(includeClosed: true) { outcome.services[service.id] = service }
+        // What the listing will tell the run that licmgr's record does not know yet.
+        for known in try checker.allLicenses() where known.isLive {
+            guard let remote = remote.entries[known.id]?.license else { continue }
+            if remote.status != known.status || remote.expires != known.expires || remote.ip != known.ip
+                || remote.pricelist != known.pricelist
+            {
+                outcome.stale.insert(known.id)
+            }
+        }
         func engine(_ command: String) throws -> LicenseEngine {
             let engine = LicenseEngine(
                 config: config, store: try SQLiteStore(path: database), server: remote, time: clock, command: command,
