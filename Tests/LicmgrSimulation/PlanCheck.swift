@@ -144,8 +144,10 @@ enum PlanCheck {
                 Mismatch(
                     side: .plannedNotDone, step: step, item: item, instead: other,
                     text: "planned \(step) ('\(item.detail)'); the run: "
-                        + (said.isEmpty ? "nothing of it" : said.map { "\($0.action.rawValue) '\($0.detail)'" }
-                            .joined(separator: "; "))))
+                        + (said.isEmpty
+                            ? "nothing of it"
+                            : said.map { "\($0.action.rawValue) '\($0.detail)'" }
+                                .joined(separator: "; "))))
         }
         for index in doneLeft {
             let item = run.items[index]
@@ -182,7 +184,8 @@ enum PlanCheck {
                 mismatches.append(
                     Mismatch(
                         side: .cost,
-                        text: "the dry run's cost is \(Money.format(plannedCost)), the run spent \(Money.format(spent)); "
+                        text:
+                            "the dry run's cost is \(Money.format(plannedCost)), the run spent \(Money.format(spent)); "
                             + "the steps that parted account for \(Money.format(unplanned - undone)) of that"))
             }
         } else if (plannedCost == nil) != (spent == nil) {
@@ -280,7 +283,8 @@ extension KnownDisagreement {
                 take and also deletes or parks license M, a step of its own the plan does not list.
                 """,
             explains: { mismatch, outcome in
-                guard mismatch.side == .doneNotPlanned, let step = mismatch.step, [.deleted, .parked].contains(step.kind),
+                guard mismatch.side == .doneNotPlanned, let step = mismatch.step,
+                    [.deleted, .parked].contains(step.kind),
                     let plan = outcome.plan, let run = outcome.run
                 else { return false }
                 return plan.items.contains { $0.plan == .reused && $0.serviceID == step.service }
@@ -398,6 +402,19 @@ extension KnownDisagreement {
                 return run.items.contains {
                     $0.action == .failed && $0.licenseID == step.license && $0.detail.contains("already exists")
                 }
+            }),
+        KnownDisagreement(
+            name: "resume-after-lapse-plans-renewal-only",
+            what: """
+                A suspended license that lapsed, its service resumed: the dry run plans one `renewed` step \
+                ("would renew license N ..., then resume it"); the run renews it and reports the resume \
+                as a `resumed` step of its own.
+                """,
+            explains: { mismatch, outcome in
+                guard mismatch.side == .doneNotPlanned, let step = mismatch.step, step.kind == .resumed,
+                    let plan = outcome.plan
+                else { return false }
+                return plan.items.contains { $0.plan == .renewed && $0.licenseID == step.license }
             }),
     ]
 }

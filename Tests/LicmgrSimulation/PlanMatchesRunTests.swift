@@ -40,7 +40,8 @@ final class PlanMatchesRunTests: XCTestCase {
                 for event in state.events { print("    \(event.swift)") }
             }
             for check in state.checks {
-                guard let outcome = try Simulation(forking: world).planThenRun(check, renamesPerRun: state.renamesPerRun)
+                guard
+                    let outcome = try Simulation(forking: world).planThenRun(check, renamesPerRun: state.renamesPerRun)
                 else { continue }
                 checks += 1
                 for item in outcome.run?.items ?? [] where PlanCheck.changes.contains(item.action) {
@@ -89,7 +90,8 @@ final class PlanMatchesRunTests: XCTestCase {
     static func describe(_ outcome: PlanCheck.Outcome) -> String {
         var lines = ["  \(outcome.check.swift):"]
         for item in outcome.plan?.items ?? [] where item.action != .unchanged {
-            lines.append("    dry run: \(item.plan.map { "plan \($0.rawValue)" } ?? item.action.rawValue): \(item.detail)")
+            lines.append(
+                "    dry run: \(item.plan.map { "plan \($0.rawValue)" } ?? item.action.rawValue): \(item.detail)")
         }
         if let cost = outcome.plan?.plannedCost { lines.append("    dry run cost: \(cost)") }
         for item in outcome.run?.items ?? [] where item.action != .unchanged {
@@ -189,7 +191,8 @@ extension Event {
     /// The same check for one service fewer, each way there is.
     var withFewerServices: [Event] {
         func without(_ ids: [Int]) -> [[Int]] {
-            ids.count < 2 ? [] : ids.indices.map { index in ids.enumerated().filter { $0.offset != index }.map(\.element) }
+            ids.count < 2
+                ? [] : ids.indices.map { index in ids.enumerated().filter { $0.offset != index }.map(\.element) }
         }
         switch self {
         case .run(.order(let ids), let faults): return without(ids).map { .run(.order($0), faults) }

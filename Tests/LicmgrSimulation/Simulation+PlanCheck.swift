@@ -78,10 +78,14 @@ extension Simulation {
             }
         case (.failure(let error), .success(let run)):
             outcome.run = run ?? nil
-            outcome.mismatches = [PlanCheck.Mismatch(side: .threw, text: "the dry run threw '\(error)'; the run did not")]
+            outcome.mismatches = [
+                PlanCheck.Mismatch(side: .threw, text: "the dry run threw '\(error)'; the run did not")
+            ]
         case (.success(let plan), .failure(let error)):
             outcome.plan = plan ?? nil
-            outcome.mismatches = [PlanCheck.Mismatch(side: .threw, text: "the run threw '\(error)'; the dry run did not")]
+            outcome.mismatches = [
+                PlanCheck.Mismatch(side: .threw, text: "the run threw '\(error)'; the dry run did not")
+            ]
         }
         return outcome
     }
