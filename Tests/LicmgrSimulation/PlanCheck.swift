@@ -388,22 +388,6 @@ extension KnownDisagreement {
                 return run.items.contains { $0.licenseID == step.license && [.parked, .deleted].contains($0.action) }
             }),
         KnownDisagreement(
-            name: "retariff-on-old-ip-refused",
-            what: """
-                `service set --ip NEW --now` for a service whose tariff change is pending, with a license \
-                of the new tariff on the old IP: both plan the tariff change (the license in the way is \
-                looked for on the new IP); the run sends it while the license is still on the old IP, \
-                and the remote refuses it (one license per IP and tariff).
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .plannedNotDone, let step = mismatch.step, step.kind == .retariffed,
-                    let run = outcome.run
-                else { return false }
-                return run.items.contains {
-                    $0.action == .failed && $0.licenseID == step.license && $0.detail.contains("already exists")
-                }
-            }),
-        KnownDisagreement(
             name: "resume-after-lapse-plans-renewal-only",
             what: """
                 A suspended license that lapsed, its service resumed: the dry run plans one `renewed` step \
