@@ -127,7 +127,7 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         let off = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--dry-run").stdout
         XCTAssertTrue(
             off.contains(
-                "would change license \(id) to tariff 55228, 1 month (not from the free pool: "
+                "would change license \(id) of service 7 to tariff 55228, 1 month (not from the free pool: "
                     + "Option UseExistingOnUpgrade is off)"), off)
         try work.writeConfig(url: sim.url, extra: "Option UseExistingOnUpgrade")
         let resting = try seedFree(changed: today.adding(days: -3), tariff: "55228")
@@ -160,7 +160,7 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
             plan.contains(
                 "would attach license \(byHand) to service 7 in place of license \(old): license \(byHand) of "
                     + "tariff 55228 is on 10.0.0.7 already, serving no service"), plan)
-        XCTAssertTrue(plan.contains("would delete license \(old): replaced by license \(byHand)"), plan)
+        XCTAssertTrue(plan.contains("would delete license \(old) of service 7: replaced by license \(byHand)"), plan)
         let run = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--json").jsonObject
         let actions = (run["items"] as? [[String: Any]] ?? []).map { "\($0["action"] ?? "")" }
         XCTAssertEqual(actions.sorted(), ["attached", "deleted"], "\(run)")
@@ -173,6 +173,24 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try work.store().license(byHand)?.name, "Item #7 addon vps7")
         let after = try licmgr("checkevent", "--dry-run").stdout
         XCTAssertFalse(after.contains("would"), after)
+    }
+
+    /// Parks go out together: every suspend, then every rename, not one license's two steps
+    /// after another's (500 parks at 50 ms took a minute one by one).
+    func testClosedServicesAreParkedTogether() throws {
+        try work.writeConfig(url: sim.url, extra: Self.reuse + "\nParallel 4")
+        for id in 1...4 { try addService(id, ip: "10.0.0.\(id)", extra: ["--package", "12"]) }
+        try licmgr("checkevent")
+        let before = try sim.state().calls.count
+        try licmgr("service", "close", "1", "2", "3", "4")
+        let run = try licmgr("checkevent", "--json").jsonObject
+        XCTAssertEqual(run["parked"] as? Int, 4, "\(run)")
+        let changes = try sim.state().calls.dropFirst(before)
+            .filter { ["soft.suspend", "soft.edit"].contains($0.function) }
+            .filter { $0.function == "soft.suspend" || $0.params["sok"] != nil }.map(\.function)
+        XCTAssertEqual(changes, Array(repeating: "soft.suspend", count: 4) + Array(repeating: "soft.edit", count: 4))
+        XCTAssertEqual(try licmgr("list", "--free", "--json").jsonArray.count, 4)
+        XCTAssertEqual(try work.store().openWorkflows().count, 0)
     }
 
     func testNewKeyOnAParkedLicenseWarnsThatItRestartsItsMonth() throws {

@@ -12,10 +12,12 @@ extension LicenseEngine {
     }
 
     /// The follow pass shared by `service ... --now` and `checkevent`; the known state must be fresh.
+    /// Returns what a dry run planned that the passes after it must know: see `FollowPlan`.
+    @discardableResult
     func followServices(
         _ serviceIDs: [Int]?, listing: [License], dryRun: Bool, assuming change: ServiceChange = ServiceChange(),
         report: inout RunReport
-    ) throws {
+    ) throws -> FollowPlan {
         var services: [Service] = []
         if let serviceIDs {
             for id in serviceIDs {
@@ -34,7 +36,7 @@ extension LicenseEngine {
         var batch = FollowBatch()
         for service in services {
             for license in byService[service.id] ?? [] where !busy.contains(license.id) {
-                guard report.stopped == nil else { return }
+                guard report.stopped == nil else { return batch.plan }
                 try follow(
                     license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, batch: &batch,
                     report: &report)
@@ -46,6 +48,9 @@ extension LicenseEngine {
                     + "\(renamesPerRun) at a time")
         }
         try apply(batch.changes, report: &report)
+        guard report.stopped == nil else { return batch.plan }
+        try parkAll(batch.parks, report: &report)
+        return batch.plan
     }
 
     /// The simple one-call changes of a follow pass, sent together once every service is seen.
@@ -55,6 +60,18 @@ extension LicenseEngine {
         var renamesLeft = 0
         /// Positions of the listing's live licenses by IP, built when a tariff change first asks.
         var byIP: [String: [Int]]?
+        /// Licenses to park, together once the changes are sent.
+        var parks: [License] = []
+        var plan = FollowPlan()
+    }
+
+    /// What a dry run's follow pass planned that serving and renewing after it must pass over,
+    /// as the run's passes find them done by then.
+    struct FollowPlan {
+        /// Free licenses taken for upgrades.
+        var claimed: Set<Int> = []
+        /// Licenses parked or deleted.
+        var released: Set<Int> = []
     }
 
     private func follow(
@@ -63,12 +80,13 @@ extension LicenseEngine {
     ) throws {
         switch service.status {
         case .closed:
-            try dispose(license, of: service, why: "service \(service.id) is closed", dryRun: dryRun, report: &report)
+            try release(
+                license, of: service, why: "service \(service.id) is closed", dryRun: dryRun, batch: &batch,
+                report: &report)
         case .suspended:
             guard license.status == .active else { return }
             if dryRun {
-                report.plan(
-                    .suspended, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
+                report.plan(PlanItem(.suspend, serviceID: service.id, licenseID: license.id))
                 return
             }
             var suspended = license
@@ -98,21 +116,23 @@ extension LicenseEngine {
                 return
             }
             guard let (tariff, line) = needed else {
-                try dispose(
+                try release(
                     license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
-                    dryRun: dryRun, report: &report)
+                    dryRun: dryRun, batch: &batch, report: &report)
                 return
             }
+            // A tariff change that waits for the license to follow its service's IP.
+            var afterMove: Need?
             // A tariff the remote did not report is unknown, not different: nothing is bought blind.
             if license.pricelist == 0 {
                 report.warn("license \(license.id) came without a tariff id; its tariff is left alone")
             } else if license.line != line {
                 // No tariff change crosses function families: let this one go, and serving the
                 // service buys or finds one of the new family.
-                try dispose(
+                try release(
                     license, of: service,
                     why: "service \(service.id) now needs tariff \(tariff) (\(line.rawValue))",
-                    dryRun: dryRun, report: &report)
+                    dryRun: dryRun, batch: &batch, report: &report)
                 return
             } else if license.pricelist != tariff {
                 let need = Need(
@@ -120,9 +140,21 @@ extension LicenseEngine {
                     periodChoice: Result { () throws(ConfigError) in
                         try resolver.period(local: service.period, tariff: tariff)
                     })
-                try changeTariff(
-                    license, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch, report: &report)
-                return
+                if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
+                    if dryRun { batch.plan.released.insert(license.id) }
+                    try swap(license, for: present, of: service, need: need, dryRun: dryRun, report: &report)
+                    return
+                }
+                // On its old IP the change may be refused for a license of the new tariff there,
+                // for good once the service has left: the license follows its service first (and
+                // wakes with it), and its tariff changes in the wave after.
+                if license.ip == service.ip {
+                    try changeTariff(
+                        license, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch,
+                        report: &report)
+                    return
+                }
+                afterMove = need
             }
             var current = license
             if current.status == .suspended {
@@ -138,13 +170,27 @@ extension LicenseEngine {
                         return
                     }
                     report.plan(
-                        .renewed, serviceID: service.id, licenseID: license.id,
-                        "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
-                            + "\(price(license.pricelist, period, resolver)) (it lapsed on \(expires)), then resume it",
-                        charge: try charge(Price(tariff: license.pricelist, period: period)))
+                        PlanItem(
+                            .renew(planTerm(license.pricelist, period, resolver), lapsed: expires),
+                            serviceID: service.id,
+                            licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period)))
+                    )
+                    report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
                 } else if dryRun {
-                    report.plan(
-                        .resumed, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
+                    report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
+                } else if license.expires.map({ $0 > time.today }) ?? true {
+                    // Nothing to renew first: sent with the pass's other changes, and a move
+                    // after it only once it woke.
+                    current.status = .active
+                    batch.changes.append(
+                        PlannedChange(
+                            planned: PlannedStep(
+                                step: step(
+                                    .resume, at: .resumeResume, service: service.id, addon: license.addon,
+                                    license: license.id, "resume license \(license.id)"),
+                                call: .resume(license: license.id, line: license.line)),
+                            changed: current, action: .resumed,
+                            detail: "resumed license \(license.id) with service \(service.id)"))
                 } else {
                     guard try resume(current, service: service, report: &report) else { return }
                     current.status = .active
@@ -153,15 +199,29 @@ extension LicenseEngine {
                         "resumed license \(license.id) with service \(service.id)")
                 }
             }
-            if let change = moveAndRename(current, for: service, dryRun: dryRun, report: &report) {
-                let renameOnly = change.changed.ip == license.ip
-                if renameOnly && batch.renames >= renamesPerRun {
-                    batch.renamesLeft += 1
-                } else {
-                    batch.renames += renameOnly ? 1 : 0
-                    batch.changes.append(change)
-                }
+            // The cap is counted before the dry run's early return, so that it plans what the run does.
+            let renameOnly = current.ip == service.ip && current.name != service.licenseName()
+            if renameOnly && batch.renames >= renamesPerRun {
+                batch.renamesLeft += 1
+            } else if let change = moveAndRename(current, for: service, dryRun: dryRun, report: &report) {
+                batch.renames += renameOnly ? 1 : 0
+                batch.changes.append(change)
+                current = change.changed
+            } else {
+                batch.renames += renameOnly ? 1 : 0
+                current.ip = service.ip
+                current.name = service.licenseName()
             }
+            guard let need = afterMove else { return }
+            if config.has(.useExistingOnUpgrade) {
+                // A free license taken now would leave the move above to the license it replaces.
+                report.note(
+                    "license \(license.id) of service \(service.id): its tariff changes to \(need.tariff) on the "
+                        + "next pass, once it is on \(service.ip)")
+                return
+            }
+            try changeTariff(
+                current, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch, report: &report)
         }
     }
 
@@ -176,8 +236,7 @@ extension LicenseEngine {
         let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
             .joined(separator: ", ")
         if dryRun {
-            report.plan(
-                .edited, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
+            report.plan(PlanItem(.edit(what: what), serviceID: service.id, licenseID: license.id))
             return nil
         }
         var params: [String: String] = [:]
@@ -196,6 +255,31 @@ extension LicenseEngine {
             changed: edited, action: .edited, detail: "changed license \(license.id): \(what)")
     }
 
+    /// As `dispose`, into the follow pass's batch: a delete goes out with the pass's other
+    /// changes, a park with its other parks.
+    private func release(
+        _ license: License, of service: Service, why: String, dryRun: Bool, batch: inout FollowBatch,
+        report: inout RunReport
+    ) throws {
+        if dryRun {
+            batch.plan.released.insert(license.id)
+            try dispose(license, of: service, why: why, dryRun: true, report: &report)
+        } else if reusesLicenses(of: service) {
+            batch.parks.append(license)
+        } else {
+            var deleted = license
+            deleted.status = .deleted
+            batch.changes.append(
+                PlannedChange(
+                    planned: PlannedStep(
+                        step: step(
+                            .delete, at: .delete, service: service.id, addon: license.addon, license: license.id,
+                            "delete license \(license.id)"),
+                        call: .delete(license: license.id, line: license.line)),
+                    changed: deleted, action: .deleted, detail: "deleted license \(license.id): \(why)"))
+        }
+    }
+
     /// A license its service no longer needs: parked for a reusing package, deleted otherwise.
     /// True once it is deleted, or its parking is recorded as a workflow of its own.
     @discardableResult
@@ -205,8 +289,8 @@ extension LicenseEngine {
         let parks = reusesLicenses(of: service)
         if dryRun {
             report.plan(
-                (parks ? .parked : .deleted), serviceID: service.id, licenseID: license.id,
-                "would \(parks ? "park" : "delete") license \(license.id): \(why)")
+                PlanItem(
+                    parks ? .park : .delete(described: nil), serviceID: service.id, licenseID: license.id, why: why))
             return false
         }
         if parks {
@@ -223,17 +307,12 @@ extension LicenseEngine {
         ) { () throws(RemoteError) in try server.delete(license: license.id, line: license.line) }
     }
 
-    /// The addon now maps to another tariff: a license of that tariff already on the service's
-    /// IP serves instead; else with `UseExistingOnUpgrade` take a free license of the new tariff
-    /// and let the old one go; otherwise change the license's tariff.
+    /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
+    /// of the new tariff and let the old one go; otherwise change the license's tariff.
     private func changeTariff(
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
         batch: inout FollowBatch, report: inout RunReport
     ) throws {
-        if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
-            try swap(license, for: present, of: service, need: need, dryRun: dryRun, report: &report)
-            return
-        }
         // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
         // Its items are held back until that is known, and told on the way out either way.
         var excused: [Int] = []
@@ -241,12 +320,17 @@ extension LicenseEngine {
         // Why no free license of the new tariff serves instead, said wherever the tariff change is paid.
         var notPooled = "Option UseExistingOnUpgrade is off"
         if config.has(.useExistingOnUpgrade) {
-            switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
+            switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun, claimed: batch.plan.claimed) {
             case .free(let free):
                 if dryRun {
+                    batch.plan.claimed.insert(free.id)
                     report.plan(
-                        .reused, serviceID: service.id, licenseID: free.id,
-                        "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
+                        PlanItem(
+                            .reuse(replacing: license.id), serviceID: service.id, addon: need.addon, licenseID: free.id)
+                    )
+                    batch.plan.released.insert(license.id)
+                    try dispose(
+                        license, of: service, why: "replaced by license \(free.id)", dryRun: true, report: &report)
                     return
                 }
                 switch try takeHeld(free, for: service, need: need, replacing: license, report: &report) {
@@ -273,8 +357,13 @@ extension LicenseEngine {
             report.note(
                 "license \(license.id) of service \(service.id): changing its tariff to \(need.tariff)\(poolNote)")
         }
+        if !dryRun && excused.isEmpty {
+            batch.changes.append(try retariffing(license, of: service, to: need.tariff, period: period))
+            return
+        }
         if try retariff(
-            license, of: service, to: need.tariff, period: period, dryRun: dryRun, why: poolNote, report: &report)
+            license, of: service, to: need.tariff, period: period, dryRun: dryRun,
+            why: "not from the free pool: \(notPooled)", report: &report)
         {
             report.excuse(excused, "license \(license.id) changed its tariff instead")
         }
@@ -317,8 +406,9 @@ extension LicenseEngine {
         let why = "license \(present.id) of tariff \(need.tariff) is on \(service.ip) already, serving no service"
         if dryRun {
             report.plan(
-                .attached, serviceID: service.id, addon: need.addon, licenseID: present.id,
-                "would attach license \(present.id) to service \(service.id) in place of license \(license.id): \(why)")
+                PlanItem(
+                    .attach(replacing: license.id), serviceID: service.id, addon: need.addon, licenseID: present.id,
+                    why: why))
             try dispose(
                 license, of: service, why: "replaced by license \(present.id)", dryRun: true, report: &report)
             return
@@ -347,17 +437,25 @@ extension LicenseEngine {
     /// Changes a license's tariff: one journaled remote step. `why` ends a dry run's line.
     @discardableResult
     func retariff(
-        _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, why: String = "",
+        _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, why: String? = nil,
         report: inout RunReport
     ) throws -> Bool {
         if dryRun {
             report.plan(
-                .retariffed, serviceID: service.id, licenseID: license.id,
-                "would change license \(license.id) to tariff \(tariff), \(try catalogue().periodName(period, of: tariff))"
-                    + price(tariff, period, try resolver()) + why,
-                charge: try charge(Price(tariff: tariff, period: period)))
+                PlanItem(
+                    .retariff(planTerm(tariff, period, try resolver())), serviceID: service.id, licenseID: license.id,
+                    why: why, charge: try charge(Price(tariff: tariff, period: period))))
             return false
         }
+        let change = try retariffing(license, of: service, to: tariff, period: period)
+        return try apply(change.planned.step, to: change.changed, reportAs: .retariffed, change.detail, report: &report)
+        { () throws(RemoteError) in
+            try server.changeTariff(license: license.id, pricelist: tariff, period: period)
+        }
+    }
+
+    /// The journaled step that changes a license's tariff, and the license once it is done.
+    func retariffing(_ license: License, of service: Service, to tariff: Int, period: Int) throws -> PlannedChange {
         let change = step(
             .changeTariff, at: .retariff, service: service.id, addon: license.addon, license: license.id,
             params: ["pricelist": String(tariff), "period": String(period)],
@@ -368,13 +466,11 @@ extension LicenseEngine {
         // The old name would later pass the old tariff's row off as the new one.
         changed.tariffName = try catalogue().tariffs[tariff]?.name
         changed.period = period
-        return try apply(
-            change, to: changed, reportAs: .retariffed,
-            "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), "
-                + (try catalogue().periodName(period, of: tariff)),
-            report: &report
-        ) { () throws(RemoteError) in
-            try server.changeTariff(license: license.id, pricelist: tariff, period: period)
-        }
+        return PlannedChange(
+            planned: PlannedStep(
+                step: change, call: .changeTariff(license: license.id, pricelist: tariff, period: period)),
+            changed: changed, action: .retariffed,
+            detail: "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), "
+                + (try catalogue().periodName(period, of: tariff)))
     }
 }
