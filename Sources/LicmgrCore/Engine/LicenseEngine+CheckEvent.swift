@@ -37,7 +37,7 @@ extension LicenseEngine {
                 service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
                 plan: &plan, report: &report)
         }
-        try place(consume plan, report: &report)
+        try place(plan, report: &report)
         guard report.stopped == nil else { return report }
         try renewLicenses(
             serviceIDs: nil, dueOnly: true, dryRun: dryRun, wouldServe: plan.wouldServe,

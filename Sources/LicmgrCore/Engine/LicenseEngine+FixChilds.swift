@@ -42,7 +42,7 @@ extension LicenseEngine {
                 mode: ServeMode(dryRun: dryRun, allowSuspended: true), plan: &plan, report: &run)
             if service.status == .suspended { suspended.append(service.id) }
         }
-        try place(consume plan, report: &run)
+        try place(plan, report: &run)
         // A suspended service's license, found or just bought, is suspended with it.
         if !dryRun && run.stopped == nil && !suspended.isEmpty {
             try followServices(suspended, listing: listing, dryRun: false, report: &run)

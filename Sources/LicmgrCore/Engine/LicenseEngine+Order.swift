@@ -19,7 +19,7 @@ extension LicenseEngine {
                 service, resolver: resolver, listing: &listing, index: index, mode: ServeMode(dryRun: dryRun),
                 plan: &plan, report: &report)
         }
-        try place(consume plan, report: &report)
+        try place(plan, report: &report)
         // Ordered by hand, a license's key is wanted now: read back what this run bought.
         let bought = try report.items.filter { $0.action == .ordered }.compactMap(\.licenseID).compactMap {
             try store.license($0)
@@ -314,7 +314,7 @@ extension LicenseEngine {
 
     /// Carries out a run's plan: the attachments, a few hundred to a transaction (they are
     /// local only: one lost to a crash is found again by the next run), then the orders.
-    func place(_ plan: consuming ServePlan, report: inout RunReport) throws {
+    func place(_ plan: ServePlan, report: inout RunReport) throws {
         // Whatever happens, the items held for `excuse` are told once the orders are done.
         defer { report.release() }
         for chunk in stride(from: 0, to: plan.attaches.count, by: 500) {
@@ -327,8 +327,6 @@ extension LicenseEngine {
                 }
             }
         }
-        // Written: 100,000 licenses attached at a takeover are not held through the orders.
-        plan.attaches = []
         try place(plan.orders, report: &report)
         let served = Set(
             report.items.filter { $0.action == .ordered }.compactMap { item in
