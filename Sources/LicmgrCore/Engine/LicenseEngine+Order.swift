@@ -165,6 +165,9 @@ extension LicenseEngine {
             var excused: [Int] = []
             if let why = poolUnused(by: service) {
                 notPooled = why
+            } else if service.status != .active {
+                // A take wakes the license for its service, and gives itself up for one not active.
+                notPooled = "service \(service.id) is \(service.status.rawValue)"
             } else {
                 switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun, claimed: plan.claimed) {
                 case .free(let free):
