@@ -214,22 +214,6 @@ extension KnownDisagreement {
     /// `LICMGR_PLANCHECK_STRICT=1` ignores it, to see every disagreement left.
     static let all: [KnownDisagreement] = [
         KnownDisagreement(
-            name: "spend-limit-held",
-            what: """
-                SpendLimit would be passed: the dry run plans the order, renewal or tariff change and \
-                counts its price in `cost`; the run holds it (`held`) and spends nothing on it. The dry \
-                run never weighs SpendLimit.
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .plannedNotDone, let step = mismatch.step, let run = outcome.run else {
-                    return false
-                }
-                return run.items.contains {
-                    $0.action == .held && $0.serviceID == step.service
-                        && (step.kind == .ordered ? $0.addon == step.addon : $0.licenseID == step.license)
-                }
-            }),
-        KnownDisagreement(
             name: "dry-run-plans-from-stale-record",
             what: """
                 A license whose record is behind the remote (an order still `ordered` with no expiry \

@@ -233,12 +233,13 @@ extension LicenseEngine {
 
     /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt
     /// count as spent: they may have been paid.
-    func overSpendLimit(_ cost: Int?) throws -> String? {
+    /// `planned`: what a dry run's steps before this one would have spent by then.
+    func overSpendLimit(_ cost: Int?, planned: Int = 0) throws -> String? {
         guard let limit = config.spendLimit else { return nil }
         guard let cost else {
             return "SpendLimit is set and its price is unknown; import the catalogue with 'licmgr import-tariffs'"
         }
-        let spent = try spentInWindow()
+        let spent = try spentInWindow() + planned
         guard spent + cost > limit else { return nil }
         return "SpendLimit \(Money.format(limit)) would be passed: \(Money.format(spent)) spent in the last 24 hours, "
             + "this costs \(Money.format(cost)); it is sent once the window allows"

@@ -217,11 +217,11 @@ extension LicenseEngine {
                 name: service.licenseName(),
                 remoteID: keys.next(), addons: addons)
             if dryRun {
-                report.plan(
+                try planSpending(
                     PlanItem(
                         .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
                         addon: need.addon, why: "not from the free pool: \(notPooled)",
-                        charge: try charge(Price(tariff: need.tariff, period: period))))
+                        charge: try charge(Price(tariff: need.tariff, period: period))), report: &report)
                 continue
             }
             report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
