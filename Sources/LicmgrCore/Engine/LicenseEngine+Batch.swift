@@ -25,14 +25,15 @@ extension LicenseEngine {
         // How far the batch has come, for a progress line: answered steps, and those in flight.
         var answered = 0
         var inFlight: [Int: String] = [:]
+        let phase = RunProgress.Phase.batch(of: planned.map(\.step.kind))
         func tellProgress(_ last: String) {
             let flying = inFlight.sorted { $0.key < $1.key }.map(\.value)
             let current =
                 flying.isEmpty
                 ? last : flying[0] + (flying.count > 1 ? " and \(flying.count - 1) more in flight" : "")
-            observer?.progress(RunProgress(done: answered, total: planned.count, current: current))
+            observer?.progress(RunProgress(phase, done: answered, total: planned.count, current: current))
         }
-        defer { observer?.progress(RunProgress(done: answered, total: planned.count, current: "")) }
+        defer { observer?.progress(RunProgress(phase, done: answered, total: planned.count, current: "")) }
         for wave in Self.waves(planned) {
             guard report.stopped == nil else { return }
             inFlight = [:]
@@ -113,13 +114,14 @@ extension LicenseEngine {
         var viewed: [License] = []
         var warnings: [String] = []
         var answered = 0
-        defer { observer?.progress(RunProgress(done: answered, total: licenses.count, current: "")) }
+        defer { observer?.progress(RunProgress(.readingBack, done: answered, total: licenses.count, current: "")) }
         try server.perform(licenses.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
             index, answer in
             answered += 1
             observer?.progress(
                 RunProgress(
-                    done: answered, total: licenses.count, current: "read back license \(licenses[index].id)"))
+                    .readingBack, done: answered, total: licenses.count,
+                    current: "read back license \(licenses[index].id)"))
             switch answer {
             case .success(.license(let license)): viewed.append(license)
             case .success: break
