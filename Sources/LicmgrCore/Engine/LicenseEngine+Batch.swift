@@ -33,7 +33,11 @@ extension LicenseEngine {
                 ? last : flying[0] + (flying.count > 1 ? " and \(flying.count - 1) more in flight" : "")
             observer?.progress(RunProgress(phase, done: answered, total: planned.count, current: current))
         }
-        defer { observer?.progress(RunProgress(phase, done: answered, total: planned.count, current: "")) }
+        defer {
+            observer?.progress(RunProgress(phase, done: answered, total: planned.count, current: ""))
+            // A signal while the last steps flew stops the run here, not at the next step it sends.
+            if let signal = Interruption.signal, report.stopped == nil { report.stopped = .interrupted(signal: signal) }
+        }
         for wave in Self.waves(planned) {
             guard report.stopped == nil else { return }
             inFlight = [:]
@@ -115,8 +119,11 @@ extension LicenseEngine {
         var warnings: [String] = []
         var answered = 0
         defer { observer?.progress(RunProgress(.readingBack, done: answered, total: licenses.count, current: "")) }
-        try server.perform(licenses.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
-            index, answer in
+        // What was done is recorded already: after a signal the rest is not read.
+        try server.perform(
+            licenses.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel,
+            starting: { _ in Interruption.signal == nil }
+        ) { index, answer in
             answered += 1
             observer?.progress(
                 RunProgress(
@@ -124,11 +131,12 @@ extension LicenseEngine {
                     current: "read back license \(licenses[index].id)"))
             switch answer {
             case .success(.license(let license)): viewed.append(license)
-            case .success: break
+            case .success, .failure(.interrupted): break
             case .failure(let error): warnings.append("license \(licenses[index].id) could not be read back: \(error)")
             }
         }
         for warning in warnings { report.warn(warning) }
+        if let signal = Interruption.signal, report.stopped == nil { report.stopped = .interrupted(signal: signal) }
         return viewed
     }
 }
