@@ -128,7 +128,7 @@ extension LicenseEngine {
             observer?.progress(
                 RunProgress(
                     .readingBack, done: answered, total: licenses.count,
-                    current: "read back license \(licenses[index].id)"))
+                    current: "license \(licenses[index].id)"))
             switch answer {
             case .success(.license(let license)): viewed.append(license)
             case .success, .failure(.interrupted): break
