@@ -122,7 +122,7 @@ final class SignalAcceptanceTests: AcceptanceTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(signalled), 1.5, "the answers were waited for")
         XCTAssertEqual(result.status, 75, result.stderr)
         let abandoned = result.stdout.split(separator: "\n").filter {
-            $0.contains("soft.order.param: in doubt, its answer abandoned at a second \(name)")
+            $0.contains("soft.order.param: its answer was abandoned at a second \(name), so the step is in doubt")
         }
         XCTAssertEqual(abandoned.count, 4, result.stdout)
         XCTAssertTrue(

@@ -110,7 +110,7 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
         case .interrupted(let signal):
             return "interrupted by \(Self.name(signal)): no step was sent after it, and what was done is recorded"
         case .abandoned(let function, let signal):
-            return "\(function): in doubt, its answer abandoned at a second \(Self.name(signal))"
+            return "\(function): its answer was abandoned at a second \(Self.name(signal)), so the step is in doubt"
         case .incompleteListing(let function, let detail):
             return "\(function): the remote's listing is not whole (\(detail)); nothing was concluded from it"
         }
