@@ -182,4 +182,21 @@ final class SimulationRegressionTests: XCTestCase {
             .run(.checkEvent, .clean),
         ])
     }
+
+    /// The same license of another edition, and the service moves to another IP as it changes
+    /// tariff: the change, tried on the old IP, was refused for good, and the license never
+    /// followed its service.
+    func testLicenseFollowsItsServiceBeforeItsTariffChanges() throws {
+        try assertKeepsEveryPromise([
+            .config(.reUseLicense(true)),
+            .remote(.freeLicense(tariff: 55227, restedDays: 90, expiresInDays: 200)),
+            .remote(.foreignLicense(tariff: 55228, ip: "10.0.0.1", name: "vps1 by hand")),
+            .addService(1, ip: "10.0.0.1", package: 12, period: 1, addons: ["panel": "Lite"], status: .active),
+            .run(.importTariffs, .clean),
+            .run(.checkEvent, .clean),
+            .setService(1, ip: "10.0.0.9", period: nil, addons: ["panel": "Pro"], now: nil),
+            .run(.checkEvent, .clean),
+            .run(.checkEvent, .clean),
+        ])
+    }
 }

@@ -120,9 +120,20 @@ extension LicenseEngine {
                     periodChoice: Result { () throws(ConfigError) in
                         try resolver.period(local: service.period, tariff: tariff)
                     })
-                try changeTariff(
-                    license, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch, report: &report)
-                return
+                if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
+                    try swap(license, for: present, of: service, need: need, dryRun: dryRun, report: &report)
+                    return
+                }
+                // On its old IP the change may be refused for a license of the new tariff there,
+                // for good once the service has left: the license follows its service first (and
+                // wakes with it), and the next pass changes its tariff.
+                if license.ip == service.ip {
+                    try changeTariff(license, of: service, to: need, listing: listing, dryRun: dryRun, report: &report)
+                    return
+                }
+                report.note(
+                    "license \(license.id) of service \(service.id): its tariff changes to \(tariff) once it is on "
+                        + "\(service.ip)")
             }
             var current = license
             if current.status == .suspended {
@@ -223,17 +234,12 @@ extension LicenseEngine {
         ) { () throws(RemoteError) in try server.delete(license: license.id, line: license.line) }
     }
 
-    /// The addon now maps to another tariff: a license of that tariff already on the service's
-    /// IP serves instead; else with `UseExistingOnUpgrade` take a free license of the new tariff
-    /// and let the old one go; otherwise change the license's tariff.
+    /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
+    /// of the new tariff and let the old one go; otherwise change the license's tariff.
     private func changeTariff(
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
-        batch: inout FollowBatch, report: inout RunReport
+        report: inout RunReport
     ) throws {
-        if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
-            try swap(license, for: present, of: service, need: need, dryRun: dryRun, report: &report)
-            return
-        }
         // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
         // Its items are held back until that is known, and told on the way out either way.
         var excused: [Int] = []
