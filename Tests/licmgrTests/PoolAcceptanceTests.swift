@@ -175,6 +175,24 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertFalse(after.contains("would"), after)
     }
 
+    /// Parks go out together: every suspend, then every rename, not one license's two steps
+    /// after another's (500 parks at 50 ms took a minute one by one).
+    func testClosedServicesAreParkedTogether() throws {
+        try work.writeConfig(url: sim.url, extra: Self.reuse + "\nParallel 4")
+        for id in 1...4 { try addService(id, ip: "10.0.0.\(id)", extra: ["--package", "12"]) }
+        try licmgr("checkevent")
+        let before = try sim.state().calls.count
+        try licmgr("service", "close", "1", "2", "3", "4")
+        let run = try licmgr("checkevent", "--json").jsonObject
+        XCTAssertEqual(run["parked"] as? Int, 4, "\(run)")
+        let changes = try sim.state().calls.dropFirst(before)
+            .filter { ["soft.suspend", "soft.edit"].contains($0.function) }
+            .filter { $0.function == "soft.suspend" || $0.params["sok"] != nil }.map(\.function)
+        XCTAssertEqual(changes, Array(repeating: "soft.suspend", count: 4) + Array(repeating: "soft.edit", count: 4))
+        XCTAssertEqual(try licmgr("list", "--free", "--json").jsonArray.count, 4)
+        XCTAssertEqual(try work.store().openWorkflows().count, 0)
+    }
+
     func testNewKeyOnAParkedLicenseWarnsThatItRestartsItsMonth() throws {
         let free = try seedFree(changed: today.adding(months: -2))
         try licmgr("sync")

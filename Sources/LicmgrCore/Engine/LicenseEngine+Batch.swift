@@ -9,7 +9,8 @@ extension LicenseEngine {
     struct PlannedChange {
         var planned: PlannedStep
         var changed: License
-        var action: RunReport.Action
+        /// nil for a step of a workflow, which reports once it is done.
+        var action: RunReport.Action?
         var detail: String
     }
 
@@ -17,7 +18,8 @@ extension LicenseEngine {
     /// out (the next `Parallel` in one commit) and its outcome recorded as it arrives, so a kill mid-batch leaves
     /// every sent step journaled for the next run to settle. `done` records a success in its
     /// own transaction. Two steps for the same license or service never fly together: the
-    /// later waits for a wave of its own.
+    /// later waits for a wave of its own, and is not sent if the earlier failed (a license
+    /// that did not wake is not moved as if it had).
     func sendAll(
         _ planned: [PlannedStep], report: inout RunReport,
         done: (Step, RemoteAnswer, inout RunReport) throws -> Void
@@ -38,8 +40,10 @@ extension LicenseEngine {
             // A signal while the last steps flew stops the run here, not at the next step it sends.
             if let signal = Interruption.signal, report.stopped == nil { report.stopped = .interrupted(signal: signal) }
         }
+        var failedLicenses = Set<Int>()
         for wave in Self.waves(planned) {
             guard report.stopped == nil else { return }
+            let wave = wave.filter { $0.step.license.map { !failedLicenses.contains($0) } ?? true }
             inFlight = [:]
             var journaled: [Int: Step] = [:]
             var admittedUpTo = 0
@@ -58,7 +62,11 @@ extension LicenseEngine {
                     if let signal = Interruption.signal, local.stopped == nil {
                         local.stopped = .interrupted(signal: signal)
                     }
-                    guard let step = journaled[index], local.stopped == nil else { return false }
+                    guard let step = journaled[index], local.stopped == nil else {
+                        // Held back (SpendLimit, a refusal already journaled): nothing after it either.
+                        if let license = wave[index].step.license { failedLicenses.insert(license) }
+                        return false
+                    }
                     started.insert(index)
                     inFlight[index] = step.summary
                     tellProgress(step.summary)
@@ -75,10 +83,12 @@ extension LicenseEngine {
                         do throws(RemoteError) {
                             try FaultPoint.answered(step.point)
                         } catch {
+                            if let license = step.license { failedLicenses.insert(license) }
                             return try failed(step, error, report: &local)
                         }
                         try done(step, answer, &local)
                     case .failure(let error):
+                        if let license = step.license { failedLicenses.insert(license) }
                         try failed(step, error, report: &local)
                     }
                 })

@@ -46,6 +46,8 @@ extension LicenseEngine {
                     + "\(renamesPerRun) at a time")
         }
         try apply(batch.changes, report: &report)
+        guard report.stopped == nil else { return }
+        try parkAll(batch.parks, report: &report)
     }
 
     /// The simple one-call changes of a follow pass, sent together once every service is seen.
@@ -55,6 +57,8 @@ extension LicenseEngine {
         var renamesLeft = 0
         /// Positions of the listing's live licenses by IP, built when a tariff change first asks.
         var byIP: [String: [Int]]?
+        /// Licenses to park, together once the changes are sent.
+        var parks: [License] = []
     }
 
     private func follow(
@@ -63,7 +67,9 @@ extension LicenseEngine {
     ) throws {
         switch service.status {
         case .closed:
-            try dispose(license, of: service, why: "service \(service.id) is closed", dryRun: dryRun, report: &report)
+            try release(
+                license, of: service, why: "service \(service.id) is closed", dryRun: dryRun, batch: &batch,
+                report: &report)
         case .suspended:
             guard license.status == .active else { return }
             if dryRun {
@@ -98,21 +104,23 @@ extension LicenseEngine {
                 return
             }
             guard let (tariff, line) = needed else {
-                try dispose(
+                try release(
                     license, of: service, why: "service \(service.id) no longer has addon \(license.addon ?? "?")",
-                    dryRun: dryRun, report: &report)
+                    dryRun: dryRun, batch: &batch, report: &report)
                 return
             }
+            // A tariff change that waits for the license to follow its service's IP.
+            var afterMove: Need?
             // A tariff the remote did not report is unknown, not different: nothing is bought blind.
             if license.pricelist == 0 {
                 report.warn("license \(license.id) came without a tariff id; its tariff is left alone")
             } else if license.line != line {
                 // No tariff change crosses function families: let this one go, and serving the
                 // service buys or finds one of the new family.
-                try dispose(
+                try release(
                     license, of: service,
                     why: "service \(service.id) now needs tariff \(tariff) (\(line.rawValue))",
-                    dryRun: dryRun, report: &report)
+                    dryRun: dryRun, batch: &batch, report: &report)
                 return
             } else if license.pricelist != tariff {
                 let need = Need(
@@ -126,14 +134,14 @@ extension LicenseEngine {
                 }
                 // On its old IP the change may be refused for a license of the new tariff there,
                 // for good once the service has left: the license follows its service first (and
-                // wakes with it), and the next pass changes its tariff.
+                // wakes with it), and its tariff changes in the wave after.
                 if license.ip == service.ip {
-                    try changeTariff(license, of: service, to: need, listing: listing, dryRun: dryRun, report: &report)
+                    try changeTariff(
+                        license, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch,
+                        report: &report)
                     return
                 }
-                report.note(
-                    "license \(license.id) of service \(service.id): its tariff changes to \(tariff) once it is on "
-                        + "\(service.ip)")
+                afterMove = need
             }
             var current = license
             if current.status == .suspended {
@@ -156,6 +164,19 @@ extension LicenseEngine {
                 } else if dryRun {
                     report.plan(
                         .resumed, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
+                } else if license.expires.map({ $0 > time.today }) ?? true {
+                    // Nothing to renew first: sent with the pass's other changes, and a move
+                    // after it only once it woke.
+                    current.status = .active
+                    batch.changes.append(
+                        PlannedChange(
+                            planned: PlannedStep(
+                                step: step(
+                                    .resume, at: .resumeResume, service: service.id, addon: license.addon,
+                                    license: license.id, "resume license \(license.id)"),
+                                call: .resume(license: license.id, line: license.line)),
+                            changed: current, action: .resumed,
+                            detail: "resumed license \(license.id) with service \(service.id)"))
                 } else {
                     guard try resume(current, service: service, report: &report) else { return }
                     current.status = .active
@@ -172,7 +193,21 @@ extension LicenseEngine {
                     batch.renames += renameOnly ? 1 : 0
                     batch.changes.append(change)
                 }
+                current = change.changed
+            } else {
+                current.ip = service.ip
+                current.name = service.licenseName()
             }
+            guard let need = afterMove else { return }
+            if config.has(.useExistingOnUpgrade) {
+                // A free license taken now would leave the move above to the license it replaces.
+                report.note(
+                    "license \(license.id) of service \(service.id): its tariff changes to \(need.tariff) on the "
+                        + "next pass, once it is on \(service.ip)")
+                return
+            }
+            try changeTariff(
+                current, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch, report: &report)
         }
     }
 
@@ -207,6 +242,30 @@ extension LicenseEngine {
             changed: edited, action: .edited, detail: "changed license \(license.id): \(what)")
     }
 
+    /// As `dispose`, into the follow pass's batch: a delete goes out with the pass's other
+    /// changes, a park with its other parks.
+    private func release(
+        _ license: License, of service: Service, why: String, dryRun: Bool, batch: inout FollowBatch,
+        report: inout RunReport
+    ) throws {
+        if dryRun {
+            try dispose(license, of: service, why: why, dryRun: true, report: &report)
+        } else if reusesLicenses(of: service) {
+            batch.parks.append(license)
+        } else {
+            var deleted = license
+            deleted.status = .deleted
+            batch.changes.append(
+                PlannedChange(
+                    planned: PlannedStep(
+                        step: step(
+                            .delete, at: .delete, service: service.id, addon: license.addon, license: license.id,
+                            "delete license \(license.id)"),
+                        call: .delete(license: license.id, line: license.line)),
+                    changed: deleted, action: .deleted, detail: "deleted license \(license.id): \(why)"))
+        }
+    }
+
     /// A license its service no longer needs: parked for a reusing package, deleted otherwise.
     /// True once it is deleted, or its parking is recorded as a workflow of its own.
     @discardableResult
@@ -238,7 +297,7 @@ extension LicenseEngine {
     /// of the new tariff and let the old one go; otherwise change the license's tariff.
     private func changeTariff(
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
-        report: inout RunReport
+        batch: inout FollowBatch, report: inout RunReport
     ) throws {
         // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
         // Its items are held back until that is known, and told on the way out either way.
@@ -278,6 +337,10 @@ extension LicenseEngine {
         if !dryRun {
             report.note(
                 "license \(license.id) of service \(service.id): changing its tariff to \(need.tariff)\(poolNote)")
+        }
+        if !dryRun && excused.isEmpty {
+            batch.changes.append(try retariffing(license, of: service, to: need.tariff, period: period))
+            return
         }
         if try retariff(
             license, of: service, to: need.tariff, period: period, dryRun: dryRun, why: poolNote, report: &report)
@@ -364,6 +427,15 @@ extension LicenseEngine {
                 charge: try charge(Price(tariff: tariff, period: period)))
             return false
         }
+        let change = try retariffing(license, of: service, to: tariff, period: period)
+        return try apply(change.planned.step, to: change.changed, reportAs: .retariffed, change.detail, report: &report)
+        { () throws(RemoteError) in
+            try server.changeTariff(license: license.id, pricelist: tariff, period: period)
+        }
+    }
+
+    /// The journaled step that changes a license's tariff, and the license once it is done.
+    func retariffing(_ license: License, of service: Service, to tariff: Int, period: Int) throws -> PlannedChange {
         let change = step(
             .changeTariff, at: .retariff, service: service.id, addon: license.addon, license: license.id,
             params: ["pricelist": String(tariff), "period": String(period)],
@@ -374,13 +446,11 @@ extension LicenseEngine {
         // The old name would later pass the old tariff's row off as the new one.
         changed.tariffName = try catalogue().tariffs[tariff]?.name
         changed.period = period
-        return try apply(
-            change, to: changed, reportAs: .retariffed,
-            "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), "
-                + (try catalogue().periodName(period, of: tariff)),
-            report: &report
-        ) { () throws(RemoteError) in
-            try server.changeTariff(license: license.id, pricelist: tariff, period: period)
-        }
+        return PlannedChange(
+            planned: PlannedStep(
+                step: change, call: .changeTariff(license: license.id, pricelist: tariff, period: period)),
+            changed: changed, action: .retariffed,
+            detail: "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), "
+                + (try catalogue().periodName(period, of: tariff)))
     }
 }

@@ -146,6 +146,70 @@ extension LicenseEngine {
         return try advance(&workflow, report: &report)
     }
 
+    /// Parks licenses together, each as the workflow `park` records: all recorded first, then
+    /// every suspend, then every rename, up to `Parallel` in flight. A park whose step fails
+    /// stays open, and the next run carries it on, as with one parked alone.
+    func parkAll(_ licenses: [License], report: inout RunReport) throws {
+        var workflows = licenses.map(parking)
+        for chunk in stride(from: 0, to: workflows.count, by: 500) {
+            try store.transaction {
+                for workflow in workflows[chunk..<min(chunk + 500, workflows.count)] { try begin(workflow) }
+            }
+        }
+        var suspends: [PlannedChange] = []
+        for license in licenses
+        where license.status == .active || license.status == .processing || license.status == .ordered {
+            var suspended = license
+            suspended.status = .suspended
+            suspends.append(
+                PlannedChange(
+                    planned: PlannedStep(
+                        step: step(
+                            .suspend, at: .parkSuspend, service: license.serviceID, addon: license.addon,
+                            license: license.id, "suspend license \(license.id) to park it"),
+                        call: .suspend(license: license.id, line: license.line)),
+                    changed: suspended, action: nil, detail: "license \(license.id) suspended"))
+        }
+        try apply(suspends, report: &report)
+        var renames: [PlannedChange] = []
+        for license in licenses {
+            guard var parked = try store.license(license.id), parked.isLive, !parked.isParked,
+                parked.status != .active && parked.status != .processing && parked.status != .ordered
+            else { continue }
+            parked.name = License.parkedName
+            if parked.ip != License.parkedIP { parked.ipChanged = time.today }
+            parked.ip = License.parkedIP
+            renames.append(
+                PlannedChange(
+                    planned: PlannedStep(
+                        step: step(
+                            .edit, at: .parkRename, service: license.serviceID, addon: license.addon,
+                            license: license.id, params: ["licname": License.parkedName, "ip": License.parkedIP],
+                            "park license \(license.id) as \(License.parkedName)"),
+                        call: .edit(
+                            license: license.id, line: license.line, name: License.parkedName,
+                            ip: License.parkedIP)),
+                    changed: parked, action: nil,
+                    detail: "license \(license.id) renamed \(License.parkedName) on \(License.parkedIP)"))
+        }
+        try apply(renames, report: &report)
+        for index in workflows.indices {
+            guard let license = try store.license(workflows[index].licenseID) else { continue }
+            if !license.isLive {
+                try closeWithoutLicense(&workflows[index], .done)
+                continue
+            }
+            guard license.isParked, license.status == .suspended else { continue }
+            try store.transaction {
+                try store.attach(license: license.id, to: nil, addon: nil)
+                try close(&workflows[index], .done, "license \(license.id) is in the free pool")
+            }
+            report.add(
+                .parked, serviceID: workflows[index].serviceID, addon: workflows[index].addon, licenseID: license.id,
+                "parked license \(license.id) in the free pool")
+        }
+    }
+
     /// The park of `license`, not yet recorded.
     private func parking(_ license: License) -> Workflow {
         Workflow(
