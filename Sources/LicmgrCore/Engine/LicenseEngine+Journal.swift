@@ -129,15 +129,15 @@ extension LicenseEngine {
             if error.isInDoubt {
                 // A timeout, or a change whose answer a second signal gave up on, may still be at
                 // work on the remote; an answer, even a broken one, is not.
-                let why =
+                let result =
                     switch error {
-                    case .timedOut: Self.timedOutMark
-                    case .abandoned: Self.abandonedMark
-                    default: "in doubt, answered"
+                    case .timedOut: "\(Self.timedOutMark): \(error.description)"
+                    case .abandoned(let function, let signal):
+                        "\(Self.abandonedMark) at a second \(RemoteError.name(signal)): \(function)"
+                    default: "in doubt, answered: \(error.description)"
                     }
                 try store.finish(
-                    operation: step.key, state: .pending, licenseID: nil, result: "\(why): \(error.description)",
-                    at: time.timestamp)
+                    operation: step.key, state: .pending, licenseID: nil, result: result, at: time.timestamp)
                 try record(
                     step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
                     "\(step.summary): \(error.description); settled by the next run")
