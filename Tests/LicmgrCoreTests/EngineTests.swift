@@ -71,6 +71,11 @@ final class EngineTests: XCTestCase {
         }
         XCTAssertEqual(try run().count(.attached), 3)
         XCTAssertEqual(server.callCount("edit"), 0, "attaching renames nothing")
+        let dryRun = engine("checkevent")
+        dryRun.renamesPerRun = 2
+        let plan = try dryRun.checkEvent(dryRun: true)
+        XCTAssertEqual(plan.items.filter { $0.plan == .edited }.count, 2, "the dry run plans the cap's worth")
+        XCTAssertTrue(plan.notes.contains { $0.hasPrefix("1 license(s) still to be renamed") }, "\(plan.notes)")
         let second = try run()
         XCTAssertEqual(second.count(.edited), 2)
         XCTAssertTrue(second.notes.contains { $0.hasPrefix("1 license(s) still to be renamed") }, "\(second.notes)")

@@ -117,6 +117,18 @@ final class RemoteModel: LicenseServer {
 
     init(clock: SimClock) { self.clock = clock }
 
+    /// A remote in this one's state, on `clock`, for a world forked from this one's.
+    func copy(clock: SimClock) -> RemoteModel {
+        let copy = RemoteModel(clock: clock)
+        copy.entries = entries
+        copy.nextID = nextID
+        copy.balance = balance
+        copy.clockSkew = clockSkew
+        copy.keySerial = keySerial
+        copy.late = late
+        return copy
+    }
+
     /// The remote's own day, which a skewed clock puts off licmgr's.
     var today: Day { clock.today.adding(days: clockSkew) }
 

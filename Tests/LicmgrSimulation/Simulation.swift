@@ -46,7 +46,10 @@ final class Simulation {
 
     /// Operation keys `lm-sim-1`, `lm-sim-2`, ...: unique over the whole schedule, as random ones would be.
     final class Keys: OperationKeySource {
-        private var count = 0
+        private(set) var count: Int
+
+        init(count: Int = 0) { self.count = count }
+
         func next() -> String {
             count += 1
             return "lm-sim-\(count)"
@@ -60,21 +63,32 @@ final class Simulation {
     let remote: RemoteModel
     let verbose: Bool
     private let directory: String
-    private let database: String
+    let database: String
     private(set) var settings = Settings()
-    private var config: Config
-    private let keys = Keys()
+    private(set) var config: Config
+    let keys: Keys
     /// A connection of the simulation's own, for reading what licmgr committed.
     let checker: SQLiteStore
     private var outcome = Outcome()
     private var step = 0
 
-    init(verbose: Bool = false) throws {
+    /// A new world; or, `forking` one, a second world in the same state as that one now, whose
+    /// runs leave the first as it was: its database copied, its remote, clock and settings too.
+    init(verbose: Bool = false, forking original: Simulation? = nil) throws {
         self.verbose = verbose
         directory = (Self.scratch as NSString).appendingPathComponent("licmgr-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         database = (directory as NSString).appendingPathComponent("licmgr.db")
-        remote = RemoteModel(clock: clock)
+        if let original {
+            clock.seconds = original.clock.seconds
+            _ = try DatabaseBackup.copy(database: original.database, to: database, replace: true)
+            remote = original.remote.copy(clock: clock)
+            settings = original.settings
+            keys = Keys(count: original.keys.count)
+        } else {
+            remote = RemoteModel(clock: clock)
+            keys = Keys()
+        }
         checker = try SQLiteStore(path: database)
         config = try ConfigParser().parse(settings.text(database: database), path: directory + "/licmgr.conf")
         remote.onCharge = { [unowned self] in judge($0) }
@@ -112,7 +126,7 @@ final class Simulation {
 
     // MARK: - Events
 
-    private func apply(_ event: Event) throws {
+    func apply(_ event: Event) throws {
         switch event {
         case .addService(let id, let ip, let package, let period, let addons, let status):
             let service = Service(
@@ -171,7 +185,7 @@ final class Simulation {
         }
     }
 
-    private func registry() throws -> ServiceRegistry {
+    func registry() throws -> ServiceRegistry {
         ServiceRegistry(config: config, store: try SQLiteStore(path: database), time: clock, command: "service")
     }
 
@@ -215,23 +229,24 @@ final class Simulation {
         check(strict: false)
     }
 
-    private func execute(_ command: Command, _ engine: LicenseEngine) throws -> RunReport? {
+    /// Runs `command` on `engine`; with `dryRun`, its dry run (`sync` has none: it runs).
+    func execute(_ command: Command, _ engine: LicenseEngine, dryRun: Bool = false) throws -> RunReport? {
         switch command {
         case .importTariffs:
-            _ = try engine.importTariffs(dryRun: false)
+            _ = try engine.importTariffs(dryRun: dryRun)
             return nil
-        case .checkEvent: return try engine.checkEvent()
+        case .checkEvent: return try engine.checkEvent(dryRun: dryRun)
         case .order(let ids):
             let open = try ids.filter { try checker.service($0).map { $0.status != .closed } == true }
-            return open.isEmpty ? nil : try engine.order(serviceIDs: open, dryRun: false)
-        case .renewDue: return try engine.renew(serviceIDs: [], due: true, dryRun: false)
-        case .renew(let ids): return try engine.renew(serviceIDs: ids, due: false, dryRun: false)
-        case .fixChilds: return try engine.fixChilds(dryRun: false).run
+            return open.isEmpty ? nil : try engine.order(serviceIDs: open, dryRun: dryRun)
+        case .renewDue: return try engine.renew(serviceIDs: [], due: true, dryRun: dryRun)
+        case .renew(let ids): return try engine.renew(serviceIDs: ids, due: false, dryRun: dryRun)
+        case .fixChilds: return try engine.fixChilds(dryRun: dryRun).run
         case .sync: return try engine.sync()
-        case .follow(let ids): return try engine.follow(serviceIDs: ids, dryRun: false)
+        case .follow(let ids): return try engine.follow(serviceIDs: ids, dryRun: dryRun)
         case .newKey(let service):
             guard let license = try checker.licenses(serviceID: service).first(where: \.isLive) else { return nil }
-            return try engine.newKey(license: license.id, dryRun: false)
+            return try engine.newKey(license: license.id, dryRun: dryRun)
         }
     }
 

@@ -105,7 +105,8 @@ final class MoneyAcceptanceTests: AcceptanceTestCase {
         try licmgr("service", "suspend", "7")
         try licmgr("fixchilds")
         let resume = try licmgr("service", "resume", "7", "--now", "--dry-run")
-        XCTAssertTrue(resume.stdout.contains("then resume it"), resume.stdout)
+        XCTAssertTrue(resume.stdout.contains("to resume it"), resume.stdout)
+        XCTAssertTrue(resume.stdout.contains("would resume license"), resume.stdout)
         XCTAssertEqual(resume.stdout.split(separator: "\n").last, "total: 18.00 EUR", resume.stdout)
         try licmgr("service", "resume", "7")
         let renew = try licmgr("renew", "7", "--dry-run", "--json").jsonObject

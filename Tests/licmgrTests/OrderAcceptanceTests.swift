@@ -161,7 +161,9 @@ final class SameIPOtherTariffAcceptanceTests: AcceptanceTestCase {
         let pro = try proOnTheServicesIP()
         let dry = try licmgr("fixchilds", "--dry-run")
         XCTAssertTrue(dry.stdout.contains("would attach license \(pro) to service 7"), dry.stdout)
-        XCTAssertTrue(dry.stdout.contains("would change license \(pro) to tariff 55227"), dry.stdout)
+        XCTAssertTrue(
+            dry.stdout.contains("would change license \(pro) of service 7 to ") && dry.stdout.contains("55227"),
+            dry.stdout)
         XCTAssertFalse(dry.stdout.contains("would order"), dry.stdout)
         try licmgr("fixchilds")
         let state = try sim.state()

@@ -16,7 +16,8 @@ final class PeriodAcceptanceTests: AcceptanceTestCase {
     func testPeriodsReadAsWordsInTextAndStayRawInJSON() throws {
         try addService(7, ip: "10.0.0.7", extra: ["--period", "12"])
         XCTAssertTrue(
-            try licmgr("order", "7", "--dry-run").stdout.contains("would order tariff 55227 for 1 year on 10.0.0.7"))
+            try licmgr("order", "7", "--dry-run").stdout.contains(
+                "would order tariff 55227, 1 year, for service 7 (10.0.0.7)"))
         let id = try ordered(7)
         let list = try licmgr("list").stdout
         XCTAssertTrue(list.contains("  1 year  "), list)
@@ -40,7 +41,7 @@ final class PeriodAcceptanceTests: AcceptanceTestCase {
             ]).first)
         try licmgr("fixchilds")
         let dry = try licmgr("renew", "--due", "--dry-run").stdout
-        XCTAssertTrue(dry.contains("would renew license \(id) for 1 year"), dry)
+        XCTAssertTrue(dry.contains("would renew license \(id) of service 7 for 1 year"), dry)
         try licmgr("renew", "--due")
         XCTAssertTrue(try licmgr("history").stdout.contains("renewed license \(id) for 1 year until"))
     }
@@ -53,7 +54,7 @@ final class PeriodAcceptanceTests: AcceptanceTestCase {
         XCTAssertTrue(imported.contains("1814=0.00 (trial)"), imported)
         try addService(7, ip: "10.0.0.7", addon: "panel=isp5", extra: ["--period", "1"])
         let dry = try licmgr("order", "7", "--dry-run").stdout
-        XCTAssertTrue(dry.contains("would order tariff 2891 for 1 month on 10.0.0.7, 8.00 EUR"), dry)
+        XCTAssertTrue(dry.contains("would order ISPmanager 5 (2891), 1 month, for service 7 (10.0.0.7): 8.00 EUR"), dry)
         let id = try ordered(7)
         XCTAssertTrue(try licmgr("show", String(id)).stdout.contains("period   1 month"))
         XCTAssertEqual(try licmgr("list", "--json").jsonArray.first?["period"] as? Int, 1815)

@@ -127,7 +127,7 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         let off = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--dry-run").stdout
         XCTAssertTrue(
             off.contains(
-                "would change license \(id) to tariff 55228, 1 month (not from the free pool: "
+                "would change license \(id) of service 7 to tariff 55228, 1 month (not from the free pool: "
                     + "Option UseExistingOnUpgrade is off)"), off)
         try work.writeConfig(url: sim.url, extra: "Option UseExistingOnUpgrade")
         let resting = try seedFree(changed: today.adding(days: -3), tariff: "55228")
@@ -160,7 +160,7 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
             plan.contains(
                 "would attach license \(byHand) to service 7 in place of license \(old): license \(byHand) of "
                     + "tariff 55228 is on 10.0.0.7 already, serving no service"), plan)
-        XCTAssertTrue(plan.contains("would delete license \(old): replaced by license \(byHand)"), plan)
+        XCTAssertTrue(plan.contains("would delete license \(old) of service 7: replaced by license \(byHand)"), plan)
         let run = try licmgr("service", "set", "7", "--addon", "panel=Pro", "--now", "--json").jsonObject
         let actions = (run["items"] as? [[String: Any]] ?? []).map { "\($0["action"] ?? "")" }
         XCTAssertEqual(actions.sorted(), ["attached", "deleted"], "\(run)")

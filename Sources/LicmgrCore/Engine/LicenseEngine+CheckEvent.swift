@@ -13,17 +13,19 @@ extension LicenseEngine {
         if dryRun {
             for operation in try store.operations(state: .pending) {
                 report.plan(
-                    .settled, serviceID: operation.serviceID, licenseID: operation.licenseID,
-                    "would settle the \(operation.kind.rawValue) in doubt (\(operation.key))")
+                    PlanItem(
+                        .settle(kind: operation.kind.rawValue, key: operation.key), serviceID: operation.serviceID,
+                        licenseID: operation.licenseID))
             }
         }
         guard report.stopped == nil else { return report }
 
-        try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
+        let followed = try followServices(nil, listing: listing, dryRun: dryRun, report: &report)
         let services = try self.services(includeClosed: false)
         report.note("read \(listing.count) remote license(s); \(services.count) service(s) recorded")
         let resolver = try resolver()
         var plan = ServePlan()
+        plan.claimed = followed.claimed
         let index = try serveIndex(listing: listing)
         for service in services where service.status == .active {
             guard report.stopped == nil else {
@@ -37,7 +39,10 @@ extension LicenseEngine {
         }
         try place(plan, report: &report)
         guard report.stopped == nil else { return report }
-        try renewLicenses(serviceIDs: nil, dueOnly: true, dryRun: dryRun, report: &report)
+        try renewLicenses(
+            serviceIDs: nil, dueOnly: true, dryRun: dryRun, wouldServe: plan.wouldServe,
+            wouldRelease: followed.released,
+            report: &report)
         guard report.stopped == nil, !dryRun else { return report }
         try finishProcessing(report: &report)
         guard report.stopped == nil else { return report }

@@ -12,10 +12,12 @@ extension LicenseEngine {
     }
 
     /// The follow pass shared by `service ... --now` and `checkevent`; the known state must be fresh.
+    /// Returns what a dry run planned that the passes after it must know: see `FollowPlan`.
+    @discardableResult
     func followServices(
         _ serviceIDs: [Int]?, listing: [License], dryRun: Bool, assuming change: ServiceChange = ServiceChange(),
         report: inout RunReport
-    ) throws {
+    ) throws -> FollowPlan {
         var services: [Service] = []
         if let serviceIDs {
             for id in serviceIDs {
@@ -34,7 +36,7 @@ extension LicenseEngine {
         var batch = FollowBatch()
         for service in services {
             for license in byService[service.id] ?? [] where !busy.contains(license.id) {
-                guard report.stopped == nil else { return }
+                guard report.stopped == nil else { return batch.plan }
                 try follow(
                     license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, batch: &batch,
                     report: &report)
@@ -46,8 +48,9 @@ extension LicenseEngine {
                     + "\(renamesPerRun) at a time")
         }
         try apply(batch.changes, report: &report)
-        guard report.stopped == nil else { return }
+        guard report.stopped == nil else { return batch.plan }
         try parkAll(batch.parks, report: &report)
+        return batch.plan
     }
 
     /// The simple one-call changes of a follow pass, sent together once every service is seen.
@@ -59,6 +62,16 @@ extension LicenseEngine {
         var byIP: [String: [Int]]?
         /// Licenses to park, together once the changes are sent.
         var parks: [License] = []
+        var plan = FollowPlan()
+    }
+
+    /// What a dry run's follow pass planned that serving and renewing after it must pass over,
+    /// as the run's passes find them done by then.
+    struct FollowPlan {
+        /// Free licenses taken for upgrades.
+        var claimed: Set<Int> = []
+        /// Licenses parked or deleted.
+        var released: Set<Int> = []
     }
 
     private func follow(
@@ -73,8 +86,7 @@ extension LicenseEngine {
         case .suspended:
             guard license.status == .active else { return }
             if dryRun {
-                report.plan(
-                    .suspended, serviceID: service.id, licenseID: license.id, "would suspend license \(license.id)")
+                report.plan(PlanItem(.suspend, serviceID: service.id, licenseID: license.id))
                 return
             }
             var suspended = license
@@ -129,6 +141,7 @@ extension LicenseEngine {
                         try resolver.period(local: service.period, tariff: tariff)
                     })
                 if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
+                    if dryRun { batch.plan.released.insert(license.id) }
                     try swap(license, for: present, of: service, need: need, dryRun: dryRun, report: &report)
                     return
                 }
@@ -157,13 +170,14 @@ extension LicenseEngine {
                         return
                     }
                     report.plan(
-                        .renewed, serviceID: service.id, licenseID: license.id,
-                        "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
-                            + "\(price(license.pricelist, period, resolver)) (it lapsed on \(expires)), then resume it",
-                        charge: try charge(Price(tariff: license.pricelist, period: period)))
+                        PlanItem(
+                            .renew(planTerm(license.pricelist, period, resolver), lapsed: expires),
+                            serviceID: service.id,
+                            licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period)))
+                    )
+                    report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
                 } else if dryRun {
-                    report.plan(
-                        .resumed, serviceID: service.id, licenseID: license.id, "would resume license \(license.id)")
+                    report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
                 } else if license.expires.map({ $0 > time.today }) ?? true {
                     // Nothing to renew first: sent with the pass's other changes, and a move
                     // after it only once it woke.
@@ -185,16 +199,16 @@ extension LicenseEngine {
                         "resumed license \(license.id) with service \(service.id)")
                 }
             }
-            if let change = moveAndRename(current, for: service, dryRun: dryRun, report: &report) {
-                let renameOnly = change.changed.ip == license.ip
-                if renameOnly && batch.renames >= renamesPerRun {
-                    batch.renamesLeft += 1
-                } else {
-                    batch.renames += renameOnly ? 1 : 0
-                    batch.changes.append(change)
-                }
+            // The cap is counted before the dry run's early return, so that it plans what the run does.
+            let renameOnly = current.ip == service.ip && current.name != service.licenseName()
+            if renameOnly && batch.renames >= renamesPerRun {
+                batch.renamesLeft += 1
+            } else if let change = moveAndRename(current, for: service, dryRun: dryRun, report: &report) {
+                batch.renames += renameOnly ? 1 : 0
+                batch.changes.append(change)
                 current = change.changed
             } else {
+                batch.renames += renameOnly ? 1 : 0
                 current.ip = service.ip
                 current.name = service.licenseName()
             }
@@ -222,8 +236,7 @@ extension LicenseEngine {
         let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
             .joined(separator: ", ")
         if dryRun {
-            report.plan(
-                .edited, serviceID: service.id, licenseID: license.id, "would change license \(license.id): \(what)")
+            report.plan(PlanItem(.edit(what: what), serviceID: service.id, licenseID: license.id))
             return nil
         }
         var params: [String: String] = [:]
@@ -249,6 +262,7 @@ extension LicenseEngine {
         report: inout RunReport
     ) throws {
         if dryRun {
+            batch.plan.released.insert(license.id)
             try dispose(license, of: service, why: why, dryRun: true, report: &report)
         } else if reusesLicenses(of: service) {
             batch.parks.append(license)
@@ -275,8 +289,8 @@ extension LicenseEngine {
         let parks = reusesLicenses(of: service)
         if dryRun {
             report.plan(
-                (parks ? .parked : .deleted), serviceID: service.id, licenseID: license.id,
-                "would \(parks ? "park" : "delete") license \(license.id): \(why)")
+                PlanItem(
+                    parks ? .park : .delete(described: nil), serviceID: service.id, licenseID: license.id, why: why))
             return false
         }
         if parks {
@@ -306,12 +320,17 @@ extension LicenseEngine {
         // Why no free license of the new tariff serves instead, said wherever the tariff change is paid.
         var notPooled = "Option UseExistingOnUpgrade is off"
         if config.has(.useExistingOnUpgrade) {
-            switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
+            switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun, claimed: batch.plan.claimed) {
             case .free(let free):
                 if dryRun {
+                    batch.plan.claimed.insert(free.id)
                     report.plan(
-                        .reused, serviceID: service.id, licenseID: free.id,
-                        "would take free license \(free.id) (tariff \(need.tariff)) and let license \(license.id) go")
+                        PlanItem(
+                            .reuse(replacing: license.id), serviceID: service.id, addon: need.addon, licenseID: free.id)
+                    )
+                    batch.plan.released.insert(license.id)
+                    try dispose(
+                        license, of: service, why: "replaced by license \(free.id)", dryRun: true, report: &report)
                     return
                 }
                 switch try takeHeld(free, for: service, need: need, replacing: license, report: &report) {
@@ -343,7 +362,8 @@ extension LicenseEngine {
             return
         }
         if try retariff(
-            license, of: service, to: need.tariff, period: period, dryRun: dryRun, why: poolNote, report: &report)
+            license, of: service, to: need.tariff, period: period, dryRun: dryRun,
+            why: "not from the free pool: \(notPooled)", report: &report)
         {
             report.excuse(excused, "license \(license.id) changed its tariff instead")
         }
@@ -386,8 +406,9 @@ extension LicenseEngine {
         let why = "license \(present.id) of tariff \(need.tariff) is on \(service.ip) already, serving no service"
         if dryRun {
             report.plan(
-                .attached, serviceID: service.id, addon: need.addon, licenseID: present.id,
-                "would attach license \(present.id) to service \(service.id) in place of license \(license.id): \(why)")
+                PlanItem(
+                    .attach(replacing: license.id), serviceID: service.id, addon: need.addon, licenseID: present.id,
+                    why: why))
             try dispose(
                 license, of: service, why: "replaced by license \(present.id)", dryRun: true, report: &report)
             return
@@ -416,15 +437,14 @@ extension LicenseEngine {
     /// Changes a license's tariff: one journaled remote step. `why` ends a dry run's line.
     @discardableResult
     func retariff(
-        _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, why: String = "",
+        _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, why: String? = nil,
         report: inout RunReport
     ) throws -> Bool {
         if dryRun {
             report.plan(
-                .retariffed, serviceID: service.id, licenseID: license.id,
-                "would change license \(license.id) to tariff \(tariff), \(try catalogue().periodName(period, of: tariff))"
-                    + price(tariff, period, try resolver()) + why,
-                charge: try charge(Price(tariff: tariff, period: period)))
+                PlanItem(
+                    .retariff(planTerm(tariff, period, try resolver())), serviceID: service.id, licenseID: license.id,
+                    why: why, charge: try charge(Price(tariff: tariff, period: period))))
             return false
         }
         let change = try retariffing(license, of: service, to: tariff, period: period)

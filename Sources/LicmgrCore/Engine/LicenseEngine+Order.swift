@@ -66,6 +66,9 @@ extension LicenseEngine {
         var attaches: [(license: License, service: Service, addon: String)] = []
         /// Licenses found for a service this run, no longer free for the next.
         var claimed: Set<Int> = []
+        /// What a dry run would attach, reuse or move for a service, as the run would leave it:
+        /// the renewal pass after serving plans their renewals as the run would make them.
+        var wouldServe: [License] = []
     }
 
     /// An order `serve` decided on, sent with the others of its run.
@@ -143,8 +146,10 @@ extension LicenseEngine {
             if let existing = try attachable(for: service, need: need, index: index, claimed: plan.claimed) {
                 if dryRun {
                     report.plan(
-                        .attached, serviceID: service.id, addon: need.addon, licenseID: existing.id,
-                        "would attach license \(existing.id) to service \(service.id)")
+                        PlanItem(
+                            .attach(replacing: nil), serviceID: service.id, addon: need.addon, licenseID: existing.id))
+                    plan.claimed.insert(existing.id)
+                    plan.wouldServe.append(existing.serving(service, addon: need.addon))
                     continue
                 }
                 plan.attaches.append((existing, service, need.addon))
@@ -161,12 +166,14 @@ extension LicenseEngine {
             if let why = poolUnused(by: service) {
                 notPooled = why
             } else {
-                switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun) {
+                switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun, claimed: plan.claimed) {
                 case .free(let free):
                     if dryRun {
                         report.plan(
-                            .reused, serviceID: service.id, addon: need.addon, licenseID: free.id,
-                            "would reuse free license \(free.id) for service \(service.id)")
+                            PlanItem(
+                                .reuse(replacing: nil), serviceID: service.id, addon: need.addon, licenseID: free.id))
+                        plan.claimed.insert(free.id)
+                        plan.wouldServe.append(free.serving(service, addon: need.addon))
                         continue
                     }
                     // What the take reports is held back until an order may excuse it.
@@ -208,10 +215,10 @@ extension LicenseEngine {
                 remoteID: keys.next(), addons: addons)
             if dryRun {
                 report.plan(
-                    .ordered, serviceID: service.id, addon: need.addon,
-                    "would order tariff \(need.tariff) for \(resolver.catalogue.periodName(period, of: need.tariff)) on \(service.ip)"
-                        + price(need.tariff, period, resolver) + poolNote,
-                    charge: try charge(Price(tariff: need.tariff, period: period)))
+                    PlanItem(
+                        .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
+                        addon: need.addon, why: "not from the free pool: \(notPooled)",
+                        charge: try charge(Price(tariff: need.tariff, period: period))))
                 continue
             }
             report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
@@ -270,9 +277,14 @@ extension LicenseEngine {
         let detail = "license \(license.id) of tariff \(license.pricelist) on \(service.ip) serves no service"
         if dryRun {
             report.plan(
-                .attached, serviceID: service.id, addon: need.addon, licenseID: license.id,
-                "would attach license \(license.id) to service \(service.id): \(detail)")
+                PlanItem(
+                    .attach(replacing: nil), serviceID: service.id, addon: need.addon, licenseID: license.id,
+                    why: detail))
             try retariff(license, of: service, to: need.tariff, period: period, dryRun: true, report: &report)
+            var moved = license.serving(service, addon: need.addon)
+            moved.pricelist = need.tariff
+            moved.period = period
+            plan.wouldServe.append(moved)
             return
         }
         try store.transaction {

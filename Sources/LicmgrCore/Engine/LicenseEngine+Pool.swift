@@ -22,7 +22,9 @@ extension LicenseEngine {
     /// there is none. Reads each candidate's change dates from the list when it carries them,
     /// else by a view, and unless `dryRun` keeps them for `list --free`; one whose recorded
     /// dates already rule it out is not viewed.
-    func poolOffer(tariff: Int, listing: [License], dryRun: Bool) throws -> PoolOffer {
+    /// `claimed`: licenses a dry run has already given to another need, which the run will
+    /// have taken by then.
+    func poolOffer(tariff: Int, listing: [License], dryRun: Bool, claimed: Set<Int> = []) throws -> PoolOffer {
         let today = time.today
         var parked = 0
         var soonest: (license: License, day: Day)?
@@ -30,7 +32,7 @@ extension LicenseEngine {
         for candidate in listing where candidate.isParked && candidate.pricelist == tariff && candidate.isLive {
             parked += 1
             let known = try store.license(candidate.id)
-            if known?.serviceID != nil { continue }
+            if known?.serviceID != nil || claimed.contains(candidate.id) { continue }
             // Change dates only move forward: a rest the recorded ones say is not over is not
             // over on the remote either, so a run serving many needs views such a license once.
             if let known, case .from(let day) = FreePool.reusability(known, today: today) {
@@ -490,7 +492,7 @@ extension LicenseEngine {
         guard let license = try store.license(id), license.isLive else { throw InputError.unknownLicense(String(id)) }
         var report = RunReport(dryRun: dryRun, observer: observer)
         if dryRun {
-            report.plan(.edited, serviceID: license.serviceID, licenseID: id, "would make a new key for license \(id)")
+            report.plan(PlanItem(.newKey, serviceID: license.serviceID, licenseID: id))
             return report
         }
         let rekey = step(

@@ -11,7 +11,12 @@ extension LicenseEngine {
     }
 
     /// The renewal pass shared by `renew` and `checkevent`; the known state must be fresh.
-    func renewLicenses(serviceIDs: [Int]?, dueOnly: Bool, dryRun: Bool, report: inout RunReport) throws {
+    /// `wouldServe`, `wouldRelease`: in a dry run, the licenses serving would have given to
+    /// services, and those following them would have parked or deleted.
+    func renewLicenses(
+        serviceIDs: [Int]?, dueOnly: Bool, dryRun: Bool, wouldServe: [License] = [], wouldRelease: Set<Int> = [],
+        report: inout RunReport
+    ) throws {
         let resolver = try resolver()
         let today = time.today
         let dueDay = today.adding(days: config.renewBefore)
@@ -23,9 +28,12 @@ extension LicenseEngine {
         if let serviceIDs {
             for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(wanted) }
         } else {
+            let given = Dictionary(wouldServe.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             try store.forEachLicense { license in
-                if license.serviceID != nil && wanted(license) { licenses.append(license) }
+                if license.serviceID != nil && given[license.id] == nil && wanted(license) { licenses.append(license) }
             }
+            licenses += given.values.filter(wanted).sorted { $0.id < $1.id }
+            licenses.removeAll { wouldRelease.contains($0.id) }
         }
         guard !licenses.isEmpty else { return }
         // The renewals journaled so far, by license: the journal only grows, so look up, not scan.
@@ -81,10 +89,9 @@ extension LicenseEngine {
             }
             if dryRun {
                 report.plan(
-                    .renewed, serviceID: serviceID, licenseID: license.id,
-                    "would renew license \(license.id) for \(resolver.catalogue.periodName(period, of: license.pricelist))"
-                        + price(license.pricelist, period, resolver),
-                    charge: try charge(Price(tariff: license.pricelist, period: period)))
+                    PlanItem(
+                        .renew(planTerm(license.pricelist, period, resolver), lapsed: nil), serviceID: serviceID,
+                        licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period))))
                 continue
             }
             renewals.append(
@@ -178,10 +185,14 @@ extension LicenseEngine {
     }
 
     /// ", 10.00 EUR" when the catalogue knows the price; empty otherwise.
-    func price(_ tariff: Int, _ period: Int, _ resolver: Resolver) -> String {
-        guard let known = resolver.catalogue.tariffs[tariff], let sold = known.periods.first(where: { $0.id == period })
-        else { return "" }
-        return ", \(sold.writtenCost) \(known.currency)"
+    /// A tariff and period as a plan names them, with the catalogue's price.
+    func planTerm(_ tariff: Int, _ period: Int, _ resolver: Resolver) -> PlanItem.TariffTerm {
+        let known = resolver.catalogue.tariffs[tariff]
+        let price = known.flatMap { known in
+            known.periods.first(where: { $0.id == period }).map { "\($0.writtenCost) \(known.currency)" }
+        }
+        return PlanItem.TariffTerm(
+            tariff: tariff, name: known?.name, period: resolver.catalogue.periodName(period, of: tariff), price: price)
     }
 
     /// Stores what one listing says of every license, keeping attachments.

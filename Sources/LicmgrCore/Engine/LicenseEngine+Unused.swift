@@ -12,9 +12,10 @@ extension LicenseEngine {
                 report.add(.unchanged, licenseID: id, "license \(id) is already in the free pool")
             } else if dryRun {
                 report.plan(
-                    .parked, licenseID: id,
-                    "would park license \(id) in the free pool: suspend it, rename it \(License.parkedName) on "
-                        + License.parkedIP + (try costNote(license)))
+                    PlanItem(
+                        .park, licenseID: id,
+                        why: "suspend it, rename it \(License.parkedName) on \(License.parkedIP)"
+                            + (try costNote(license))))
             } else {
                 try park(license, report: &report)
             }
@@ -38,8 +39,8 @@ extension LicenseEngine {
             }
             let what = "license \(id) (\(license.name) on \(license.ip), tariff \(license.pricelist))"
             if dryRun {
-                let paid = license.expires.map { ": the time paid until \($0) is lost" } ?? ""
-                report.plan(.deleted, licenseID: id, "would delete \(what)\(paid)" + (try costNote(license)))
+                let paid = license.expires.map { "the time paid until \($0) is lost" }
+                report.plan(PlanItem(.delete(described: what + (try costNote(license))), licenseID: id, why: paid))
                 continue
             }
             let removal = step(.delete, at: .delete, service: nil, license: id, "delete license \(id)")

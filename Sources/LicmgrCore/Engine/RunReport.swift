@@ -98,15 +98,12 @@ public struct RunReport: Sendable, Equatable {
                 charge: charge))
     }
 
-    /// A dry run's step: what the run would do and report as `action`.
-    public mutating func plan(
-        _ action: Action, serviceID: Int? = nil, addon: String? = nil, licenseID: Int? = nil, _ detail: String,
-        charge: Charge? = nil
-    ) {
+    /// A dry run's step: what the run would do and report as its action.
+    public mutating func plan(_ step: PlanItem) {
         append(
             Item(
-                action: .planned, serviceID: serviceID, addon: addon, licenseID: licenseID, detail: detail,
-                charge: charge, plan: action))
+                action: .planned, serviceID: step.serviceID, addon: step.addon, licenseID: step.licenseID,
+                detail: step.sentence, charge: step.charge, plan: step.action))
     }
 
     /// What the planned steps would spend in `currency`: nil when a price is unknown or in another currency.

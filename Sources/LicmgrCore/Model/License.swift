@@ -77,6 +77,16 @@ public struct License: Sendable, Equatable {
 }
 
 extension License {
+    /// This license once it serves `service` through `addon`, on its IP and by its name.
+    func serving(_ service: Service, addon: String) -> License {
+        var serving = self
+        serving.serviceID = service.id
+        serving.addon = addon
+        serving.ip = service.ip
+        serving.name = service.licenseName()
+        return serving
+    }
+
     /// The name and IP the vendor's pool rule gives a parked license.
     public static let parkedName = "free.lic"
     public static let parkedIP = "0.0.0.0"
