@@ -17,6 +17,8 @@ final class LiveRun: RunObserver, @unchecked Sendable {
     /// What the progress line takes on the terminal now; 0 when none is drawn.
     private var drawn = 0
     private var lastDrawn: UInt64 = 0
+    /// The stretch the progress line follows, and when it began, for the time left.
+    private var stretch: (phase: RunProgress.Phase, total: Int, done: Int, began: UInt64)?
     /// Summarised kinds: how many came, and the ones past the first few, kept while it is not
     /// yet known whether the kind stays short enough to print whole.
     private var counts: [RunReport.Action: Int] = [:]
@@ -80,22 +82,86 @@ final class LiveRun: RunObserver, @unchecked Sendable {
     func progress(_ progress: RunProgress) {
         guard showsProgress else { return }
         guard !progress.current.isEmpty else {
+            stretch = nil
             clearProgress()
             return
+        }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let goesOn = stretch.map {
+            $0.phase == progress.phase && $0.total == progress.total && $0.done <= progress.done
+        }
+        if goesOn == true {
+            stretch?.done = progress.done
+        } else {
+            stretch = (progress.phase, progress.total, progress.done, now)
         }
         // A stretch over at its first word (a listing of one page) is not worth a line; a few
         // redraws a second are all an eye can follow, and the last of a stretch is always drawn.
         // A total of 0 is one not known (a listing whose p_elems is not its total): never over.
         let over = progress.total > 0 && progress.done >= progress.total
         if drawn == 0 && over { return }
-        let now = DispatchTime.now().uptimeNanoseconds
         if drawn > 0 && !over && now - lastDrawn < 100_000_000 { return }
         lastDrawn = now
-        let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
-        let count = progress.total > 0 ? "\(progress.done)/\(progress.total)" : "\(progress.done)"
-        let text = String("\(count) \(progress.current)".prefix(max(width - 1, 10)))
+        let elapsed = Double(now - (stretch?.began ?? now)) / 1e9
+        let text = Self.progressLine(
+            progress, left: Self.timeLeft(done: progress.done, total: progress.total, elapsed: elapsed),
+            width: Self.terminalWidth())
         FileDescriptor.standardError.write("\r\u{1B}[K\(text)")
-        drawn = text.count
+        drawn = max(text.count, 1)
+    }
+
+    /// The terminal's width, asked each time so that a resized window is followed: stderr's
+    /// own, else `COLUMNS`, else 80.
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 80
+    }
+
+    /// Answers before a time left is guessed, and seconds: the first are slower (a connection
+    /// to open) or faster (answers queued) than the rest.
+    static let timeLeftAfter = (answers: 3, seconds: 1.0)
+
+    /// Seconds left at the pace so far; nil until enough is answered to tell.
+    static func timeLeft(done: Int, total: Int, elapsed: Double) -> Int? {
+        guard total > done, done >= timeLeftAfter.answers, elapsed >= timeLeftAfter.seconds else { return nil }
+        return Int((elapsed / Double(done) * Double(total - done)).rounded(.up))
+    }
+
+    /// `ordering 12/300: order for service 107 (192.0.2.17) and 3 more in flight; about 2 min left`,
+    /// fitted into `width` columns less one, so that it never wraps: the step summary gives up
+    /// its middle first, then the time left goes, then the line's end.
+    static func progressLine(_ progress: RunProgress, left: Int?, width: Int) -> String {
+        let room = width - 1
+        guard room > 0 else { return "" }
+        let count = progress.total > 0 ? "\(progress.done)/\(progress.total)" : "\(progress.done)"
+        let head = "\(progress.phase) \(count): "
+        let current = String(
+            String.UnicodeScalarView(
+                progress.current.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        let tail = left.map { "; about \(duration($0)) left" } ?? ""
+        // Less than this of the summary says nothing: the time left goes first.
+        let least = 12
+        for tail in [tail, ""] where room - head.count - tail.count >= min(least, current.count) {
+            return head + middleCut(current, to: room - head.count - tail.count) + tail
+        }
+        return String((head + current).prefix(room))
+    }
+
+    /// `text` in at most `width` characters, its middle given up for "…".
+    static func middleCut(_ text: String, to width: Int) -> String {
+        guard text.count > width else { return text }
+        guard width > 1 else { return String(text.prefix(width)) }
+        let kept = width - 1
+        return text.prefix((kept + 1) / 2) + "…" + text.suffix(kept / 2)
+    }
+
+    /// 40 s, 3 min, 1 h 20 min.
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 60 { return "\(seconds) s" }
+        let minutes = (seconds + 59) / 60
+        if minutes < 60 { return "\(minutes) min" }
+        return minutes % 60 == 0 ? "\(minutes / 60) h" : "\(minutes / 60) h \(minutes % 60) min"
     }
 
     /// The end of the run: what was kept back, the summaries, and why the run stopped early.

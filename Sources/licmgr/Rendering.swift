@@ -172,9 +172,18 @@ enum Rendering {
 
     /// Why a run stopped early; after a signal, also what it did before and what it left journaled.
     static func stopLine(_ stopped: RemoteError, _ report: RunReport) -> String {
-        var text = "stopped: \(stopped.description)"
-        if stopped.isInDoubt { text += "; the step is journaled and the next run settles it" }
-        guard case .interrupted = stopped else { return text }
+        var text: String
+        switch stopped {
+        case .interrupted:
+            text = "stopped: \(stopped.description)"
+        case .abandoned(_, let signal):
+            // Each step left so has had its own line; this one says why the run ends.
+            text = "stopped: a second \(RemoteError.name(signal)) abandoned the steps in flight, unanswered"
+        default:
+            text = "stopped: \(stopped.description)"
+            if stopped.isInDoubt { text += "; the step is journaled and the next run settles it" }
+            return text
+        }
         // What the run changed or recorded: not what it left alone, failed, only planned or held.
         let notDone: Set<RunReport.Action> = [.unchanged, .skipped, .failed, .inDoubt, .planned, .held]
         let done = RunReport.Action.allCases.filter { !notDone.contains($0) }

@@ -214,56 +214,6 @@ extension KnownDisagreement {
     /// `LICMGR_PLANCHECK_STRICT=1` ignores it, to see every disagreement left.
     static let all: [KnownDisagreement] = [
         KnownDisagreement(
-            name: "pool-reuse-claimed-twice",
-            what: """
-                One reusable free license, two services that reuse needing it: the dry run reuses it for \
-                both and prices nothing; the run reuses it for the first and serves the second otherwise: \
-                buys a license, or attaches a license of another edition on its IP and changes its \
-                tariff (poolOffer sees a license as taken only once the store is written).
-                """,
-            explains: { mismatch, outcome in
-                guard let step = mismatch.step, let plan = outcome.plan else { return false }
-                // The license the plan reuses for this service is one it also reuses for another; the
-                // run serves the service some other way (an order, a license of another edition on its
-                // IP moved to the tariff), whatever it is.
-                return plan.items.contains { item in
-                    item.plan == .reused && item.serviceID == step.service
-                        && plan.items.contains {
-                            $0.plan == .reused && $0.licenseID == item.licenseID && $0.serviceID != step.service
-                        }
-                }
-            }),
-        KnownDisagreement(
-            name: "rename-cap",
-            what: """
-                More renames due than the per-run cap (renamesPerRun): the dry run plans every rename; \
-                the run makes the cap's worth and notes the rest for later runs (the cap lives in \
-                FollowBatch, which the dry path never fills).
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .plannedNotDone, let step = mismatch.step, step.kind == .edited,
-                    let run = outcome.run
-                else { return false }
-                return run.notes.contains { $0.contains("still to be renamed") }
-                    && !run.items.contains { $0.licenseID == step.license && $0.action == .edited }
-            }),
-        KnownDisagreement(
-            name: "spend-limit-held",
-            what: """
-                SpendLimit would be passed: the dry run plans the order, renewal or tariff change and \
-                counts its price in `cost`; the run holds it (`held`) and spends nothing on it. The dry \
-                run never weighs SpendLimit.
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .plannedNotDone, let step = mismatch.step, let run = outcome.run else {
-                    return false
-                }
-                return run.items.contains {
-                    $0.action == .held && $0.serviceID == step.service
-                        && (step.kind == .ordered ? $0.addon == step.addon : $0.licenseID == step.license)
-                }
-            }),
-        KnownDisagreement(
             name: "dry-run-plans-from-stale-record",
             what: """
                 A license whose record is behind the remote (an order still `ordered` with no expiry \
@@ -274,50 +224,6 @@ extension KnownDisagreement {
             explains: { mismatch, outcome in
                 guard let license = mismatch.step?.license else { return false }
                 return outcome.stale.contains(license)
-            }),
-        KnownDisagreement(
-            name: "upgrade-from-pool-lets-old-license-go-unplanned",
-            what: """
-                A tariff change served from the free pool (UseExistingOnUpgrade): the dry run plans one \
-                `reused` step ("would take free license N and let license M go"); the run reports the \
-                take and also deletes or parks license M, a step of its own the plan does not list.
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .doneNotPlanned, let step = mismatch.step,
-                    [.deleted, .parked].contains(step.kind),
-                    let plan = outcome.plan, let run = outcome.run
-                else { return false }
-                return plan.items.contains { $0.plan == .reused && $0.serviceID == step.service }
-                    && run.items.contains { $0.action == .reused && $0.serviceID == step.service }
-            }),
-        KnownDisagreement(
-            name: "reuse-for-suspended-service-given-up",
-            what: """
-                fixchilds serves a suspended service of a reusing package: the dry run plans to reuse a \
-                free license for it; the run takes the license, gives the reuse up because the service is \
-                suspended, parks the license again and serves the service otherwise: buys a new one, or \
-                attaches a license of another edition on its IP and changes its tariff.
-                """,
-            explains: { mismatch, outcome in
-                guard let step = mismatch.step, let service = step.service,
-                    outcome.services[service]?.status == .suspended, let plan = outcome.plan, let run = outcome.run
-                else { return false }
-                let reused = plan.items.filter { $0.plan == .reused && $0.serviceID == service }.compactMap(\.licenseID)
-                let parked = run.items.filter { $0.action == .parked }.compactMap(\.licenseID)
-                return reused.contains(where: parked.contains)
-            }),
-        KnownDisagreement(
-            name: "found-license-renewed-unplanned",
-            what: """
-                A license found on the account (bought by hand on the service's IP) whose renewal is \
-                due: the dry run plans to attach it and nothing more; the run attaches it, and its \
-                renewal pass, reading the store the attach wrote, renews it too.
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .doneNotPlanned, let step = mismatch.step, step.kind == .renewed,
-                    let run = outcome.run
-                else { return false }
-                return run.items.contains { $0.licenseID == step.license && [.attached, .reused].contains($0.action) }
             }),
         KnownDisagreement(
             name: "fixchilds-suspends-unplanned",
@@ -350,10 +256,12 @@ extension KnownDisagreement {
                 A service moved to an IP where a license of the same product already sits (bought by \
                 hand): the dry run plans to move the service's license there; the remote refuses the \
                 move (one license per IP and product) and the run fails it, though the listing the dry \
-                run read shows the license in the way.
+                run read shows the license in the way; a tariff change planned after the move is then \
+                not sent either.
                 """,
             explains: { mismatch, outcome in
-                guard mismatch.side == .plannedNotDone, let step = mismatch.step, step.kind == .edited,
+                guard mismatch.side == .plannedNotDone, let step = mismatch.step,
+                    step.kind == .edited || step.kind == .retariffed,
                     let run = outcome.run
                 else { return false }
                 return run.items.contains {
@@ -373,32 +281,6 @@ extension KnownDisagreement {
                 return run.items.contains {
                     $0.action == .skipped && $0.licenseID == step.license && $0.detail.contains("was refused at")
                 }
-            }),
-        KnownDisagreement(
-            name: "renews-license-it-lets-go",
-            what: """
-                A license due for renewal whose service's tariff change takes a free license instead \
-                (UseExistingOnUpgrade): the dry run plans the take and the old license's renewal; the run \
-                parks or deletes the old license and does not renew it.
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .plannedNotDone, let step = mismatch.step, step.kind == .renewed,
-                    let run = outcome.run
-                else { return false }
-                return run.items.contains { $0.licenseID == step.license && [.parked, .deleted].contains($0.action) }
-            }),
-        KnownDisagreement(
-            name: "resume-after-lapse-plans-renewal-only",
-            what: """
-                A suspended license that lapsed, its service resumed: the dry run plans one `renewed` step \
-                ("would renew license N ..., then resume it"); the run renews it and reports the resume \
-                as a `resumed` step of its own.
-                """,
-            explains: { mismatch, outcome in
-                guard mismatch.side == .doneNotPlanned, let step = mismatch.step, step.kind == .resumed,
-                    let plan = outcome.plan
-                else { return false }
-                return plan.items.contains { $0.plan == .renewed && $0.licenseID == step.license }
             }),
     ]
 }

@@ -120,7 +120,8 @@ public final class Workspace {
     /// Runs `licmgr --config <this workspace's config> ARGS` on a pseudo-terminal (util-linux
     /// `script`), stdout and stderr both, or stderr into a file with `stderrToFile`; returns
     /// what the terminal showed, carriage returns and escapes as written, and that file.
-    public func onTerminal(_ arguments: [String], stderrToFile: Bool = false) throws -> (
+    /// `columns` gives the terminal that width.
+    public func onTerminal(_ arguments: [String], stderrToFile: Bool = false, columns: Int? = nil) throws -> (
         terminal: String, stderrFile: String
     ) {
         let errors = directory.appendingPathComponent(".terminal-stderr-\(UUID().uuidString)")
@@ -130,7 +131,10 @@ public final class Workspace {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = [
-            "-qec", words.map(quoted).joined(separator: " ") + (stderrToFile ? " 2>" + quoted(errors.path) : ""),
+            "-qec",
+            // `script` gives its terminal no size when its own stdin is none: `stty` sets one.
+            (columns.map { "stty cols \($0) rows 24; " } ?? "") + words.map(quoted).joined(separator: " ")
+                + (stderrToFile ? " 2>" + quoted(errors.path) : ""),
             "/dev/null",
         ]
         process.currentDirectoryURL = directory

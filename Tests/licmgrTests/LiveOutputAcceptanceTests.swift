@@ -74,7 +74,7 @@ final class LiveOutputAcceptanceTests: AcceptanceTestCase {
         try slowOrders(6, ms: 200, parallel: 2)
         let terminal = try work.onTerminal(["order", "1", "2", "3"])
         XCTAssertTrue(terminal.terminal.contains("\r\u{1B}[K"), terminal.terminal)
-        XCTAssertTrue(terminal.terminal.contains("/3 order for service"), terminal.terminal)
+        XCTAssertTrue(terminal.terminal.contains("ordering 0/3: order for service"), terminal.terminal)
         XCTAssertEqual(lines(terminal.terminal, containing: "ordered license").count, 3, terminal.terminal)
         // Stdout on the terminal, stderr into a file: the file gets no progress.
         let filed = try work.onTerminal(["order", "4", "5"], stderrToFile: true)
@@ -90,6 +90,39 @@ final class LiveOutputAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try orderCalls(), 6)
     }
 
+    /// The progress line fits the terminal's width, whatever it is, and never wraps: a long step
+    /// summary gives up its middle. It names the stretch of the run it follows and, once enough
+    /// is answered to tell, the time left.
+    func testProgressFitsTheTerminalNamesItsPhaseAndTellsTheTimeLeft() throws {
+        try slowOrders(12, ms: 400, parallel: 2)
+        try sim.fault("soft.edit", "latency", ms: 300, times: 12)
+        let run = try work.onTerminal(["order"] + (1...12).map(String.init), columns: 50)
+        let drawn = progressLines(run.terminal)
+        XCTAssertFalse(drawn.isEmpty, run.terminal)
+        for line in drawn { XCTAssertLessThanOrEqual(line.count, 49, "wider than the terminal: '\(line)'") }
+        XCTAssertTrue(drawn.contains { $0.hasPrefix("ordering ") && $0.contains("/12: order for") }, "\(drawn)")
+        XCTAssertTrue(drawn.contains { $0.contains("…") && $0.hasSuffix(" in flight") }, "the middle cut: \(drawn)")
+        XCTAssertTrue(drawn.contains { $0.hasPrefix("ordering ") && $0.hasSuffix(" s left") }, "\(drawn)")
+        XCTAssertTrue(drawn.contains { $0.hasPrefix("reading back licenses ") }, "\(drawn)")
+        XCTAssertEqual(lines(run.terminal, containing: "ordered license").count, 12, run.terminal)
+
+        // A terminal that gives no size: COLUMNS says it.
+        work.environment["COLUMNS"] = "40"
+        for id in 13...14 { try addService(id, ip: "10.0.1.\(id)") }
+        try sim.fault("soft.order.param", "latency", ms: 300, times: 2)
+        let narrow = try work.onTerminal(["order", "13", "14"])
+        XCTAssertFalse(progressLines(narrow.terminal).isEmpty, narrow.terminal)
+        for line in progressLines(narrow.terminal) { XCTAssertLessThanOrEqual(line.count, 39, "'\(line)'") }
+    }
+
+    /// What each drawing of the progress line wrote: from its "\r ESC[K" to the next one. What
+    /// follows the "\r ESC[K" that clears it for another line holds that line's newline.
+    private func progressLines(_ terminal: String) -> [String] {
+        terminal.components(separatedBy: "\r\u{1B}[K").dropFirst().filter {
+            !$0.isEmpty && !$0.unicodeScalars.contains("\n")
+        }
+    }
+
     /// A listing of pages shows how far it has read; when it fails, the error starts its own line.
     func testAListingThatFailsLeavesNoProgressUnderItsError() throws {
         sim.stop()
@@ -101,7 +134,7 @@ final class LiveOutputAcceptanceTests: AcceptanceTestCase {
         let run = try work.onTerminal(["checkevent"])
         // A remote whose p_elems counts the page gives no total to count against.
         XCTAssertTrue(
-            run.terminal.contains((sim.speaks("paging") ? "\r\u{1B}[K20" : "/30") + " reading soft, page 2"),
+            run.terminal.contains("reading the account 20" + (sim.speaks("paging") ? "" : "/30") + ": soft, page 2"),
             run.terminal)
         XCTAssertTrue(run.terminal.contains("\r\u{1B}[Klicmgr: error:"), run.terminal)
     }

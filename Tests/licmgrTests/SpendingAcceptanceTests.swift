@@ -48,7 +48,14 @@ final class SpendingAcceptanceTests: AcceptanceTestCase {
         try work.writeConfig(url: sim.url, extra: "SpendLimit 25")
         try licmgr("import-tariffs")
         for id in 1...3 { try addService(id, ip: "10.0.0.\(id)") }
-        // Lite costs 10.00 a month: two fit in 25.00, the third waits.
+        // Lite costs 10.00 a month: two fit in 25.00, the third waits, in the plan as in the run.
+        let plan = try licmgr("checkevent", "--dry-run", "--json").jsonObject
+        XCTAssertEqual(plan["cost"] as? Double, 20, "\(plan)")
+        let planned = (plan["items"] as? [[String: Any]] ?? []).compactMap { $0["plan"] as? String }
+        XCTAssertEqual(planned.sorted(), ["held", "ordered", "ordered"], "\(plan)")
+        let text = try licmgr("checkevent", "--dry-run").stdout
+        XCTAssertTrue(text.contains("would hold back: order ISPmanager 6 Lite (55227), 1 month, for service 3"), text)
+        XCTAssertTrue(text.contains("SpendLimit 25.00 would be passed"), text)
         let run = try licmgr("checkevent", expect: 75)
         let held = run.stderr.split(separator: "\n").filter { $0.contains("SpendLimit") }
         XCTAssertEqual(held.count, 1, run.stderr)

@@ -27,14 +27,19 @@ extension LicenseEngine {
         // How far the batch has come, for a progress line: answered steps, and those in flight.
         var answered = 0
         var inFlight: [Int: String] = [:]
+        let phase = RunProgress.Phase.batch(of: planned.map(\.step.kind))
         func tellProgress(_ last: String) {
             let flying = inFlight.sorted { $0.key < $1.key }.map(\.value)
             let current =
                 flying.isEmpty
                 ? last : flying[0] + (flying.count > 1 ? " and \(flying.count - 1) more in flight" : "")
-            observer?.progress(RunProgress(done: answered, total: planned.count, current: current))
+            observer?.progress(RunProgress(phase, done: answered, total: planned.count, current: current))
         }
-        defer { observer?.progress(RunProgress(done: answered, total: planned.count, current: "")) }
+        defer {
+            observer?.progress(RunProgress(phase, done: answered, total: planned.count, current: ""))
+            // A signal while the last steps flew stops the run here, not at the next step it sends.
+            if let signal = Interruption.signal, report.stopped == nil { report.stopped = .interrupted(signal: signal) }
+        }
         var failedLicenses = Set<Int>()
         for wave in Self.waves(planned) {
             guard report.stopped == nil else { return }
@@ -125,20 +130,25 @@ extension LicenseEngine {
         var viewed: [License] = []
         var warnings: [String] = []
         var answered = 0
-        defer { observer?.progress(RunProgress(done: answered, total: licenses.count, current: "")) }
-        try server.perform(licenses.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel) {
-            index, answer in
+        defer { observer?.progress(RunProgress(.readingBack, done: answered, total: licenses.count, current: "")) }
+        // What was done is recorded already: after a signal the rest is not read.
+        try server.perform(
+            licenses.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel,
+            starting: { _ in Interruption.signal == nil }
+        ) { index, answer in
             answered += 1
             observer?.progress(
                 RunProgress(
-                    done: answered, total: licenses.count, current: "read back license \(licenses[index].id)"))
+                    .readingBack, done: answered, total: licenses.count,
+                    current: "license \(licenses[index].id)"))
             switch answer {
             case .success(.license(let license)): viewed.append(license)
-            case .success: break
+            case .success, .failure(.interrupted): break
             case .failure(let error): warnings.append("license \(licenses[index].id) could not be read back: \(error)")
             }
         }
         for warning in warnings { report.warn(warning) }
+        if let signal = Interruption.signal, report.stopped == nil { report.stopped = .interrupted(signal: signal) }
         return viewed
     }
 }

@@ -40,7 +40,7 @@ extension LicenseEngine {
         try place(plan, report: &report)
         guard report.stopped == nil else { return report }
         try renewLicenses(
-            serviceIDs: nil, dueOnly: true, dryRun: dryRun, wouldServe: plan.wouldServe,
+            serviceIDs: nil, dueOnly: true, dryRun: dryRun, wouldServe: followed.served + plan.wouldServe,
             wouldRelease: followed.released,
             report: &report)
         guard report.stopped == nil, !dryRun else { return report }

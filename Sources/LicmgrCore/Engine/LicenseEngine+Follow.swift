@@ -72,6 +72,8 @@ extension LicenseEngine {
         var claimed: Set<Int> = []
         /// Licenses parked or deleted.
         var released: Set<Int> = []
+        /// Licenses attached in place of others, as the run leaves them.
+        var served: [License] = []
     }
 
     private func follow(
@@ -141,7 +143,10 @@ extension LicenseEngine {
                         try resolver.period(local: service.period, tariff: tariff)
                     })
                 if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
-                    if dryRun { batch.plan.released.insert(license.id) }
+                    if dryRun {
+                        batch.plan.released.insert(license.id)
+                        batch.plan.served.append(present.serving(service, addon: need.addon))
+                    }
                     try swap(license, for: present, of: service, need: need, dryRun: dryRun, report: &report)
                     return
                 }
@@ -169,12 +174,12 @@ extension LicenseEngine {
                             serviceID: service.id, licenseID: license.id, "license \(license.id) not resumed", error)
                         return
                     }
-                    report.plan(
+                    try planSpending(
                         PlanItem(
                             .renew(planTerm(license.pricelist, period, resolver), lapsed: expires),
                             serviceID: service.id,
-                            licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period)))
-                    )
+                            licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period))),
+                        report: &report)
                     report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
                 } else if dryRun {
                     report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
@@ -441,10 +446,10 @@ extension LicenseEngine {
         report: inout RunReport
     ) throws -> Bool {
         if dryRun {
-            report.plan(
+            try planSpending(
                 PlanItem(
                     .retariff(planTerm(tariff, period, try resolver())), serviceID: service.id, licenseID: license.id,
-                    why: why, charge: try charge(Price(tariff: tariff, period: period))))
+                    why: why, charge: try charge(Price(tariff: tariff, period: period))), report: &report)
             return false
         }
         let change = try retariffing(license, of: service, to: tariff, period: period)

@@ -127,11 +127,17 @@ extension LicenseEngine {
         let detail = try failureDetail(step, error)
         try store.transaction {
             if error.isInDoubt {
-                // A timeout may still be at work on the remote; an answer, even a broken one, is not.
-                let why = if case .timedOut = error { Self.timedOutMark } else { "in doubt, answered" }
+                // A timeout, or a change whose answer a second signal gave up on, may still be at
+                // work on the remote; an answer, even a broken one, is not.
+                let result =
+                    switch error {
+                    case .timedOut: "\(Self.timedOutMark): \(error.description)"
+                    case .abandoned(let function, let signal):
+                        "\(Self.abandonedMark) at a second \(RemoteError.name(signal)): \(function)"
+                    default: "in doubt, answered: \(error.description)"
+                    }
                 try store.finish(
-                    operation: step.key, state: .pending, licenseID: nil, result: "\(why): \(error.description)",
-                    at: time.timestamp)
+                    operation: step.key, state: .pending, licenseID: nil, result: result, at: time.timestamp)
                 try record(
                     step.kind.rawValue, result: "in doubt", service: step.service, license: step.license,
                     "\(step.summary): \(error.description); settled by the next run")
@@ -146,6 +152,8 @@ extension LicenseEngine {
         let action: RunReport.Action = error.isInDoubt ? .inDoubt : .failed
         report.add(action, serviceID: step.service, addon: step.addon, licenseID: step.license, detail)
         if case .refused = error { return }
+        // A second signal is why the run ends, whatever the first one stopped.
+        if case .abandoned = error { report.stopped = error }
         if report.stopped == nil { report.stopped = error }
     }
 
@@ -233,12 +241,13 @@ extension LicenseEngine {
 
     /// Why a step costing `cost` may not be sent under `SpendLimit`, or nil. Steps in doubt
     /// count as spent: they may have been paid.
-    func overSpendLimit(_ cost: Int?) throws -> String? {
+    /// `planned`: what a dry run's steps before this one would have spent by then.
+    func overSpendLimit(_ cost: Int?, planned: Int = 0) throws -> String? {
         guard let limit = config.spendLimit else { return nil }
         guard let cost else {
             return "SpendLimit is set and its price is unknown; import the catalogue with 'licmgr import-tariffs'"
         }
-        let spent = try spentInWindow()
+        let spent = try spentInWindow() + planned
         guard spent + cost > limit else { return nil }
         return "SpendLimit \(Money.format(limit)) would be passed: \(Money.format(spent)) spent in the last 24 hours, "
             + "this costs \(Money.format(cost)); it is sent once the window allows"
@@ -250,11 +259,19 @@ extension LicenseEngine {
     func spentInWindow() throws -> Int { try store.spent(since: time.timestamp(secondsAgo: Self.spendWindow)) }
 
     static let timedOutMark = "in doubt, timed out"
+    static let abandonedMark = "in doubt, abandoned"
+
+    /// Whether a pending step's result says its answer never came: it timed out, or a second
+    /// signal stopped the wait for it.
+    static func leftUnanswered(_ result: String?) -> Bool {
+        guard let result else { return false }
+        return result.hasPrefix(timedOutMark) || result.hasPrefix(abandonedMark)
+    }
 
     /// A pending step that may still be finishing on the remote: its run was killed before an
-    /// answer, or the answer timed out, less than `SettleAfter` seconds ago.
+    /// answer, or the answer timed out or was abandoned, less than `SettleAfter` seconds ago.
     func mayStillBeInFlight(_ operation: RemoteOperation) -> Bool {
-        let unanswered = operation.result == nil || operation.result!.hasPrefix(Self.timedOutMark)
+        let unanswered = operation.result == nil || Self.leftUnanswered(operation.result)
         return unanswered && operation.createdAt > time.timestamp(secondsAgo: config.settleAfter)
     }
 

@@ -65,4 +65,16 @@ extension LicenseEngine {
         try store.saveBalance(BalanceReading(balance: balance, at: at), askedAt: at)
         report.note("account balance: \(Money.format(balance.amount))\(balance.currency.map { " \($0)" } ?? "")")
     }
+
+    /// Plans a step that spends money, weighed against `SpendLimit` as the run will weigh it,
+    /// the steps planned before it counted as spent: one the run would hold is planned held.
+    func planSpending(_ item: PlanItem, report: inout RunReport) throws {
+        var item = item
+        if config.spendLimit != nil, let why = try overSpendLimit(item.charge?.amount, planned: report.plannedCost ?? 0)
+        {
+            item.heldBy = why
+            item.charge = nil
+        }
+        report.plan(item)
+    }
 }

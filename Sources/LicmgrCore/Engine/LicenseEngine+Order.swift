@@ -174,6 +174,9 @@ extension LicenseEngine {
             var excused: [Int] = []
             if let why = poolUnused(by: service) {
                 notPooled = why
+            } else if service.status != .active {
+                // A take wakes the license for its service, and gives itself up for one not active.
+                notPooled = "service \(service.id) is \(service.status.rawValue)"
             } else {
                 switch try poolOffer(tariff: need.tariff, listing: listing, dryRun: dryRun, claimed: plan.claimed) {
                 case .free(let free):
@@ -223,11 +226,11 @@ extension LicenseEngine {
                 name: service.licenseName(),
                 remoteID: keys.next(), addons: addons)
             if dryRun {
-                report.plan(
+                try planSpending(
                     PlanItem(
                         .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
                         addon: need.addon, why: "not from the free pool: \(notPooled)",
-                        charge: try charge(Price(tariff: need.tariff, period: period))))
+                        charge: try charge(Price(tariff: need.tariff, period: period))), report: &report)
                 continue
             }
             report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")

@@ -88,10 +88,11 @@ extension LicenseEngine {
                 continue
             }
             if dryRun {
-                report.plan(
+                try planSpending(
                     PlanItem(
                         .renew(planTerm(license.pricelist, period, resolver), lapsed: nil), serviceID: serviceID,
-                        licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period))))
+                        licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period))),
+                    report: &report)
                 continue
             }
             renewals.append(

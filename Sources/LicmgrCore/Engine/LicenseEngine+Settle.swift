@@ -9,11 +9,12 @@ extension LicenseEngine {
             case .renew, .changeTariff:
                 try settleByView(operation, report: &report)
             case .suspend, .resume, .delete, .edit, .newKey:
-                // A change that timed out may still be at work on a slow remote and land after
-                // whatever the license is changed to next (a rename after its parking, say), or
+                // A change that timed out, or whose answer was abandoned, may still be at work on a
+                // slow remote and land after whatever the license is changed to next (a rename after
+                // its parking, say), or
                 // after the view that reads back a new key, which no list shows: the license waits
                 // as for an order. One whose run was killed reached the remote whole or not at all.
-                if operation.result?.hasPrefix(Self.timedOutMark) == true, mayStillBeInFlight(operation) {
+                if Self.leftUnanswered(operation.result), mayStillBeInFlight(operation) {
                     wait(
                         for: operation, "the \(operation.kind.rawValue) of license \(operation.licenseID ?? 0)",
                         report: &report)

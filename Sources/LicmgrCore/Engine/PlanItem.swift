@@ -52,6 +52,8 @@ public struct PlanItem: Sendable, Equatable {
     /// Why the step, or why not a cheaper one, ended the sentence in parentheses or after a colon.
     public var why: String?
     public var charge: RunReport.Charge?
+    /// Why `SpendLimit` would hold the step back, as the run would; it then costs nothing.
+    public var heldBy: String?
 
     public init(
         _ change: Change, serviceID: Int? = nil, serviceIP: String? = nil, addon: String? = nil, licenseID: Int? = nil,
@@ -68,7 +70,8 @@ public struct PlanItem: Sendable, Equatable {
 
     /// The action the run reports for this step.
     public var action: RunReport.Action {
-        switch change {
+        if heldBy != nil { return .held }
+        return switch change {
         case .order: .ordered
         case .attach: .attached
         case .reuse: .reused
@@ -85,6 +88,11 @@ public struct PlanItem: Sendable, Equatable {
 
     /// The dry run's line for this step.
     public var sentence: String {
+        guard let heldBy else { return going }
+        return "would hold back: \(going.dropFirst("would ".count)); \(heldBy)"
+    }
+
+    private var going: String {
         let license = "license \(licenseID.map(String.init) ?? "?")"
         let service = serviceID.map { "service \($0)" + (serviceIP.map { " (\($0))" } ?? "") }
         let ofService = serviceID.map { " of service \($0)" } ?? ""

@@ -298,21 +298,6 @@ public protocol RunObserver: AnyObject, Sendable {
     func progress(_ progress: RunProgress)
 }
 
-/// How far a long stretch of a run has come.
-public struct RunProgress: Sendable, Equatable {
-    public var done: Int
-    /// 0 when not known.
-    public var total: Int
-    /// What is in flight now, in a few words; empty once the stretch is over.
-    public var current: String
-
-    public init(done: Int, total: Int, current: String) {
-        self.done = done
-        self.total = total
-        self.current = current
-    }
-}
-
 extension RunReport {
     /// The observer of a report, outside its equality: two reports of the same work are equal
     /// whoever heard them.

@@ -357,8 +357,9 @@ public struct BillmgrClient: LicenseServer {
             defer {
                 listingProgress?(
                     RunProgress(
-                        done: licenses.count, total: untrusted == nil ? max(total ?? 0, licenses.count) : 0,
-                        current: "reading \(function), page \(page)"))
+                        .readingAccount, done: licenses.count,
+                        total: untrusted == nil ? max(total ?? 0, licenses.count) : 0,
+                        current: "\(function), page \(page)"))
             }
             var fresh = 0
             var ids: [Int] = []

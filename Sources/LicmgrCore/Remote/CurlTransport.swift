@@ -86,8 +86,28 @@ public struct CurlTransport: HTTPTransport {
                 curl_multi_add_handle(multi, transfer.handle)
             }
         }
+        // After a signal a read is not worth waiting for: it changes nothing. After a second,
+        // neither is a change: its step stays journaled in doubt, for the next run to settle.
+        func dropInterrupted() {
+            guard let signal = Interruption.signal else { return }
+            let abandoning = Interruption.abandoning
+            for (handle, transfer) in inFlight where abandoning || !transfer.changes {
+                inFlight[handle] = nil
+                curl_multi_remove_handle(multi, handle)
+                deliver(
+                    transfer.index,
+                    .failure(
+                        transfer.changes
+                            ? .abandoned(function: transfer.function, signal: signal) : .interrupted(signal: signal)))
+            }
+        }
         startMore()
         while !inFlight.isEmpty {
+            dropInterrupted()
+            guard !inFlight.isEmpty else {
+                startMore()
+                continue
+            }
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
             var queued: Int32 = 0
@@ -101,9 +121,20 @@ public struct CurlTransport: HTTPTransport {
                 deliver(transfer.index, reply)
                 startMore()
             }
-            if !inFlight.isEmpty { curl_multi_poll(multi, nil, 0, 1000, nil) }
+            if !inFlight.isEmpty { wait(multi) }
         }
         if let firstError { throw firstError }
+    }
+
+    /// Waits for the transfers to move, or for a signal.
+    private func wait(_ multi: UnsafeMutableRawPointer) {
+        guard let wakeUp = Interruption.wakeUp else {
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+            return
+        }
+        var extra = curl_waitfd(fd: wakeUp, events: Int16(CURL_WAIT_POLLIN), revents: 0)
+        curl_multi_poll(multi, &extra, 1, 1000, nil)
+        Interruption.drainWakeUps()
     }
 
     fileprivate func configure(_ curl: UnsafeMutableRawPointer, url: String, form: String, once: Bool, proxy: Proxy?) {
@@ -143,6 +174,8 @@ private final class Transfer {
     let index: Int
     let handle: UnsafeMutableRawPointer
     let function: String
+    /// Whether the request changes the remote (`HTTPForm.once`).
+    let changes: Bool
     let proxy: Proxy?
     var body = Data()
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -152,6 +185,7 @@ private final class Transfer {
         self.index = index
         self.handle = handle
         self.function = form.function
+        self.changes = form.once
         self.proxy = transport.proxies.proxy(for: url)
         transport.configure(handle, url: url, form: form.form, once: form.once, proxy: proxy)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)

@@ -30,12 +30,15 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
     case incompleteListing(function: String, detail: String)
     /// Not a remote failure: the run was asked to stop (SIGINT, SIGTERM) and sent nothing more.
     case interrupted(signal: Int32)
+    /// A change sent, whose answer was not waited for after a second signal: the remote may
+    /// apply it yet, so it stays in doubt as after a timeout.
+    case abandoned(function: String, signal: Int32)
 
     /// True when the remote may have applied the request: the journal keeps it pending
     /// until the remote list shows what happened.
     public var isInDoubt: Bool {
         switch self {
-        case .timedOut, .serverFailure, .answerLost, .notProtocol: return true
+        case .timedOut, .serverFailure, .answerLost, .notProtocol, .abandoned: return true
         case .unreachable, .tls, .redirected, .htmlPage, .authRefused, .refused, .incompleteListing, .interrupted:
             return false
         }
@@ -59,8 +62,13 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
             return .refused(
                 function: function, type: type, object: object.map(clean), message: clean(message),
                 params: params.mapValues(clean))
-        case .incompleteListing, .interrupted: return self
+        case .incompleteListing, .interrupted, .abandoned: return self
         }
+    }
+
+    /// SIGINT or SIGTERM by name, as a person sent it.
+    public static func name(_ signal: Int32) -> String {
+        signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
     }
 
     /// The error types of a refusal for lack of funds: `not_enough_money` (code 1), as the
@@ -100,8 +108,9 @@ public enum RemoteError: Error, Equatable, Sendable, CustomStringConvertible {
             let on = object.map { " (\($0))" } ?? ""
             return "\(function) refused: \(message) [\(type)\(on)]"
         case .interrupted(let signal):
-            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
-            return "interrupted by \(name): no step was sent after it, and what was done is recorded"
+            return "interrupted by \(Self.name(signal)): no step was sent after it, and what was done is recorded"
+        case .abandoned(let function, let signal):
+            return "\(function): its answer was abandoned at a second \(Self.name(signal)), so the step is in doubt"
         case .incompleteListing(let function, let detail):
             return "\(function): the remote's listing is not whole (\(detail)); nothing was concluded from it"
         }

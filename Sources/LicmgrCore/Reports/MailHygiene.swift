@@ -123,7 +123,7 @@ public struct MailHygiene {
         switch error {
         case .unreachable, .tls, .timedOut, .serverFailure, .answerLost, .incompleteListing: return .remoteDown
         case .authRefused: return .credentials
-        case .notProtocol, .redirected, .htmlPage, .refused, .interrupted: return nil
+        case .notProtocol, .redirected, .htmlPage, .refused, .interrupted, .abandoned: return nil
         }
     }
 
@@ -139,7 +139,7 @@ public struct MailHygiene {
         case .answerLost: "answer_lost"
         case .incompleteListing: "incomplete_listing"
         case .authRefused: "credentials"
-        case .notProtocol, .redirected, .htmlPage, .refused, .interrupted: ""
+        case .notProtocol, .redirected, .htmlPage, .refused, .interrupted, .abandoned: ""
         }
     }
 

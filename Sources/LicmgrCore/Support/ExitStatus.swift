@@ -27,7 +27,8 @@ public enum ExitStatus: Int32, Sendable {
         case let error as RemoteError:
             switch error {
             case .unreachable, .tls: return .unavailable
-            case .timedOut, .serverFailure, .answerLost, .incompleteListing, .interrupted: return .temporary
+            case .timedOut, .serverFailure, .answerLost, .incompleteListing, .interrupted, .abandoned:
+                return .temporary
             case .notProtocol: return .protocol
             // The Url is wrong, not the remote down: the config is what needs a person.
             case .redirected, .htmlPage: return .config
