@@ -43,7 +43,10 @@ extension LicenseEngine {
         var failedLicenses = Set<Int>()
         for wave in Self.waves(planned) {
             guard report.stopped == nil else { return }
-            let wave = wave.filter { $0.step.license.map { !failedLicenses.contains($0) } ?? true }
+            // Filtered only when something failed: a copy of a takeover's 10,000 orders weighs.
+            let wave =
+                failedLicenses.isEmpty
+                ? wave : wave.filter { $0.step.license.map { !failedLicenses.contains($0) } ?? true }
             inFlight = [:]
             var journaled: [Int: Step] = [:]
             var admittedUpTo = 0
@@ -112,15 +115,20 @@ extension LicenseEngine {
     /// Splits steps into waves, keeping their order, so that no wave holds two steps for one
     /// license or one service.
     static func waves(_ planned: [PlannedStep]) -> [[PlannedStep]] {
-        var waves: [[PlannedStep]] = []
+        var numbers: [Int] = []
+        numbers.reserveCapacity(planned.count)
         var nextFree: [String: Int] = [:]
         for item in planned {
             let keys = [item.step.service.map { "s\($0)" }, item.step.license.map { "l\($0)" }].compactMap { $0 }
             let wave = keys.map { nextFree[$0] ?? 0 }.max() ?? 0
-            if wave == waves.count { waves.append([]) }
-            waves[wave].append(item)
+            numbers.append(wave)
             for key in keys { nextFree[key] = wave + 1 }
         }
+        // Nearly always one wave: the steps themselves, not a copy of 10,000 of them.
+        let count = (numbers.max() ?? -1) + 1
+        if count == 1 { return [planned] }
+        var waves = [[PlannedStep]](repeating: [], count: count)
+        for (item, wave) in zip(planned, numbers) { waves[wave].append(item) }
         return waves
     }
 

@@ -356,10 +356,12 @@ extension LicenseEngine {
                     "order for service \(plan.service.id)"),
                 call: .order(plan.request))
         }
-        let byKey = Dictionary(orders.map { ($0.request.remoteID, $0) }, uniquingKeysWith: { first, _ in first })
+        // Places, not copies: a takeover's 10,000 orders are held in enough forms already.
+        let byKey = Dictionary(
+            orders.indices.map { (orders[$0].request.remoteID, $0) }, uniquingKeysWith: { a, _ in a })
         try sendAll(planned, report: &report) { order, answer, report in
-            guard let plan = byKey[order.key], case .ordered(let id) = answer else { return }
-            try recordOrder(order, plan, id: id, report: &report)
+            guard let place = byKey[order.key], case .ordered(let id) = answer else { return }
+            try recordOrder(order, orders[place], id: id, report: &report)
         }
     }
 

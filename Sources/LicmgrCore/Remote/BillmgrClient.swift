@@ -175,20 +175,23 @@ public struct BillmgrClient: LicenseServer {
     public func perform(
         _ calls: [RemoteCall], parallel: Int, starting: (Int) throws -> Bool, each: RemoteAnswerHandler
     ) throws {
-        let requests = calls.map(request)
+        // The functions alone are kept: the forms hold the parameters, and a batch of 10,000
+        // orders held twice weighs.
+        let functions = calls.map { request($0).function }
         openSession(before: calls.count)
         let sentWith = session.id
         let redaction = self.redaction
         func forms(_ indices: [Int]) -> [HTTPForm] {
             indices.map { index in
-                HTTPForm(
-                    form: form(requests[index].function, requests[index].parameters),
-                    function: requests[index].function, once: calls[index].changes)
+                let request = request(calls[index])
+                return HTTPForm(
+                    form: form(request.function, request.parameters), function: request.function,
+                    once: calls[index].changes)
             }
         }
         func answer(_ index: Int, _ reply: Result<HTTPReply, RemoteError>) -> Result<RemoteAnswer, RemoteError> {
             do throws(RemoteError) {
-                let doc = try read(try reply.get(), function: requests[index].function)
+                let doc = try read(try reply.get(), function: functions[index])
                 return .success(try self.answer(calls[index], from: doc))
             } catch {
                 return .failure(error)
