@@ -46,6 +46,9 @@ final class PlanAcceptanceTests: AcceptanceTestCase {
             })
         XCTAssertEqual(actions(run, planned: false).filter { $0.hasPrefix("ordered service 2") }.count, 1, "\(run)")
         XCTAssertEqual(run["spent"] as? Double, 10, "\(run)")
+        let done = (run["items"] as? [[String: Any]] ?? []).map { "\($0["detail"] ?? "")" }
+        XCTAssertTrue(
+            done.contains { $0.hasSuffix("for service 2 (10.0.0.2): ISPmanager 6 Lite (55227), 1 month") }, "\(done)")
     }
 
     /// A license found on a new service's IP that is due: the dry run plans its attachment and
@@ -64,6 +67,9 @@ final class PlanAcceptanceTests: AcceptanceTestCase {
         let run = try licmgr("checkevent", "--json").jsonObject
         XCTAssertEqual(actions(plan, planned: true), actions(run, planned: false), "\(plan)\n\(run)")
         XCTAssertEqual(actions(run, planned: false).filter { $0.hasPrefix("renewed") }.count, 1, "\(run)")
+        let said = (run["items"] as? [[String: Any]] ?? []).map { "\($0["detail"] ?? "")" }
+        XCTAssertTrue(
+            said.contains { $0.hasPrefix("renewed license 100001 of service 7 for 1 month until ") }, "\(said)")
         XCTAssertEqual(plan["cost"] as? Double, run["spent"] as? Double)
     }
 

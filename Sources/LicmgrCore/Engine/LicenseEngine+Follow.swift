@@ -475,7 +475,7 @@ extension LicenseEngine {
             planned: PlannedStep(
                 step: change, call: .changeTariff(license: license.id, pricelist: tariff, period: period)),
             changed: changed, action: .retariffed,
-            detail: "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), "
-                + (try catalogue().periodName(period, of: tariff)))
+            detail: "changed license \(license.id) of service \(service.id) from tariff \(license.pricelist) to "
+                + (try described(tariff, period)))
     }
 }
