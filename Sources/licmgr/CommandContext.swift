@@ -33,6 +33,12 @@ struct CommandContext {
         var stopped: String?
         /// What the record of repeating errors made of the run (checkevent), for the hook.
         var repeats: MailHygiene.Verdict?
+        /// The copy of the database a dry run plans on, removed with the command.
+        var scratch: String?
+
+        deinit {
+            if let scratch { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(scratch + suffix) } }
+        }
     }
 
     private init(options: GlobalOptions, config: Config, command: String, locking: Bool, log: RunLog?) throws {
@@ -103,6 +109,13 @@ struct CommandContext {
         let engine = LicenseEngine(config: config, store: try openStore(), server: server, time: time, command: command)
         engine.observer = live
         engine.stepLog = log
+        engine.scratch = { [connection, config] in
+            let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            let path = "\(directory)/licmgr-dry-run-\(getpid())-\(UUID().uuidString).db"
+            connection.scratch = path
+            _ = try DatabaseBackup.copy(database: config.database, to: path, replace: false)
+            return try SQLiteStore(path: path)
+        }
         return engine
     }
 

@@ -214,16 +214,16 @@ extension KnownDisagreement {
     /// `LICMGR_PLANCHECK_STRICT=1` ignores it, to see every disagreement left.
     static let all: [KnownDisagreement] = [
         KnownDisagreement(
-            name: "dry-run-plans-from-stale-record",
+            name: "spend-limit-weighs-another-order",
             what: """
-                A license whose record is behind the remote (an order still `ordered` with no expiry \
-                known, now active; a change made on the remote): the run brings the record up to date \
-                from its listing before it follows and renews, so it suspends or renews the license; \
-                the dry run reads the listing but plans from the record, and plans nothing for it.
+                SpendLimit binds within the run: the dry run weighs the steps in the order it plans them, \
+                the run in the order it sends them (a license moved to another tariff before the orders, \
+                the orders before the renewals), so when the limit falls between two steps the dry run \
+                may hold another step than the run does; both hold some.
                 """,
-            explains: { mismatch, outcome in
-                guard let license = mismatch.step?.license else { return false }
-                return outcome.stale.contains(license)
+            explains: { _, outcome in
+                guard let plan = outcome.plan, let run = outcome.run else { return false }
+                return plan.items.contains { $0.plan == .held } && run.items.contains { $0.action == .held }
             }),
         KnownDisagreement(
             name: "fixchilds-suspends-unplanned",

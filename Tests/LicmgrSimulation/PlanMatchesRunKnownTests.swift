@@ -122,18 +122,6 @@ final class PlanMatchesRunRegressionTests: XCTestCase {
             ],
             then: .run(.order([1]), .clean))
     }
-}
-
-/// The disagreements between dry run and run that `PlanMatchesRunTests` found, each cut down
-/// to the smallest state that shows it. They fail until the engine is fixed, so they run only
-/// with `LICMGR_PLANCHECK_KNOWN=1` (`make plancheck-known`); once one passes, move it to
-/// `PlanMatchesRunRegressionTests` and delete its `KnownDisagreement` entry.
-final class PlanMatchesRunKnownTests: XCTestCase {
-    override func setUpWithError() throws {
-        try XCTSkipUnless(
-            ProcessInfo.processInfo.environment["LICMGR_PLANCHECK_KNOWN"] == "1",
-            "known disagreements between dry run and run: LICMGR_PLANCHECK_KNOWN=1 runs them")
-    }
 
     /// dry-run-plans-from-stale-record
     func testLicenseTheListingShowsActiveIsSuspended() throws {
@@ -156,6 +144,18 @@ final class PlanMatchesRunKnownTests: XCTestCase {
                 .pass(minutes: 30 * 1440),
             ],
             then: .run(.renewDue, .clean))
+    }
+}
+
+/// The disagreements between dry run and run that `PlanMatchesRunTests` found, each cut down
+/// to the smallest state that shows it. They fail until the engine is fixed, so they run only
+/// with `LICMGR_PLANCHECK_KNOWN=1` (`make plancheck-known`); once one passes, move it to
+/// `PlanMatchesRunRegressionTests` and delete its `KnownDisagreement` entry.
+final class PlanMatchesRunKnownTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(
+            ProcessInfo.processInfo.environment["LICMGR_PLANCHECK_KNOWN"] == "1",
+            "known disagreements between dry run and run: LICMGR_PLANCHECK_KNOWN=1 runs them")
     }
 
     /// fixchilds-suspends-unplanned

@@ -1,3 +1,5 @@
+import Glibc
+
 @testable import LicmgrCore
 
 extension Simulation {
@@ -22,6 +24,13 @@ extension Simulation {
                 config: config, store: try SQLiteStore(path: database), server: remote, time: clock, command: command,
                 keys: keys)
             if let renamesPerRun { engine.renamesPerRun = renamesPerRun }
+            // As the command line gives it: a dry run plans on a copy it may write.
+            engine.scratch = { [database] in
+                let path = "\(database).dry-run"
+                for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+                _ = try DatabaseBackup.copy(database: database, to: path, replace: false)
+                return try SQLiteStore(path: path)
+            }
             return engine
         }
         /// The report of one side, or what it threw, as the text of a report-less mismatch.

@@ -46,6 +46,9 @@ final class PlanAcceptanceTests: AcceptanceTestCase {
             })
         XCTAssertEqual(actions(run, planned: false).filter { $0.hasPrefix("ordered service 2") }.count, 1, "\(run)")
         XCTAssertEqual(run["spent"] as? Double, 10, "\(run)")
+        let done = (run["items"] as? [[String: Any]] ?? []).map { "\($0["detail"] ?? "")" }
+        XCTAssertTrue(
+            done.contains { $0.hasSuffix("for service 2 (10.0.0.2): ISPmanager 6 Lite (55227), 1 month") }, "\(done)")
     }
 
     /// A license found on a new service's IP that is due: the dry run plans its attachment and
@@ -64,6 +67,36 @@ final class PlanAcceptanceTests: AcceptanceTestCase {
         let run = try licmgr("checkevent", "--json").jsonObject
         XCTAssertEqual(actions(plan, planned: true), actions(run, planned: false), "\(plan)\n\(run)")
         XCTAssertEqual(actions(run, planned: false).filter { $0.hasPrefix("renewed") }.count, 1, "\(run)")
+        let said = (run["items"] as? [[String: Any]] ?? []).map { "\($0["detail"] ?? "")" }
+        XCTAssertTrue(
+            said.contains { $0.hasPrefix("renewed license 100001 of service 7 for 1 month until ") }, "\(said)")
         XCTAssertEqual(plan["cost"] as? Double, run["spent"] as? Double)
+    }
+
+    /// A renewal the remote's dates call due that licmgr's record does not yet know of (the
+    /// expiry moved on the remote): the dry run plans it from the listing, as the run renews it,
+    /// and leaves no copy of the database behind.
+    func testADryRunPlansFromWhatTheAccountShowsNow() throws {
+        try licmgr("import-tariffs")
+        let id = try XCTUnwrap(
+            try sim.seed([
+                [
+                    "licname": "bought by hand", "ip": "10.0.0.7", "pricelist": "55227", "period": "1",
+                    "expiredate": today.adding(months: 3).description,
+                ]
+            ]).first)
+        try addService(7, ip: "10.0.0.7")
+        try licmgr("fixchilds")
+        // Renewed by hand on the remote's panel, say, or its term cut short: licmgr learns of it at the next read.
+        try sim.update([["id": id, "expiredate": today.description]])
+        let scratch = work.directory.appendingPathComponent("tmp").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        work.environment["TMPDIR"] = scratch
+        let plan = try licmgr("renew", "--due", "--dry-run", "--json").jsonObject
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch), [])
+        XCTAssertEqual(try work.store().license(id)?.expires, today.adding(months: 3), "the dry run wrote nothing")
+        let run = try licmgr("renew", "--due", "--json").jsonObject
+        XCTAssertEqual(actions(plan, planned: true), ["renewed service 7 license \(id)"], "\(plan)")
+        XCTAssertEqual(actions(plan, planned: true), actions(run, planned: false), "\(run)")
     }
 }

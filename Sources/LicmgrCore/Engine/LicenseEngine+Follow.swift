@@ -418,21 +418,10 @@ extension LicenseEngine {
                 license, of: service, why: "replaced by license \(present.id)", dryRun: true, report: &report)
             return
         }
-        var workflow = Workflow(
-            key: keys.next(), kind: .upgrade, serviceID: service.id, addon: need.addon, licenseID: present.id,
-            replacedID: license.id, marks: [.taken], createdAt: time.timestamp)
-        var attached = present
-        attached.serviceID = service.id
-        attached.addon = need.addon
-        try store.transaction {
-            try store.insert(workflow)
-            try store.save(attached, at: time.timestamp)
-            try store.attach(license: present.id, to: service.id, addon: need.addon)
-            try record(
-                workflow.kind.rawValue, result: "started", service: service.id, license: present.id,
-                "attaching license \(present.id) (tariff \(need.tariff)) to service \(service.id) in place of "
-                    + "license \(license.id): \(why) (\(workflow.key))")
-        }
+        var workflow = try beginTake(
+            present, for: service, addon: need.addon, replacing: license, marks: [.taken],
+            "attaching license \(present.id) (tariff \(need.tariff)) to service \(service.id) in place of "
+                + "license \(license.id): \(why)")
         report.add(
             .attached, serviceID: service.id, addon: need.addon, licenseID: present.id,
             "attached license \(present.id) to service \(service.id) in place of license \(license.id): \(why)")
@@ -475,7 +464,7 @@ extension LicenseEngine {
             planned: PlannedStep(
                 step: change, call: .changeTariff(license: license.id, pricelist: tariff, period: period)),
             changed: changed, action: .retariffed,
-            detail: "changed license \(license.id) from tariff \(license.pricelist) to \(tariff), "
-                + (try catalogue().periodName(period, of: tariff)))
+            detail: "changed license \(license.id) of service \(service.id) from tariff \(license.pricelist) to "
+                + (try described(tariff, period)))
     }
 }

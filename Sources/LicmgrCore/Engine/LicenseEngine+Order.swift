@@ -386,7 +386,8 @@ extension LicenseEngine {
         }
         report.add(
             .ordered, serviceID: plan.service.id, addon: plan.addon, licenseID: id,
-            "ordered license \(id) for service \(plan.service.id) (tariff \(request.pricelist), \(period))",
+            "ordered license \(id) for service \(plan.service.id) (\(request.ip)): "
+                + (try described(request.pricelist, request.period)),
             charge: try spending(order))
     }
 

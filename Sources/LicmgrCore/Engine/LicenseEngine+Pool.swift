@@ -121,22 +121,34 @@ extension LicenseEngine {
     )
         throws -> WorkflowOutcome
     {
-        var workflow = Workflow(
-            key: keys.next(), kind: old == nil ? .reuse : .upgrade, serviceID: service.id, addon: need.addon,
-            licenseID: free.id, replacedID: old?.id, createdAt: time.timestamp)
-        var attached = free
+        var workflow = try beginTake(
+            free, for: service, addon: need.addon, replacing: old,
+            "taking free license \(free.id) (tariff \(free.pricelist)) for service \(service.id)"
+                + (old.map { " in place of license \($0.id)" } ?? ""))
+        return try advance(&workflow, report: &report)
+    }
+
+    /// Records a take (`reuse`, or `upgrade` with `old`) with its license attached, in one
+    /// transaction, before the first remote step; `marks` says what is done already.
+    func beginTake(
+        _ license: License, for service: Service, addon: String, replacing old: License?,
+        marks: Set<Workflow.Mark> = [], _ detail: String
+    ) throws -> Workflow {
+        let workflow = Workflow(
+            key: keys.next(), kind: old == nil ? .reuse : .upgrade, serviceID: service.id, addon: addon,
+            licenseID: license.id, replacedID: old?.id, marks: marks, createdAt: time.timestamp)
+        var attached = license
         attached.serviceID = service.id
-        attached.addon = need.addon
+        attached.addon = addon
         try store.transaction {
             try store.insert(workflow)
             try store.save(attached, at: time.timestamp)
-            try store.attach(license: free.id, to: service.id, addon: need.addon)
+            try store.attach(license: license.id, to: service.id, addon: addon)
             try record(
-                workflow.kind.rawValue, result: "started", service: service.id, license: free.id,
-                "taking free license \(free.id) (tariff \(free.pricelist)) for service \(service.id)"
-                    + (old.map { " in place of license \($0.id)" } ?? "") + " (\(workflow.key))")
+                workflow.kind.rawValue, result: "started", service: service.id, license: license.id,
+                "\(detail) (\(workflow.key))")
         }
-        return try advance(&workflow, report: &report)
+        return workflow
     }
 
     /// Puts `license` in the free pool: suspend, rename `free.lic` on `0.0.0.0`, then free it

@@ -146,7 +146,8 @@ extension LicenseEngine {
         }
         report.add(
             .renewed, serviceID: license.serviceID, addon: license.addon, licenseID: license.id,
-            "renewed license \(license.id) until \(renewed.expires?.description ?? "?")", charge: try spending(renewal))
+            "renewed license \(license.id)\(license.serviceID.map { " of service \($0)" } ?? "") for \(term) until "
+                + (renewed.expires?.description ?? "?"), charge: try spending(renewal))
     }
 
     /// The last day of the term a renewal or order on `day` bought, by licmgr's own reckoning:
@@ -186,6 +187,15 @@ extension LicenseEngine {
     }
 
     /// ", 10.00 EUR" when the catalogue knows the price; empty otherwise.
+    /// A tariff and period as a run's lines name them: "ISPmanager 6 Lite (55227), 1 month".
+    func described(_ tariff: Int, _ period: Int) throws -> String {
+        let catalogue = try catalogue()
+        return PlanItem.TariffTerm(
+            tariff: tariff, name: catalogue.tariffs[tariff]?.name, period: catalogue.periodName(period, of: tariff),
+            price: nil
+        ).described
+    }
+
     /// A tariff and period as a plan names them, with the catalogue's price.
     func planTerm(_ tariff: Int, _ period: Int, _ resolver: Resolver) -> PlanItem.TariffTerm {
         let known = resolver.catalogue.tariffs[tariff]

@@ -26,7 +26,16 @@ extension LicenseEngine {
         try confirmMissing(from: listing, known: known, believedUpTo: oddities.isEmpty ? Self.missingBelievedUpTo : 0)
         try notePaging(oddities, dryRun: dryRun, report: &report)
         report.currency = try catalogue().currency
-        guard !dryRun else { return listing }
+        if dryRun {
+            if let scratch {
+                store = try scratch()
+                // Told by the run that follows, not by its plan.
+                var untold = RunReport(dryRun: true)
+                try noteDrift(listing, known: known, report: &untold)
+                try refreshKnown(from: listing, known: known)
+            }
+            return listing
+        }
         let settling = try !store.operations(state: .pending).isEmpty
         try settle(listing: listing, report: &report)
         if settling { known = try knownLicenses() }

@@ -3,7 +3,8 @@
 /// kill leads to a second order.
 public final class LicenseEngine {
     public let config: Config
-    public let store: any StateStore
+    /// What licmgr knows; in a dry run with `scratch`, the copy it plans on once it has read the account.
+    public internal(set) var store: any StateStore
     public let server: any LicenseServer
     public let time: any TimeSource
     /// The command that runs the engine, for history rows.
@@ -32,6 +33,10 @@ public final class LicenseEngine {
     /// Services a dry run takes to be as given here, not as recorded: what a `ServiceSource`
     /// import it did not write would make of them.
     public var assumedServices: [Int: Service] = [:]
+    /// A copy of the store a dry run may write: it stores there what the account shows, as
+    /// the run stores it before planning, so that it plans from the same records. Without
+    /// one, a dry run plans from the records as they are.
+    public var scratch: (() throws -> any StateStore)?
 
     public init(
         config: Config, store: any StateStore, server: any LicenseServer, time: any TimeSource = SystemTime(),
