@@ -34,6 +34,7 @@ extension LicenseEngine {
             if license.isLive, let service = license.serviceID { byService[service, default: []].append(license) }
         }
         var batch = FollowBatch()
+        batch.busy = busy
         for service in services {
             for license in byService[service.id] ?? [] where !busy.contains(license.id) {
                 guard report.stopped == nil else { return batch.plan }
@@ -59,7 +60,9 @@ extension LicenseEngine {
         var renames = 0
         var renamesLeft = 0
         /// Positions of the listing's live licenses by IP, built when a tariff change first asks.
-        var byIP: [String: [Int]]?
+        var byIP: PositionsByIP?
+        /// Licenses a step in doubt or an open workflow holds, as the pass found them.
+        var busy: Set<Int> = []
         /// Licenses to park, together once the changes are sent.
         var parks: [License] = []
         var plan = FollowPlan()
@@ -189,12 +192,7 @@ extension LicenseEngine {
                     current.status = .active
                     batch.changes.append(
                         PlannedChange(
-                            planned: PlannedStep(
-                                step: step(
-                                    .resume, at: .resumeResume, service: service.id, addon: license.addon,
-                                    license: license.id, "resume license \(license.id)"),
-                                call: .resume(license: license.id, line: license.line)),
-                            changed: current, action: .resumed,
+                            planned: waking(license, of: service), changed: current, action: .resumed,
                             detail: "resumed license \(license.id) with service \(service.id)"))
                 } else {
                     guard try resume(current, service: service, report: &report) else { return }
@@ -272,16 +270,7 @@ extension LicenseEngine {
         } else if reusesLicenses(of: service) {
             batch.parks.append(license)
         } else {
-            var deleted = license
-            deleted.status = .deleted
-            batch.changes.append(
-                PlannedChange(
-                    planned: PlannedStep(
-                        step: step(
-                            .delete, at: .delete, service: service.id, addon: license.addon, license: license.id,
-                            "delete license \(license.id)"),
-                        call: .delete(license: license.id, line: license.line)),
-                    changed: deleted, action: .deleted, detail: "deleted license \(license.id): \(why)"))
+            batch.changes.append(deletion(license, of: service, why: why))
         }
     }
 
@@ -302,14 +291,23 @@ extension LicenseEngine {
             try park(license, report: &report)
             return true
         }
-        let removal = step(
-            .delete, at: .delete, service: service.id, addon: license.addon, license: license.id,
-            "delete license \(license.id)")
+        let removal = deletion(license, of: service, why: why)
+        return try apply(
+            removal.planned.step, to: removal.changed, reportAs: .deleted, removal.detail, report: &report
+        ) { () throws(RemoteError) in try server.delete(license: license.id, line: license.line) }
+    }
+
+    /// The journaled step that deletes a license its service no longer needs, and the license once it is done.
+    private func deletion(_ license: License, of service: Service, why: String) -> PlannedChange {
         var deleted = license
         deleted.status = .deleted
-        return try apply(
-            removal, to: deleted, reportAs: .deleted, "deleted license \(license.id): \(why)", report: &report
-        ) { () throws(RemoteError) in try server.delete(license: license.id, line: license.line) }
+        return PlannedChange(
+            planned: PlannedStep(
+                step: step(
+                    .delete, at: .delete, service: service.id, addon: license.addon, license: license.id,
+                    "delete license \(license.id)"),
+                call: .delete(license: license.id, line: license.line)),
+            changed: deleted, action: .deleted, detail: "deleted license \(license.id): \(why)")
     }
 
     /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
@@ -381,17 +379,12 @@ extension LicenseEngine {
     private func presentLicense(of need: Need, on service: Service, listing: [License], batch: inout FollowBatch)
         throws -> License?
     {
-        if batch.byIP == nil {
-            var byIP: [String: [Int]] = [:]
-            for (position, license) in listing.enumerated() where license.isLive && !license.isParked {
-                byIP[license.ip, default: []].append(position)
-            }
-            batch.byIP = byIP
-        }
-        let busy = try busyLicenses()
-        for position in batch.byIP?[service.ip] ?? [] {
+        let byIP = batch.byIP ?? PositionsByIP(listing)
+        batch.byIP = byIP
+        for position in byIP[service.ip] {
             let candidate = listing[position]
-            guard candidate.pricelist == need.tariff, candidate.line == need.line, !busy.contains(candidate.id)
+            guard candidate.pricelist == need.tariff, candidate.line == need.line, !candidate.isParked,
+                !batch.busy.contains(candidate.id)
             else { continue }
             if let known = try store.license(candidate.id), known.serviceID != nil || known.ip != candidate.ip {
                 continue

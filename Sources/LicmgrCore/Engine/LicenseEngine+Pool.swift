@@ -171,38 +171,26 @@ extension LicenseEngine {
             }
         }
         var suspends: [PlannedChange] = []
-        for license in licenses
-        where license.status == .active || license.status == .processing || license.status == .ordered {
+        for license in licenses where license.status.isAwake {
             var suspended = license
             suspended.status = .suspended
             suspends.append(
                 PlannedChange(
-                    planned: PlannedStep(
-                        step: step(
-                            .suspend, at: .parkSuspend, service: license.serviceID, addon: license.addon,
-                            license: license.id, "suspend license \(license.id) to park it"),
-                        call: .suspend(license: license.id, line: license.line)),
-                    changed: suspended, action: nil, detail: "license \(license.id) suspended"))
+                    planned: parkSuspending(license), changed: suspended, action: nil,
+                    detail: "license \(license.id) suspended"))
         }
         try apply(suspends, report: &report)
         var renames: [PlannedChange] = []
         for license in licenses {
             guard var parked = try store.license(license.id), parked.isLive, !parked.isParked,
-                parked.status != .active && parked.status != .processing && parked.status != .ordered
+                !parked.status.isAwake
             else { continue }
             parked.name = License.parkedName
             if parked.ip != License.parkedIP { parked.ipChanged = time.today }
             parked.ip = License.parkedIP
             renames.append(
                 PlannedChange(
-                    planned: PlannedStep(
-                        step: step(
-                            .edit, at: .parkRename, service: license.serviceID, addon: license.addon,
-                            license: license.id, params: ["licname": License.parkedName, "ip": License.parkedIP],
-                            "park license \(license.id) as \(License.parkedName)"),
-                        call: .edit(
-                            license: license.id, line: license.line, name: License.parkedName,
-                            ip: License.parkedIP)),
+                    planned: parkRenaming(license),
                     changed: parked, action: nil,
                     detail: "license \(license.id) renamed \(License.parkedName) on \(License.parkedIP)"))
         }
@@ -222,6 +210,25 @@ extension LicenseEngine {
                 .parked, serviceID: workflows[index].serviceID, addon: workflows[index].addon, licenseID: license.id,
                 "parked license \(license.id) in the free pool")
         }
+    }
+
+    /// A park's first step: the license stops serving its last owner.
+    private func parkSuspending(_ license: License) -> PlannedStep {
+        PlannedStep(
+            step: step(
+                .suspend, at: .parkSuspend, service: license.serviceID, addon: license.addon, license: license.id,
+                "suspend license \(license.id) to park it"),
+            call: .suspend(license: license.id, line: license.line))
+    }
+
+    /// A park's second step: the name and IP the vendor's pool rule gives a parked license.
+    private func parkRenaming(_ license: License) -> PlannedStep {
+        PlannedStep(
+            step: step(
+                .edit, at: .parkRename, service: license.serviceID, addon: license.addon, license: license.id,
+                params: ["licname": License.parkedName, "ip": License.parkedIP],
+                "park license \(license.id) as \(License.parkedName)"),
+            call: .edit(license: license.id, line: license.line, name: License.parkedName, ip: License.parkedIP))
     }
 
     /// The park of `license`, not yet recorded.
@@ -350,14 +357,12 @@ extension LicenseEngine {
             return .finished
         }
         let original = parked
-        if parked.status == .active || parked.status == .processing || parked.status == .ordered {
+        if parked.status.isAwake {
             parked.status = .suspended
-            let hold = step(
-                .suspend, at: .parkSuspend, service: original.serviceID, addon: original.addon, license: id,
-                "suspend license \(id) to park it")
             guard
                 try apply(
-                    hold, to: parked, reportAs: nil, "license \(id) suspended", report: &report,
+                    parkSuspending(original).step, to: parked, reportAs: nil, "license \(id) suspended",
+                    report: &report,
                     { () throws(RemoteError) in try server.suspend(license: id, line: original.line) })
             else { return .waiting }
         }
@@ -366,13 +371,9 @@ extension LicenseEngine {
             // The pool's month of rest starts now: `list --free` tells from this when it ends.
             if parked.ip != License.parkedIP { parked.ipChanged = time.today }
             parked.ip = License.parkedIP
-            let rename = step(
-                .edit, at: .parkRename, service: original.serviceID, addon: original.addon, license: id,
-                params: ["licname": License.parkedName, "ip": License.parkedIP],
-                "park license \(id) as \(License.parkedName)")
             guard
                 try apply(
-                    rename, to: parked, reportAs: nil,
+                    parkRenaming(original).step, to: parked, reportAs: nil,
                     "license \(id) renamed \(License.parkedName) on \(License.parkedIP)", report: &report,
                     { () throws(RemoteError) in
                         try server.edit(
@@ -451,11 +452,9 @@ extension LicenseEngine {
             current = refresh(current.id, report: &report) ?? current
             if current.status != .suspended { return true }
         }
-        let wake = step(
-            .resume, at: .resumeResume, service: service.id, addon: current.addon, license: current.id,
-            "resume license \(current.id)")
+        let wake = waking(current, of: service)
         current.status = .active
-        return try apply(wake, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
+        return try apply(wake.step, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
             () throws(RemoteError) in try server.resume(license: current.id, line: current.line)
         }
     }
@@ -546,5 +545,14 @@ extension LicenseEngine {
             .edited, serviceID: license.serviceID, addon: license.addon, licenseID: id,
             "license \(id) has a new key: \(updated.key ?? "(not yet issued)")")
         return report
+    }
+
+    /// The step that resumes a license with its service.
+    func waking(_ license: License, of service: Service) -> PlannedStep {
+        PlannedStep(
+            step: step(
+                .resume, at: .resumeResume, service: service.id, addon: license.addon, license: license.id,
+                "resume license \(license.id)"),
+            call: .resume(license: license.id, line: license.line))
     }
 }

@@ -15,6 +15,9 @@ public struct License: Sendable, Equatable {
 
         /// Holds its IP and can be used or renewed.
         public var isLive: Bool { self != .deleted }
+
+        /// Not suspended yet: running, or about to run once the remote has processed it.
+        public var isAwake: Bool { self == .active || self == .processing || self == .ordered }
     }
 
     // Declared so that the fields pack: a listing holds 100,000 of these at once.
