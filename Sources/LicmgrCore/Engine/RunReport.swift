@@ -113,6 +113,13 @@ public struct RunReport: Sendable, Equatable {
 
     /// A dry run's step: what the run would do and report as its action.
     public mutating func plan(_ step: PlanItem) {
+        if let charge = step.charge {
+            if let amount = charge.amount {
+                plannedCharges[charge.currency, default: 0] += amount
+            } else {
+                unpriced += 1
+            }
+        }
         append(
             Item(
                 action: .planned, serviceID: step.serviceID, addon: step.addon, licenseID: step.licenseID,
@@ -121,14 +128,15 @@ public struct RunReport: Sendable, Equatable {
 
     /// What the planned steps would spend in `currency`: nil when a price is unknown or in another currency.
     public var plannedCost: Int? {
-        var total = 0
-        for item in items where item.action == .planned {
-            guard let charge = item.charge else { continue }
-            guard let amount = charge.amount, charge.currency == currency else { return nil }
-            total += amount
-        }
-        return total
+        guard unpriced == 0, plannedCharges.keys.allSatisfy({ $0 == currency }) else { return nil }
+        return plannedCharges[currency] ?? 0
     }
+
+    /// The planned steps' charges by currency, and how many have no price, kept as each is
+    /// planned: a dry run weighs every purchase against what it planned before, and a sum over
+    /// the items each time would grow with the square of a takeover's orders.
+    private var plannedCharges: [String?: Int] = [:]
+    private var unpriced = 0
 
     /// What the steps the run did spent, in `currency`: nil when one spent an amount not
     /// known, or in another currency. Settling counts a step in doubt found applied: its run
@@ -154,9 +162,7 @@ public struct RunReport: Sendable, Equatable {
     }
 
     /// How many planned steps would spend money at a price not known.
-    public var unpricedSteps: Int {
-        items.filter { $0.action == .planned && $0.charge != nil && $0.charge?.amount == nil }.count
-    }
+    public var unpricedSteps: Int { unpriced }
 
     mutating func append(_ item: Item) {
         var item = item
