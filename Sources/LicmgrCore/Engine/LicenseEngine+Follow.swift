@@ -298,7 +298,7 @@ extension LicenseEngine {
     }
 
     /// The journaled step that deletes a license its service no longer needs, and the license once it is done.
-    private func deletion(_ license: License, of service: Service, why: String) -> PlannedChange {
+    func deletion(_ license: License, of service: Service, why: String) -> PlannedChange {
         var deleted = license
         deleted.status = .deleted
         return PlannedChange(

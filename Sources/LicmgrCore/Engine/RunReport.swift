@@ -219,6 +219,13 @@ public struct RunReport: Sendable, Equatable {
 
     public var failures: [Item] { items.filter { $0.action == .failed } }
 
+    /// Tells the observer of the held items but those at `kept`, which stay held.
+    mutating func release(allBut kept: Set<Int>) {
+        let chosen = held.filter { !kept.contains($0) }
+        held.removeAll { !kept.contains($0) }
+        for index in chosen { observer.sink?.finished(items[index]) }
+    }
+
     /// Turns the failed items at `indices` into warnings that end with `outcome`: steps whose
     /// purpose the run reached another way, as a reuse refused half-way, rolled back, and
     /// replaced by a new license. The run's exit status no longer counts them. Items held back
