@@ -372,24 +372,13 @@ extension LicenseEngine {
     /// Carries on the run's takes from the free pool together, then serves the need of each
     /// one given up as if the pool had nothing: returns the orders that buy for them.
     private func carryOnTakes(_ plan: ServePlan, report: inout RunReport) throws -> [OrderPlan] {
-        guard !plan.takes.isEmpty, let index = plan.index else { return [] }
-        // What the takes report is held back until an order may excuse it.
-        let (outcomes, told) = try report.holdingBack { try advanceTakes(plan.takes.map(\.workflow), report: &$0) }
-        var givenUp: [(take: PlannedTake, excusable: [Int])] = []
-        for take in plan.takes where outcomes[take.workflow.key] == .rolledBack && report.stopped == nil {
-            let id = take.workflow.licenseID
-            // Excusable only once the license is cleanly back in the pool: a failed park stays a failure.
-            guard let back = try store.license(id), back.serviceID == nil, back.isParked else {
-                givenUp.append((take, []))
-                continue
-            }
-            givenUp.append((take, told.filter { report.items[$0].licenseID == id }))
-        }
-        report.release(allBut: Set(givenUp.flatMap(\.excusable)))
+        guard let index = plan.index else { return [] }
+        let givenUp = try takeAllHeld(plan.takes.map(\.workflow), report: &report)
         var instead = ServePlan()
         instead.claimed = plan.claimed
         let resolver = try resolver()
-        for (take, excusable) in givenUp {
+        for take in plan.takes {
+            guard let excusable = givenUp[take.workflow.key] else { continue }
             try buy(
                 take.need, for: take.service, needs: take.needs,
                 notPooled: "reusing free license \(take.workflow.licenseID) failed", excused: excusable,

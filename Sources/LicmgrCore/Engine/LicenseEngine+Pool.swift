@@ -67,33 +67,24 @@ extension LicenseEngine {
         return .none("no free license of tariff \(tariff)")
     }
 
-    /// How a take from the pool whose report was held back ended.
-    enum HeldTake {
-        case served
-        /// The run stopped: what the take reported is told.
-        case stopped
-        /// Given up: `excusable` are the items to turn into warnings if another step serves the
-        /// need, none unless the license went cleanly back to the pool (a failed park stays a failure).
-        case rolledBack(excusable: [Int])
-    }
-
-    /// Takes `free` for the need with what the take reports held back from the run's output,
-    /// until it is known whether another step serves the need instead.
-    func takeHeld(_ free: License, for service: Service, need: Need, replacing old: License?, report: inout RunReport)
-        throws -> HeldTake
-    {
-        let (outcome, taken) = try report.holdingBack {
-            try takeFromPool(free, for: service, need: need, replacing: old, report: &$0)
-        }
-        if case .rolledBack = outcome, report.stopped == nil {
-            if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
-                return .rolledBack(excusable: Array(taken))
+    /// Carries takes on together, with what they report held back until it is known whether
+    /// another step serves their needs instead. Returns the takes given up, by workflow key,
+    /// each with the items to turn into warnings if another step serves its need: none unless
+    /// its license went cleanly back to the pool (a failed park stays a failure). The rest is told.
+    func takeAllHeld(_ workflows: [Workflow], report: inout RunReport) throws -> [String: [Int]] {
+        guard !workflows.isEmpty else { return [:] }
+        let (outcomes, told) = try report.holdingBack { try advanceTakes(workflows, report: &$0) }
+        var givenUp: [String: [Int]] = [:]
+        for workflow in workflows where outcomes[workflow.key] == .rolledBack && report.stopped == nil {
+            let id = workflow.licenseID
+            guard let back = try store.license(id), back.serviceID == nil, back.isParked else {
+                givenUp[workflow.key] = []
+                continue
             }
-            report.release(taken)
-            return .rolledBack(excusable: [])
+            givenUp[workflow.key] = told.filter { report.items[$0].licenseID == id }
         }
-        report.release(taken)
-        return report.stopped == nil ? .served : .stopped
+        report.release(allBut: Set(givenUp.values.joined()))
+        return givenUp
     }
 
     /// Stores the change dates a view of an unattached license reported, nothing else of it.
@@ -112,17 +103,6 @@ extension LicenseEngine {
         case rolledBack
         /// Cut off by a step in doubt or an outage: the next run carries it on.
         case waiting
-    }
-
-    /// Takes `free` for `service`, and with `old` lets that license go once the free one serves.
-    /// Recorded as one workflow, with the license attached, before the first remote step.
-    func takeFromPool(
-        _ free: License, for service: Service, need: Need, replacing old: License?, report: inout RunReport
-    )
-        throws -> WorkflowOutcome
-    {
-        let workflow = try startTake(free, for: service, need: need, replacing: old)
-        return try advanceTakes([workflow], report: &report)[workflow.key] ?? .waiting
     }
 
     /// Records a take of `free` for the need, to be carried on by `advanceTakes`.

@@ -197,10 +197,10 @@ public struct RunReport: Sendable, Equatable {
         return (result, before..<items.count)
     }
 
-    /// Tells the observer of the held items at `positions` (all when nil), in their order.
-    mutating func release(_ positions: Range<Int>? = nil) {
-        let chosen = held.filter { positions?.contains($0) ?? true }
-        held.removeAll { positions?.contains($0) ?? true }
+    /// Tells the observer of the held items but those at `kept`, which stay held, in their order.
+    mutating func release(allBut kept: Set<Int> = []) {
+        let chosen = held.filter { !kept.contains($0) }
+        held.removeAll { !kept.contains($0) }
         for index in chosen { observer.sink?.finished(items[index]) }
     }
 
@@ -218,13 +218,6 @@ public struct RunReport: Sendable, Equatable {
     public func count(_ action: Action) -> Int { items.filter { $0.action == action }.count }
 
     public var failures: [Item] { items.filter { $0.action == .failed } }
-
-    /// Tells the observer of the held items but those at `kept`, which stay held.
-    mutating func release(allBut kept: Set<Int>) {
-        let chosen = held.filter { !kept.contains($0) }
-        held.removeAll { !kept.contains($0) }
-        for index in chosen { observer.sink?.finished(items[index]) }
-    }
 
     /// Turns the failed items at `indices` into warnings that end with `outcome`: steps whose
     /// purpose the run reached another way, as a reuse refused half-way, rolled back, and
