@@ -298,14 +298,16 @@ struct ListingShape {
             }
             if row["remoteid"].exists { withRemoteID += 1 }
             if row["real_ipchange"].exists || row["real_keychange"].exists { withChangeDates += 1 }
-            let status = BillmgrClient.statusCode(of: row)
-            if status.flatMap(License.Status.init(rawValue:)) == nil {
-                badStatus.append((label, row["status"].text ?? row["item_status"].text ?? "absent"))
+            let reading = BillmgrClient.statusReading(of: row)
+            if reading?.status == nil {
+                badStatus.append((label, reading.map { $0.written } ?? "absent"))
             }
             // Only a license that is paid for and running renews: an order still in the works may
             // have no expiry yet.
             let expiry = row["expiredate"].text
-            if [2, 3].contains(status), expiry.flatMap(Day.init) == nil {
+            if [.active, .suspended].contains(reading?.status),
+                (try? BillmgrClient.day("expiredate", of: row, function: "soft", license: id ?? 0)) ?? nil == nil
+            {
                 badExpiry.append((label, expiry ?? "absent"))
             }
         }
@@ -455,7 +457,7 @@ extension FirstContactReport {
             }
             if let bad = listing.badStatus.first {
                 unreadable.append(
-                    "\(list): \(listing.badStatus.count) row(s) with a status that is not a status number, e.g. license \(bad.id): '\(bad.text)'"
+                    "\(list): \(listing.badStatus.count) row(s) with a status licmgr does not know, e.g. license \(bad.id): '\(bad.text)'"
                 )
             }
             if let bad = listing.badExpiry.first {
