@@ -25,11 +25,15 @@ struct Dialect: OptionSet, Sendable {
     static let addons = Dialect(rawValue: 1 << 7)
     /// Old paths redirect and the site's root answers an HTML login page.
     static let redirects = Dialect(rawValue: 1 << 8)
+    /// Cells worded as the web interface shows them: a row's and a view's `status` and a row's
+    /// `period` carry their code as `$orig` beside a word ("Suspended", "1 month"), and
+    /// softexternal's `item_status` is the word alone.
+    static let worded = Dialect(rawValue: 1 << 9)
 
     static let names: [(String, Dialect)] = [
         ("money4", .money4), ("funds", .funds), ("tariff-names", .tariffNames), ("itemtype-ids", .itemtypeIDs),
         ("session-access", .sessionAccess), ("bm6-columns", .bm6Columns), ("paging", .paging),
-        ("addons", .addons), ("redirects", .redirects),
+        ("addons", .addons), ("redirects", .redirects), ("worded", .worded),
     ]
 
     static let all = Dialect(names.map(\.1))
