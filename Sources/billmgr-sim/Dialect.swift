@@ -25,9 +25,9 @@ struct Dialect: OptionSet, Sendable {
     static let addons = Dialect(rawValue: 1 << 7)
     /// Old paths redirect and the site's root answers an HTML login page.
     static let redirects = Dialect(rawValue: 1 << 8)
-    /// Cells worded as the web interface shows them: a row's and a view's `status` and a row's
-    /// `period` carry their code as `$orig` beside a word ("Suspended", "1 month"), and
-    /// softexternal's `item_status` is the word alone.
+    /// Cells worded as the web interface shows them: a row's and a view's `status`, a row's
+    /// `period` and dates carry their code as `$orig` beside a word ("Suspended", "1 month",
+    /// "31.01.2027"), and softexternal's `item_status` is the word alone.
     static let worded = Dialect(rawValue: 1 << 9)
 
     static let names: [(String, Dialect)] = [

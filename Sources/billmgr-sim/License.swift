@@ -67,14 +67,18 @@ struct License: Sendable {
         return elem
     }
 
-    /// A cell as the web interface shows it: the code as `$orig` beside its word, or for
-    /// softexternal's undocumented `item_status` the word alone.
+    /// A cell as the web interface shows it: the code as `$orig` beside its word (a date beside
+    /// `DD.MM.YYYY`), or for softexternal's undocumented `item_status` the word alone.
     private func worded(_ cell: (String, Elem)) -> (String, Elem) {
         let (name, value) = cell
         switch name {
         case "status": return (name, Elem(attributes: [("orig", value.text)], text: Self.statusWords[status] ?? ""))
         case "item_status": return (name, .text(Self.statusWords[status] ?? ""))
         case "period": return (name, Elem(attributes: [("orig", value.text)], text: Self.periodWords(value.text)))
+        case "createdate", "expiredate":
+            // As a Russian interface shows a date: day first.
+            let parts = value.text.split(separator: "-")
+            return (name, Elem(attributes: [("orig", value.text)], text: parts.reversed().joined(separator: ".")))
         default: return cell
         }
     }

@@ -147,6 +147,9 @@ final class RowShapeTests: XCTestCase {
             XCTAssertNil(license.ipChanged, none)
         }
         XCTAssertNil(try row(["id": "5", "status": "2", "expiredate": [String: Any]()]).expires, "an empty element")
+        XCTAssertEqual(
+            try row(["id": "5", "status": "2", "expiredate": ["$orig": "2027-01-31", "$": "31 января 2027"]]).expires,
+            day, "the date beside its wording")
     }
 
     /// An expiry read as none is never renewed: a date licmgr cannot read stops the read.

@@ -36,11 +36,13 @@ extension BillmgrClient {
         return status
     }
 
-    /// A date field: `YYYY-MM-DD`, alone or with a time after a space or a `T`, or `DD.MM.YYYY`;
-    /// nil for none said (absent, empty, `0000-00-00`, `-`). Anything else throws: an expiry read
-    /// as none would never be renewed.
+    /// A date field: `YYYY-MM-DD`, alone or with a time after a space or a `T`, or `DD.MM.YYYY`,
+    /// as `$orig` beside a date worded for a person or as the text; nil for none said (absent,
+    /// empty, `0000-00-00`, `-`). Anything else throws: an expiry read as none is never renewed.
     static func day(_ field: String, of node: DocNode, function: String, license id: Int) throws(RemoteError) -> Day? {
-        guard let text = node[field].text?.trimmingBlanks() else { return nil }
+        let cell = node[field]
+        if let orig = cell.attribute("orig"), case .day(let day) = dateText(orig.trimmingBlanks()) { return day }
+        guard let text = cell.text?.trimmingBlanks() else { return nil }
         switch dateText(text) {
         case .none: return nil
         case .day(let day): return day
