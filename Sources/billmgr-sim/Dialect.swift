@@ -29,11 +29,15 @@ struct Dialect: OptionSet, Sendable {
     /// `period` and dates carry their code as `$orig` beside a word ("Suspended", "1 month",
     /// "31.01.2027"), and softexternal's `item_status` is the word alone.
     static let worded = Dialect(rawValue: 1 << 9)
+    /// The edit form shows what may be edited and no `status`, as the project's BILLmanager 6
+    /// view fixture has it; the list alone tells a license's status.
+    static let bareForms = Dialect(rawValue: 1 << 10)
 
     static let names: [(String, Dialect)] = [
         ("money4", .money4), ("funds", .funds), ("tariff-names", .tariffNames), ("itemtype-ids", .itemtypeIDs),
         ("session-access", .sessionAccess), ("bm6-columns", .bm6Columns), ("paging", .paging),
         ("addons", .addons), ("redirects", .redirects), ("worded", .worded),
+        ("bare-forms", .bareForms),
     ]
 
     static let all = Dialect(names.map(\.1))

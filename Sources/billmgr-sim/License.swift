@@ -102,6 +102,7 @@ struct License: Sendable {
     func viewElems(_ dialect: Dialect) -> [(String, Elem)] {
         var fields = viewFields
         if dialect.contains(.bm6Columns) { fields.removeAll { $0.0 == "remoteid" } }
+        if dialect.contains(.bareForms) { fields.removeAll { $0.0 == "status" } }
         var elems = fields.map { ($0.0, Elem.text($0.1)) }
         if dialect.contains(.worded) {
             elems = elems.map { $0.0 == "status" ? worded($0) : $0 }

@@ -131,6 +131,21 @@ final class RowShapeTests: XCTestCase {
         XCTAssertEqual(rowError(["id": "5"]), "soft: the answer is not BILLmanager's protocol: license 5 has no status")
     }
 
+    /// An edit form need not show the status: a view without one says nothing of it, and the
+    /// status licmgr knows stands; a list row must say it.
+    func testAViewMaySayNoStatusButNotOneItCannotRead() throws {
+        func view(_ fields: [String: Any]) throws -> License {
+            try BillmgrClient.license(
+                from: try DocNode.parse(Data(BillmgrJSON.doc(fields).utf8), function: "soft.edit"),
+                function: "soft.edit", fallbackID: 5, view: true)
+        }
+        XCTAssertTrue(try view(["elid": "5", "pricelist": "55227"]).statusUnsaid)
+        XCTAssertFalse(try view(["elid": "5", "status": "3"]).statusUnsaid)
+        XCTAssertEqual(try view(["elid": "5", "status": "3"]).status, .suspended)
+        XCTAssertThrowsError(try view(["elid": "5", "status": "Frozen"]))
+        XCTAssertFalse(try row(["id": "5", "status": "2"]).statusUnsaid)
+    }
+
     func testDatesInEveryShapeAndNoneSaid() throws {
         let day = Day(year: 2027, month: 1, day: 31)
         for written in [

@@ -44,11 +44,12 @@ extension LicenseEngine {
                 continue
             }
             // A list that carries both change dates (BILLmanager 6) has told what a view would.
-            let viewed: License
+            var viewed: License
             if candidate.ipChanged != nil && candidate.keyChanged != nil {
                 viewed = candidate
             } else {
                 viewed = try server.viewLicense(candidate.id, line: candidate.line)
+                if viewed.statusUnsaid { viewed.status = candidate.status }
                 if !dryRun { try keepChangeDates(of: viewed) }
             }
             switch FreePool.reusability(viewed, today: today) {

@@ -288,7 +288,7 @@ public struct BillmgrClient: LicenseServer {
         switch call {
         case .view(let id, let line):
             let function = line.function("soft.edit")
-            var license = try Self.license(from: doc, function: function, fallbackID: id)
+            var license = try Self.license(from: doc, function: function, fallbackID: id, view: true)
             license.line = line
             license.key = doc["lickey"].text
             license.ipChanged =
@@ -699,14 +699,18 @@ public struct BillmgrClient: LicenseServer {
     /// resolve with `pricelist` left 0. A view's
     /// `pricelist` is a select: its value is the id, and the select's options name it.
     /// BILLmanager 6 rows carry the change dates as `real_ipchange` and `real_keychange`.
-    static func license(from node: DocNode, function: String, fallbackID: Int? = nil) throws(RemoteError) -> License {
+    /// `view`: the node is an edit form, which may carry no status; a list row must.
+    static func license(from node: DocNode, function: String, fallbackID: Int? = nil, view: Bool = false)
+        throws(RemoteError) -> License
+    {
         guard let id = node.int("id") ?? node.int("elid") ?? fallbackID else {
             throw .notProtocol(function: function, detail: "a license row without an id")
         }
         func day(_ field: String) throws(RemoteError) -> Day? {
             try Self.day(field, of: node, function: function, license: id)
         }
-        let status = try Self.status(of: node, function: function, license: id)
+        let unsaid = view && statusReading(of: node) == nil
+        let status = unsaid ? .ordered : try Self.status(of: node, function: function, license: id)
         let tariff = node["pricelist"].text?.trimmingBlanks()
         let pricelist = Self.code("pricelist", of: node) ?? node.int("pricelist_id")
         let options = options(of: node, select: "pricelist")
@@ -718,6 +722,7 @@ public struct BillmgrClient: LicenseServer {
             expires: try day("expiredate"), created: try day("createdate"),
             remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text,
             ipChanged: try day("real_ipchange"), keyChanged: try day("real_keychange"))
+        license.statusUnsaid = unsaid
         // A select offering the license's own tariff alone says nothing of other tariffs' names.
         if let tariffName, pricelist != nil, options.count > 1 {
             license.tariffNameIsUnique = options.filter { $0.text == tariffName }.count == 1

@@ -289,7 +289,7 @@ struct ListingShape {
                 withoutID += 1
             }
             let label = id.map(String.init) ?? "without an id"
-            if row.int("pricelist") != nil || row.int("pricelist_id") != nil {
+            if BillmgrClient.code("pricelist", of: row) != nil || row.int("pricelist_id") != nil {
                 numericTariffs += 1
             } else if let name = row["pricelist"].text {
                 if !tariffNames.contains(name) { tariffNames.append(name) }
@@ -386,12 +386,14 @@ extension FirstContactReport {
             for period in price["period"].elements {
                 let label =
                     "tariff \(id.map(String.init) ?? "?") period \(period.text ?? period.attribute("type") ?? "?")"
-                guard let cost = period.attribute("cost") else {
+                guard let written = period.attribute("cost") ?? period["cost"].text else {
                     missingCost.append(label)
                     continue
                 }
+                // Read as import-tariffs reads it: an amount written for a person is no fault.
+                let cost = BillmgrClient.cost(written)
                 noteDecimals(cost)
-                if Money.price(cost) == nil { badCost.append("'\(cost)' (\(label))") }
+                if Money.price(cost) == nil { badCost.append("'\(written)' (\(label))") }
             }
         }
         let withoutID = nodes.filter { $0.int("id") == nil }
