@@ -45,6 +45,7 @@ extension LicenseEngine {
         // A license with a step still in doubt waits for it to settle; settling has said so.
         let busy = try busyLicenses()
         var renewals: [PlannedStep] = []
+        var planned: [(step: Step, item: PlanItem)] = []
         for license in licenses where !busy.contains(license.id) {
             guard let serviceID = license.serviceID, let service = try self.service(serviceID) else { continue }
             if let reason = Self.notRenewable(license, service: service, catalogue: resolver.catalogue)
@@ -87,18 +88,22 @@ extension LicenseEngine {
                 report.refuse(serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed", error)
                 continue
             }
+            let step = renewal(of: license, period: period, at: .renew)
             if dryRun {
-                try planSpending(
-                    PlanItem(
-                        .renew(planTerm(license.pricelist, period, resolver), lapsed: nil), serviceID: serviceID,
-                        licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period))),
-                    report: &report)
+                planned.append(
+                    (
+                        step,
+                        PlanItem(
+                            .renew(planTerm(license.pricelist, period, resolver), lapsed: nil), serviceID: serviceID,
+                            licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period)))
+                    ))
                 continue
             }
-            renewals.append(
-                PlannedStep(
-                    step: renewal(of: license, period: period, at: .renew),
-                    call: .prolong(license: license.id, period: period)))
+            renewals.append(PlannedStep(step: step, call: .prolong(license: license.id, period: period)))
+        }
+        if dryRun {
+            try preview(planned, report: &report)
+            return
         }
         let byID = Dictionary(licenses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         try sendAll(renewals, report: &report) { step, answer, report in
