@@ -122,7 +122,10 @@ extension LicenseEngine {
             starting: { _ in failure == nil }
         ) { index, answer in
             switch answer {
-            case .success(.license(let viewed)): poolViews[candidates[index].id] = viewed
+            case .success(.license(var viewed)):
+                // A form without a status says nothing of it: the list's stands.
+                if viewed.statusUnsaid { viewed.status = candidates[index].status }
+                poolViews[candidates[index].id] = viewed
             case .success: break
             case .failure(let error): failure = failure ?? error
             }
