@@ -23,6 +23,17 @@ final class BalanceTests: XCTestCase {
         XCTAssertNil(Money.amount("", rounding: .down))
     }
 
+    /// Found by the cells fuzzer: a debt written with Unicode's minus sign (or a dash typed for
+    /// it) read as credit, which would let licmgr spend what the account does not hold.
+    func testADebtWrittenWithAUnicodeMinusIsADebt() {
+        XCTAssertEqual(Money.amount("\u{2212}12.00 RUB", rounding: .down)?.value, -120_000)
+        XCTAssertEqual(Money.amount("\u{2212}12.00 RUB", rounding: .down)?.currency, "RUB")
+        XCTAssertEqual(Money.amount("– 3,50", rounding: .down)?.value, -35_000)
+        XCTAssertEqual(Money.amount("€\u{2212}4.10", rounding: .down)?.value, -41_000)
+        XCTAssertEqual(Money.amount("\u{2212}€4.10", rounding: .down)?.currency, "€")
+        XCTAssertEqual(Money.amount("(\u{2014}) 2", rounding: .down)?.value, -20_000, "a dash inside what precedes")
+    }
+
     /// Past the fourth decimal, which no known remote writes, a balance is taken as less money
     /// and a price as more, whatever the sign.
     func testDigitsPastTheFourthDecimalRoundTowardsLessOrMoreMoney() {

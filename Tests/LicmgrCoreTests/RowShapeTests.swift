@@ -229,6 +229,16 @@ final class RowShapeTests: XCTestCase {
         }
     }
 
+    /// Found by the cells fuzzer: a lone dot before three digits parts thousands as well as a
+    /// comma does (`1.490 RUB` read as 1.49), and a minus written as Unicode's or as a dash
+    /// was no sign (`−5.00 RUB` read as 5.00).
+    func testCatalogueCostWithAThousandsDotOrAUnicodeMinusStaysUnread() {
+        for unread in ["1.490 RUB", "€1.490", "1 490.000 руб.", "−5.00 RUB", "– 5.00", "S0 −", "12 RUB \u{2212}"] {
+            XCTAssertEqual(BillmgrClient.cost(unread), unread, unread)
+        }
+        XCTAssertEqual(BillmgrClient.cost("1.49 RUB"), "1.49", "two decimals are no thousands")
+    }
+
     func testCataloguePeriodCostAsAnElement() throws {
         let node = try DocNode.parse(
             Data(BillmgrJSON.doc(["$type": "month", "$length": "1", "cost": "490.00"]).utf8),

@@ -62,10 +62,3 @@ enum RemoteHarness {
         }
     }
 }
-
-/// Answers every request with the same reply.
-private struct Echo: HTTPTransport {
-    let reply: HTTPReply
-
-    func post(url: String, form: String, function: String) throws(RemoteError) -> HTTPReply { reply }
-}
