@@ -180,10 +180,12 @@ final class RowShapeTests: XCTestCase {
             "soft: the answer is not BILLmanager's protocol: license 5: createdate '31.01.27' is not a date")
     }
 
-    /// Found by the cells fuzzer: `+027-01-31T10:00` read as an expiry in the year 27, which
-    /// would have licmgr take the license for long lapsed; a sign is no part of a date.
+    /// Found by the cells fuzzer: `+027-01-31T10:00` read as an expiry in the year 27 (and
+    /// `31.01.-028` in the year -28), which would have licmgr take the license for long lapsed;
+    /// a sign is no part of a date.
     func testASignedDateIsAnErrorNotAnotherYear() {
-        for written in ["+027-01-31T10:00", "+027-01-31", "2027-+1-31", "+1.01.2027", "31.+1.2027 10:00"] {
+        for written in ["+027-01-31T10:00", "+027-01-31", "2027-+1-31", "+1.01.2027", "31.+1.2027 10:00", "31.01.-028"]
+        {
             XCTAssertEqual(
                 rowError(["id": "5", "status": "2", "expiredate": written]),
                 "soft: the answer is not BILLmanager's protocol: license 5: expiredate '\(written)' is not a date")
