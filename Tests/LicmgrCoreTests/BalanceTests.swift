@@ -34,6 +34,16 @@ final class BalanceTests: XCTestCase {
         XCTAssertEqual(Money.amount("(\u{2014}) 2", rounding: .down)?.value, -20_000, "a dash inside what precedes")
     }
 
+    /// Found by the money fuzzer: a debt of 14 nines and more than four decimals rounds to a
+    /// hundred trillion, which was past what an amount reads, so it did not read back as written.
+    func testAnAmountRoundedToAHundredTrillionReadsBack() {
+        let hundredTrillion = 100_000_000_000_000 * Money.unit
+        XCTAssertEqual(Money.amount("-99999999999999.99999", rounding: .down)?.value, -hundredTrillion)
+        XCTAssertEqual(Money.amount(Money.format(-hundredTrillion), rounding: .down)?.value, -hundredTrillion)
+        XCTAssertNil(Money.amount("100000000000000.0001", rounding: .down), "past it nothing reads")
+        XCTAssertNil(Money.amount("100000000000001", rounding: .up))
+    }
+
     /// Past the fourth decimal, which no known remote writes, a balance is taken as less money
     /// and a price as more, whatever the sign.
     func testDigitsPastTheFourthDecimalRoundTowardsLessOrMoreMoney() {

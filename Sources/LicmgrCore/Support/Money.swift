@@ -99,7 +99,10 @@ extension Money {
             fraction = String(number[number.index(after: split)...])
         }
         whole = whole.filter(\.isASCIIDigit)
-        guard !whole.isEmpty || !fraction.isEmpty, whole.count <= 14, let units = Int(whole.isEmpty ? "0" : whole)
+        // Up to a hundred trillion, which rounding 14 nines up reaches: what is read reads again as written.
+        let limit = 100_000_000_000_000
+        guard !whole.isEmpty || !fraction.isEmpty, whole.count <= 15, let units = Int(whole.isEmpty ? "0" : whole),
+            units < limit || (units == limit && fraction.allSatisfy { $0 == "0" })
         else { return nil }
         // Of a debt, less money is more owed: the rounding turns with the sign.
         let magnitudeRounding: Rounding = negative == (rounding == .up) ? .down : .up
