@@ -56,6 +56,14 @@ final class CompactStateTests: XCTestCase {
         XCTAssertEqual(Array(PositionsByIP()["10.0.0.1"]), [])
     }
 
+    func testPositionsComeInOrderUnderTheirKeysLeavingOutThoseWithout() {
+        let keys: [Int?] = [7, nil, 3, 7, 7, 3]
+        let positions = Positions(count: keys.count) { keys[$0] }
+        XCTAssertEqual(Array(positions[7]), [0, 3, 4])
+        XCTAssertEqual(Array(positions[3]), [2, 5])
+        XCTAssertEqual(Array(positions[1]), [])
+    }
+
     func testAddonSetsGiveBackAnEqualSetReadBefore() {
         var sets = AddonSets()
         let first = sets.shared(["panel": "Lite"])

@@ -54,7 +54,7 @@ extension LicenseEngine {
     /// done. An active license with no key known is not read here: `show` fetches its key.
     func finishProcessing(report: inout RunReport) throws {
         var waiting: [License] = []
-        try store.forEachLicense { license in
+        try forEachLicense(matching: LicenseFilter(attached: true, statuses: [.ordered, .processing])) { license in
             if license.isLive && license.serviceID != nil
                 && (license.status == .ordered || license.status == .processing)
             {

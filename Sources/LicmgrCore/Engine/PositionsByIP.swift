@@ -1,24 +1,34 @@
-/// The positions in a listing of its live licenses, by IP, in listing order: the first on each
-/// IP in a table, each next one by a link from the one before. An array per IP, as a
-/// `[String: [Int]]` keeps them, weighs some 50 bytes for the one position most IPs have.
-struct PositionsByIP {
-    private var first: [String: Int32] = [:]
+/// Positions in an array, by key, in array order: the first of each key in a table, each next
+/// one by a link from the one before. An array per key, as a `[Key: [Int]]` keeps them, weighs
+/// some 50 bytes for the one position most keys have.
+struct Positions<Key: Hashable> {
+    private var first: [Key: Int32] = [:]
     private var next: [Int32] = []
 
-    init(_ listing: [License]) {
-        next = Array(repeating: -1, count: listing.count)
-        // Linked from the end, so that each IP's positions come in listing order.
-        for position in listing.indices.reversed() where listing[position].isLive {
-            let ip = listing[position].ip
-            next[position] = first[ip] ?? -1
-            first[ip] = Int32(position)
+    /// The positions `0..<count`, each under `key(position)`; one whose key is nil is left out.
+    init(count: Int, key: (Int) -> Key?) {
+        next = Array(repeating: -1, count: count)
+        // Linked from the end, so that each key's positions come in order.
+        for position in (0..<count).reversed() {
+            guard let key = key(position) else { continue }
+            next[position] = first[key] ?? -1
+            first[key] = Int32(position)
         }
     }
 
     init() {}
 
-    /// The positions of the live licenses on `ip`, in listing order.
-    subscript(ip: String) -> some Sequence<Int> {
-        sequence(first: first[ip].map(Int.init) ?? -1) { Int(next[$0]) }.lazy.prefix { $0 >= 0 }
+    /// The positions under `key`, in order.
+    subscript(key: Key) -> some Sequence<Int> {
+        sequence(first: first[key].map(Int.init) ?? -1) { Int(next[$0]) }.lazy.prefix { $0 >= 0 }
+    }
+}
+
+/// The positions in a listing of its live licenses, by IP, in listing order.
+typealias PositionsByIP = Positions<String>
+
+extension Positions<String> {
+    init(_ listing: [License]) {
+        self.init(count: listing.count) { listing[$0].isLive ? listing[$0].ip : nil }
     }
 }
