@@ -31,7 +31,7 @@ extension LicenseEngine {
         let busy = try busyLicenses()
         // Positions in the run's one read of the licenses, not copies: 100,000 weigh 30 MB.
         let known = try knownLicenses().values
-        let byService = Positions(count: known.count) { known[$0].isLive ? known[$0].serviceID : nil }
+        let byService = PositionsByKey(count: known.count) { known[$0].isLive ? known[$0].serviceID : nil }
         var batch = FollowBatch()
         batch.busy = busy
         for service in services {

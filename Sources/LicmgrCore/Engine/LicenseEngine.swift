@@ -153,7 +153,10 @@ public final class LicenseEngine {
                 lines.insert(line)
             }
         }
+        // Thousands of services share a few sets of addons: each set is resolved once.
+        var resolved = Set<[String: String]>()
         for service in try self.services(includeClosed: false) {
+            guard resolved.count >= AddonSets.most || resolved.insert(service.addons).inserted else { continue }
             for (key, value) in service.addons {
                 if let tariff = try? resolver.tariff(addon: key, value: value),
                     let line = resolver.line(forTariff: tariff)
