@@ -113,8 +113,11 @@ struct CommandContext {
             let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
             let path = "\(directory)/licmgr-dry-run-\(getpid())-\(UUID().uuidString).db"
             connection.scratch = path
-            _ = try DatabaseBackup.copy(database: config.database, to: path, replace: false)
-            return try SQLiteStore(path: path)
+            _ = try DatabaseBackup.copy(database: config.database, to: path, replace: false, durable: false)
+            let store = try SQLiteStore(path: path)
+            // Removed when the command ends, whatever happens: nothing in it is worth a disk sync.
+            try store.db.execute("PRAGMA synchronous = OFF")
+            return store
         }
         return engine
     }

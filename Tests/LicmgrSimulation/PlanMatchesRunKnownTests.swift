@@ -145,20 +145,9 @@ final class PlanMatchesRunRegressionTests: XCTestCase {
             ],
             then: .run(.renewDue, .clean))
     }
-}
 
-/// The disagreements between dry run and run that `PlanMatchesRunTests` found, each cut down
-/// to the smallest state that shows it. They fail until the engine is fixed, so they run only
-/// with `LICMGR_PLANCHECK_KNOWN=1` (`make plancheck-known`); once one passes, move it to
-/// `PlanMatchesRunRegressionTests` and delete its `KnownDisagreement` entry.
-final class PlanMatchesRunKnownTests: XCTestCase {
-    override func setUpWithError() throws {
-        try XCTSkipUnless(
-            ProcessInfo.processInfo.environment["LICMGR_PLANCHECK_KNOWN"] == "1",
-            "known disagreements between dry run and run: LICMGR_PLANCHECK_KNOWN=1 runs them")
-    }
-
-    /// fixchilds-suspends-unplanned
+    /// fixchilds served a suspended service, then suspended what it attached in a follow pass its
+    /// dry run never ran (was the allow-list's `fixchilds-suspends-unplanned`).
     func testFixChildsPlansSuspendingWhatItServesForASuspendedService() throws {
         try assertPlanMatchesRun(
             [
@@ -169,7 +158,8 @@ final class PlanMatchesRunKnownTests: XCTestCase {
             then: .run(.fixChilds, .clean))
     }
 
-    /// renewal-priced-at-old-tariff
+    /// A tariff change and a renewal due in one run: the dry run priced the renewal at the old
+    /// tariff (was the allow-list's `renewal-priced-at-old-tariff`).
     func testRenewalAfterATariffChangeIsPricedAtTheNewTariff() throws {
         try assertPlanMatchesRun(
             [
@@ -182,8 +172,10 @@ final class PlanMatchesRunKnownTests: XCTestCase {
             then: .run(.checkEvent, .clean))
     }
 
-    /// move-onto-taken-ip
-    func testMoveOntoAnIPTakenByTheProductIsNotPlanned() throws {
+    /// A service moved to an IP where a license of its tariff sits unused: the move was planned,
+    /// and refused by the remote; now that license serves in place of the old one (was the
+    /// allow-list's `move-onto-taken-ip`).
+    func testMoveOntoAnIPWithAnUnusedLicenseOfTheTariffTakesThatLicense() throws {
         try assertPlanMatchesRun(
             [
                 .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["panel": "Pro"], status: .active),
@@ -194,18 +186,51 @@ final class PlanMatchesRunKnownTests: XCTestCase {
             then: .setService(1, ip: "10.0.0.2", period: nil, addons: nil, now: .clean))
     }
 
-    /// refusal-back-off-unplanned
-    func testStepRefusedWithinTheHourIsNotPlanned() throws {
+    /// SpendLimit binding between two orders of one service: the run sends them in waves (one
+    /// step per service a wave), the dry run weighed them in the order it planned them, and
+    /// held another order (was the allow-list's `spend-limit-weighs-another-order`).
+    func testSpendLimitHoldsTheOrderTheRunHolds() throws {
         try assertPlanMatchesRun(
             [
-                .addService(1, ip: "10.0.0.1", package: 5, period: 1, addons: ["panel": "Pro"], status: .active),
+                .config(.spendLimit(40)),
+                .addService(
+                    2, ip: "10.0.0.3", package: 5, period: 1, addons: ["cloudlinux": "on", "panel": "Pro"],
+                    status: .active),
+                .addService(
+                    4, ip: "10.0.0.5", package: 5, period: nil, addons: ["cloudlinux": "on", "panel": "Lite"],
+                    status: .active),
                 .run(.importTariffs, .clean),
-                .run(.checkEvent, .clean),
-                .setService(1, ip: "10.0.0.2", period: nil, addons: nil, now: nil),
-                .remote(.foreignLicense(tariff: 55228, ip: "10.0.0.2", name: "bought by hand")),
-                .run(.checkEvent, .clean),
             ],
             then: .run(.checkEvent, .clean))
+    }
+
+    /// A service moved onto an IP holding a license of its license's tariff, and a tariff change:
+    /// the move went first and was refused; now the tariff changes first, on the old IP.
+    func testMoveOntoAnIPHoldingTheOldTariffWaitsForTheTariffChange() throws {
+        try assertPlanMatchesRun(
+            [
+                .addService(
+                    1, ip: "10.0.0.2", package: 12, period: 1, addons: ["cloudlinux": "on", "panel": "Host"],
+                    status: .active),
+                .run(.importTariffs, .clean),
+                .run(.checkEvent, .clean),
+                .setService(1, ip: nil, period: nil, addons: ["panel": "Lite"], now: nil),
+                .setService(1, ip: "10.0.0.4", period: nil, addons: nil, now: nil),
+                .remote(.foreignLicense(tariff: 55229, ip: "10.0.0.4", name: "bought by hand")),
+            ],
+            then: .run(.checkEvent, .clean))
+    }
+}
+
+/// The disagreements between dry run and run that `PlanMatchesRunTests` found, each cut down
+/// to the smallest state that shows it. They fail until the engine is fixed, so they run only
+/// with `LICMGR_PLANCHECK_KNOWN=1` (`make plancheck-known`); once one passes, move it to
+/// `PlanMatchesRunRegressionTests` and delete its `KnownDisagreement` entry.
+final class PlanMatchesRunKnownTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(
+            ProcessInfo.processInfo.environment["LICMGR_PLANCHECK_KNOWN"] == "1",
+            "known disagreements between dry run and run: LICMGR_PLANCHECK_KNOWN=1 runs them")
     }
 
 }

@@ -63,4 +63,31 @@ final class DryRunPlanAcceptanceTests: AcceptanceTestCase {
         XCTAssertNil((run.jsonObject["items"] as? [[String: Any]])?.first?["plan"], "only a dry run's items carry it")
         XCTAssertEqual(planned, steps(run, key: "action"), run.stdout)
     }
+
+    /// checkevent does not send again within the hour a step the remote refused for good; its
+    /// dry run says so rather than plan the step.
+    func testAStepRefusedWithinTheHourIsSkippedByTheDryRunAsByTheRun() throws {
+        try work.writeConfig(url: sim.url)
+        try licmgr("import-tariffs")
+        try addService(1, ip: "10.8.0.1")
+        try licmgr("checkevent")
+        try licmgr("service", "set", "1", "--ip", "10.8.0.9")
+        try sim.fault("soft.edit", "refuse", type: "value", message: "the IP is not allowed")
+        try licmgr("checkevent", expect: 1)
+        func edits() throws -> Int { try sim.state().calls("soft.edit").filter { $0.params["ip"] != nil }.count }
+        XCTAssertEqual(try edits(), 1)
+
+        let plan = try licmgr("checkevent", "--dry-run", "--json")
+        let items = plan.jsonObject["items"] as? [[String: Any]] ?? []
+        XCTAssertFalse(items.contains { $0["plan"] as? String == "edited" }, plan.stdout)
+        let skipped = items.filter { $0["action"] as? String == "skipped" }
+        XCTAssertEqual(skipped.count, 1, plan.stdout)
+        XCTAssertTrue((skipped.first?["detail"] as? String ?? "").contains("was refused at"), plan.stdout)
+        let run = try licmgr("checkevent", "--json")
+        XCTAssertEqual(
+            (run.jsonObject["items"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "skipped" }.count,
+            1,
+            run.stdout)
+        XCTAssertEqual(try edits(), 1, "not sent again within the hour")
+    }
 }

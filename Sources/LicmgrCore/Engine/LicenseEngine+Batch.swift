@@ -12,6 +12,8 @@ extension LicenseEngine {
         /// nil for a step of a workflow, which reports once it is done.
         var action: RunReport.Action?
         var detail: String
+        /// How a dry run names the step: what `preview` plans where the run sends it.
+        var plan: PlanItem? = nil
     }
 
     /// Sends independent steps with up to `Parallel` in flight. Each is journaled before it goes
@@ -115,21 +117,28 @@ extension LicenseEngine {
     /// Splits steps into waves, keeping their order, so that no wave holds two steps for one
     /// license or one service.
     static func waves(_ planned: [PlannedStep]) -> [[PlannedStep]] {
-        var numbers: [Int] = []
-        numbers.reserveCapacity(planned.count)
-        var nextFree: [String: Int] = [:]
-        for item in planned {
-            let keys = [item.step.service.map { "s\($0)" }, item.step.license.map { "l\($0)" }].compactMap { $0 }
-            let wave = keys.map { nextFree[$0] ?? 0 }.max() ?? 0
-            numbers.append(wave)
-            for key in keys { nextFree[key] = wave + 1 }
-        }
+        let numbers = waveNumbers(planned.lazy.map(\.step))
         // Nearly always one wave: the steps themselves, not a copy of 10,000 of them.
         let count = (numbers.max() ?? -1) + 1
         if count == 1 { return [planned] }
         var waves = [[PlannedStep]](repeating: [], count: count)
         for (item, wave) in zip(planned, numbers) { waves[wave].append(item) }
         return waves
+    }
+
+    /// The wave of each step, as `waves` splits them: a step goes one wave after the last one
+    /// before it for the same service or license.
+    static func waveNumbers(_ steps: some Sequence<Step>) -> [Int] {
+        var numbers: [Int] = []
+        numbers.reserveCapacity(steps.underestimatedCount)
+        var nextFree: [String: Int] = [:]
+        for step in steps {
+            let keys = [step.service.map { "s\($0)" }, step.license.map { "l\($0)" }].compactMap { $0 }
+            let wave = keys.map { nextFree[$0] ?? 0 }.max() ?? 0
+            numbers.append(wave)
+            for key in keys { nextFree[key] = wave + 1 }
+        }
+        return numbers
     }
 
     /// Reads licenses by view, up to `Parallel` at once; a license that cannot be read is left

@@ -44,8 +44,8 @@ extension LicenseEngine {
         }
         try place(plan, report: &run)
         // A suspended service's license, found or just bought, is suspended with it.
-        if !dryRun && run.stopped == nil && !suspended.isEmpty {
-            try followServices(suspended, listing: listing, dryRun: false, report: &run)
+        if run.stopped == nil && !suspended.isEmpty {
+            try followServices(suspended, listing: listing, dryRun: dryRun, served: plan.wouldServe, report: &run)
         }
         for item in run.items where item.action == .failed || item.action == .inDoubt {
             guard let id = item.serviceID, !unserved.contains(where: { $0.serviceID == id && $0.addon == item.addon })

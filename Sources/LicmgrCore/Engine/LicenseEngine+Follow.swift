@@ -13,10 +13,12 @@ extension LicenseEngine {
 
     /// The follow pass shared by `service ... --now` and `checkevent`; the known state must be fresh.
     /// Returns what a dry run planned that the passes after it must know: see `FollowPlan`.
+    /// `served`: licenses a dry run's serving would have given to services, followed as the run
+    /// finds them attached by then.
     @discardableResult
     func followServices(
         _ serviceIDs: [Int]?, listing: [License], dryRun: Bool, assuming change: ServiceChange = ServiceChange(),
-        report: inout RunReport
+        served: [License] = [], report: inout RunReport
     ) throws -> FollowPlan {
         var services: [Service] = []
         if let serviceIDs {
@@ -30,12 +32,19 @@ extension LicenseEngine {
         let resolver = try resolver()
         let busy = try busyLicenses()
         // Positions in the run's one read of the licenses, not copies: 100,000 weigh 30 MB.
+        // Those past the read are of `served`, and so come after a service's recorded ones.
         let known = try knownLicenses().values
-        let byService = PositionsByKey(count: known.count) { known[$0].isLive ? known[$0].serviceID : nil }
+        func recordedOrServed(_ position: Int) -> License {
+            position < known.count ? known[position] : served[position - known.count]
+        }
+        let byService = PositionsByKey(count: known.count + served.count) { position in
+            let one = recordedOrServed(position)
+            return one.isLive ? one.serviceID : nil
+        }
         var batch = FollowBatch()
         batch.busy = busy
         for service in services {
-            for license in byService[service.id].lazy.map({ known[$0] }) where !busy.contains(license.id) {
+            for license in byService[service.id].lazy.map(recordedOrServed) where !busy.contains(license.id) {
                 guard report.stopped == nil else { return batch.plan }
                 try follow(
                     license, of: service, resolver: resolver, listing: listing, dryRun: dryRun, batch: &batch,
@@ -47,7 +56,11 @@ extension LicenseEngine {
                 "\(batch.renamesLeft) license(s) still to be renamed after their services; later runs do "
                     + "\(renamesPerRun) at a time")
         }
-        try apply(batch.changes, report: &report)
+        if dryRun {
+            try preview(batch.changes, report: &report)
+        } else {
+            try apply(batch.changes, report: &report)
+        }
         guard report.stopped == nil else { return batch.plan }
         try parkAll(batch.parks, report: &report)
         return batch.plan
@@ -89,10 +102,6 @@ extension LicenseEngine {
                 report: &report)
         case .suspended:
             guard license.status == .active else { return }
-            if dryRun {
-                report.plan(PlanItem(.suspend, serviceID: service.id, licenseID: license.id))
-                return
-            }
             var suspended = license
             suspended.status = .suspended
             let hold = step(
@@ -102,7 +111,8 @@ extension LicenseEngine {
                 PlannedChange(
                     planned: PlannedStep(step: hold, call: .suspend(license: license.id, line: license.line)),
                     changed: suspended, action: .suspended,
-                    detail: "suspended license \(license.id) with service \(service.id)"))
+                    detail: "suspended license \(license.id) with service \(service.id)",
+                    plan: PlanItem(.suspend, serviceID: service.id, licenseID: license.id)))
         case .active:
             // The tariff first: a period nothing can resolve matters only to a tariff change,
             // and must not keep the license from following its service's IP and name.
@@ -138,13 +148,17 @@ extension LicenseEngine {
                     why: "service \(service.id) now needs tariff \(tariff) (\(line.rawValue))",
                     dryRun: dryRun, batch: &batch, report: &report)
                 return
-            } else if license.pricelist != tariff {
+            } else if license.pricelist != tariff || license.ip != service.ip {
                 let need = Need(
                     addon: license.addon ?? "", tariff: tariff, line: line,
                     periodChoice: Result { () throws(ConfigError) in
                         try resolver.period(local: service.period, tariff: tariff)
                     })
-                if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch) {
+                // The vendor refuses a second license of a tariff on one IP: a move there, or a
+                // change to that tariff, could never be made while that license sits unused.
+                if let present = try presentLicense(of: need, on: service, listing: listing, batch: &batch),
+                    present.id != license.id
+                {
                     if dryRun {
                         batch.plan.released.insert(license.id)
                         batch.plan.served.append(present.serving(service, addon: need.addon))
@@ -155,64 +169,80 @@ extension LicenseEngine {
                 // On its old IP the change may be refused for a license of the new tariff there,
                 // for good once the service has left: the license follows its service first (and
                 // wakes with it), and its tariff changes in the wave after.
-                if license.ip == service.ip {
+                if license.pricelist != tariff && license.ip == service.ip {
                     try changeTariff(
                         license, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch,
                         report: &report)
                     return
                 }
-                afterMove = need
+                if license.pricelist != tariff {
+                    // Unless the new IP holds a license of this one's tariff: then the move
+                    // waits for the tariff change, made on the old IP.
+                    if license.status != .suspended
+                        && onIP(
+                            service.ip, tariff: license.pricelist, except: license.id, listing: listing, batch: &batch)
+                    {
+                        try changeTariff(
+                            license, of: service, to: need, listing: listing, dryRun: dryRun, batch: &batch,
+                            report: &report)
+                        if let changed = batch.changes.last, changed.planned.step.license == license.id,
+                            changed.planned.step.kind == .changeTariff,
+                            let move = moveAndRename(changed.changed, for: service)
+                        {
+                            batch.changes.append(move)
+                        }
+                        return
+                    }
+                    afterMove = need
+                }
             }
             var current = license
             if current.status == .suspended {
-                if dryRun, let expires = license.expires, expires <= time.today, try renewedPast(license) == nil {
-                    // As `resume` does: a license that lapsed is renewed first, and that is paid.
-                    let period: Int
-                    do {
-                        period = try resolver.period(
-                            local: service.period, tariff: license.pricelist, current: license.period)
-                    } catch {
-                        report.refuse(
-                            serviceID: service.id, licenseID: license.id, "license \(license.id) not resumed", error)
-                        return
-                    }
-                    try planSpending(
-                        PlanItem(
-                            .renew(planTerm(license.pricelist, period, resolver), lapsed: expires),
-                            serviceID: service.id,
-                            licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period))),
-                        report: &report)
-                    report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
-                } else if dryRun {
-                    report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
-                } else if license.expires.map({ $0 > time.today }) ?? true {
+                let wake: Waking
+                do {
+                    wake = try howToWake(license, for: service)
+                } catch {
+                    report.refuse(
+                        serviceID: service.id, licenseID: license.id, "license \(license.id) not resumed", error)
+                    return
+                }
+                switch wake {
+                case .resume:
                     // Nothing to renew first: sent with the pass's other changes, and a move
                     // after it only once it woke.
                     current.status = .active
                     batch.changes.append(
                         PlannedChange(
                             planned: waking(license, of: service), changed: current, action: .resumed,
-                            detail: "resumed license \(license.id) with service \(service.id)"))
-                } else {
-                    guard try resume(current, service: service, report: &report) else { return }
+                            detail: "resumed license \(license.id) with service \(service.id)",
+                            plan: PlanItem(.resume, serviceID: service.id, licenseID: license.id)))
+                case .resumeUnpaid, .renewFirst:
+                    if dryRun {
+                        if case .renewFirst(let period, let lapsed) = wake {
+                            try planSpending(
+                                PlanItem(
+                                    .renew(planTerm(license.pricelist, period, resolver), lapsed: lapsed),
+                                    serviceID: service.id, licenseID: license.id,
+                                    charge: try charge(Price(tariff: license.pricelist, period: period))),
+                                report: &report)
+                        }
+                        report.plan(PlanItem(.resume, serviceID: service.id, licenseID: license.id))
+                    } else {
+                        guard try resume(current, service: service, report: &report) else { return }
+                        report.add(
+                            .resumed, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                            "resumed license \(license.id) with service \(service.id)")
+                    }
                     current.status = .active
-                    report.add(
-                        .resumed, serviceID: service.id, addon: license.addon, licenseID: license.id,
-                        "resumed license \(license.id) with service \(service.id)")
                 }
             }
-            // The cap is counted before the dry run's early return, so that it plans what the run does.
             let renameOnly = current.ip == service.ip && current.name != service.licenseName()
             if renameOnly && batch.renames >= renamesPerRun {
                 batch.renamesLeft += 1
-            } else if let change = moveAndRename(current, for: service, dryRun: dryRun, report: &report) {
+            } else if let change = moveAndRename(current, for: service) {
                 batch.renames += renameOnly ? 1 : 0
                 batch.changes.append(change)
                 current = change.changed
-            } else {
-                batch.renames += renameOnly ? 1 : 0
-                current.ip = service.ip
-                current.name = service.licenseName()
             }
             guard let need = afterMove else { return }
             if config.has(.useExistingOnUpgrade) {
@@ -228,19 +258,13 @@ extension LicenseEngine {
     }
 
     /// The change that makes a license follow its service's IP and name, or nil when it does.
-    func moveAndRename(_ license: License, for service: Service, dryRun: Bool, report: inout RunReport)
-        -> PlannedChange?
-    {
+    func moveAndRename(_ license: License, for service: Service) -> PlannedChange? {
         let name = service.licenseName()
         guard license.ip != service.ip || license.name != name else { return nil }
         let newIP = license.ip != service.ip ? service.ip : nil
         let newName = license.name != name ? name : nil
         let what = [newIP.map { "IP \(license.ip) -> \($0)" }, newName.map { "name '\($0)'" }].compactMap { $0 }
             .joined(separator: ", ")
-        if dryRun {
-            report.plan(PlanItem(.edit(what: what), serviceID: service.id, licenseID: license.id))
-            return nil
-        }
         var params: [String: String] = [:]
         params["ip"] = newIP
         params["licname"] = newName
@@ -254,7 +278,8 @@ extension LicenseEngine {
         return PlannedChange(
             planned: PlannedStep(
                 step: edit, call: .edit(license: license.id, line: license.line, name: newName, ip: newIP)),
-            changed: edited, action: .edited, detail: "changed license \(license.id): \(what)")
+            changed: edited, action: .edited, detail: "changed license \(license.id): \(what)",
+            plan: PlanItem(.edit(what: what), serviceID: service.id, licenseID: license.id))
     }
 
     /// As `dispose`, into the follow pass's batch: a delete goes out with the pass's other
@@ -263,13 +288,13 @@ extension LicenseEngine {
         _ license: License, of service: Service, why: String, dryRun: Bool, batch: inout FollowBatch,
         report: inout RunReport
     ) throws {
-        if dryRun {
-            batch.plan.released.insert(license.id)
-            try dispose(license, of: service, why: why, dryRun: true, report: &report)
-        } else if reusesLicenses(of: service) {
-            batch.parks.append(license)
-        } else {
+        if dryRun { batch.plan.released.insert(license.id) }
+        if !reusesLicenses(of: service) {
             batch.changes.append(deletion(license, of: service, why: why))
+        } else if dryRun {
+            try dispose(license, of: service, why: why, dryRun: true, report: &report)
+        } else {
+            batch.parks.append(license)
         }
     }
 
@@ -306,7 +331,8 @@ extension LicenseEngine {
                     .delete, at: .delete, service: service.id, addon: license.addon, license: license.id,
                     "delete license \(license.id)"),
                 call: .delete(license: license.id, line: license.line)),
-            changed: deleted, action: .deleted, detail: "deleted license \(license.id): \(why)")
+            changed: deleted, action: .deleted, detail: "deleted license \(license.id): \(why)",
+            plan: PlanItem(.delete(described: nil), serviceID: service.id, licenseID: license.id, why: why))
     }
 
     /// The addon now maps to another tariff: with `UseExistingOnUpgrade` take a free license
@@ -354,21 +380,30 @@ extension LicenseEngine {
                 error)
             return
         }
-        let poolNote = " (not from the free pool: \(notPooled))"
+        let why = "not from the free pool: \(notPooled)"
         if !dryRun {
             report.note(
-                "license \(license.id) of service \(service.id): changing its tariff to \(need.tariff)\(poolNote)")
+                "license \(license.id) of service \(service.id): changing its tariff to \(need.tariff) (\(why))")
         }
-        if !dryRun && excused.isEmpty {
-            batch.changes.append(try retariffing(license, of: service, to: need.tariff, period: period))
+        if excused.isEmpty {
+            let change = try retariffing(license, of: service, to: need.tariff, period: period, why: why)
+            batch.changes.append(change)
+            // Renewed later in the run at the new tariff's price, as the run leaves it.
+            if dryRun { batch.plan.served.append(change.changed) }
             return
         }
         if try retariff(
-            license, of: service, to: need.tariff, period: period, dryRun: dryRun,
-            why: "not from the free pool: \(notPooled)", report: &report)
+            license, of: service, to: need.tariff, period: period, dryRun: dryRun, why: why, report: &report)
         {
             report.excuse(excused, "license \(license.id) changed its tariff instead")
         }
+    }
+
+    /// Whether a live license of `tariff` other than `except` is on `ip`.
+    private func onIP(_ ip: String, tariff: Int, except: Int, listing: [License], batch: inout FollowBatch) -> Bool {
+        let byIP = batch.byIP ?? PositionsByIP(listing)
+        batch.byIP = byIP
+        return byIP[ip].contains { listing[$0].pricelist == tariff && listing[$0].id != except }
     }
 
     /// A live license of the needed tariff on the service's IP that no service holds: bought by
@@ -426,14 +461,11 @@ extension LicenseEngine {
         _ license: License, of service: Service, to tariff: Int, period: Int, dryRun: Bool, why: String? = nil,
         report: inout RunReport
     ) throws -> Bool {
+        let change = try retariffing(license, of: service, to: tariff, period: period, why: why)
         if dryRun {
-            try planSpending(
-                PlanItem(
-                    .retariff(planTerm(tariff, period, try resolver())), serviceID: service.id, licenseID: license.id,
-                    why: why, charge: try charge(Price(tariff: tariff, period: period))), report: &report)
+            if let item = change.plan { try planSpending(item, report: &report) }
             return false
         }
-        let change = try retariffing(license, of: service, to: tariff, period: period)
         return try apply(change.planned.step, to: change.changed, reportAs: .retariffed, change.detail, report: &report)
         { () throws(RemoteError) in
             try server.changeTariff(license: license.id, pricelist: tariff, period: period)
@@ -441,7 +473,9 @@ extension LicenseEngine {
     }
 
     /// The journaled step that changes a license's tariff, and the license once it is done.
-    func retariffing(_ license: License, of service: Service, to tariff: Int, period: Int) throws -> PlannedChange {
+    func retariffing(_ license: License, of service: Service, to tariff: Int, period: Int, why: String? = nil) throws
+        -> PlannedChange
+    {
         let change = step(
             .changeTariff, at: .retariff, service: service.id, addon: license.addon, license: license.id,
             params: ["pricelist": String(tariff), "period": String(period)],
@@ -457,6 +491,9 @@ extension LicenseEngine {
                 step: change, call: .changeTariff(license: license.id, pricelist: tariff, period: period)),
             changed: changed, action: .retariffed,
             detail: "changed license \(license.id) of service \(service.id) from tariff \(license.pricelist) to "
-                + (try described(tariff, period)))
+                + (try described(tariff, period)),
+            plan: PlanItem(
+                .retariff(planTerm(tariff, period, try resolver())), serviceID: service.id, licenseID: license.id,
+                why: why, charge: try charge(Price(tariff: tariff, period: period))))
     }
 }

@@ -103,13 +103,49 @@ extension LicenseEngine {
             }
         }
         if backsOff, let refusal = try recentRefusal(like: step) {
-            report.add(
-                .skipped, serviceID: step.service, addon: step.addon, licenseID: step.license,
-                "\(step.summary) was refused at \(refusal.createdAt) (\(refusal.result ?? "")); "
-                    + "checkevent tries again an hour later, a command by hand at once")
+            skip(step, refusedAs: refusal, report: &report)
             return nil
         }
         return step
+    }
+
+    /// What a dry run does where the run sends `changes` together: plans each as the run would
+    /// admit it, held by `SpendLimit` or skipped for a refusal within the back-off, and plans no
+    /// later step of a license once an earlier one would not go, as `sendAll` sends none.
+    func preview(_ changes: [PlannedChange], report: inout RunReport) throws {
+        try preview(changes.compactMap { change in change.plan.map { (change.planned.step, $0) } }, report: &report)
+    }
+
+    /// `preview` of steps with the items that name them, weighed in the order `sendAll` admits
+    /// them: wave by wave, so that `SpendLimit` holds the steps the run would hold.
+    func preview(_ steps: [(step: Step, item: PlanItem)], report: inout RunReport) throws {
+        var stopped = Set<Int>()
+        let waves = Self.waveNumbers(steps.lazy.map(\.step))
+        for index in steps.indices.sorted(by: { (waves[$0], $0) < (waves[$1], $1) }) {
+            let item = steps[index].item
+            var step = steps[index].step
+            if let license = step.license, stopped.contains(license) { continue }
+            // As `check` journals it: a refusal is matched on every parameter, the cost included.
+            if let price = step.price { step.params["cost"] = try cost(of: price).map(String.init) }
+            if backsOff, let refusal = try recentRefusal(like: step) {
+                skip(step, refusedAs: refusal, report: &report)
+                if let license = step.license { stopped.insert(license) }
+                continue
+            }
+            if step.price == nil {
+                report.plan(item)
+            } else if try !planSpending(item, report: &report), let license = step.license {
+                stopped.insert(license)
+            }
+        }
+    }
+
+    /// Reports a step not sent because the remote refused it for good within `refusalBackOff`.
+    private func skip(_ step: Step, refusedAs refusal: RemoteOperation, report: inout RunReport) {
+        report.add(
+            .skipped, serviceID: step.service, addon: step.addon, licenseID: step.license,
+            "\(step.summary) was refused at \(refusal.createdAt) (\(refusal.result ?? "")); "
+                + "checkevent tries again an hour later, a command by hand at once")
     }
 
     /// Records why a sent step failed: in doubt when the remote may have applied it, failed

@@ -68,7 +68,9 @@ extension LicenseEngine {
 
     /// Plans a step that spends money, weighed against `SpendLimit` as the run will weigh it,
     /// the steps planned before it counted as spent: one the run would hold is planned held.
-    func planSpending(_ item: PlanItem, report: inout RunReport) throws {
+    /// False when it is planned held.
+    @discardableResult
+    func planSpending(_ item: PlanItem, report: inout RunReport) throws -> Bool {
         var item = item
         if config.spendLimit != nil, let why = try overSpendLimit(item.charge?.amount, planned: report.plannedCost ?? 0)
         {
@@ -76,5 +78,6 @@ extension LicenseEngine {
             item.charge = nil
         }
         report.plan(item)
+        return item.heldBy == nil
     }
 }

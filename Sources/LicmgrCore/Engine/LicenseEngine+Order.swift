@@ -83,6 +83,8 @@ extension LicenseEngine {
         /// The report's failed items of a reuse for the same need that rolled back cleanly:
         /// once this order serves the need, they are warnings, not failures.
         var excused: [Int] = []
+        /// How a dry run names the order: planned where the run sends it, with the others.
+        var item: PlanItem? = nil
     }
 
     /// How a run serves: `allowSuspended` for `fixchilds`, which serves suspended services
@@ -226,16 +228,16 @@ extension LicenseEngine {
                 pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
                 name: service.licenseName(),
                 remoteID: keys.next(), addons: addons)
+            var order = OrderPlan(request: request, service: service, addon: need.addon, excused: excused)
             if dryRun {
-                try planSpending(
-                    PlanItem(
-                        .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
-                        addon: need.addon, why: "not from the free pool: \(notPooled)",
-                        charge: try charge(Price(tariff: need.tariff, period: period))), report: &report)
-                continue
+                order.item = PlanItem(
+                    .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
+                    addon: need.addon, why: "not from the free pool: \(notPooled)",
+                    charge: try charge(Price(tariff: need.tariff, period: period)))
+            } else {
+                report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
             }
-            report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
-            plan.orders.append(OrderPlan(request: request, service: service, addon: need.addon, excused: excused))
+            plan.orders.append(order)
         }
     }
 
@@ -344,18 +346,11 @@ extension LicenseEngine {
     /// Journals, sends and records the orders of a run, up to `Parallel` at once. A failed
     /// order is in the report; one whose answer was lost stops the run.
     func place(_ orders: [OrderPlan], report: inout RunReport) throws {
-        let planned = orders.map { plan in
-            PlannedStep(
-                step: step(
-                    .order, at: .order, service: plan.service.id, addon: plan.addon, license: nil,
-                    params: [
-                        "pricelist": String(plan.request.pricelist), "period": String(plan.request.period),
-                        "ip": plan.request.ip, "licname": plan.request.name,
-                    ].merging(plan.request.addons.map { ("addon_\($0.id)", String($0.count)) }) { first, _ in first },
-                    key: plan.request.remoteID,
-                    buying: Price(tariff: plan.request.pricelist, period: plan.request.period),
-                    "order for service \(plan.service.id)"),
-                call: .order(plan.request))
+        let planned = orders.map(ordering)
+        if report.dryRun {
+            try preview(
+                zip(planned, orders).compactMap { step, order in order.item.map { (step.step, $0) } }, report: &report)
+            return
         }
         // Places, not copies: a takeover's 10,000 orders are held in enough forms already.
         let byKey = Dictionary(
@@ -364,6 +359,21 @@ extension LicenseEngine {
             guard let place = byKey[order.key], case .ordered(let id) = answer else { return }
             try recordOrder(order, orders[place], id: id, report: &report)
         }
+    }
+
+    /// The journaled step that places an order.
+    private func ordering(_ plan: OrderPlan) -> PlannedStep {
+        PlannedStep(
+            step: step(
+                .order, at: .order, service: plan.service.id, addon: plan.addon, license: nil,
+                params: [
+                    "pricelist": String(plan.request.pricelist), "period": String(plan.request.period),
+                    "ip": plan.request.ip, "licname": plan.request.name,
+                ].merging(plan.request.addons.map { ("addon_\($0.id)", String($0.count)) }) { first, _ in first },
+                key: plan.request.remoteID,
+                buying: Price(tariff: plan.request.pricelist, period: plan.request.period),
+                "order for service \(plan.service.id)"),
+            call: .order(plan.request))
     }
 
     /// Records a license the remote sold: attached to its service, its term, the journal.

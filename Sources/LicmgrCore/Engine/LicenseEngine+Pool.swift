@@ -432,29 +432,48 @@ extension LicenseEngine {
             license: workflow.licenseID, "\(detail) (\(workflow.key))")
     }
 
+    /// How a suspended license wakes for its service: the one rule the run and its dry run read.
+    enum Waking {
+        case resume
+        /// The remote shows it lapsed, but licmgr paid for a term not nearly run out: resumed
+        /// without paying again.
+        case resumeUnpaid(until: Day)
+        /// It lapsed on `lapsed`: renewed for `period` first, and that is paid.
+        case renewFirst(period: Int, lapsed: Day)
+    }
+
+    /// Throws when the period to renew a lapsed license for cannot be resolved.
+    func howToWake(_ license: License, for service: Service) throws -> Waking {
+        if let until = try renewedPast(license) { return .resumeUnpaid(until: until) }
+        guard let expires = license.expires, expires <= time.today else { return .resume }
+        let period = try resolver().period(local: service.period, tariff: license.pricelist, current: license.period)
+        return .renewFirst(period: period, lapsed: expires)
+    }
+
     /// Resumes a suspended license, renewing it first if it lapsed meanwhile.
     func resume(_ license: License, service: Service, report: inout RunReport) throws -> Bool {
         var current = license
-        if let until = try renewedPast(current) {
+        let wake: Waking
+        do {
+            wake = try howToWake(current, for: service)
+        } catch {
+            report.refuse(serviceID: service.id, licenseID: current.id, "license \(current.id) not resumed", error)
+            return false
+        }
+        switch wake {
+        case .resume: break
+        case .resumeUnpaid(let until):
             report.warn(
                 "license \(current.id): the remote shows it expired on \(current.expires?.description ?? "?"), but "
                     + "licmgr renewed it until \(until); resumed without renewing again (check the remote's dates)")
-        } else if let expires = current.expires, expires <= time.today {
-            let period: Int
-            do {
-                period = try resolver().period(
-                    local: service.period, tariff: current.pricelist, current: current.period)
-            } catch {
-                report.refuse(serviceID: service.id, licenseID: current.id, "license \(current.id) not resumed", error)
-                return false
-            }
+        case .renewFirst(let period, _):
             guard try renewOne(current, period: period, at: .resumeRenew, report: &report) else { return false }
             current = refresh(current.id, report: &report) ?? current
             if current.status != .suspended { return true }
         }
-        let wake = waking(current, of: service)
+        let resuming = waking(current, of: service)
         current.status = .active
-        return try apply(wake.step, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
+        return try apply(resuming.step, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
             () throws(RemoteError) in try server.resume(license: current.id, line: current.line)
         }
     }

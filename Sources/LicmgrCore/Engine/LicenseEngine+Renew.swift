@@ -36,69 +36,49 @@ extension LicenseEngine {
             licenses.removeAll { wouldRelease.contains($0.id) }
         }
         guard !licenses.isEmpty else { return }
+        var snapshot = RenewalPlan.Snapshot(licenses: licenses, services: [:], dueDay: dueDay)
         // The renewals journaled so far, by license: the journal only grows, so look up, not scan.
-        let journal = Dictionary(
+        snapshot.journal = Dictionary(
             grouping: (try store.operations(state: .done) + store.operations(state: .failed)).filter {
                 $0.kind == .renew
             },
             by: { $0.licenseID ?? 0 })
-        // A license with a step still in doubt waits for it to settle; settling has said so.
-        let busy = try busyLicenses()
+        snapshot.busy = try busyLicenses()
+        for license in licenses where !snapshot.busy.contains(license.id) {
+            if let id = license.serviceID, snapshot.services[id] == nil { snapshot.services[id] = try service(id) }
+            snapshot.renewedUntil[license.id] = try store.renewedUntil(license: license.id)
+        }
         var renewals: [PlannedStep] = []
-        for license in licenses where !busy.contains(license.id) {
-            guard let serviceID = license.serviceID, let service = try self.service(serviceID) else { continue }
-            if let reason = Self.notRenewable(license, service: service, catalogue: resolver.catalogue)
-                ?? Self.noLongerNeeded(license, by: service, resolver: resolver)
-            {
+        var planned: [(step: Step, item: PlanItem)] = []
+        for decision in RenewalPlan.decide(snapshot, resolver: resolver) {
+            switch decision {
+            case .skip(let license, let why, let warning):
+                if let warning { report.warn(warning) }
                 report.add(
-                    .skipped, serviceID: serviceID, licenseID: license.id,
-                    "license \(license.id) not renewed: \(reason)")
-                continue
-            }
-            if let until = try store.renewedUntil(license: license.id), until > dueDay {
-                // licmgr's own record outranks the remote's dates: a remote whose clock lags, or
-                // that lost a renewal's effect, must not be paid again for the same term.
-                if let expires = license.expires, expires <= dueDay {
-                    report.warn(
-                        "license \(license.id): the remote shows it expiring \(expires), but licmgr renewed it "
-                            + "until \(until); not renewed again (check the remote's dates)")
+                    .skipped, serviceID: license.serviceID, licenseID: license.id,
+                    "license \(license.id) not renewed: \(why)")
+            case .refuse(let license, let error):
+                report.refuse(
+                    serviceID: license.serviceID, licenseID: license.id, "license \(license.id) not renewed", error)
+            case .renew(let license, let period):
+                let step = renewal(of: license, period: period, at: .renew)
+                guard dryRun else {
+                    renewals.append(PlannedStep(step: step, call: .prolong(license: license.id, period: period)))
+                    continue
                 }
-                report.add(
-                    .skipped, serviceID: serviceID, licenseID: license.id,
-                    "license \(license.id) not renewed: licmgr renewed it already until \(until)")
-                continue
+                planned.append(
+                    (
+                        step,
+                        PlanItem(
+                            .renew(planTerm(license.pricelist, period, resolver), lapsed: nil),
+                            serviceID: license.serviceID, licenseID: license.id,
+                            charge: try charge(Price(tariff: license.pricelist, period: period)))
+                    ))
             }
-            let term = license.expires?.description ?? ""
-            if let earlier = journal[license.id]?.first(where: {
-                $0.params["expires_before"] == term
-                    && ($0.state == .done || !Self.isRetryable($0))
-            }) {
-                let why =
-                    earlier.state == .done
-                    ? "renewed already for this term" : "refused for this term (\(earlier.result ?? ""))"
-                report.add(
-                    .skipped, serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed: \(why)")
-                continue
-            }
-            let period: Int
-            do {
-                period = try resolver.period(local: service.period, tariff: license.pricelist, current: license.period)
-            } catch {
-                report.refuse(serviceID: serviceID, licenseID: license.id, "license \(license.id) not renewed", error)
-                continue
-            }
-            if dryRun {
-                try planSpending(
-                    PlanItem(
-                        .renew(planTerm(license.pricelist, period, resolver), lapsed: nil), serviceID: serviceID,
-                        licenseID: license.id, charge: try charge(Price(tariff: license.pricelist, period: period))),
-                    report: &report)
-                continue
-            }
-            renewals.append(
-                PlannedStep(
-                    step: renewal(of: license, period: period, at: .renew),
-                    call: .prolong(license: license.id, period: period)))
+        }
+        if dryRun {
+            try preview(planned, report: &report)
+            return
         }
         let byID = Dictionary(licenses.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         try sendAll(renewals, report: &report) { step, answer, report in

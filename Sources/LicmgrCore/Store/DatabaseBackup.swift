@@ -16,7 +16,8 @@ public enum DatabaseBackup {
     /// checkevent) is neither stopped by it nor seen half-way. The copy is built under a
     /// temporary name beside `path`, mode 0600, synced, and only then given its name, so `path`
     /// never holds half a backup; an existing `path` is replaced only when `replace` is set.
-    public static func copy(database: String, to path: String, replace: Bool) throws -> Copy {
+    /// `durable: false` for a scratch copy that dies with the command: it is not synced to disk.
+    public static func copy(database: String, to path: String, replace: Bool, durable: Bool = true) throws -> Copy {
         guard FileManager.default.fileExists(atPath: database) else {
             throw StoreError.cannotOpen(path: database, reason: "no such file: there is nothing to back up")
         }
@@ -49,13 +50,15 @@ public enum DatabaseBackup {
             throw error.at(path)
         }
         // SQLite does not sync what VACUUM INTO writes.
-        let synced = open(building, O_RDONLY | O_CLOEXEC)
-        guard synced >= 0, fsync(synced) == 0 else {
-            let code = errno
-            if synced >= 0 { close(synced) }
-            throw StoreError.cannotOpen(path: path, reason: "cannot sync it: \(SQLiteDatabase.describe(code))")
+        if durable {
+            let synced = open(building, O_RDONLY | O_CLOEXEC)
+            guard synced >= 0, fsync(synced) == 0 else {
+                let code = errno
+                if synced >= 0 { close(synced) }
+                throw StoreError.cannotOpen(path: path, reason: "cannot sync it: \(SQLiteDatabase.describe(code))")
+            }
+            close(synced)
         }
-        close(synced)
         if replace {
             guard rename(building, path) == 0 else {
                 throw StoreError.cannotOpen(path: path, reason: SQLiteDatabase.describe(errno))
@@ -65,7 +68,7 @@ public enum DatabaseBackup {
             if errno == EEXIST { throw UsageError("\(path) exists; give --force to replace it with the backup") }
             throw StoreError.cannotOpen(path: path, reason: SQLiteDatabase.describe(errno))
         }
-        syncDirectory(of: path)
+        if durable { syncDirectory(of: path) }
         var info = stat()
         let bytes = stat(path, &info) == 0 ? Int(info.st_size) : 0
         return Copy(database: database, path: path, bytes: bytes, schemaVersion: version)
