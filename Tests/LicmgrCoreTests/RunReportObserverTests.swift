@@ -48,9 +48,9 @@ final class RunReportObserverTests: XCTestCase {
     func testReleasingPartOfTheHeldItemsKeepsTheRest() {
         let recorder = Recorder()
         var report = RunReport(observer: recorder)
-        let (_, first) = report.holdingBack { $0.add(.reused, licenseID: 2, "reused 2") }
-        _ = report.holdingBack { $0.add(.failed, licenseID: 3, "reusing 3 failed") }
-        report.release(first)
+        _ = report.holdingBack { $0.add(.reused, licenseID: 2, "reused 2") }
+        let (_, second) = report.holdingBack { $0.add(.failed, licenseID: 3, "reusing 3 failed") }
+        report.release(allBut: Set(second))
         XCTAssertEqual(recorder.heard, ["reused: reused 2"])
         report.release()
         XCTAssertEqual(recorder.heard, ["reused: reused 2", "failed: reusing 3 failed"])

@@ -193,6 +193,72 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try work.store().openWorkflows().count, 0)
     }
 
+    /// Takes from the pool go out together, a wave per step: every rename, then every new key,
+    /// then every wake, not one license's three steps after another's (200 takes at 50 ms took
+    /// 45 s one by one).
+    func testTakesFromThePoolGoOutTogether() throws {
+        try work.writeConfig(url: sim.url, extra: Self.reuse + "\nParallel 4")
+        let free = try (1...4).map { _ in try seedFree(changed: today.adding(months: -2)) }
+        for id in 1...4 { try addService(id, ip: "10.0.0.\(id)", extra: ["--package", "12"]) }
+        let before = try sim.state().calls.count
+        let run = try licmgr("order", "1", "2", "3", "4", "--json").jsonObject
+        XCTAssertEqual(run["reused"] as? Int, 4, "\(run)")
+        let state = try sim.state()
+        let steps = state.calls.dropFirst(before).compactMap { call -> String? in
+            switch call.function {
+            case "soft.resume": return "wake"
+            case "soft.edit" where call.params["clicked_button"] == "newkey": return "newkey"
+            case "soft.edit" where call.params["sok"] != nil: return "rename"
+            default: return nil
+            }
+        }
+        XCTAssertEqual(steps, ["rename", "newkey", "wake"].flatMap { Array(repeating: $0, count: 4) })
+        let store = try work.store()
+        for id in 1...4 {
+            let served = try store.licenses(serviceID: id).filter(\.isLive)
+            XCTAssertEqual(served.count, 1, "service \(id): \(served)")
+            XCTAssertTrue(free.contains(served.first?.id ?? 0), "service \(id): \(served)")
+            let remote = state.licenses.first { $0["id"] == served.first.map { String($0.id) } }
+            XCTAssertEqual(remote?["licname"], "Item #\(id) addon vps\(id)")
+            XCTAssertEqual(remote?["status"], "2")
+            XCTAssertEqual(served.first?.key, remote?["lickey"])
+        }
+        XCTAssertEqual(try store.openWorkflows().count, 0)
+    }
+
+    /// Upgrades that take free licenses of the new tariff go out together too, each a chain on
+    /// its own license, and the licenses they replace go after them.
+    func testUpgradesFromThePoolGoOutTogether() throws {
+        try work.writeConfig(url: sim.url, extra: "Option UseExistingOnUpgrade\nParallel 4")
+        for id in 1...3 { try addService(id, ip: "10.0.0.\(id)") }
+        try licmgr("checkevent")
+        let free = try (1...3).map { _ in try seedFree(changed: today.adding(months: -2), tariff: "55228") }
+        for id in 1...3 { try licmgr("service", "set", String(id), "--addon", "panel=Pro") }
+        let before = try sim.state().calls.count
+        let run = try licmgr("checkevent", "--json").jsonObject
+        XCTAssertEqual(run["reused"] as? Int, 3, "\(run)")
+        XCTAssertEqual(run["deleted"] as? Int, 3, "\(run)")
+        let state = try sim.state()
+        let steps = state.calls.dropFirst(before).compactMap { call -> String? in
+            switch call.function {
+            case "soft.resume": return "wake"
+            case "soft.delete": return "delete"
+            case "soft.edit" where call.params["clicked_button"] == "newkey": return "newkey"
+            case "soft.edit" where call.params["sok"] != nil: return "rename"
+            default: return nil
+            }
+        }
+        XCTAssertEqual(steps, ["rename", "newkey", "wake", "delete"].flatMap { Array(repeating: $0, count: 3) })
+        XCTAssertEqual(state.calls("service.changepricelist").count, 0)
+        let store = try work.store()
+        for id in 1...3 {
+            let served = try store.licenses(serviceID: id).filter(\.isLive)
+            XCTAssertEqual(served.map(\.pricelist), [55228], "service \(id): \(served)")
+            XCTAssertTrue(free.contains(served.first?.id ?? 0), "service \(id): \(served)")
+        }
+        XCTAssertEqual(try store.openWorkflows().count, 0)
+    }
+
     func testNewKeyOnAParkedLicenseWarnsThatItRestartsItsMonth() throws {
         let free = try seedFree(changed: today.adding(months: -2))
         try licmgr("sync")

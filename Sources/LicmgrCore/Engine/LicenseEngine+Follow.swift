@@ -62,6 +62,8 @@ extension LicenseEngine {
             try apply(batch.changes, report: &report)
         }
         guard report.stopped == nil else { return batch.plan }
+        try upgradeAll(batch.upgrades, report: &report)
+        guard report.stopped == nil else { return batch.plan }
         try parkAll(batch.parks, report: &report)
         return batch.plan
     }
@@ -77,7 +79,18 @@ extension LicenseEngine {
         var busy: Set<Int> = []
         /// Licenses to park, together once the changes are sent.
         var parks: [License] = []
+        /// Upgrades taking a free license of the new tariff, together once the changes are sent.
+        var upgrades: [Upgrade] = []
         var plan = FollowPlan()
+    }
+
+    /// An upgrade the follow pass recorded: the license it replaces, for the tariff change
+    /// made instead if the take is given up.
+    struct Upgrade {
+        var workflow: Workflow
+        var license: License
+        var service: Service
+        var need: Need
     }
 
     /// What a dry run's follow pass planned that serving and renewing after it must pass over,
@@ -322,7 +335,7 @@ extension LicenseEngine {
     }
 
     /// The journaled step that deletes a license its service no longer needs, and the license once it is done.
-    private func deletion(_ license: License, of service: Service, why: String) -> PlannedChange {
+    func deletion(_ license: License, of service: Service, why: String) -> PlannedChange {
         var deleted = license
         deleted.status = .deleted
         return PlannedChange(
@@ -341,10 +354,6 @@ extension LicenseEngine {
         _ license: License, of service: Service, to need: Need, listing: [License], dryRun: Bool,
         batch: inout FollowBatch, report: inout RunReport
     ) throws {
-        // A take refused and rolled back cleanly, then served by changing the tariff: a warning.
-        // Its items are held back until that is known, and told on the way out either way.
-        var excused: [Int] = []
-        defer { report.release() }
         // Why no free license of the new tariff serves instead, said wherever the tariff change is paid.
         var notPooled = "Option UseExistingOnUpgrade is off"
         if config.has(.useExistingOnUpgrade) {
@@ -361,14 +370,40 @@ extension LicenseEngine {
                         license, of: service, why: "replaced by license \(free.id)", dryRun: true, report: &report)
                     return
                 }
-                switch try takeHeld(free, for: service, need: need, replacing: license, report: &report) {
-                case .served, .stopped: return
-                case .rolledBack(let excusable): excused = excusable
-                }
-                notPooled = "taking free license \(free.id) failed"
+                batch.upgrades.append(
+                    Upgrade(
+                        workflow: try startTake(free, for: service, need: need, replacing: license), license: license,
+                        service: service, need: need))
+                return
             case .none(let why): notPooled = why
             }
         }
+        try retariffUnpooled(
+            license, of: service, to: need, notPooled: notPooled, dryRun: dryRun, batch: &batch, report: &report)
+    }
+
+    /// Carries on the pass's upgrades together; the license of one given up changes its tariff instead.
+    private func upgradeAll(_ upgrades: [Upgrade], report: inout RunReport) throws {
+        // Whatever happens, the items held for `excuse` are told once the tariff changes are done.
+        defer { report.release() }
+        let givenUp = try takeAllHeld(upgrades.map(\.workflow), report: &report)
+        var batch = FollowBatch()
+        for upgrade in upgrades {
+            guard let excused = givenUp[upgrade.workflow.key] else { continue }
+            try retariffUnpooled(
+                upgrade.license, of: upgrade.service, to: upgrade.need,
+                notPooled: "taking free license \(upgrade.workflow.licenseID) failed", excused: excused, dryRun: false,
+                batch: &batch, report: &report)
+        }
+        try apply(batch.changes, report: &report)
+    }
+
+    /// Changes the license's tariff to the need's, the free pool not serving it for `notPooled`.
+    /// `excused`: the items of a take given up for it, which are warnings once the change is made.
+    private func retariffUnpooled(
+        _ license: License, of service: Service, to need: Need, notPooled: String, excused: [Int] = [],
+        dryRun: Bool, batch: inout FollowBatch, report: inout RunReport
+    ) throws {
         let period: Int
         do {
             try resolver().checkSold(tariff: need.tariff, addon: need.addon, value: service.addons[need.addon] ?? "")

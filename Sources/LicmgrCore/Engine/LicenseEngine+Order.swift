@@ -73,6 +73,20 @@ extension LicenseEngine {
         /// What a dry run would attach, reuse or move for a service, as the run would leave it:
         /// the renewal pass after serving plans their renewals as the run would make them.
         var wouldServe: [License] = []
+        /// Takes from the free pool, recorded as serving found them and sent together.
+        var takes: [PlannedTake] = []
+        /// What serving looked in, for the need of a take given up: it is served as if the
+        /// pool had nothing.
+        var index: ServeIndex?
+    }
+
+    /// A take from the free pool that serving recorded, and the need it serves.
+    struct PlannedTake {
+        var workflow: Workflow
+        var service: Service
+        var need: Need
+        /// All the service's needs, which an order bought instead counts its addons among.
+        var needs: [Need]
     }
 
     /// An order `serve` decided on, sent with the others of its run.
@@ -174,7 +188,6 @@ extension LicenseEngine {
             }
             // Why the pool does not serve this need, said wherever a license is bought instead.
             let notPooled: String
-            var excused: [Int] = []
             if let why = poolUnused(by: service) {
                 notPooled = why
             } else if service.status != .active {
@@ -191,54 +204,67 @@ extension LicenseEngine {
                         plan.wouldServe.append(free.serving(service, addon: need.addon))
                         continue
                     }
-                    // What the take reports is held back until an order may excuse it.
-                    switch try takeHeld(free, for: service, need: need, replacing: nil, report: &report) {
-                    case .served: continue
-                    case .stopped: return
-                    case .rolledBack(let excusable): excused = excusable
-                    }
-                    notPooled = "reusing free license \(free.id) failed"
+                    // Sent with the run's other takes; one given up buys as below, once they are done.
+                    plan.takes.append(
+                        PlannedTake(
+                            workflow: try startTake(free, for: service, need: need, replacing: nil), service: service,
+                            need: need, needs: needs))
+                    plan.claimed.insert(free.id)
+                    if plan.index == nil { plan.index = index }
+                    continue
                 case .none(let why): notPooled = why
                 }
             }
-            let period: Int
-            do {
-                try resolver.checkSold(tariff: need.tariff, addon: need.addon, value: service.addons[need.addon] ?? "")
-                period = try need.period()
-            } catch {
-                report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
-                continue
-            }
-            if let other = try movable(
-                for: service, need: need, index: index, claimed: plan.claimed, resolver: resolver)
-            {
-                try move(other, to: service, need: need, period: period, dryRun: dryRun, plan: &plan, report: &report)
-                continue
-            }
-            let addons: [OrderRequest.AddonCount]
-            do {
-                addons = try resolver.addonCounts(
-                    tariff: need.tariff, among: needs.map(\.tariff), service: service.addons)
-            } catch {
-                report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
-                continue
-            }
-            let poolNote = " (not from the free pool: \(notPooled))"
-            let request = OrderRequest(
-                pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
-                name: service.licenseName(),
-                remoteID: keys.next(), addons: addons)
-            var order = OrderPlan(request: request, service: service, addon: need.addon, excused: excused)
-            if dryRun {
-                order.item = PlanItem(
-                    .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
-                    addon: need.addon, why: "not from the free pool: \(notPooled)",
-                    charge: try charge(Price(tariff: need.tariff, period: period)))
-            } else {
-                report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
-            }
-            plan.orders.append(order)
+            try buy(
+                need, for: service, needs: needs, notPooled: notPooled, resolver: resolver, index: index,
+                dryRun: dryRun, plan: &plan, report: &report)
         }
+    }
+
+    /// Serves a need the pool does not serve, for `notPooled`: a license of another edition on
+    /// the service's IP changes its tariff, else a new one is ordered. `excused`: the items of
+    /// a take given up for it, which are warnings once the order serves.
+    private func buy(
+        _ need: Need, for service: Service, needs: [Need], notPooled: String, excused: [Int] = [],
+        resolver: Resolver, index: ServeIndex, dryRun: Bool, plan: inout ServePlan, report: inout RunReport
+    ) throws {
+        let period: Int
+        do {
+            try resolver.checkSold(tariff: need.tariff, addon: need.addon, value: service.addons[need.addon] ?? "")
+            period = try need.period()
+        } catch {
+            report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
+            return
+        }
+        if let other = try movable(
+            for: service, need: need, index: index, claimed: plan.claimed, resolver: resolver)
+        {
+            try move(other, to: service, need: need, period: period, dryRun: dryRun, plan: &plan, report: &report)
+            return
+        }
+        let addons: [OrderRequest.AddonCount]
+        do {
+            addons = try resolver.addonCounts(
+                tariff: need.tariff, among: needs.map(\.tariff), service: service.addons)
+        } catch {
+            report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
+            return
+        }
+        let poolNote = " (not from the free pool: \(notPooled))"
+        let request = OrderRequest(
+            pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
+            name: service.licenseName(),
+            remoteID: keys.next(), addons: addons)
+        var order = OrderPlan(request: request, service: service, addon: need.addon, excused: excused)
+        if dryRun {
+            order.item = PlanItem(
+                .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
+                addon: need.addon, why: "not from the free pool: \(notPooled)",
+                charge: try charge(Price(tariff: need.tariff, period: period)))
+        } else {
+            report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
+        }
+        plan.orders.append(order)
     }
 
     /// A live license on the account with the service's IP and tariff that serves no service:
@@ -333,14 +359,35 @@ extension LicenseEngine {
                 }
             }
         }
+        let instead = try carryOnTakes(plan, report: &report)
         try place(plan.orders, report: &report)
+        if !instead.isEmpty { try place(instead, report: &report) }
         let served = Set(
             report.items.filter { $0.action == .ordered }.compactMap { item in
                 item.serviceID.map { "\($0) \(item.addon ?? "")" }
             })
         report.excuse(
-            plan.orders.filter { served.contains("\($0.service.id) \($0.addon)") }.flatMap(\.excused),
+            [plan.orders, instead].joined().filter { served.contains("\($0.service.id) \($0.addon)") }
+                .flatMap(\.excused),
             "a new license was bought instead")
+    }
+
+    /// Carries on the run's takes from the free pool together, then serves the need of each
+    /// one given up as if the pool had nothing: returns the orders that buy for them.
+    private func carryOnTakes(_ plan: ServePlan, report: inout RunReport) throws -> [OrderPlan] {
+        guard let index = plan.index else { return [] }
+        let givenUp = try takeAllHeld(plan.takes.map(\.workflow), report: &report)
+        var instead = ServePlan()
+        instead.claimed = plan.claimed
+        let resolver = try resolver()
+        for take in plan.takes {
+            guard let excusable = givenUp[take.workflow.key] else { continue }
+            try buy(
+                take.need, for: take.service, needs: take.needs,
+                notPooled: "reusing free license \(take.workflow.licenseID) failed", excused: excusable,
+                resolver: resolver, index: index, dryRun: false, plan: &instead, report: &report)
+        }
+        return instead.orders
     }
 
     /// Journals, sends and records the orders of a run, up to `Parallel` at once. A failed

@@ -67,33 +67,24 @@ extension LicenseEngine {
         return .none("no free license of tariff \(tariff)")
     }
 
-    /// How a take from the pool whose report was held back ended.
-    enum HeldTake {
-        case served
-        /// The run stopped: what the take reported is told.
-        case stopped
-        /// Given up: `excusable` are the items to turn into warnings if another step serves the
-        /// need, none unless the license went cleanly back to the pool (a failed park stays a failure).
-        case rolledBack(excusable: [Int])
-    }
-
-    /// Takes `free` for the need with what the take reports held back from the run's output,
-    /// until it is known whether another step serves the need instead.
-    func takeHeld(_ free: License, for service: Service, need: Need, replacing old: License?, report: inout RunReport)
-        throws -> HeldTake
-    {
-        let (outcome, taken) = try report.holdingBack {
-            try takeFromPool(free, for: service, need: need, replacing: old, report: &$0)
-        }
-        if case .rolledBack = outcome, report.stopped == nil {
-            if let back = try store.license(free.id), back.serviceID == nil, back.isParked {
-                return .rolledBack(excusable: Array(taken))
+    /// Carries takes on together, with what they report held back until it is known whether
+    /// another step serves their needs instead. Returns the takes given up, by workflow key,
+    /// each with the items to turn into warnings if another step serves its need: none unless
+    /// its license went cleanly back to the pool (a failed park stays a failure). The rest is told.
+    func takeAllHeld(_ workflows: [Workflow], report: inout RunReport) throws -> [String: [Int]] {
+        guard !workflows.isEmpty else { return [:] }
+        let (outcomes, told) = try report.holdingBack { try advanceTakes(workflows, report: &$0) }
+        var givenUp: [String: [Int]] = [:]
+        for workflow in workflows where outcomes[workflow.key] == .rolledBack && report.stopped == nil {
+            let id = workflow.licenseID
+            guard let back = try store.license(id), back.serviceID == nil, back.isParked else {
+                givenUp[workflow.key] = []
+                continue
             }
-            report.release(taken)
-            return .rolledBack(excusable: [])
+            givenUp[workflow.key] = told.filter { report.items[$0].licenseID == id }
         }
-        report.release(taken)
-        return report.stopped == nil ? .served : .stopped
+        report.release(allBut: Set(givenUp.values.joined()))
+        return givenUp
     }
 
     /// Stores the change dates a view of an unattached license reported, nothing else of it.
@@ -114,18 +105,12 @@ extension LicenseEngine {
         case waiting
     }
 
-    /// Takes `free` for `service`, and with `old` lets that license go once the free one serves.
-    /// Recorded as one workflow, with the license attached, before the first remote step.
-    func takeFromPool(
-        _ free: License, for service: Service, need: Need, replacing old: License?, report: inout RunReport
-    )
-        throws -> WorkflowOutcome
-    {
-        var workflow = try beginTake(
+    /// Records a take of `free` for the need, to be carried on by `advanceTakes`.
+    func startTake(_ free: License, for service: Service, need: Need, replacing old: License?) throws -> Workflow {
+        try beginTake(
             free, for: service, addon: need.addon, replacing: old,
             "taking free license \(free.id) (tariff \(free.pricelist)) for service \(service.id)"
                 + (old.map { " in place of license \($0.id)" } ?? ""))
-        return try advance(&workflow, report: &report)
     }
 
     /// Records a take (`reuse`, or `upgrade` with `old`) with its license attached, in one
@@ -153,25 +138,51 @@ extension LicenseEngine {
 
     /// Puts `license` in the free pool: suspend, rename `free.lic` on `0.0.0.0`, then free it
     /// from its service, as one workflow.
-    @discardableResult
-    func park(_ license: License, report: inout RunReport) throws -> WorkflowOutcome {
-        var workflow = parking(license)
-        try store.transaction { try begin(workflow) }
-        return try advance(&workflow, report: &report)
+    func park(_ license: License, report: inout RunReport) throws {
+        try parkAll([license], report: &report)
     }
 
     /// Parks licenses together, each as the workflow `park` records: all recorded first, then
     /// every suspend, then every rename, up to `Parallel` in flight. A park whose step fails
     /// stays open, and the next run carries it on, as with one parked alone.
     func parkAll(_ licenses: [License], report: inout RunReport) throws {
-        var workflows = licenses.map(parking)
-        for chunk in stride(from: 0, to: workflows.count, by: 500) {
+        let parks = licenses.map(parking)
+        try startParks(parks.map { ($0, nil) })
+        try carryOnParks(parks, report: &report)
+    }
+
+    /// A take that the transaction recording a park ends, and how.
+    private struct Ending {
+        var workflow: Workflow
+        var state: Workflow.State
+        var detail: String
+    }
+
+    /// Records parks, a few hundred to a transaction, each with the take it ends: a take given
+    /// up, or an upgrade letting its old license go, closes in the transaction that records the
+    /// park, so no run cut between the two leaves a license that no workflow carries on.
+    private func startParks(_ parks: [(park: Workflow, ending: Ending?)]) throws {
+        for chunk in stride(from: 0, to: parks.count, by: 500) {
             try store.transaction {
-                for workflow in workflows[chunk..<min(chunk + 500, workflows.count)] { try begin(workflow) }
+                for (park, ending) in parks[chunk..<min(chunk + 500, parks.count)] {
+                    if var ending { try close(&ending.workflow, ending.state, ending.detail) }
+                    try begin(park)
+                }
             }
         }
+    }
+
+    /// Carries recorded parks forward together: every suspend, then every rename, up to
+    /// `Parallel` in flight; a license's rename is not sent if its suspend failed. Returns the
+    /// keys of the parks that finished.
+    @discardableResult
+    private func carryOnParks(_ workflows: [Workflow], report: inout RunReport) throws -> Set<String> {
+        var finished = Set<String>()
         var suspends: [PlannedChange] = []
-        for license in licenses where license.status.isAwake {
+        for workflow in workflows {
+            guard let license = try store.license(workflow.licenseID), license.isLive, license.status.isAwake else {
+                continue
+            }
             var suspended = license
             suspended.status = .suspended
             suspends.append(
@@ -181,35 +192,39 @@ extension LicenseEngine {
         }
         try apply(suspends, report: &report)
         var renames: [PlannedChange] = []
-        for license in licenses {
-            guard var parked = try store.license(license.id), parked.isLive, !parked.isParked,
+        for workflow in workflows {
+            guard var parked = try store.license(workflow.licenseID), parked.isLive, !parked.isParked,
                 !parked.status.isAwake
             else { continue }
+            let original = parked
             parked.name = License.parkedName
+            // The pool's month of rest starts now: `list --free` tells from this when it ends.
             if parked.ip != License.parkedIP { parked.ipChanged = time.today }
             parked.ip = License.parkedIP
             renames.append(
                 PlannedChange(
-                    planned: parkRenaming(license),
-                    changed: parked, action: nil,
-                    detail: "license \(license.id) renamed \(License.parkedName) on \(License.parkedIP)"))
+                    planned: parkRenaming(original), changed: parked, action: nil,
+                    detail: "license \(original.id) renamed \(License.parkedName) on \(License.parkedIP)"))
         }
         try apply(renames, report: &report)
-        for index in workflows.indices {
-            guard let license = try store.license(workflows[index].licenseID) else { continue }
+        for var workflow in workflows {
+            guard let license = try store.license(workflow.licenseID) else { continue }
             if !license.isLive {
-                try closeWithoutLicense(&workflows[index], .done)
+                try closeWithoutLicense(&workflow, .done)
+                finished.insert(workflow.key)
                 continue
             }
             guard license.isParked, license.status == .suspended else { continue }
             try store.transaction {
                 try store.attach(license: license.id, to: nil, addon: nil)
-                try close(&workflows[index], .done, "license \(license.id) is in the free pool")
+                try close(&workflow, .done, "license \(license.id) is in the free pool")
             }
+            finished.insert(workflow.key)
             report.add(
-                .parked, serviceID: workflows[index].serviceID, addon: workflows[index].addon, licenseID: license.id,
+                .parked, serviceID: workflow.serviceID, addon: workflow.addon, licenseID: license.id,
                 "parked license \(license.id) in the free pool")
         }
+        return finished
     }
 
     /// A park's first step: the license stops serving its last owner.
@@ -247,17 +262,22 @@ extension LicenseEngine {
     }
 
     /// Carries on every workflow an earlier run left open, from the steps it recorded and what
-    /// the remote shows now. Runs after settling, before anything else may touch their licenses.
+    /// the remote shows now, the parks together and then the takes together. Runs after
+    /// settling, before anything else may touch their licenses.
     func finishWorkflows(report: inout RunReport) throws {
         let inDoubt = Set(try store.operations(state: .pending).compactMap(\.licenseID))
-        for var workflow in try store.openWorkflows() {
-            guard report.stopped == nil else { return }
+        var parks: [Workflow] = []
+        var takes: [Workflow] = []
+        for workflow in try store.openWorkflows() {
             // Settling has said why such a step still waits.
             if workflow.licenseIDs.contains(where: inDoubt.contains) { continue }
             report.note(
                 "carrying on the \(workflow.kind.rawValue) of license \(workflow.licenseID) (\(workflow.key))")
-            _ = try advance(&workflow, report: &report)
+            if workflow.kind == .park { parks.append(workflow) } else { takes.append(workflow) }
         }
+        try carryOnParks(parks, report: &report)
+        guard report.stopped == nil else { return }
+        _ = try advanceTakes(takes, report: &report)
     }
 
     /// Licenses that a step in doubt or an open workflow holds: nothing else may change them.
@@ -266,153 +286,303 @@ extension LicenseEngine {
             .union(try store.openWorkflows().flatMap(\.licenseIDs))
     }
 
-    /// Does whatever the workflow still lacks. Each step is idempotent or recorded as a mark, so
-    /// running this again after any interruption neither repeats a paid step nor skips one.
+    /// Does whatever the workflow still lacks, as `advanceTakes` and `carryOnParks` do for many.
     func advance(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
         switch workflow.kind {
-        case .park: return try advancePark(&workflow, report: &report)
-        case .reuse, .upgrade: return try advanceTake(&workflow, report: &report)
+        case .park: return try carryOnParks([workflow], report: &report).isEmpty ? .waiting : .finished
+        case .reuse, .upgrade: return try advanceTakes([workflow], report: &report)[workflow.key] ?? .waiting
         }
     }
 
-    private func advanceTake(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
-        let id = workflow.licenseID
-        guard var license = try store.license(id), license.isLive else {
-            try closeWithoutLicense(&workflow, .rolledBack)
-            return .rolledBack
+    /// A take as far as this run has carried it.
+    private struct TakeChain {
+        enum State {
+            case going
+            /// Cut off where the next run can carry it on without giving it up.
+            case waiting
+            /// A step failed or was held, for this reason.
+            case failed(String)
         }
-        guard let serviceID = workflow.serviceID, let service = try self.service(serviceID), service.status == .active
-        else {
-            return try rollBack(&workflow, license, "its service is no longer active", report: &report)
+
+        var workflow: Workflow
+        var license: License
+        var service: Service
+        var state = State.going
+
+        var going: Bool {
+            if case .going = state { return true }
+            return false
         }
-        if !workflow.marks.contains(.taken) {
-            let name = service.licenseName()
-            if license.name != name || license.ip != service.ip {
-                let moved = step(
-                    .edit, at: .reuseRename, service: service.id, addon: workflow.addon, license: id,
-                    params: ["licname": name, "ip": service.ip], "rename free license \(id) for service \(service.id)")
-                var renamed = license
-                renamed.name = name
-                if renamed.ip != service.ip { renamed.ipChanged = time.today }
-                renamed.ip = service.ip
-                let done = try apply(
-                    moved, to: renamed, reportAs: nil, "license \(id) renamed '\(name)' on \(service.ip)",
-                    report: &report
-                ) { () throws(RemoteError) in
-                    try server.edit(license: id, line: license.line, name: name, ip: service.ip)
-                }
-                guard done else { return try interrupted(&workflow, license, "renaming it failed", report: &report) }
-                license = renamed
+    }
+
+    /// Carries takes (reuse, upgrade) forward together, each a chain of journaled steps on its
+    /// own license and the chains side by side: every rename and move, then every new key, then
+    /// every renewal a lapsed license needs, then every wake, up to `Parallel` in flight; then
+    /// the licenses upgrades replace are let go together. A license's later step is not sent
+    /// once an earlier one failed or was held: its take is given up and the license parked
+    /// again, or, when the run stopped, left open for the next run. Each step is idempotent or
+    /// recorded as a mark, so carrying a take on again after any interruption neither repeats
+    /// a paid step nor skips one. Returns how far each take got, by workflow key.
+    func advanceTakes(_ workflows: [Workflow], report: inout RunReport) throws -> [String: WorkflowOutcome] {
+        var outcomes: [String: WorkflowOutcome] = [:]
+        var chains: [TakeChain] = []
+        var givenUp: [(workflow: Workflow, license: License, why: String)] = []
+        for var workflow in workflows {
+            guard let license = try store.license(workflow.licenseID), license.isLive else {
+                try closeWithoutLicense(&workflow, .rolledBack)
+                outcomes[workflow.key] = .rolledBack
+                continue
             }
-            if !workflow.marks.contains(.newKey) {
-                let rekey = step(
-                    .newKey, at: .reuseNewKey, service: service.id, addon: workflow.addon, license: id,
-                    "new key for license \(id)")
-                guard
-                    let answered = try send(
-                        rekey, report: &report,
-                        { () throws(RemoteError) in try server.newKey(license: id, line: license.line) })
-                else { return try interrupted(&workflow, license, "its new key failed", report: &report) }
-                // An answer without the key is read back: the last owner's key must not stay recorded.
-                guard let key = answered ?? (try? server.viewLicense(id, line: license.line))?.key else {
-                    try store.transaction { try complete(rekey, "license \(id) has a new key, not read back") }
-                    report.warn("license \(id) has a new key that could not be read back; the next run makes another")
-                    return .waiting
-                }
-                license.key = key
-                license.keyChanged = time.today
-                workflow.marks.insert(.newKey)
-                try store.transaction {
-                    try store.save(license, at: time.timestamp)
-                    try store.update(workflow, at: time.timestamp)
-                    try complete(rekey, "license \(id) has a new key")
+            guard let serviceID = workflow.serviceID, let service = try self.service(serviceID),
+                service.status == .active
+            else {
+                givenUp.append((workflow, license, "its service is no longer active"))
+                continue
+            }
+            chains.append(TakeChain(workflow: workflow, license: license, service: service))
+        }
+        let fresh = chains.indices.filter { !chains[$0].workflow.marks.contains(.taken) }
+        try moveTaken(&chains, fresh, report: &report)
+        try rekeyTaken(&chains, fresh, report: &report)
+        try renewLapsedTaken(&chains, fresh, report: &report)
+        try wakeTaken(&chains, fresh, report: &report)
+        var taken: [Int] = []
+        for index in fresh {
+            let chain = chains[index]
+            switch chain.state {
+            case .going:
+                chains[index].workflow.marks.insert(.taken)
+                taken.append(index)
+            case .waiting:
+                outcomes[chain.workflow.key] = .waiting
+            case .failed(let why):
+                // Cut off, not refused: the next run carries it on.
+                if report.stopped != nil {
+                    outcomes[chain.workflow.key] = .waiting
+                } else {
+                    givenUp.append((chain.workflow, chain.license, why))
                 }
             }
-            if license.status == .suspended {
-                guard try resume(license, service: service, report: &report) else {
-                    return try interrupted(&workflow, license, "waking it failed", report: &report)
+        }
+        for chunk in stride(from: 0, to: taken.count, by: 500) {
+            try store.transaction {
+                for index in taken[chunk..<min(chunk + 500, taken.count)] {
+                    try store.update(chains[index].workflow, at: time.timestamp)
                 }
             }
-            workflow.marks.insert(.taken)
-            try store.transaction { try store.update(workflow, at: time.timestamp) }
+        }
+        for index in taken {
+            let chain = chains[index]
             report.add(
-                .reused, serviceID: service.id, addon: workflow.addon, licenseID: id,
-                "reused free license \(id) for service \(service.id)")
+                .reused, serviceID: chain.service.id, addon: chain.workflow.addon, licenseID: chain.license.id,
+                "reused free license \(chain.license.id) for service \(chain.service.id)")
         }
-        if let oldID = workflow.replacedID, let old = try store.license(oldID), old.isLive, old.serviceID == service.id
-        {
-            let released = try dispose(
-                old, of: service, why: "replaced by license \(id) of tariff \(license.pricelist)", dryRun: false,
-                report: &report)
-            guard released else { return .waiting }
+        var parks: [(park: Workflow, ending: Ending?)] = []
+        var deletes: [PlannedChange] = []
+        var deleting: [Int] = []
+        var served: [Int] = []
+        for index in chains.indices where chains[index].going {
+            let chain = chains[index]
+            guard let oldID = chain.workflow.replacedID, let old = try store.license(oldID), old.isLive,
+                old.serviceID == chain.service.id
+            else {
+                served.append(index)
+                continue
+            }
+            if reusesLicenses(of: chain.service) {
+                let done = "license \(chain.license.id) serves service \(chain.service.id)"
+                parks.append((parking(old), Ending(workflow: chain.workflow, state: .done, detail: done)))
+                outcomes[chain.workflow.key] = .finished
+            } else {
+                deletes.append(
+                    deletion(
+                        old, of: chain.service,
+                        why: "replaced by license \(chain.license.id) of tariff \(chain.license.pricelist)"))
+                deleting.append(index)
+            }
         }
-        try store.transaction { try close(&workflow, .done, "license \(id) serves service \(service.id)") }
-        return .finished
+        try apply(deletes, report: &report)
+        for (index, removal) in zip(deleting, deletes) {
+            if try store.license(removal.changed.id)?.isLive == false {
+                served.append(index)
+            } else {
+                outcomes[chains[index].workflow.key] = .waiting
+            }
+        }
+        for chunk in stride(from: 0, to: served.count, by: 500) {
+            try store.transaction {
+                for index in served[chunk..<min(chunk + 500, served.count)] {
+                    let chain = chains[index]
+                    try close(
+                        &chains[index].workflow, .done, "license \(chain.license.id) serves service \(chain.service.id)"
+                    )
+                }
+            }
+        }
+        for index in served { outcomes[chains[index].workflow.key] = .finished }
+        for (workflow, license, why) in givenUp {
+            report.warn("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
+            parks.append((parking(license), Ending(workflow: workflow, state: .rolledBack, detail: "given up: \(why)")))
+            outcomes[workflow.key] = .rolledBack
+        }
+        try startParks(parks)
+        try carryOnParks(parks.map(\.park), report: &report)
+        return outcomes
     }
 
-    private func advancePark(_ workflow: inout Workflow, report: inout RunReport) throws -> WorkflowOutcome {
-        let id = workflow.licenseID
-        guard var parked = try store.license(id), parked.isLive else {
-            try closeWithoutLicense(&workflow, .done)
-            return .finished
+    /// Takes' first step: each free license moves to its service's IP, under its name.
+    private func moveTaken(_ chains: inout [TakeChain], _ fresh: [Int], report: inout RunReport) throws {
+        var moves: [PlannedChange] = []
+        var moving: [Int] = []
+        for index in fresh where chains[index].going {
+            let (license, service) = (chains[index].license, chains[index].service)
+            let name = service.licenseName()
+            guard license.name != name || license.ip != service.ip else { continue }
+            var moved = license
+            moved.name = name
+            if moved.ip != service.ip { moved.ipChanged = time.today }
+            moved.ip = service.ip
+            let move = step(
+                .edit, at: .reuseRename, service: service.id, addon: chains[index].workflow.addon, license: license.id,
+                params: ["licname": name, "ip": service.ip],
+                "rename free license \(license.id) for service \(service.id)")
+            moves.append(
+                PlannedChange(
+                    planned: PlannedStep(
+                        step: move, call: .edit(license: license.id, line: license.line, name: name, ip: service.ip)),
+                    changed: moved, action: nil, detail: "license \(license.id) renamed '\(name)' on \(service.ip)"))
+            moving.append(index)
         }
-        let original = parked
-        if parked.status.isAwake {
-            parked.status = .suspended
-            guard
-                try apply(
-                    parkSuspending(original).step, to: parked, reportAs: nil, "license \(id) suspended",
-                    report: &report,
-                    { () throws(RemoteError) in try server.suspend(license: id, line: original.line) })
-            else { return .waiting }
+        try apply(moves, report: &report)
+        for (index, move) in zip(moving, moves) {
+            let now = try store.license(move.changed.id)
+            if now?.name == move.changed.name && now?.ip == move.changed.ip {
+                chains[index].license = move.changed
+            } else {
+                chains[index].state = .failed("renaming it failed")
+            }
         }
-        if !parked.isParked {
-            parked.name = License.parkedName
-            // The pool's month of rest starts now: `list --free` tells from this when it ends.
-            if parked.ip != License.parkedIP { parked.ipChanged = time.today }
-            parked.ip = License.parkedIP
-            guard
-                try apply(
-                    parkRenaming(original).step, to: parked, reportAs: nil,
-                    "license \(id) renamed \(License.parkedName) on \(License.parkedIP)", report: &report,
-                    { () throws(RemoteError) in
-                        try server.edit(
-                            license: id, line: original.line, name: License.parkedName, ip: License.parkedIP)
-                    })
-            else { return .waiting }
+    }
+
+    /// Takes' second step: a new key, so that no last owner's key works on the license.
+    private func rekeyTaken(_ chains: inout [TakeChain], _ fresh: [Int], report: inout RunReport) throws {
+        var rekeys: [PlannedStep] = []
+        var byKey: [String: Int] = [:]
+        for index in fresh where chains[index].going && !chains[index].workflow.marks.contains(.newKey) {
+            let license = chains[index].license
+            let rekey = step(
+                .newKey, at: .reuseNewKey, service: chains[index].service.id, addon: chains[index].workflow.addon,
+                license: license.id, "new key for license \(license.id)")
+            byKey[rekey.key] = index
+            rekeys.append(PlannedStep(step: rekey, call: .newKey(license: license.id, line: license.line)))
         }
+        var answered = Set<Int>()
+        var unread: [(index: Int, step: Step)] = []
+        try sendAll(rekeys, report: &report) { rekey, answer, _ in
+            guard let index = byKey[rekey.key] else { return }
+            answered.insert(index)
+            if case .key(let key?) = answer {
+                try keep(key, rekey, in: &chains[index])
+            } else {
+                unread.append((index, rekey))
+            }
+        }
+        for index in byKey.values where !answered.contains(index) {
+            chains[index].state = .failed("its new key failed")
+        }
+        guard !unread.isEmpty else { return }
+        // An answer without the key is read back: the last owner's key must not stay recorded.
+        let read = Dictionary(
+            try view(unread.map { chains[$0.index].license }, report: &report).map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        for (index, rekey) in unread {
+            let id = chains[index].license.id
+            if let key = read[id]?.key {
+                try keep(key, rekey, in: &chains[index])
+                continue
+            }
+            try store.transaction { try complete(rekey, "license \(id) has a new key, not read back") }
+            report.warn("license \(id) has a new key that could not be read back; the next run makes another")
+            chains[index].state = .waiting
+        }
+    }
+
+    /// Records a take's new key and its mark with the step done, in one transaction.
+    private func keep(_ key: String, _ rekey: Step, in chain: inout TakeChain) throws {
+        chain.license.key = key
+        chain.license.keyChanged = time.today
+        chain.workflow.marks.insert(.newKey)
         try store.transaction {
-            try store.attach(license: id, to: nil, addon: nil)
-            try close(&workflow, .done, "license \(id) is in the free pool")
+            try store.save(chain.license, at: time.timestamp)
+            try store.update(chain.workflow, at: time.timestamp)
+            try complete(rekey, "license \(chain.license.id) has a new key")
         }
-        report.add(
-            .parked, serviceID: original.serviceID, addon: original.addon, licenseID: id,
-            "parked license \(id) in the free pool")
-        return .finished
     }
 
-    /// A step of a take failed: in doubt or cut off, the workflow waits for the next run; refused,
-    /// the license goes back to the pool.
-    private func interrupted(_ workflow: inout Workflow, _ license: License, _ why: String, report: inout RunReport)
-        throws -> WorkflowOutcome
-    {
-        guard report.stopped == nil else { return .waiting }
-        return try rollBack(&workflow, license, why, report: &report)
+    /// Before a take's license wakes, as `resume` does for one: renewed first if it lapsed.
+    private func renewLapsedTaken(_ chains: inout [TakeChain], _ fresh: [Int], report: inout RunReport) throws {
+        var renewals: [PlannedStep] = []
+        var byKey: [String: Int] = [:]
+        for index in fresh where chains[index].going && chains[index].license.status == .suspended {
+            let (license, service) = (chains[index].license, chains[index].service)
+            let wake: Waking
+            do {
+                wake = try howToWake(license, for: chains[index].service)
+            } catch {
+                report.refuse(serviceID: service.id, licenseID: license.id, "license \(license.id) not resumed", error)
+                chains[index].state = .failed("waking it failed")
+                continue
+            }
+            guard case .renewFirst(let period, _) = wake else {
+                if case .resumeUnpaid(let until) = wake {
+                    report.warn(Self.resumedWithoutRenewing(license, until: until))
+                }
+                continue
+            }
+            let renewal = renewal(of: license, period: period, at: .resumeRenew)
+            byKey[renewal.key] = index
+            renewals.append(PlannedStep(step: renewal, call: .prolong(license: license.id, period: period)))
+        }
+        var renewed: [Int] = []
+        try sendAll(renewals, report: &report) { renewal, answer, report in
+            guard let index = byKey[renewal.key], case .expiry(let expires) = answer else { return }
+            try recordRenewal(renewal, of: chains[index].license, until: expires, report: &report)
+            renewed.append(index)
+        }
+        let done = Set(renewed)
+        for index in byKey.values where !done.contains(index) { chains[index].state = .failed("waking it failed") }
+        guard !renewed.isEmpty else { return }
+        for index in renewed {
+            chains[index].license = try store.license(chains[index].license.id) ?? chains[index].license
+        }
+        let read = Dictionary(
+            try refresh(renewed.map { chains[$0].license }, report: &report).map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        for index in renewed { chains[index].license = read[chains[index].license.id] ?? chains[index].license }
     }
 
-    private func rollBack(_ workflow: inout Workflow, _ license: License, _ why: String, report: inout RunReport)
-        throws -> WorkflowOutcome
-    {
-        // One transaction: a run cut between the two would leave the license out of the pool,
-        // with its last owner's key, and no workflow left to take it back.
-        var back = parking(license)
-        try store.transaction {
-            try close(&workflow, .rolledBack, "given up: \(why)")
-            try begin(back)
+    /// Takes' last remote step: each suspended license wakes for its service.
+    private func wakeTaken(_ chains: inout [TakeChain], _ fresh: [Int], report: inout RunReport) throws {
+        var wakes: [PlannedChange] = []
+        var woken: [Int] = []
+        for index in fresh where chains[index].going && chains[index].license.status == .suspended {
+            let license = chains[index].license
+            var awake = license
+            awake.status = .active
+            wakes.append(
+                PlannedChange(
+                    planned: waking(license, of: chains[index].service), changed: awake, action: nil,
+                    detail: "license \(license.id) resumed"))
+            woken.append(index)
         }
-        report.warn("free license \(license.id) could not be reused (\(why)) and goes back to the pool")
-        _ = try advance(&back, report: &report)
-        return .rolledBack
+        try apply(wakes, report: &report)
+        for (index, wake) in zip(woken, wakes) {
+            if try store.license(wake.changed.id)?.status == .suspended {
+                chains[index].state = .failed("waking it failed")
+            } else {
+                chains[index].license = wake.changed
+            }
+        }
     }
 
     /// The workflow's license left the remote: nothing is left to do with it.
@@ -462,10 +632,7 @@ extension LicenseEngine {
         }
         switch wake {
         case .resume: break
-        case .resumeUnpaid(let until):
-            report.warn(
-                "license \(current.id): the remote shows it expired on \(current.expires?.description ?? "?"), but "
-                    + "licmgr renewed it until \(until); resumed without renewing again (check the remote's dates)")
+        case .resumeUnpaid(let until): report.warn(Self.resumedWithoutRenewing(current, until: until))
         case .renewFirst(let period, _):
             guard try renewOne(current, period: period, at: .resumeRenew, report: &report) else { return false }
             current = refresh(current.id, report: &report) ?? current
@@ -476,6 +643,12 @@ extension LicenseEngine {
         return try apply(resuming.step, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
             () throws(RemoteError) in try server.resume(license: current.id, line: current.line)
         }
+    }
+
+    /// Why a license the remote shows lapsed wakes without a renewal.
+    static func resumedWithoutRenewing(_ license: License, until: Day) -> String {
+        "license \(license.id): the remote shows it expired on \(license.expires?.description ?? "?"), but "
+            + "licmgr renewed it until \(until); resumed without renewing again (check the remote's dates)"
     }
 
     /// The end of the term licmgr last paid for `license`, when the remote shows it lapsed yet

@@ -197,10 +197,10 @@ public struct RunReport: Sendable, Equatable {
         return (result, before..<items.count)
     }
 
-    /// Tells the observer of the held items at `positions` (all when nil), in their order.
-    mutating func release(_ positions: Range<Int>? = nil) {
-        let chosen = held.filter { positions?.contains($0) ?? true }
-        held.removeAll { positions?.contains($0) ?? true }
+    /// Tells the observer of the held items but those at `kept`, which stay held, in their order.
+    mutating func release(allBut kept: Set<Int> = []) {
+        let chosen = held.filter { !kept.contains($0) }
+        held.removeAll { !kept.contains($0) }
         for index in chosen { observer.sink?.finished(items[index]) }
     }
 
