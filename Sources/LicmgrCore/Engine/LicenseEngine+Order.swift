@@ -49,7 +49,7 @@ extension LicenseEngine {
             index.attached.add(license: license.id, service: service, addon: addon)
         }
         index.attached.finish()
-        forgetLicensesRead()
+        stopKeepingReads()
         index.pending = Dictionary(
             grouping: try store.operations(state: .pending).filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
         index.workflows = Dictionary(

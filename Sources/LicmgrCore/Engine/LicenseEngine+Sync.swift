@@ -42,6 +42,9 @@ extension LicenseEngine {
         try noteDrift(listing, known: known, report: &report)
         try refreshKnown(from: listing, known: known)
         if finishing { try finishWorkflows(report: &report) }
+        // A takeover has written every license by now: what was read is let go here, not
+        // held through serving until a pass asks.
+        try forgetStaleReads()
         return listing
     }
 

@@ -29,6 +29,8 @@ public final class LicenseEngine {
     /// either table costs a tenth of an idle cron run, which read licenses five times.
     private var licensesRead: (at: StoreRevision, licenses: KnownLicenses)?
     private var servicesRead: (at: StoreRevision, services: [Service])?
+    /// Cleared once serving starts, where a run holds most: nothing read after is kept.
+    private var keepsReads = true
     /// Read once per engine, that is once per command: only `import-tariffs` changes it.
     private var cachedCatalogue: Catalogue?
     /// The refusals journaled before this run, read at the first step that asks.
@@ -84,7 +86,7 @@ public final class LicenseEngine {
         } else {
             servicesRead = nil
             all = try store.services(includeClosed: true)
-            if let now { servicesRead = (now, all) }
+            if let now, keepsReads { servicesRead = (now, all) }
         }
         // The list read, not a copy, while no service is closed.
         guard !includeClosed, all.contains(where: { $0.status == .closed }) else { return all }
@@ -100,7 +102,7 @@ public final class LicenseEngine {
         // Sized up front: a table of 100,000 licenses that doubles as it fills holds both halves at once.
         var known = KnownLicenses(capacity: try store.licenseCount())
         try store.forEachLicense { known.add($0) }
-        if let now { licensesRead = (now, known) }
+        if let now, keepsReads { licensesRead = (now, known) }
         return known
     }
 
@@ -121,10 +123,20 @@ public final class LicenseEngine {
         try store.forEachLicense(matching: filter, body)
     }
 
-    /// Lets go of the licenses read for the passes that look at every one: the passes after
-    /// it read only the few they want, and serving 100,000 services holds enough without them.
-    func forgetLicensesRead() {
+    /// Lets go of what was read before something was written since.
+    func forgetStaleReads() throws {
+        let now = try store.revision()
+        if licensesRead?.at != now { licensesRead = nil }
+        if servicesRead?.at != now { servicesRead = nil }
+    }
+
+    /// Lets go of what was read, and keeps nothing read from now on: the passes after serving
+    /// starts read only the few licenses they want, and serving 100,000 services (an item
+    /// each, a takeover's plan) holds enough without the run's reads beside it.
+    func stopKeepingReads() {
+        keepsReads = false
         licensesRead = nil
+        servicesRead = nil
     }
 
     func resolver() throws -> Resolver {
