@@ -60,12 +60,53 @@ struct License: Sendable {
         ]
     }
 
+    /// A row of the list as `dialect` writes it, `worded` cells included.
+    func listElem(_ dialect: Dialect) -> Elem {
+        var elem = Elem.fields(listFields(dialect))
+        if dialect.contains(.worded) { elem.children = elem.children.map(worded) }
+        return elem
+    }
+
+    /// A cell as the web interface shows it: the code as `$orig` beside its word (a date beside
+    /// `DD.MM.YYYY`), or for softexternal's undocumented `item_status` the word alone.
+    private func worded(_ cell: (String, Elem)) -> (String, Elem) {
+        let (name, value) = cell
+        switch name {
+        case "status": return (name, Elem(attributes: [("orig", value.text)], text: Self.statusWords[status] ?? ""))
+        case "item_status": return (name, .text(Self.statusWords[status] ?? ""))
+        case "period": return (name, Elem(attributes: [("orig", value.text)], text: Self.periodWords(value.text)))
+        case "createdate", "expiredate":
+            // As a Russian interface shows a date: day first.
+            let parts = value.text.split(separator: "-")
+            return (name, Elem(attributes: [("orig", value.text)], text: parts.reversed().joined(separator: ".")))
+        default: return cell
+        }
+    }
+
+    static let statusWords = [1: "Ordered", 2: "Active", 3: "Suspended", 4: "Deleted", 5: "Processing"]
+
+    static func periodWords(_ id: String) -> String {
+        switch Int(id) {
+        case 0: "Lifetime"
+        case -100: "Trial"
+        case -50: "1 day"
+        case 1: "1 month"
+        case 12: "1 year"
+        case let months?: "\(months) months"
+        case nil: id
+        }
+    }
+
     /// The edit form as `dialect` words it: under `tariff-names` the tariff is a select, its
     /// value the id and its options listed beside it, as every select of a form is.
     func viewElems(_ dialect: Dialect) -> [(String, Elem)] {
         var fields = viewFields
         if dialect.contains(.bm6Columns) { fields.removeAll { $0.0 == "remoteid" } }
+        if dialect.contains(.bareForms) { fields.removeAll { $0.0 == "status" } }
         var elems = fields.map { ($0.0, Elem.text($0.1)) }
+        if dialect.contains(.worded) {
+            elems = elems.map { $0.0 == "status" ? worded($0) : $0 }
+        }
         if dialect.contains(.tariffNames) {
             elems.append(("slist", Catalogue.tariffOptions(of: pricelist)))
             elems.append(

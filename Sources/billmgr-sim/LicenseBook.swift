@@ -208,7 +208,7 @@ actor LicenseBook {
         }
         let rows = page.map { id in
             advanceProcessing(id)
-            return ("elem", Elem.fields(licenses[id]!.listFields(config.dialect)))
+            return ("elem", licenses[id]!.listElem(config.dialect))
         }
         // The paging trait: p_elems counts the page, and the cap it applied goes unsaid.
         let countsPage = listingFault == .countPage || config.dialect.contains(.paging)

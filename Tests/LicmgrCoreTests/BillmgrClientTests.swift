@@ -87,6 +87,14 @@ final class BillmgrClientTests: XCTestCase {
                 message: "a license with the same IP address already exists"))
     }
 
+    func testErrorsAsAnArrayAreReadByTheFirst() {
+        XCTAssertEqual(
+            callError(
+                #"{"doc": {"error": [{"$type": "not_enough_money", "msg": {"$": "Not enough money"}}, {"$type": "value"}]}}"#
+            ),
+            .refused(function: "soft.suspend", type: "not_enough_money", object: nil, message: "Not enough money"))
+    }
+
     /// BILLmanager's refusal for lack of funds, as the vendor's knowledge base shows it: the
     /// `param`s come as an array, or one object when there is only one.
     func testALackOfFundsRefusalKeepsItsParams() {
@@ -241,6 +249,19 @@ final class BillmgrClientTests: XCTestCase {
         XCTAssertEqual(try client.order(request), 100002)
     }
 
+    func testOrderReadsIdWithBlanksOrNestedButNeverZero() throws {
+        transport.enqueue(.body(BillmgrJSON.doc(["id": " 100003 "])))
+        XCTAssertEqual(try client.order(request), 100003)
+        transport.enqueue(.body(#"{"doc": {"ok": {}, "doc": {"item.id": {"$": "100004"}}}}"#))
+        XCTAssertEqual(try client.order(request), 100004)
+        transport.enqueue(.body(BillmgrJSON.doc(["id": "0"])))
+        XCTAssertThrowsError(try client.order(request)) { error in
+            XCTAssertTrue((error as? RemoteError)?.isInDoubt == true, "\(error)")
+        }
+        transport.enqueue(.body(BillmgrJSON.doc(["elid": "100005"])))
+        XCTAssertThrowsError(try client.order(request), "an elid may name the order, not the license")
+    }
+
     func testOrderWithoutIdIsNotProtocol() {
         transport.enqueue(.body(BillmgrJSON.ok))
         XCTAssertThrowsError(try client.order(request)) { error in
@@ -253,7 +274,7 @@ final class BillmgrClientTests: XCTestCase {
     /// A change goes out at most once, on a connection of its own; a read may be resent on a
     /// fresh one when a kept one proves dead. Alone or in a batch.
     func testOnlyReadsMayBeSentTwice() throws {
-        transport.respond(to: "soft.edit") { _ in .body(BillmgrJSON.doc(["id": "1", "lickey": "k"])) }
+        transport.respond(to: "soft.edit") { _ in .body(BillmgrJSON.doc(["id": "1", "status": "2", "lickey": "k"])) }
         transport.respond(to: "soft.suspend") { _ in .body(BillmgrJSON.ok) }
         _ = try client.viewLicense(1, line: .soft)
         try client.suspend(license: 1, line: .soft)
@@ -319,7 +340,8 @@ final class BillmgrClientTests: XCTestCase {
     /// The pages a total promised were counted by adding the page size to it first: a p_elems
     /// of Int.max overflowed and killed the listing (Tests/Fuzz/corpus/remote/p-elems-of-int-max.json).
     func testATotalAsLargeAsAnIntIsNotWhole() throws {
-        let answer = #"{"doc":{"p_elems":{"$":"9223372036854775807"},"p_cnt":{"$":"1"},"elem":{"id":{"$":"1"}}}}"#
+        let answer =
+            #"{"doc":{"p_elems":{"$":"9223372036854775807"},"p_cnt":{"$":"1"},"elem":{"id":{"$":"1"},"status":{"$":"2"}}}}"#
         transport.respond(to: "soft") { _ in .body(answer) }
         assertIncomplete()
     }
@@ -552,6 +574,17 @@ final class BillmgrClientTests: XCTestCase {
         let tariffs = try client.exportTariffs()
         XCTAssertEqual(tariffs.map(\.id), [7])
         XCTAssertEqual(tariffs.first?.periods, [Tariff.Period(id: 24, type: "year", length: 2, cost: "")])
+    }
+
+    /// The renewal is done whatever its answer's date says: one not understood is no date, and
+    /// a view settles the expiry.
+    func testProlongReadsAnExpiryInAnyShapeItKnows() throws {
+        transport.enqueue(.body(#"{"doc": {"newexpiredate": {"$": "2031-02-03T00:00:00"}}}"#))
+        XCTAssertEqual(try client.prolong(license: 5, period: 12), Day(year: 2031, month: 2, day: 3))
+        transport.enqueue(.body(#"{"doc": {"doc": {"newexpiredate": {"$": "03.02.2031"}}}}"#))
+        XCTAssertEqual(try client.prolong(license: 5, period: 12), Day(year: 2031, month: 2, day: 3))
+        transport.enqueue(.body(#"{"doc": {"doc": {"newexpiredate": {"$": "soon"}}}}"#))
+        XCTAssertNil(try client.prolong(license: 5, period: 12))
     }
 
     func testProlongAnsweredOkHasNoExpiry() throws {

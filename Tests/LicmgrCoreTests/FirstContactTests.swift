@@ -135,8 +135,8 @@ final class FirstContactTests: XCTestCase {
             """
             {"doc": {"p_elems": {"$": "4"}, "elem": [
               {"licname": {"$": "a"}, "pricelist": {"$": "55227"}, "status": {"$": "2"}, "expiredate": {"$": "2026-02-01"}},
-              {"id": {"$": "11"}, "pricelist": {"$": "Mystery plan"}, "status": {"$": "Active"}},
-              {"id": {"$": "12"}, "pricelist": {"$": "55227"}, "status": {"$": "2"}, "expiredate": {"$": "01.02.2026"}},
+              {"id": {"$": "11"}, "pricelist": {"$": "Mystery plan"}, "status": {"$": "Frozen"}},
+              {"id": {"$": "12"}, "pricelist": {"$": "55227"}, "status": {"$": "2"}, "expiredate": {"$": "1 Feb 2026"}},
               {"id": {"$": "13"}, "pricelist": {"$": "55227"}, "status": {"$": "1"}}
             ]}}
             """,
@@ -155,8 +155,8 @@ final class FirstContactTests: XCTestCase {
             "catalogue: 1 cost(s) licmgr cannot read, e.g. 'ten' (tariff 55227 period 1)",
             "catalogue: tariff 777, named by the config, is of item type '9', which names no family licmgr knows",
             "soft list: 1 of 4 rows carry no id",
-            "soft list: 1 row(s) with a status that is not a status number, e.g. license 11: 'Active'",
-            "soft list: 1 active or suspended license(s) without a readable expiredate, e.g. license 12: '01.02.2026'",
+            "soft list: 1 row(s) with a status licmgr does not know, e.g. license 11: 'Frozen'",
+            "soft list: 1 active or suspended license(s) without a readable expiredate, e.g. license 12: '1 Feb 2026'",
             "list rows name tariff 'Mystery plan', which neither the catalogue nor a view resolves to an id",
         ] {
             XCTAssertTrue(report.unreadable.contains(expected), "\(expected) not in \(report.unreadable)")

@@ -28,17 +28,17 @@ final class RowShapeTests: XCTestCase {
         let slists: [[String: Any]] = [
             ["$name": "autoprolong", "val": [["$key": "null", "$": "off"]]], ["$name": "pricelist", "val": options],
         ]
-        let lite = try row(["id": "5", "pricelist": "55227", "slist": slists])
+        let lite = try row(["id": "5", "pricelist": "55227", "status": "2", "slist": slists])
         XCTAssertEqual(lite.pricelist, 55227)
         XCTAssertEqual(lite.tariffName, "ISPmanager 6 Lite")
         XCTAssertTrue(lite.tariffNameIsUnique)
-        let shared = try row(["id": "6", "pricelist": "55384", "slist": slists])
+        let shared = try row(["id": "6", "pricelist": "55384", "status": "2", "slist": slists])
         XCTAssertEqual(shared.tariffName, "BILLmanager 6")
         XCTAssertFalse(shared.tariffNameIsUnique, "two options bear the name")
-        let bare = try row(["id": "7", "pricelist": "55227"])
+        let bare = try row(["id": "7", "pricelist": "55227", "status": "2"])
         XCTAssertFalse(bare.tariffNameIsUnique, "a form without options proves nothing")
         let alone = try row([
-            "id": "8", "pricelist": "55227",
+            "id": "8", "pricelist": "55227", "status": "2",
             "slist": ["$name": "pricelist", "val": ["$key": "55227", "$": "ISPmanager 6 Lite"]],
         ])
         XCTAssertEqual(alone.tariffName, "ISPmanager 6 Lite", "one option stands as an object")
@@ -47,7 +47,8 @@ final class RowShapeTests: XCTestCase {
 
     func testBM6RowCarriesTheChangeDates() throws {
         let license = try row([
-            "id": "5", "pricelist": "55227", "real_ipchange": "2024-02-03", "real_keychange": "2024-03-04 10:11:12",
+            "id": "5", "pricelist": "55227", "status": "2", "real_ipchange": "2024-02-03",
+            "real_keychange": "2024-03-04 10:11:12",
         ])
         XCTAssertEqual(license.ipChanged, Day(year: 2024, month: 2, day: 3))
         XCTAssertEqual(license.keyChanged, Day(year: 2024, month: 3, day: 4))
@@ -84,5 +85,154 @@ final class RowShapeTests: XCTestCase {
         XCTAssertTrue(resolver.whyNotSold(tariff: 9203)?.contains("import-tariffs") == true)
         let lines = TariffSuggestions.lines(for: [vps])
         XCTAssertFalse(lines.contains { $0.hasPrefix("Price") }, "\(lines)")
+    }
+
+    // MARK: - Values written for a person
+
+    private func rowError(_ fields: [String: Any]) -> String {
+        do {
+            _ = try row(fields)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testStatusAsCodeOrigOrWordingInEitherLanguage() throws {
+        let cases: [(Any, License.Status)] = [
+            ("3", .suspended), (" 4 ", .deleted), (["$orig": "3", "$": "Suspended"], .suspended),
+            (["$orig": "2", "$": "Активна"], .active), ("Active", .active), ("stopped", .suspended),
+            ("Deleted", .deleted), ("Ordered", .ordered), ("In progress", .processing), ("Processing", .processing),
+            ("Остановлена", .suspended), ("Приостановлен", .suspended), ("Удалена", .deleted),
+            ("Заказана", .ordered), ("Обрабатывается", .processing), (["$": "5"], .processing),
+        ]
+        for (written, status) in cases {
+            XCTAssertEqual(try row(["id": "5", "status": written]).status, status, "\(written)")
+        }
+        XCTAssertEqual(try row(["id": "5", "item_status": "Suspended"]).status, .suspended)
+    }
+
+    /// A status guessed wrong has licmgr buy beside a license it has, or keep one that is gone:
+    /// what cannot be read is an error naming the function, the license and the field.
+    func testUnreadableOrMissingStatusIsAnErrorNotAFreshOrder() {
+        XCTAssertEqual(
+            rowError(["id": "5", "status": "Frozen"]),
+            "soft: the answer is not BILLmanager's protocol: license 5: status 'Frozen' is not a license status")
+        XCTAssertEqual(
+            rowError(["id": "5", "status": "7"]),
+            "soft: the answer is not BILLmanager's protocol: license 5: status '7' is not a license status")
+        XCTAssertEqual(
+            rowError(["id": "5", "item_status": ["$orig": "9", "$": "Active"]]),
+            "soft: the answer is not BILLmanager's protocol: license 5: item_status '9' is not a license status",
+            "a code licmgr does not know is not read past to its wording")
+        XCTAssertEqual(
+            rowError(["id": "5", "status": [String: Any]()]),
+            "soft: the answer is not BILLmanager's protocol: license 5: status '' is not a license status")
+        XCTAssertEqual(rowError(["id": "5"]), "soft: the answer is not BILLmanager's protocol: license 5 has no status")
+    }
+
+    /// An edit form need not show the status: a view without one says nothing of it, and the
+    /// status licmgr knows stands; a list row must say it.
+    func testAViewMaySayNoStatusButNotOneItCannotRead() throws {
+        func view(_ fields: [String: Any]) throws -> License {
+            try BillmgrClient.license(
+                from: try DocNode.parse(Data(BillmgrJSON.doc(fields).utf8), function: "soft.edit"),
+                function: "soft.edit", fallbackID: 5, view: true)
+        }
+        XCTAssertTrue(try view(["elid": "5", "pricelist": "55227"]).statusUnsaid)
+        XCTAssertFalse(try view(["elid": "5", "status": "3"]).statusUnsaid)
+        XCTAssertEqual(try view(["elid": "5", "status": "3"]).status, .suspended)
+        XCTAssertThrowsError(try view(["elid": "5", "status": "Frozen"]))
+        XCTAssertFalse(try row(["id": "5", "status": "2"]).statusUnsaid)
+    }
+
+    func testDatesInEveryShapeAndNoneSaid() throws {
+        let day = Day(year: 2027, month: 1, day: 31)
+        for written in [
+            "2027-01-31", "2027-01-31 00:00:00", " 2027-01-31T12:30:00Z", "2027-01-31T00:00:00+03:00", "31.01.2027",
+        ] {
+            XCTAssertEqual(try row(["id": "5", "status": "2", "expiredate": written]).expires, day, written)
+        }
+        for none in ["", " ", "0000-00-00", "0000-00-00 00:00:00", "-", "—"] {
+            let license = try row([
+                "id": "5", "status": "2", "expiredate": none, "createdate": none, "real_ipchange": none,
+            ])
+            XCTAssertNil(license.expires, none)
+            XCTAssertNil(license.created, none)
+            XCTAssertNil(license.ipChanged, none)
+        }
+        XCTAssertNil(try row(["id": "5", "status": "2", "expiredate": [String: Any]()]).expires, "an empty element")
+        XCTAssertEqual(
+            try row(["id": "5", "status": "2", "expiredate": ["$orig": "2027-01-31", "$": "31 января 2027"]]).expires,
+            day, "the date beside its wording")
+    }
+
+    /// An expiry read as none is never renewed: a date licmgr cannot read stops the read.
+    func testUnreadableDateIsAnErrorNamingItsField() {
+        XCTAssertEqual(
+            rowError(["id": "5", "status": "2", "expiredate": "Jan 31, 2027"]),
+            "soft: the answer is not BILLmanager's protocol: license 5: expiredate 'Jan 31, 2027' is not a date")
+        XCTAssertEqual(
+            rowError(["id": "5", "status": "2", "real_keychange": "2027-02-30"]),
+            "soft: the answer is not BILLmanager's protocol: license 5: real_keychange '2027-02-30' is not a date")
+        XCTAssertEqual(
+            rowError(["id": "5", "status": "2", "createdate": "31.01.27"]),
+            "soft: the answer is not BILLmanager's protocol: license 5: createdate '31.01.27' is not a date")
+    }
+
+    func testCodesBesideWordingsAndBlanksAroundValues() throws {
+        let license = try row([
+            "id": " 5 ", "status": "2", "ip": " 192.0.2.7 ", "pricelist": ["$orig": "55227", "$": "ISPmanager 6 Lite"],
+            "period": ["$orig": "12", "$": "1 year"], "extra": ["$": "ignored"],
+        ])
+        XCTAssertEqual(license.id, 5)
+        XCTAssertEqual(license.ip, "192.0.2.7")
+        XCTAssertEqual(license.pricelist, 55227, "the code beside the tariff's name is its id")
+        XCTAssertEqual(license.period, 12)
+        let worded = try row(["id": "5", "status": "2", "period": "1 month", "ip": ""])
+        XCTAssertNil(worded.period, "a period in words is left to the catalogue and the config, never guessed")
+        XCTAssertEqual(worded.ip, "", "a fresh order has no IP yet")
+    }
+
+    func testCatalogueActiveFlagInEverySpellingAndNoOther() throws {
+        func active(_ value: Any?) throws -> Bool {
+            var fields: [String: Any] = ["id": "55227"]
+            if let value { fields["active"] = value }
+            return try BillmgrClient.isActive(
+                try DocNode.parse(Data(BillmgrJSON.doc(fields).utf8), function: "pricelist.export"), tariff: 55227)
+        }
+        for on in ["on", "ON", "yes", "true", "1", nil] as [Any?] {
+            XCTAssertTrue(try active(on), "\(String(describing: on))")
+        }
+        for off in ["off", "no", "false", "0"] { XCTAssertFalse(try active(off), off) }
+        XCTAssertThrowsError(try active("maybe")) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "pricelist.export: the answer is not BILLmanager's protocol: tariff 55227: active 'maybe' is neither on nor off"
+            )
+        }
+    }
+
+    /// Money is never misread: an amount written for a person reads as the same amount, and
+    /// anything ambiguous stays as written, an unknown price.
+    func testCatalogueCostWrittenForAPersonReadsExactlyOrNotAtAll() {
+        let read: [(String?, String)] = [
+            ("490.0000", "490.0000"), ("490", "490"), (" 12.5 ", "12.5"), ("1 490.00", "1490.00"),
+            ("1\u{00A0}490,50", "1490.50"), ("490.00 RUB", "490.00"), ("€12,5", "12.5"), ("490,0000 руб.", "490.0000"),
+            (nil, ""), ("", ""),
+        ]
+        for (written, kept) in read {
+            XCTAssertEqual(BillmgrClient.cost(written), kept, "\(String(describing: written))")
+        }
+        for unread in ["ten", "1,490", "-5.00", "1.2.3", "12.5.", ".5", "1,2,3", "490.00001", "RUB 1 490.00 or 12"] {
+            XCTAssertEqual(BillmgrClient.cost(unread), unread, unread)
+        }
+    }
+
+    func testCataloguePeriodCostAsAnElement() throws {
+        let node = try DocNode.parse(
+            Data(BillmgrJSON.doc(["$type": "month", "$length": "1", "cost": "490.00"]).utf8),
+            function: "pricelist.export")
+        XCTAssertEqual(BillmgrClient.period(from: node)?.cost, "490.00")
     }
 }

@@ -12,7 +12,7 @@ final class DialectLifecycleAcceptanceTests: AcceptanceTestCase {
 
     static let dialects = [
         "classic", "money4", "funds", "tariff-names", "itemtype-ids", "session-access", "bm6-columns", "paging",
-        "addons", "redirects", "all",
+        "addons", "redirects", "worded", "bare-forms", "all",
     ]
 
     /// Runs `scenario` once per dialect, each on a fresh simulator and workspace. Pages of three

@@ -226,6 +226,34 @@ final class PoolAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try store.openWorkflows().count, 0)
     }
 
+    /// A list without change dates sends licmgr to view each pool candidate: the candidates a
+    /// run may take are read `Parallel` at a time, not one after another. Seen by a failed
+    /// read: the run stops on it, with the rest of its window already asked.
+    func testPoolCandidatesAreReadTogether() throws {
+        try work.writeConfig(url: sim.url, extra: Self.reuse + "\nParallel 4")
+        for _ in 1...6 { _ = try seedFree(changed: today.adding(months: -2)) }
+        for id in 1...6 { try addService(id, ip: "10.0.0.\(id)", extra: ["--package", "12"]) }
+        try licmgr("sync")
+        func views() throws -> Int {
+            try sim.state().calls("soft.edit").filter { $0.params["sok"] == nil }.count
+        }
+        let before = try views()
+        if sim.speaks("bm6-columns") {
+            let run = try licmgr("order", "1", "2", "3", "4", "5", "6", "--json").jsonObject
+            XCTAssertEqual(run["reused"] as? Int, 6, "\(run)")
+            XCTAssertEqual(try views() - before, 0, "the list carries the change dates a view would give")
+            return
+        }
+        try sim.fault("soft.edit", "refuse", type: "value", message: "not now")
+        let failed = try licmgr("order", "1", "2", "3", "4", "5", "6", expect: 1)
+        XCTAssertEqual(try views() - before, 4, failed.stderr)
+        XCTAssertEqual(try sim.state().calls("soft.edit").filter { $0.params["sok"] != nil }.count, 0)
+
+        let run = try licmgr("order", "1", "2", "3", "4", "5", "6", "--json").jsonObject
+        XCTAssertEqual(run["reused"] as? Int, 6, "\(run)")
+        XCTAssertEqual(try sim.state().calls("soft.order.param").count, 0)
+    }
+
     /// Upgrades that take free licenses of the new tariff go out together too, each a chain on
     /// its own license, and the licenses they replace go after them.
     func testUpgradesFromThePoolGoOutTogether() throws {

@@ -472,6 +472,7 @@ extension LicenseEngine {
         for var viewed in try view(licenses, report: &report) {
             viewed.serviceID = known[viewed.id]?.serviceID
             viewed.addon = known[viewed.id]?.addon
+            if viewed.statusUnsaid, let status = known[viewed.id]?.status { viewed.status = status }
             read.append(viewed)
         }
         try store.transaction {

@@ -29,27 +29,52 @@ extension LicenseEngine {
         var parked = 0
         var soonest: (license: License, day: Day)?
         var never: (license: License, why: String)?
-        for candidate in listing where candidate.isParked && candidate.pricelist == tariff && candidate.isLive {
-            parked += 1
+        enum Passed { case taken, rests(Day), never(String) }
+        /// Why `candidate` is passed over before any view, or nil when its change dates decide.
+        func passedOver(_ candidate: License) throws -> Passed? {
             let known = try store.license(candidate.id)
-            if known?.serviceID != nil || claimed.contains(candidate.id) { continue }
+            if known?.serviceID != nil || claimed.contains(candidate.id) { return .taken }
             // Change dates only move forward: a rest the recorded ones say is not over is not
             // over on the remote either, so a run serving many needs views such a license once.
-            if let known, case .from(let day) = FreePool.reusability(known, today: today) {
+            if let known, case .from(let day) = FreePool.reusability(known, today: today) { return .rests(day) }
+            if case .never(let why) = FreePool.reusability(candidate, today: today) { return .never(why) }
+            return nil
+        }
+        let candidates = listing.indices.filter {
+            listing[$0].isParked && listing[$0].pricelist == tariff && listing[$0].isLive
+        }
+        for (place, position) in candidates.enumerated() {
+            let candidate = listing[position]
+            parked += 1
+            switch try passedOver(candidate) {
+            case .taken: continue
+            case .rests(let day):
                 if soonest.map({ day < $0.day }) ?? true { soonest = (candidate, day) }
                 continue
-            }
-            if case .never(let why) = FreePool.reusability(candidate, today: today) {
+            case .never(let why):
                 never = never ?? (candidate, why)
                 continue
+            case nil: break
             }
             // A list that carries both change dates (BILLmanager 6) has told what a view would.
             let viewed: License
             if candidate.ipChanged != nil && candidate.keyChanged != nil {
                 viewed = candidate
             } else {
-                viewed = try server.viewLicense(candidate.id, line: candidate.line)
-                if !dryRun { try keepChangeDates(of: viewed) }
+                if poolViews[candidate.id] == nil {
+                    // This one and the next candidates a view would decide, read together.
+                    var ahead = [candidate]
+                    for next in candidates[(place + 1)...] where ahead.count < config.parallel {
+                        let license = listing[next]
+                        guard poolViews[license.id] == nil, license.ipChanged == nil || license.keyChanged == nil,
+                            try passedOver(license) == nil
+                        else { continue }
+                        ahead.append(license)
+                    }
+                    try viewPool(ahead, keep: !dryRun)
+                }
+                guard let read = poolViews[candidate.id] else { continue }
+                viewed = read
             }
             switch FreePool.reusability(viewed, today: today) {
             case .now: return .free(viewed)
@@ -85,6 +110,28 @@ extension LicenseEngine {
         }
         report.release(allBut: Set(givenUp.values.joined()))
         return givenUp
+    }
+
+    /// Views free-pool candidates, up to `Parallel` at once, into `poolViews`, and with `keep`
+    /// stores their change dates. A view that fails fails the run, as one alone would: a
+    /// candidate passed over unread could make the run buy what the pool holds.
+    private func viewPool(_ candidates: [License], keep: Bool) throws {
+        var failure: RemoteError?
+        try server.perform(
+            candidates.map { .view(license: $0.id, line: $0.line) }, parallel: config.parallel,
+            starting: { _ in failure == nil }
+        ) { index, answer in
+            switch answer {
+            case .success(.license(var viewed)):
+                // A form without a status says nothing of it: the list's stands.
+                if viewed.statusUnsaid { viewed.status = candidates[index].status }
+                poolViews[candidates[index].id] = viewed
+            case .success: break
+            case .failure(let error): failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        if keep { for viewed in candidates.compactMap({ poolViews[$0.id] }) { try keepChangeDates(of: viewed) } }
     }
 
     /// Stores the change dates a view of an unattached license reported, nothing else of it.

@@ -99,6 +99,7 @@ extension LicenseEngine {
         if let known = try store.license(id) {
             license.serviceID = known.serviceID
             license.addon = known.addon
+            if viewed.statusUnsaid { license.status = known.status }
         }
         try store.transaction {
             try store.save(license, at: time.timestamp)

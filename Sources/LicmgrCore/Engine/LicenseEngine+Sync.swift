@@ -80,7 +80,7 @@ extension LicenseEngine {
             throw RemoteError.incompleteListing(
                 function: license.line.function("soft"),
                 detail:
-                    "\(missing.count) known licenses are missing from it, yet license \(license.id) is still there (\(viewed.status.name))"
+                    "\(missing.count) known licenses are missing from it, yet license \(license.id) is still there (\(viewed.statusUnsaid ? "its view says no status" : viewed.status.name))"
             )
         }
     }

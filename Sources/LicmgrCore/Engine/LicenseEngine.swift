@@ -41,6 +41,9 @@ public final class LicenseEngine {
     var renamesPerRun = 1000
     /// ... and reads of licenses still being processed.
     var readsPerRun = 1000
+    /// Free-pool candidates viewed this run for their change dates, read `Parallel` at a time
+    /// as serving first needs one of a tariff.
+    var poolViews: [Int: License] = [:]
     /// The families the last full read of the account listed.
     var listedLines: [ProductLine] = []
     /// Services a dry run takes to be as given here, not as recorded: what a `ServiceSource`

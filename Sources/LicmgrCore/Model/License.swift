@@ -40,6 +40,9 @@ public struct License: Sendable, Equatable {
     /// From a view only, never stored: the form's tariff select shows `tariffName` against this
     /// tariff's id alone, so on this remote the name tells the tariff of other licenses too.
     public var tariffNameIsUnique = false
+    /// From a view only, never stored: the form carries no status at all (a form need not), so
+    /// `status` is a placeholder and the status licmgr knows stands.
+    public var statusUnsaid = false
     /// No longer on the remote list: deleted upstream or behind our back.
     public var gone: Bool
     public var expires: Day?

@@ -144,8 +144,8 @@ public struct BillmgrClient: LicenseServer {
         }
         if Self.isLoginPage(reply) { throw .htmlPage(url: credentials.url) }
         let doc = try DocNode.parse(reply.body, function: function, redacting: redaction)
-        let error = doc["error"]
-        if error.exists {
+        // Two errors would come as an array: the first is the refusal.
+        if let error = doc["error"].elements.first {
             let message = error["msg"].text ?? error.text ?? "no message"
             let type = error.attribute("type") ?? "unknown"
             if type == "auth" { throw .authRefused(message: message) }
@@ -288,14 +288,18 @@ public struct BillmgrClient: LicenseServer {
         switch call {
         case .view(let id, let line):
             let function = line.function("soft.edit")
-            var license = try Self.license(from: doc, function: function, fallbackID: id)
+            var license = try Self.license(from: doc, function: function, fallbackID: id, view: true)
             license.line = line
             license.key = doc["lickey"].text
-            license.ipChanged = doc["ip_change_date"].text.flatMap(Day.init) ?? license.ipChanged
-            license.keyChanged = doc["lickey_change_date"].text.flatMap(Day.init) ?? license.keyChanged
+            license.ipChanged =
+                try Self.day("ip_change_date", of: doc, function: function, license: id) ?? license.ipChanged
+            license.keyChanged =
+                try Self.day("lickey_change_date", of: doc, function: function, license: id) ?? license.keyChanged
             return .license(license)
         case .order(let request):
-            guard let id = doc.int("id") ?? doc.int("item.id") ?? doc["doc"].int("id") else {
+            // Nested as a renewal's answer is, too. An `elid` is not read: it may name the order, not the license.
+            let named = ["id", "item.id"].lazy.compactMap { doc.int($0) ?? doc["doc"].int($0) }.first
+            guard let id = named, id > 0 else {
                 throw .notProtocol(
                     function: request.line.function("soft.order.param"), detail: "the answer names no license id")
             }
@@ -303,7 +307,7 @@ public struct BillmgrClient: LicenseServer {
         case .newKey:
             return .key(doc["lickey"].text)
         case .prolong:
-            return .expiry((doc["doc"]["newexpiredate"].text ?? doc["newexpiredate"].text).flatMap(Day.init))
+            return .expiry(Self.looseDay(doc["doc"]["newexpiredate"]) ?? Self.looseDay(doc["newexpiredate"]))
         case .edit, .changeTariff, .suspend, .resume, .delete:
             return .done
         }
@@ -582,15 +586,27 @@ public struct BillmgrClient: LicenseServer {
             }
             let price = node["price"]
             let periods = price["period"].elements.compactMap(Self.period(from:)).sorted { $0.id < $1.id }
-            let active = (node["active"].text ?? "on").lowercased()
             tariffs.append(
                 Tariff(
-                    id: id, name: node["name"].text ?? "",
-                    active: active == "on" || active == "yes" || active == "true",
+                    id: id, name: node["name"].text ?? "", active: try Self.isActive(node, tariff: id),
                     itemType: Self.itemType(of: node), currency: price.attribute("currency") ?? "", periods: periods,
                     addons: node["addon"].elements.compactMap(Self.addon(from:))))
         }
         return tariffs
+    }
+
+    /// Whether a catalogue tariff is sold: `on` or `off` as BILLmanager writes a flag, or its
+    /// other spellings; sold when not said. Any other word throws: a tariff read as withdrawn is
+    /// never ordered, one read as sold may be.
+    static func isActive(_ node: DocNode, tariff id: Int) throws(RemoteError) -> Bool {
+        guard let text = node["active"].text?.trimmingBlanks() else { return true }
+        switch text.lowercased() {
+        case "on", "yes", "true", "1": return true
+        case "off", "no", "false", "0": return false
+        default:
+            throw .notProtocol(
+                function: "pricelist.export", detail: "tariff \(id): active '\(text)' is neither on nor off")
+        }
     }
 
     /// A catalogue tariff's item type by name: `itemtype` itself, or where that is the type's
@@ -648,36 +664,65 @@ public struct BillmgrClient: LicenseServer {
         guard let id = node.text.flatMap({ Int($0) }) ?? node.attribute("id").flatMap({ Int($0) }) ?? derived else {
             return nil
         }
-        return Tariff.Period(id: id, type: type, length: length, cost: node.attribute("cost") ?? "")
+        return Tariff.Period(
+            id: id, type: type, length: length, cost: cost(node.attribute("cost") ?? node["cost"].text))
     }
 
-    /// A row's status code: `status`, or `item_status`, the column BILLmanager 6 documents for
-    /// softexternal's list.
-    static func statusCode(of node: DocNode) -> Int? {
-        node.int("status") ?? node.int("item_status")
+    /// A period's cost as licmgr keeps it: the remote's text when it is a plain amount
+    /// (`490.0000`), else the same amount written for a person (`1 490,00 RUB`: blanks between
+    /// digit groups, a decimal comma, a currency around it) in plain form. Anything else is kept
+    /// as written: a cost licmgr cannot read is an unknown price, never a guessed one.
+    static func cost(_ text: String?) -> String {
+        let written = text?.trimmingBlanks() ?? ""
+        guard !written.isEmpty, Money.price(written) == nil,
+            let first = written.firstIndex(where: \.isASCIIDigit), let last = written.lastIndex(where: \.isASCIIDigit)
+        else { return written }
+        let before = written[..<first]
+        let after = written[written.index(after: last)...]
+        // A sign is no currency, and a mark beside the digits (`.5`, `12,`) leaves the number unsure.
+        guard (before + after).allSatisfy({ !$0.isNumber && !"-+".contains($0) }),
+            !(before.last.map { ".,".contains($0) } ?? false), !(after.first.map { ".,".contains($0) } ?? false)
+        else { return written }
+        var number = written[first...last].filter { !$0.isWhitespace }
+        // One comma before other than three digits is a decimal comma; `1,490` may be a thousand.
+        if !number.contains("."), number.filter({ $0 == "," }).count == 1,
+            number.split(separator: ",", omittingEmptySubsequences: false)[1].count != 3
+        {
+            number = number.replacing(",", with: ".")
+        }
+        return Money.price(number) == nil ? written : number
     }
 
     /// Reads one license row of a list or a view; the remote sends every value as a string.
-    /// A row's `pricelist` is the tariff's id, or (BILLmanager 6's "Tariff plan" column) its
-    /// name, which is kept for the engine to resolve with `pricelist` left 0. A view's
+    /// A row's `pricelist` is the tariff's id (as its text, or as `$orig` beside its name), or
+    /// (BILLmanager 6's "Tariff plan" column) its name alone, which is kept for the engine to
+    /// resolve with `pricelist` left 0. A view's
     /// `pricelist` is a select: its value is the id, and the select's options name it.
     /// BILLmanager 6 rows carry the change dates as `real_ipchange` and `real_keychange`.
-    static func license(from node: DocNode, function: String, fallbackID: Int? = nil) throws(RemoteError) -> License {
+    /// `view`: the node is an edit form, which may carry no status; a list row must.
+    static func license(from node: DocNode, function: String, fallbackID: Int? = nil, view: Bool = false)
+        throws(RemoteError) -> License
+    {
         guard let id = node.int("id") ?? node.int("elid") ?? fallbackID else {
             throw .notProtocol(function: function, detail: "a license row without an id")
         }
-        let status = statusCode(of: node).flatMap(License.Status.init(rawValue:)) ?? .ordered
+        func day(_ field: String) throws(RemoteError) -> Day? {
+            try Self.day(field, of: node, function: function, license: id)
+        }
+        let unsaid = view && statusReading(of: node) == nil
+        let status = unsaid ? .ordered : try Self.status(of: node, function: function, license: id)
         let tariff = node["pricelist"].text?.trimmingBlanks()
-        let pricelist = tariff.flatMap { Int($0) } ?? node.int("pricelist_id")
+        let pricelist = Self.code("pricelist", of: node) ?? node.int("pricelist_id")
         let options = options(of: node, select: "pricelist")
         let tariffName = pricelist.map { id in options.first { $0.key == String(id) }?.text } ?? tariff
+        let ip = node["ip"].text?.trimmingBlanks() ?? ""
         var license = License(
-            id: id, name: node["licname"].text ?? "", ip: node["ip"].text.map { IPAddress.canonical($0) ?? $0 } ?? "",
-            pricelist: pricelist ?? 0, tariffName: tariffName, period: node.int("period"), status: status,
-            expires: node["expiredate"].text.flatMap(Day.init), created: node["createdate"].text.flatMap(Day.init),
+            id: id, name: node["licname"].text ?? "", ip: IPAddress.canonical(ip) ?? ip,
+            pricelist: pricelist ?? 0, tariffName: tariffName, period: Self.code("period", of: node), status: status,
+            expires: try day("expiredate"), created: try day("createdate"),
             remoteID: node["remoteid"].text, autoprolong: node["autoprolong"].text,
-            ipChanged: node["real_ipchange"].text.flatMap(Day.init),
-            keyChanged: node["real_keychange"].text.flatMap(Day.init))
+            ipChanged: try day("real_ipchange"), keyChanged: try day("real_keychange"))
+        license.statusUnsaid = unsaid
         // A select offering the license's own tariff alone says nothing of other tariffs' names.
         if let tariffName, pricelist != nil, options.count > 1 {
             license.tariffNameIsUnique = options.filter { $0.text == tariffName }.count == 1

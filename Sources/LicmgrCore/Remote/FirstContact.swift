@@ -289,7 +289,7 @@ struct ListingShape {
                 withoutID += 1
             }
             let label = id.map(String.init) ?? "without an id"
-            if row.int("pricelist") != nil || row.int("pricelist_id") != nil {
+            if BillmgrClient.code("pricelist", of: row) != nil || row.int("pricelist_id") != nil {
                 numericTariffs += 1
             } else if let name = row["pricelist"].text {
                 if !tariffNames.contains(name) { tariffNames.append(name) }
@@ -298,14 +298,16 @@ struct ListingShape {
             }
             if row["remoteid"].exists { withRemoteID += 1 }
             if row["real_ipchange"].exists || row["real_keychange"].exists { withChangeDates += 1 }
-            let status = BillmgrClient.statusCode(of: row)
-            if status.flatMap(License.Status.init(rawValue:)) == nil {
-                badStatus.append((label, row["status"].text ?? row["item_status"].text ?? "absent"))
+            let reading = BillmgrClient.statusReading(of: row)
+            if reading?.status == nil {
+                badStatus.append((label, reading.map { $0.written } ?? "absent"))
             }
             // Only a license that is paid for and running renews: an order still in the works may
             // have no expiry yet.
             let expiry = row["expiredate"].text
-            if [2, 3].contains(status), expiry.flatMap(Day.init) == nil {
+            if [.active, .suspended].contains(reading?.status),
+                (try? BillmgrClient.day("expiredate", of: row, function: "soft", license: id ?? 0)) ?? nil == nil
+            {
                 badExpiry.append((label, expiry ?? "absent"))
             }
         }
@@ -384,12 +386,14 @@ extension FirstContactReport {
             for period in price["period"].elements {
                 let label =
                     "tariff \(id.map(String.init) ?? "?") period \(period.text ?? period.attribute("type") ?? "?")"
-                guard let cost = period.attribute("cost") else {
+                guard let written = period.attribute("cost") ?? period["cost"].text else {
                     missingCost.append(label)
                     continue
                 }
+                // Read as import-tariffs reads it: an amount written for a person is no fault.
+                let cost = BillmgrClient.cost(written)
                 noteDecimals(cost)
-                if Money.price(cost) == nil { badCost.append("'\(cost)' (\(label))") }
+                if Money.price(cost) == nil { badCost.append("'\(written)' (\(label))") }
             }
         }
         let withoutID = nodes.filter { $0.int("id") == nil }
@@ -455,7 +459,7 @@ extension FirstContactReport {
             }
             if let bad = listing.badStatus.first {
                 unreadable.append(
-                    "\(list): \(listing.badStatus.count) row(s) with a status that is not a status number, e.g. license \(bad.id): '\(bad.text)'"
+                    "\(list): \(listing.badStatus.count) row(s) with a status licmgr does not know, e.g. license \(bad.id): '\(bad.text)'"
                 )
             }
             if let bad = listing.badExpiry.first {
