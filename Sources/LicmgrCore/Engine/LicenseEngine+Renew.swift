@@ -29,7 +29,7 @@ extension LicenseEngine {
             for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(wanted) }
         } else {
             let given = Dictionary(wouldServe.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            try store.forEachLicense { license in
+            try forEachLicense(matching: LicenseFilter(attached: true, expiringBy: dueOnly ? dueDay : nil)) { license in
                 if license.serviceID != nil && given[license.id] == nil && wanted(license) { licenses.append(license) }
             }
             licenses += given.values.filter(wanted).sorted { $0.id < $1.id }
@@ -210,13 +210,5 @@ extension LicenseEngine {
                 try store.save(license, at: at)
             }
         }
-    }
-
-    /// Every license recorded, by id: one read for a run's lookups.
-    func knownLicenses() throws -> KnownLicenses {
-        // Sized up front: a table of 100,000 licenses that doubles as it fills holds both halves at once.
-        var known = KnownLicenses(capacity: try store.licenseCount())
-        try store.forEachLicense { known.add($0) }
-        return known
     }
 }
