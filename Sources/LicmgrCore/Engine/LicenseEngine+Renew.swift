@@ -94,21 +94,6 @@ extension LicenseEngine {
             buying: Price(tariff: license.pricelist, period: period), "renew license \(license.id)")
     }
 
-    /// Journals and sends one renewal, then records the new expiry.
-    @discardableResult
-    func renewOne(_ license: License, period: Int, at point: StepPoint, report: inout RunReport) throws -> Bool {
-        let renewal = renewal(of: license, period: period, at: point)
-        guard
-            let sent = try sendJournaled(
-                renewal, report: &report,
-                { () throws(RemoteError) in
-                    try server.prolong(license: license.id, period: period)
-                })
-        else { return false }
-        try recordRenewal(sent.step, of: license, until: sent.answer, report: &report)
-        return true
-    }
-
     /// Records a renewal the remote took: the expiry it answered (the next listing brings it
     /// when the answer did not), licmgr's own end of term, the journal and history.
     func recordRenewal(_ renewal: Step, of license: License, until answered: Day?, report: inout RunReport) throws {
