@@ -56,6 +56,25 @@ final class CompactStateTests: XCTestCase {
         XCTAssertEqual(Array(PositionsByIP()["10.0.0.1"]), [])
     }
 
+    func testPositionsByKeyComeInOrderUnderTheirKeysLeavingOutThoseWithout() {
+        let keys: [Int?] = [7, nil, 3, 7, 7, 3]
+        let positions = PositionsByKey(count: keys.count) { keys[$0] }
+        XCTAssertEqual(Array(positions[7]), [0, 3, 4])
+        XCTAssertEqual(Array(positions[3]), [2, 5])
+        XCTAssertEqual(Array(positions[1]), [])
+        XCTAssertEqual(Array(positions[9]), [])
+        let sorted = PositionsByKey(count: 4) { [1, 1, 2, 5][$0] }
+        XCTAssertEqual(Array(sorted[1]), [0, 1])
+        XCTAssertEqual(Array(sorted[5]), [3])
+    }
+
+    /// Looked up in the order added or not, a license is found by its id.
+    func testKnownLicensesAreFoundInAnyOrder() {
+        let known = KnownLicenses([license(3), license(5), license(9)])
+        XCTAssertEqual([3, 5, 9, 5, 3, 4, 9, 9].map { known[$0]?.id }, [3, 5, 9, 5, 3, nil, 9, 9])
+        XCTAssertEqual(known.positions(of: [license(9), license(1), license(3)]), [2, -1, 0])
+    }
+
     func testAddonSetsGiveBackAnEqualSetReadBefore() {
         var sets = AddonSets()
         let first = sets.shared(["panel": "Lite"])

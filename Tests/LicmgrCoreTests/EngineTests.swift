@@ -52,6 +52,42 @@ final class EngineTests: XCTestCase {
         try [RemoteOperation.State.pending, .done, .failed, .void].flatMap { try store.operations(state: $0) }
     }
 
+    // MARK: - One read per run
+
+    /// The passes of a run share one read of the licenses and one of the services while
+    /// nothing is written, and see a write at once: the run's own, or another connection's.
+    func testPassesShareWhatWasReadUntilSomethingIsWritten() throws {
+        try addService(1)
+        try addService(2)
+        try store.save(
+            License(
+                id: 200_001, name: "vps1", ip: "192.0.2.1", pricelist: 55227, period: 1, status: .active,
+                serviceID: 1, addon: "panel"), at: at)
+        let engine = engine("checkevent")
+        let read = try engine.knownLicenses()
+        var passed: [License] = []
+        try engine.forEachLicense { passed.append($0) }
+        XCTAssertEqual(passed, read.values)
+        try SQLiteStore(path: dir.file("licmgr.db")).attach(license: 200_001, to: nil, addon: nil)
+        passed = []
+        try engine.forEachLicense { passed.append($0) }
+        XCTAssertEqual(passed.map(\.serviceID), [nil], "another connection's write")
+        try store.attach(license: 200_001, to: 2, addon: "panel")
+        XCTAssertEqual(try engine.knownLicenses()[200_001]?.serviceID, 2, "the run's own write")
+        passed = []
+        try engine.forEachLicense(matching: LicenseFilter(attached: true, statuses: [.processing])) {
+            passed.append($0)
+        }
+        XCTAssertEqual(passed, [])
+
+        XCTAssertEqual(try engine.services(includeClosed: false).map(\.id), [1, 2])
+        var closed = try XCTUnwrap(store.service(1))
+        closed.status = .closed
+        try store.update(closed, at: at)
+        XCTAssertEqual(try engine.services(includeClosed: false).map(\.id), [2])
+        XCTAssertEqual(try engine.services(includeClosed: true).map(\.id), [1, 2])
+    }
+
     // MARK: - Bounded runs
 
     /// Licenses found at a takeover keep their old names until later follow passes rename

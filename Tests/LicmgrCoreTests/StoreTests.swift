@@ -513,6 +513,73 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(streamed.map(\.id), [100001, 100002, 100003])
     }
 
+    /// A filtered read hands over what the filter's own reading of each license passes, also
+    /// for rows written otherwise than licmgr writes them: an expiry with a time, a status no
+    /// version knows (read as ordered).
+    func testAFilteredReadHandsOverWhatTheFilterMatches() throws {
+        let store = try SQLiteStore(path: path)
+        for id in 7...9 { try store.insert(service(id), at: at) }
+        var unattached = license(100001)
+        unattached.expires = Day(year: 2025, month: 1, day: 1)
+        var due = license(100002, serviceID: 7, addon: "panel")
+        due.expires = Day(year: 2025, month: 3, day: 1)
+        var later = license(100003, serviceID: 7, addon: "panel")
+        later.expires = Day(year: 2025, month: 3, day: 2)
+        var undated = license(100004, serviceID: 8, addon: "panel")
+        undated.expires = nil
+        var waiting = license(100005, serviceID: 9, addon: "panel")
+        waiting.status = .processing
+        var ordered = license(100006, serviceID: 9, addon: "panel")
+        ordered.status = .ordered
+        for one in [unattached, due, later, undated, waiting, ordered] { try store.save(one, at: at) }
+        for id in 100007...100008 { try store.save(license(id, serviceID: 9, addon: "panel"), at: at) }
+        try store.db.run("UPDATE licenses SET expires = '2025-03-01 10:00:00' WHERE id = 100007")
+        try store.db.run("UPDATE licenses SET status = 9 WHERE id = 100008")
+        let all = try store.allLicenses()
+        let filters = [
+            LicenseFilter(), LicenseFilter(attached: true),
+            LicenseFilter(attached: true, expiringBy: Day(year: 2025, month: 3, day: 1)),
+            LicenseFilter(expiringBy: Day(year: 2025, month: 3, day: 2)),
+            LicenseFilter(attached: true, statuses: [.ordered, .processing]),
+            LicenseFilter(statuses: [.processing]),
+        ]
+        for filter in filters {
+            var read: [Int] = []
+            try store.forEachLicense(matching: filter) { read.append($0.id) }
+            XCTAssertEqual(read, all.filter(filter.matches).map(\.id), "\(filter)")
+        }
+        var due1March: [Int] = []
+        try store.forEachLicense(matching: filters[2]) { due1March.append($0.id) }
+        XCTAssertEqual(due1March, [100002, 100007])
+        var waitingRead: [Int] = []
+        try store.forEachLicense(matching: filters[4]) { waitingRead.append($0.id) }
+        XCTAssertEqual(waitingRead, [100005, 100006, 100008])
+    }
+
+    /// What a run read serves it again while the revision stands: any write moves it, by this
+    /// connection (even one rolled back) or another; inside a transaction there is none.
+    func testTheRevisionMovesWithEveryWrite() throws {
+        let store = try SQLiteStore(path: path)
+        try store.save(license(100001), at: at)
+        let first = try XCTUnwrap(store.revision())
+        _ = try store.allLicenses()
+        XCTAssertEqual(try store.revision(), first, "reading changes nothing")
+        try store.attach(license: 100001, to: nil, addon: nil)
+        let written = try XCTUnwrap(store.revision())
+        XCTAssertNotEqual(written, first)
+        try store.transaction { XCTAssertNil(try store.revision()) }
+        struct Undone: Error {}
+        XCTAssertThrowsError(
+            try store.transaction {
+                try store.save(license(100002), at: at)
+                throw Undone()
+            })
+        let rolledBack = try XCTUnwrap(store.revision())
+        XCTAssertNotEqual(rolledBack, written)
+        try SQLiteStore(path: path).save(license(100003), at: at)
+        XCTAssertNotEqual(try store.revision(), rolledBack, "another connection's commit")
+    }
+
     // MARK: - Kept statements
 
     func testAKeptStatementForgetsTheLastCallsValues() throws {

@@ -77,6 +77,11 @@ final class KillableStore: StateStore {
         }
     }
 
+    func revision() throws -> StoreRevision? {
+        try tick()
+        return try inner.revision()
+    }
+
     func service(_ id: Int) throws -> Service? {
         try tick()
         return try inner.service(id)
@@ -127,6 +132,11 @@ final class KillableStore: StateStore {
     func forEachLicense(_ body: (License) throws -> Void) throws {
         try tick()
         try withoutActuallyEscaping(body) { body in try inner.forEachLicense(guarded(body)) }
+    }
+
+    func forEachLicense(matching filter: LicenseFilter, _ body: (License) throws -> Void) throws {
+        try tick()
+        try withoutActuallyEscaping(body) { body in try inner.forEachLicense(matching: filter, guarded(body)) }
     }
 
     func save(_ license: License, at: String) throws {

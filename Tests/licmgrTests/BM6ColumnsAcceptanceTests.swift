@@ -56,6 +56,15 @@ final class BM6ColumnsAcceptanceTests: AcceptanceTestCase {
     /// softexternal's rows carry their status as `item_status`: a suspended CloudLinux license
     /// reads as suspended, not as a fresh order.
     func testAThirdPartyRowsItemStatusIsItsStatus() throws {
+        try assertASuspendedThirdPartyLicenseListsSuspended()
+    }
+}
+
+extension AcceptanceTestCase {
+    /// A suspended CloudLinux license on the account lists as suspended, whatever shape its
+    /// row gives the status in.
+    func assertASuspendedThirdPartyLicenseListsSuspended() throws {
+        let today = Day(secondsSince1970: Int(Date().timeIntervalSince1970))
         let ids = try sim.seed([
             [
                 "licname": "cl", "ip": "10.0.0.9", "pricelist": "9203", "status": "3",

@@ -177,6 +177,38 @@ final class LifecycleAcceptanceTests: AcceptanceTestCase {
         XCTAssertEqual(try remote(id)["status"], "2")
     }
 
+    /// Licenses that lapsed while their services were suspended wake together when the
+    /// services resume: every renewal, then every read back (and every resume a license
+    /// still suspended needs), not each license's steps in turn.
+    func testLapsedLicensesOfResumedServicesWakeTogether() throws {
+        try work.writeConfig(url: sim.url, extra: "Parallel 3")
+        for id in 1...3 {
+            try addService(id, ip: "10.0.0.\(id)", extra: ["--status", "suspended"])
+            try sim.seed([
+                [
+                    "licname": "Item #\(id) addon vps\(id)", "ip": "10.0.0.\(id)", "pricelist": "55227", "status": "3",
+                    "expiredate": today.adding(days: -3).description,
+                ]
+            ])
+        }
+        try licmgr("fixchilds")
+        for id in 1...3 { try licmgr("service", "resume", String(id)) }
+        let before = try sim.state().calls.count
+        let run = try licmgr("checkevent", "--json").jsonObject
+        XCTAssertEqual(run["renewed"] as? Int, 3, "\(run)")
+        XCTAssertEqual(run["resumed"] as? Int, 3, "\(run)")
+        let steps = try sim.state().calls.dropFirst(before).compactMap { call -> String? in
+            if call.function == "soft.edit" && call.params["sok"] == nil { return "read" }
+            return ["service.prolong": "renew", "soft.resume": "wake"][call.function]
+        }
+        // This remote wakes a license it renews: read back, it needs no resume.
+        XCTAssertEqual(steps, ["renew", "renew", "renew", "read", "read", "read"])
+        for license in try sim.state().licenses {
+            XCTAssertEqual(license["status"], "2", "\(license)")
+            XCTAssertEqual(license["expiredate"], today.adding(months: 1).description, "\(license)")
+        }
+    }
+
     func testIPAndNameChangesReachTheLicense() throws {
         try addService(7, ip: "10.0.0.7")
         try licmgr("order", "7")

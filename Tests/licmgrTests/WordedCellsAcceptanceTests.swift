@@ -71,16 +71,6 @@ final class WordedCellsAcceptanceTests: AcceptanceTestCase {
 
     /// softexternal's `item_status` carries the word alone.
     func testAThirdPartyRowsWordedItemStatusIsItsStatus() throws {
-        let ids = try sim.seed([
-            [
-                "licname": "cl", "ip": "10.0.0.9", "pricelist": "9203", "status": "3",
-                "expiredate": today.adding(days: 40).description,
-            ]
-        ])
-        try addService(8, ip: "10.0.0.8", addon: "cloudlinux=9203")
-        try licmgr("sync")
-        let row = try XCTUnwrap(try licmgr("list", "--json").jsonArray.first { $0["id"] as? Int == ids.first })
-        XCTAssertEqual(row["status"] as? String, "suspended", "\(row)")
-        XCTAssertEqual(row["line"] as? String, "softexternal")
+        try assertASuspendedThirdPartyLicenseListsSuspended()
     }
 }

@@ -54,7 +54,7 @@ extension LicenseEngine {
     /// done. An active license with no key known is not read here: `show` fetches its key.
     func finishProcessing(report: inout RunReport) throws {
         var waiting: [License] = []
-        try store.forEachLicense { license in
+        try forEachLicense(matching: LicenseFilter(attached: true, statuses: [.ordered, .processing])) { license in
             if license.isLive && license.serviceID != nil
                 && (license.status == .ordered || license.status == .processing)
             {
@@ -81,15 +81,21 @@ extension LicenseEngine {
     /// recorded in history; following the service then puts right what it should.
     func noteDrift(_ listing: [License], known recorded: KnownLicenses, report: inout RunReport) throws {
         // Positions, not copies: at 100,000 licenses each copy of the listing weighs tens of MB.
-        var position: [Int: Int] = [:]
-        position.reserveCapacity(listing.count)
-        for (index, license) in listing.enumerated() where position[license.id] == nil { position[license.id] = index }
+        // Each listing license's place among the recorded, and the first listing position of
+        // each recorded one: arrays, not a table by id, which at that size no cache holds.
+        let places = recorded.positions(of: listing)
+        var listed = [Int32](repeating: -1, count: recorded.count)
+        for (index, place) in places.enumerated() where place >= 0 && listed[Int(place)] < 0 {
+            listed[Int(place)] = Int32(index)
+        }
         let at = time.timestamp
         // One transaction for the whole pass: a takeover notes every license at once.
         try store.transaction {
             for id in recorded.keys.sorted() {
-                guard let known = recorded[id], !known.gone else { continue }
-                guard let now = position[id].map({ listing[$0] }) else {
+                guard let place = recorded.position(of: id) else { continue }
+                let known = recorded.values[place]
+                guard !known.gone else { continue }
+                guard listed[place] >= 0 else {
                     try store.markGone(license: known.id, at: at)
                     try record(
                         "drift", result: "gone", service: known.serviceID, license: known.id,
@@ -99,6 +105,7 @@ extension LicenseEngine {
                         "license \(known.id) is no longer on the remote list")
                     continue
                 }
+                let now = listing[Int(listed[place])]
                 var changes: [String] = []
                 if now.status != known.status { changes.append("status \(known.status.name) -> \(now.status.name)") }
                 if now.ip != known.ip { changes.append("IP \(known.ip) -> \(now.ip)") }
@@ -110,7 +117,7 @@ extension LicenseEngine {
                 try record("drift", result: "changed", service: known.serviceID, license: known.id, detail)
                 report.add(.drifted, serviceID: known.serviceID, licenseID: known.id, detail)
             }
-            for license in listing where recorded[license.id] == nil && license.isLive {
+            for (license, place) in zip(listing, places) where place < 0 && license.isLive {
                 let detail =
                     "license \(license.id) (\(license.name), \(license.ip), tariff \(license.pricelist)) is on the account but unknown here"
                 try record("drift", result: "unknown", service: nil, license: license.id, detail)

@@ -44,11 +44,12 @@ extension LicenseEngine {
 
     func serveIndex(listing: [License]) throws -> ServeIndex {
         var index = ServeIndex()
-        try store.forEachLicense { license in
+        try forEachLicense { license in
             guard license.isLive, let service = license.serviceID, let addon = license.addon else { return }
             index.attached.add(license: license.id, service: service, addon: addon)
         }
         index.attached.finish()
+        stopKeepingReads()
         index.pending = Dictionary(
             grouping: try store.operations(state: .pending).filter { $0.serviceID != nil }, by: { $0.serviceID ?? 0 })
         index.workflows = Dictionary(

@@ -667,29 +667,55 @@ extension LicenseEngine {
         return .renewFirst(period: period, lapsed: expires)
     }
 
-    /// Resumes a suspended license, renewing it first if it lapsed meanwhile.
-    func resume(_ license: License, service: Service, report: inout RunReport) throws -> Bool {
-        var current = license
-        let wake: Waking
-        do {
-            wake = try howToWake(current, for: service)
-        } catch {
-            report.refuse(serviceID: service.id, licenseID: current.id, "license \(current.id) not resumed", error)
-            return false
+    /// Wakes lapsed licenses of resumed services together: every renewal, then a read of those
+    /// renewed (the remote may have woken them with it), then a resume of each still
+    /// suspended, up to `Parallel` in flight. Returns the licenses that did not wake.
+    func wakeLapsed(_ lapsed: [(license: License, service: Service, period: Int)], report: inout RunReport) throws
+        -> Set<Int>
+    {
+        guard !lapsed.isEmpty else { return [] }
+        var byKey: [String: Int] = [:]
+        let renewals = lapsed.indices.map { index in
+            let (license, _, period) = lapsed[index]
+            let renewal = renewal(of: license, period: period, at: .resumeRenew)
+            byKey[renewal.key] = index
+            return PlannedStep(step: renewal, call: .prolong(license: license.id, period: period))
         }
-        switch wake {
-        case .resume: break
-        case .resumeUnpaid(let until): report.warn(Self.resumedWithoutRenewing(current, until: until))
-        case .renewFirst(let period, _):
-            guard try renewOne(current, period: period, at: .resumeRenew, report: &report) else { return false }
-            current = refresh(current.id, report: &report) ?? current
-            if current.status != .suspended { return true }
+        var renewed: [Int] = []
+        try sendAll(renewals, report: &report) { renewal, answer, report in
+            guard let index = byKey[renewal.key], case .expiry(let expires) = answer else { return }
+            try recordRenewal(renewal, of: lapsed[index].license, until: expires, report: &report)
+            renewed.append(index)
         }
-        let resuming = waking(current, of: service)
-        current.status = .active
-        return try apply(resuming.step, to: current, reportAs: nil, "license \(current.id) resumed", report: &report) {
-            () throws(RemoteError) in try server.resume(license: current.id, line: current.line)
+        var asleep = Set(lapsed.map(\.license.id))
+        guard report.stopped == nil, !renewed.isEmpty else { return asleep }
+        let read = Dictionary(
+            try refresh(renewed.map { try store.license(lapsed[$0].license.id) ?? lapsed[$0].license }, report: &report)
+                .map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        var wakes: [PlannedChange] = []
+        for index in renewed {
+            let (license, service, _) = lapsed[index]
+            guard let now = try read[license.id] ?? store.license(license.id) else { continue }
+            if now.status != .suspended {
+                asleep.remove(license.id)
+                report.add(
+                    .resumed, serviceID: service.id, addon: license.addon, licenseID: license.id,
+                    "resumed license \(license.id) with service \(service.id)")
+                continue
+            }
+            var awake = now
+            awake.status = .active
+            wakes.append(
+                PlannedChange(
+                    planned: waking(now, of: service), changed: awake, action: .resumed,
+                    detail: "resumed license \(license.id) with service \(service.id)"))
         }
+        try apply(wakes, report: &report)
+        for wake in wakes where try store.license(wake.changed.id)?.status == .active {
+            asleep.remove(wake.changed.id)
+        }
+        return asleep
     }
 
     /// Why a license the remote shows lapsed wakes without a renewal.

@@ -29,7 +29,7 @@ extension LicenseEngine {
             for id in serviceIDs { licenses += try store.licenses(serviceID: id).filter(wanted) }
         } else {
             let given = Dictionary(wouldServe.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            try store.forEachLicense { license in
+            try forEachLicense(matching: LicenseFilter(attached: true, expiringBy: dueOnly ? dueDay : nil)) { license in
                 if license.serviceID != nil && given[license.id] == nil && wanted(license) { licenses.append(license) }
             }
             licenses += given.values.filter(wanted).sorted { $0.id < $1.id }
@@ -92,21 +92,6 @@ extension LicenseEngine {
             .renew, at: point, service: license.serviceID, addon: license.addon, license: license.id,
             params: ["period": String(period), "expires_before": license.expires?.description ?? ""],
             buying: Price(tariff: license.pricelist, period: period), "renew license \(license.id)")
-    }
-
-    /// Journals and sends one renewal, then records the new expiry.
-    @discardableResult
-    func renewOne(_ license: License, period: Int, at point: StepPoint, report: inout RunReport) throws -> Bool {
-        let renewal = renewal(of: license, period: period, at: point)
-        guard
-            let sent = try sendJournaled(
-                renewal, report: &report,
-                { () throws(RemoteError) in
-                    try server.prolong(license: license.id, period: period)
-                })
-        else { return false }
-        try recordRenewal(sent.step, of: license, until: sent.answer, report: &report)
-        return true
     }
 
     /// Records a renewal the remote took: the expiry it answered (the next listing brings it
@@ -210,13 +195,5 @@ extension LicenseEngine {
                 try store.save(license, at: at)
             }
         }
-    }
-
-    /// Every license recorded, by id: one read for a run's lookups.
-    func knownLicenses() throws -> KnownLicenses {
-        // Sized up front: a table of 100,000 licenses that doubles as it fills holds both halves at once.
-        var known = KnownLicenses(capacity: try store.licenseCount())
-        try store.forEachLicense { known.add($0) }
-        return known
     }
 }

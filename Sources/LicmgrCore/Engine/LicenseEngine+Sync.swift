@@ -42,6 +42,9 @@ extension LicenseEngine {
         try noteDrift(listing, known: known, report: &report)
         try refreshKnown(from: listing, known: known)
         if finishing { try finishWorkflows(report: &report) }
+        // A takeover has written every license by now: what was read is let go here, not
+        // held through serving until a pass asks.
+        try forgetStaleReads()
         return listing
     }
 
@@ -55,8 +58,11 @@ extension LicenseEngine {
     /// its service served again, and if the service has moved to another IP meanwhile, nothing
     /// on the remote stops a second license being bought there.
     func confirmMissing(from listing: [License], known: KnownLicenses, believedUpTo: Int) throws {
-        let listed = Set(listing.map(\.id))
-        let missing = known.values.filter { $0.isLive && !listed.contains($0.id) }.sorted { $0.id < $1.id }
+        // Marks by place in `known`, not a set of 100,000 ids: see `KnownLicenses.position(of:)`.
+        var listed = [Bool](repeating: false, count: known.count)
+        for place in known.positions(of: listing) where place >= 0 { listed[Int(place)] = true }
+        let missing = known.values.indices.filter { known.values[$0].isLive && !listed[$0] }.map { known.values[$0] }
+            .sorted { $0.id < $1.id }
         let unseen = missing.count > believedUpTo ? missing : missing.filter { $0.serviceID != nil }
         guard !unseen.isEmpty else { return }
         var stillThere: (License, License)?

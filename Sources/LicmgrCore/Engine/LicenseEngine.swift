@@ -4,7 +4,13 @@
 public final class LicenseEngine {
     public let config: Config
     /// What licmgr knows; in a dry run with `scratch`, the copy it plans on once it has read the account.
-    public internal(set) var store: any StateStore
+    public internal(set) var store: any StateStore {
+        // What was read from another store says nothing of this one.
+        didSet {
+            licensesRead = nil
+            servicesRead = nil
+        }
+    }
     public let server: any LicenseServer
     public let time: any TimeSource
     /// The command that runs the engine, for history rows.
@@ -18,6 +24,13 @@ public final class LicenseEngine {
     var backsOff = false
     /// How long a refused step rests before the cron run tries it again.
     static let refusalBackOff = 3600
+    /// The licenses and the services as last read, each with the store's revision then: the
+    /// passes of a run share one read while nothing is written. At 100,000 licenses a read of
+    /// either table costs a tenth of an idle cron run, which read licenses five times.
+    private var licensesRead: (at: StoreRevision, licenses: KnownLicenses)?
+    private var servicesRead: (at: StoreRevision, services: [Service])?
+    /// Cleared once serving starts, where a run holds most: nothing read after is kept.
+    private var keepsReads = true
     /// Read once per engine, that is once per command: only `import-tariffs` changes it.
     private var cachedCatalogue: Catalogue?
     /// The refusals journaled before this run, read at the first step that asks.
@@ -61,10 +74,72 @@ public final class LicenseEngine {
 
     /// The services as the run sees them, in id order.
     func services(includeClosed: Bool) throws -> [Service] {
-        guard !assumedServices.isEmpty else { return try store.services(includeClosed: includeClosed) }
-        var byID = Dictionary(uniqueKeysWithValues: try store.services(includeClosed: true).map { ($0.id, $0) })
+        guard !assumedServices.isEmpty else { return try recordedServices(includeClosed: includeClosed) }
+        var byID = Dictionary(uniqueKeysWithValues: try recordedServices(includeClosed: true).map { ($0.id, $0) })
         byID.merge(assumedServices) { $1 }
         return byID.values.filter { includeClosed || $0.status != .closed }.sorted { $0.id < $1.id }
+    }
+
+    /// The services recorded, in id order: read again only once something was written since.
+    private func recordedServices(includeClosed: Bool) throws -> [Service] {
+        let now = try store.revision()
+        let all: [Service]
+        if let servicesRead, servicesRead.at == now {
+            all = servicesRead.services
+        } else {
+            servicesRead = nil
+            all = try store.services(includeClosed: true)
+            if let now, keepsReads { servicesRead = (now, all) }
+        }
+        // The list read, not a copy, while no service is closed.
+        guard !includeClosed, all.contains(where: { $0.status == .closed }) else { return all }
+        return all.filter { $0.status != .closed }
+    }
+
+    /// Every license recorded, by id: one read for a run's lookups, which the passes after it
+    /// share while nothing is written.
+    func knownLicenses() throws -> KnownLicenses {
+        let now = try store.revision()
+        if let licensesRead, licensesRead.at == now { return licensesRead.licenses }
+        licensesRead = nil
+        // Sized up front: a table of 100,000 licenses that doubles as it fills holds both halves at once.
+        var known = KnownLicenses(capacity: try store.licenseCount())
+        try store.forEachLicense { known.add($0) }
+        if let now, keepsReads { licensesRead = (now, known) }
+        return known
+    }
+
+    /// Hands over every license recorded, in id order: those `knownLicenses` read while nothing
+    /// was written since, else each as the store reads it. Only `knownLicenses` keeps a read:
+    /// a pass after a write streams, as a takeover's would hold 100,000 licenses more.
+    func forEachLicense(_ body: (License) throws -> Void) throws {
+        try forEachLicense(matching: LicenseFilter(), body)
+    }
+
+    /// `forEachLicense` for those `filter` matches; from the store, the others are not read.
+    func forEachLicense(matching filter: LicenseFilter, _ body: (License) throws -> Void) throws {
+        if let licensesRead, try licensesRead.at == store.revision() {
+            for license in licensesRead.licenses.values where filter.matches(license) { try body(license) }
+            return
+        }
+        licensesRead = nil
+        try store.forEachLicense(matching: filter, body)
+    }
+
+    /// Lets go of what was read before something was written since.
+    func forgetStaleReads() throws {
+        let now = try store.revision()
+        if licensesRead?.at != now { licensesRead = nil }
+        if servicesRead?.at != now { servicesRead = nil }
+    }
+
+    /// Lets go of what was read, and keeps nothing read from now on: the passes after serving
+    /// starts read only the few licenses they want, and serving 100,000 services (an item
+    /// each, a takeover's plan) holds enough without the run's reads beside it.
+    func stopKeepingReads() {
+        keepsReads = false
+        licensesRead = nil
+        servicesRead = nil
     }
 
     func resolver() throws -> Resolver {
@@ -93,7 +168,10 @@ public final class LicenseEngine {
                 lines.insert(line)
             }
         }
+        // Thousands of services share a few sets of addons: each set is resolved once.
+        var resolved = Set<[String: String]>()
         for service in try self.services(includeClosed: false) {
+            guard resolved.count >= AddonSets.most || resolved.insert(service.addons).inserted else { continue }
             for (key, value) in service.addons {
                 if let tariff = try? resolver.tariff(addon: key, value: value),
                     let line = resolver.line(forTariff: tariff)

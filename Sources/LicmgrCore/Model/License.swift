@@ -1,6 +1,6 @@
 /// A remote license as last seen, and the service it serves, if any.
 public struct License: Sendable, Equatable {
-    public enum Status: Int, Sendable {
+    public enum Status: Int, Sendable, CaseIterable {
         case ordered = 1, active = 2, suspended = 3, deleted = 4, processing = 5
 
         public var name: String {

@@ -300,6 +300,16 @@ public final class SQLiteDatabase {
 
     public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
+    /// Where the database stands, or nil inside a transaction, whose rollback would undo
+    /// what is read in it without a count to show. Two equal revisions mean nothing was
+    /// written in between: by this connection (rows it wrote, counted even when rolled back)
+    /// or by another (SQLite's `data_version`, which moves with their commits).
+    public func revision() throws -> StoreRevision? {
+        guard sqlite3_get_autocommit(handle) != 0 else { return nil }
+        let version = try rows("PRAGMA data_version") { $0.int(0) }.first ?? nil
+        return StoreRevision(written: Int(sqlite3_total_changes64(handle)), committedElsewhere: version ?? 0)
+    }
+
     /// Runs `body` in one transaction: all of its writes land, or none do.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try run("BEGIN IMMEDIATE")

@@ -14,6 +14,10 @@ public final class SQLiteStore: StateStore {
         try db.transaction(body)
     }
 
+    public func revision() throws -> StoreRevision? {
+        try db.revision()
+    }
+
     // MARK: - Services
 
     public func service(_ id: Int) throws -> Service? {
@@ -117,6 +121,28 @@ public final class SQLiteStore: StateStore {
 
     public func forEachLicense(_ body: (License) throws -> Void) throws {
         try db.forEachRow(Self.selectLicenses + " ORDER BY id") { try body(Self.license(from: $0)) }
+    }
+
+    public func forEachLicense(matching filter: LicenseFilter, _ body: (License) throws -> Void) throws {
+        var conditions = ["1"]
+        var bindings: [SQLValue] = []
+        if filter.attached { conditions.append("service_id IS NOT NULL") }
+        if let day = filter.expiringBy {
+            // The date alone: a stored expiry that carries a time reads as its day.
+            conditions.append("substr(expires, 1, 10) <= ?")
+            bindings.append(.text(day.description))
+        }
+        if let statuses = filter.statuses {
+            // A status no version knows reads as ordered (`license(from:)`).
+            let known = License.Status.allCases.map { String($0.rawValue) }.joined(separator: ", ")
+            let listed = statuses.map { String($0.rawValue) }.joined(separator: ", ")
+            conditions.append(
+                statuses.contains(.ordered)
+                    ? "(status IN (\(listed)) OR status NOT IN (\(known)))" : "status IN (\(listed))")
+        }
+        try db.forEachRow(
+            Self.selectLicenses + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY id", bindings
+        ) { try body(Self.license(from: $0)) }
     }
 
     public func save(_ license: License, at: String) throws {

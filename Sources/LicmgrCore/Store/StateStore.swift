@@ -3,6 +3,9 @@
 public protocol StateStore: AnyObject {
     /// Runs `body` as one transaction: all of its writes land, or none do.
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// Where the store stands, so that what a run read can serve it again while nothing was
+    /// written since; nil when that cannot be told (inside a transaction).
+    func revision() throws -> StoreRevision?
 
     func service(_ id: Int) throws -> Service?
     func services(includeClosed: Bool) throws -> [Service]
@@ -18,6 +21,8 @@ public protocol StateStore: AnyObject {
     func licenseCount() throws -> Int
     /// Hands over every license in id order one at a time, holding none of them after.
     func forEachLicense(_ body: (License) throws -> Void) throws
+    /// `forEachLicense` for the licenses `filter` matches: the others are passed over unread.
+    func forEachLicense(matching filter: LicenseFilter, _ body: (License) throws -> Void) throws
     /// Inserts the license or replaces the known remote fields, keeping its attachment.
     func save(_ license: License, at: String) throws
     func attach(license: Int, to service: Int?, addon: String?) throws
@@ -92,4 +97,36 @@ public protocol StateStore: AnyObject {
 
 extension StateStore {
     public func catalogue() throws -> Catalogue { try catalogue(includeGone: false) }
+}
+
+/// A point in a store's history: equal revisions of one store mean nothing recorded changed
+/// between them.
+public struct StoreRevision: Equatable, Sendable {
+    var written: Int
+    var committedElsewhere: Int
+}
+
+/// Which licenses a filtered read hands over. It may hand over more (one whose expiry cannot
+/// be read, say): a caller still checks each license it is given.
+public struct LicenseFilter: Sendable {
+    /// Only licenses attached to a service.
+    public var attached: Bool
+    /// Only licenses that expire on this day or before.
+    public var expiringBy: Day?
+    /// Only licenses in one of these states.
+    public var statuses: [License.Status]?
+
+    public init(attached: Bool = false, expiringBy: Day? = nil, statuses: [License.Status]? = nil) {
+        self.attached = attached
+        self.expiringBy = expiringBy
+        self.statuses = statuses
+    }
+
+    /// Whether `license` passes, as the store's own reading of the filter has it.
+    public func matches(_ license: License) -> Bool {
+        if attached && license.serviceID == nil { return false }
+        if let expiringBy, !(license.expires.map { $0 <= expiringBy } ?? false) { return false }
+        if let statuses, !statuses.contains(license.status) { return false }
+        return true
+    }
 }
