@@ -6,7 +6,7 @@
 #
 #   FUZZ_BIN        licmgr-fuzz built with -sanitize=fuzzer,address (make fuzz builds and sets it)
 #   FUZZ_SECONDS    seconds per harness (default 20)
-#   FUZZ_HARNESSES  which to run (default all: config import remote money day)
+#   FUZZ_HARNESSES  which to run (default all: config import remote money day cells)
 #
 # A crash, an input slower than 10 s or one that takes more than 2 GB is a finding: the input
 # is saved under .build-fuzz/findings, the others still run, and the script fails at the end.
@@ -17,7 +17,7 @@ set -eu
 
 : "${FUZZ_BIN:?set FUZZ_BIN to licmgr-fuzz built with -sanitize=fuzzer,address}"
 seconds=${FUZZ_SECONDS:-20}
-harnesses=${FUZZ_HARNESSES:-config import remote money day}
+harnesses=${FUZZ_HARNESSES:-config import remote money day cells}
 work=.build-fuzz
 mkdir -p "$work/findings"
 failed=""

@@ -23,6 +23,27 @@ final class BalanceTests: XCTestCase {
         XCTAssertNil(Money.amount("", rounding: .down))
     }
 
+    /// Found by the cells fuzzer: a debt written with Unicode's minus sign (or a dash typed for
+    /// it) read as credit, which would let licmgr spend what the account does not hold.
+    func testADebtWrittenWithAUnicodeMinusIsADebt() {
+        XCTAssertEqual(Money.amount("\u{2212}12.00 RUB", rounding: .down)?.value, -120_000)
+        XCTAssertEqual(Money.amount("\u{2212}12.00 RUB", rounding: .down)?.currency, "RUB")
+        XCTAssertEqual(Money.amount("– 3,50", rounding: .down)?.value, -35_000)
+        XCTAssertEqual(Money.amount("€\u{2212}4.10", rounding: .down)?.value, -41_000)
+        XCTAssertEqual(Money.amount("\u{2212}€4.10", rounding: .down)?.currency, "€")
+        XCTAssertEqual(Money.amount("(\u{2014}) 2", rounding: .down)?.value, -20_000, "a dash inside what precedes")
+    }
+
+    /// Found by the money fuzzer: a debt of 14 nines and more than four decimals rounds to a
+    /// hundred trillion, which was past what an amount reads, so it did not read back as written.
+    func testAnAmountRoundedToAHundredTrillionReadsBack() {
+        let hundredTrillion = 100_000_000_000_000 * Money.unit
+        XCTAssertEqual(Money.amount("-99999999999999.99999", rounding: .down)?.value, -hundredTrillion)
+        XCTAssertEqual(Money.amount(Money.format(-hundredTrillion), rounding: .down)?.value, -hundredTrillion)
+        XCTAssertNil(Money.amount("100000000000000.0001", rounding: .down), "past it nothing reads")
+        XCTAssertNil(Money.amount("100000000000001", rounding: .up))
+    }
+
     /// Past the fourth decimal, which no known remote writes, a balance is taken as less money
     /// and a price as more, whatever the sign.
     func testDigitsPastTheFourthDecimalRoundTowardsLessOrMoreMoney() {

@@ -180,6 +180,18 @@ final class RowShapeTests: XCTestCase {
             "soft: the answer is not BILLmanager's protocol: license 5: createdate '31.01.27' is not a date")
     }
 
+    /// Found by the cells fuzzer: `+027-01-31T10:00` read as an expiry in the year 27 (and
+    /// `31.01.-028` in the year -28), which would have licmgr take the license for long lapsed;
+    /// a sign is no part of a date.
+    func testASignedDateIsAnErrorNotAnotherYear() {
+        for written in ["+027-01-31T10:00", "+027-01-31", "2027-+1-31", "+1.01.2027", "31.+1.2027 10:00", "31.01.-028"]
+        {
+            XCTAssertEqual(
+                rowError(["id": "5", "status": "2", "expiredate": written]),
+                "soft: the answer is not BILLmanager's protocol: license 5: expiredate '\(written)' is not a date")
+        }
+    }
+
     func testCodesBesideWordingsAndBlanksAroundValues() throws {
         let license = try row([
             "id": " 5 ", "status": "2", "ip": " 192.0.2.7 ", "pricelist": ["$orig": "55227", "$": "ISPmanager 6 Lite"],
@@ -227,6 +239,16 @@ final class RowShapeTests: XCTestCase {
         for unread in ["ten", "1,490", "-5.00", "1.2.3", "12.5.", ".5", "1,2,3", "490.00001", "RUB 1 490.00 or 12"] {
             XCTAssertEqual(BillmgrClient.cost(unread), unread, unread)
         }
+    }
+
+    /// Found by the cells fuzzer: a lone dot before three digits parts thousands as well as a
+    /// comma does (`1.490 RUB` read as 1.49), and a minus written as Unicode's or as a dash
+    /// was no sign (`−5.00 RUB` read as 5.00).
+    func testCatalogueCostWithAThousandsDotOrAUnicodeMinusStaysUnread() {
+        for unread in ["1.490 RUB", "€1.490", "1 490.000 руб.", "−5.00 RUB", "– 5.00", "S0 −", "12 RUB \u{2212}"] {
+            XCTAssertEqual(BillmgrClient.cost(unread), unread, unread)
+        }
+        XCTAssertEqual(BillmgrClient.cost("1.49 RUB"), "1.49", "two decimals are no thousands")
     }
 
     func testCataloguePeriodCostAsAnElement() throws {

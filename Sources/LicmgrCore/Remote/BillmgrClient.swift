@@ -679,15 +679,17 @@ public struct BillmgrClient: LicenseServer {
         else { return written }
         let before = written[..<first]
         let after = written[written.index(after: last)...]
-        // A sign is no currency, and a mark beside the digits (`.5`, `12,`) leaves the number unsure.
-        guard (before + after).allSatisfy({ !$0.isNumber && !"-+".contains($0) }),
+        // A sign (a dash for one too) is no currency, and a mark beside the digits (`.5`, `12,`)
+        // leaves the number unsure.
+        guard (before + after).allSatisfy({ !$0.isNumber && $0 != "+" && !Money.minusSigns.contains($0) }),
             !(before.last.map { ".,".contains($0) } ?? false), !(after.first.map { ".,".contains($0) } ?? false)
         else { return written }
         var number = written[first...last].filter { !$0.isWhitespace }
-        // One comma before other than three digits is a decimal comma; `1,490` may be a thousand.
-        if !number.contains("."), number.filter({ $0 == "," }).count == 1,
-            number.split(separator: ",", omittingEmptySubsequences: false)[1].count != 3
-        {
+        // One mark before three digits may part thousands (`1,490`, `1.490`): a thousand as well as
+        // a price. One before other digits is the decimal mark.
+        let marks = number.filter { ".,".contains($0) }
+        if let mark = marks.first, marks.count == 1 {
+            guard number.split(separator: mark, omittingEmptySubsequences: false)[1].count != 3 else { return written }
             number = number.replacing(",", with: ".")
         }
         return Money.price(number) == nil ? written : number

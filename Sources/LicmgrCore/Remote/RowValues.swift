@@ -57,6 +57,10 @@ extension BillmgrClient {
 
     private static func dateText(_ text: String) -> DateText {
         if text.isEmpty || saysNoDate(text) { return .none }
+        // The date before any time is ASCII digits and marks: `Int` reads `+027` as the year 27.
+        let date = text.utf8.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "T") }
+        guard date.allSatisfy({ (0x30...0x39).contains($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
+        else { return .unreadable }
         if let day = Day(text) { return .day(day) }
         let utf8 = Array(text.utf8)
         if utf8.count > 10, utf8[10] == UInt8(ascii: "T"), let day = Day(String(decoding: utf8[..<10], as: UTF8.self)) {
@@ -64,7 +68,8 @@ extension BillmgrClient {
         }
         let parts = text.split(separator: " ").first?.split(separator: ".", omittingEmptySubsequences: false) ?? []
         if parts.count == 3, parts[0].count == 2, parts[1].count == 2, parts[2].count == 4,
-            let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]),
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }), let d = Int(parts[0]), let m = Int(parts[1]),
+            let y = Int(parts[2]),
             let day = Day(year: y, month: m, day: d)
         {
             return .day(day)

@@ -78,8 +78,9 @@ extension Money {
             end += 1
         }
         var prefix = String(characters[..<first]).trimmingBlanks()
-        let negative = prefix.hasSuffix("-") || prefix.hasPrefix("-")
-        prefix = prefix.trimming { "-+ ".unicodeScalars.contains($0) }
+        // A minus anywhere before the digits (`RUB −12`, `(−) 12`): a debt taken as credit would be spent.
+        let negative = prefix.contains(where: minusSigns.contains)
+        prefix = prefix.trimming { $0 == "+" || $0 == " " || minusSigns.contains(Character($0)) }
         var number = String(characters[first..<end]).filter { $0.isASCIIDigit || $0 == "." || $0 == "," }
         while let last = number.last, !last.isASCIIDigit { number.removeLast() }
         let decimal: Character?
@@ -98,7 +99,10 @@ extension Money {
             fraction = String(number[number.index(after: split)...])
         }
         whole = whole.filter(\.isASCIIDigit)
-        guard !whole.isEmpty || !fraction.isEmpty, whole.count <= 14, let units = Int(whole.isEmpty ? "0" : whole)
+        // Up to a hundred trillion, which rounding 14 nines up reaches: what is read reads again as written.
+        let limit = 100_000_000_000_000
+        guard !whole.isEmpty || !fraction.isEmpty, whole.count <= 15, let units = Int(whole.isEmpty ? "0" : whole),
+            units < limit || (units == limit && fraction.allSatisfy { $0 == "0" })
         else { return nil }
         // Of a debt, less money is more owed: the rounding turns with the sign.
         let magnitudeRounding: Rounding = negative == (rounding == .up) ? .down : .up
@@ -107,6 +111,12 @@ extension Money {
         let currency = !suffix.isEmpty ? suffix : (!prefix.isEmpty ? prefix : nil)
         return (negative ? -magnitude : magnitude, currency)
     }
+
+    /// The ways a text writes a minus: ASCII's, Unicode's minus sign, and the dashes a person
+    /// types for it. A debt written with one and read as credit would be money to spend.
+    static let minusSigns: Set<Character> = [
+        "-", "\u{2212}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{FE63}", "\u{FF0D}",
+    ]
 
     /// What may stand inside a written number: decimal and thousands marks, blanks between groups.
     private static let groupMarks: Set<Character> = [".", ",", " ", "\u{00A0}", "\u{202F}", "'"]

@@ -16,6 +16,9 @@ enum Harness: String, CaseIterable {
     case money
     /// Dates as the remote and the database write them: `Day(_:)`.
     case day
+    /// One cell of a license row, a form, an order's or a renewal's answer, the catalogue, the
+    /// balance or an error, in every shape the remote may write it for a person.
+    case cells
 
     /// Names the harness libFuzzer runs, to its callback and to any copy of the process it starts.
     static let variable = "LICMGR_FUZZ_HARNESS"
@@ -28,6 +31,7 @@ enum Harness: String, CaseIterable {
         case .remote: RemoteHarness.run(bytes)
         case .money: MoneyHarness.run(bytes)
         case .day: DayHarness.run(bytes)
+        case .cells: CellsHarness.run(bytes)
         }
     }
 }

@@ -22,8 +22,16 @@ enum RemoteHarness {
                 return nil
             }
         }
+        // An error element, one or the first of several, is a refusal whatever call it answers.
+        let refusal = (try? DocNode.parse(body, function: "soft"))?["error"].elements.isEmpty == false
         if let licenses = check({ () throws(RemoteError) in try client.listLicenses(lines: [.soft]) }) {
+            require(!refusal, "an error read as a list of \(licenses.count)")
             require(Set(licenses.map(\.id)).count == licenses.count, "a license listed twice: \(licenses)")
+            // A list row says its status: only a form may leave it unsaid.
+            require(!licenses.contains(where: \.statusUnsaid), "a list row without a status read: \(licenses)")
+            for day in licenses.flatMap({ [$0.expires, $0.created, $0.ipChanged, $0.keyChanged] }).compactMap({ $0 }) {
+                require(Day(day.description) == day, "\(day) does not read back")
+            }
         }
         _ = check { () throws(RemoteError) in try client.viewLicense(7, line: .soft) }
         if let tariffs = check({ () throws(RemoteError) in try client.exportTariffs() }) {
@@ -35,10 +43,14 @@ enum RemoteHarness {
             }
         }
         _ = check { () throws(RemoteError) in try client.balances() }
-        _ = check { () throws(RemoteError) in
+        if let id = check({ () throws(RemoteError) in
             try client.order(OrderRequest(pricelist: 1, period: 1, ip: "192.0.2.1", name: "n", remoteID: "r"))
+        }) {
+            require(id > 0 && !refusal, "an order's answer read as license \(id)")
         }
-        _ = check { () throws(RemoteError) in try client.prolong(license: 7, period: 12) }
+        if let day = check({ () throws(RemoteError) in try client.prolong(license: 7, period: 12) }) ?? nil {
+            require(Day(day.description) == day, "a renewal's \(day) does not read back")
+        }
         _ = check { () throws(RemoteError) in try client.newKey(license: 7, line: .soft) }
         let probe = FirstContact(credentials: credentials, transport: transport, configTariffs: [55227])
         if let report = check({ () throws(RemoteError) in try probe.run() }) {
@@ -56,16 +68,9 @@ enum RemoteHarness {
         _ = node.int("id")
         guard depth < 8 else { return }
         for element in node.elements where element.exists {
-            for key in ["elem", "doc", "$", "id", "error", "msg", "period", "price", "pricelist"] {
+            for key in ["elem", "doc", "$", "$orig", "id", "error", "msg", "period", "price", "pricelist", "status"] {
                 walk(element[key], depth: depth + 1)
             }
         }
     }
-}
-
-/// Answers every request with the same reply.
-private struct Echo: HTTPTransport {
-    let reply: HTTPReply
-
-    func post(url: String, form: String, function: String) throws(RemoteError) -> HTTPReply { reply }
 }
