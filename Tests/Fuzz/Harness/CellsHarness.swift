@@ -10,7 +10,7 @@ import LicmgrCore
 enum CellsHarness {
     static func run(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let text = text(bytes) else { return }
-        let cell = json(text)
+        let cell = Harness.jsonString(text)
         statuses(text, cell)
         dates(text, cell)
         orders(text, cell)
@@ -298,21 +298,6 @@ enum CellsHarness {
         }
     }
 
-    /// The text as a JSON string.
-    private static func json(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 /// Answers every request with the same reply.

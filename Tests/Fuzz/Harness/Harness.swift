@@ -53,3 +53,21 @@ func exit(_ status: Int32, _ message: String) -> Never {
     _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     exit(status)
 }
+
+extension Harness {
+    /// `text` as a JSON string, for building inputs around a fuzzed value.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -32,30 +32,16 @@ enum ImportHarness {
 
     private static func json(_ record: ServiceRecord) -> String {
         var members = ["\"id\":\(record.id)"]
-        if let name = record.name { members.append("\"name\":\(json(name))") }
-        if let ip = record.ip { members.append("\"ip\":\(json(ip))") }
-        if let status = record.status { members.append("\"status\":\(json(status.rawValue))") }
+        if let name = record.name { members.append("\"name\":\(Harness.jsonString(name))") }
+        if let ip = record.ip { members.append("\"ip\":\(Harness.jsonString(ip))") }
+        if let status = record.status { members.append("\"status\":\(Harness.jsonString(status.rawValue))") }
         if let package = record.package { members.append("\"package\":\(package.map(String.init) ?? "null")") }
         if let period = record.period { members.append("\"period\":\(period.map(String.init) ?? "null")") }
         if let addons = record.addons {
-            let pairs = addons.map { "\(json($0.key)):\(json($0.value))" }
+            let pairs = addons.map { "\(Harness.jsonString($0.key)):\(Harness.jsonString($0.value))" }
             members.append("\"addons\":{\(pairs.joined(separator: ","))}")
         }
         return "{\(members.joined(separator: ","))}"
     }
 
-    private static func json(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
