@@ -78,7 +78,7 @@ extension LicenseEngine {
         var renames = 0
         var renamesLeft = 0
         /// Positions of the listing's live licenses by IP, built when a tariff change first asks.
-        var byIP: PositionsByIP?
+        private var byIP: PositionsByIP?
         /// Licenses a step in doubt or an open workflow holds, as the pass found them.
         var busy: Set<Int> = []
         /// Licenses to park, together once the changes are sent.
@@ -88,6 +88,14 @@ extension LicenseEngine {
         /// Upgrades taking a free license of the new tariff, together once the changes are sent.
         var upgrades: [Upgrade] = []
         var plan = FollowPlan()
+
+        /// `byIP`, built from `listing` at the first ask.
+        mutating func positions(of listing: [License]) -> PositionsByIP {
+            if let byIP { return byIP }
+            let built = PositionsByIP(listing)
+            byIP = built
+            return built
+        }
     }
 
     /// An upgrade the follow pass recorded: the license it replaces, for the tariff change
@@ -441,9 +449,7 @@ extension LicenseEngine {
 
     /// Whether a live license of `tariff` other than `except` is on `ip`.
     private func onIP(_ ip: String, tariff: Int, except: Int, listing: [License], batch: inout FollowBatch) -> Bool {
-        let byIP = batch.byIP ?? PositionsByIP(listing)
-        batch.byIP = byIP
-        return byIP[ip].contains { listing[$0].pricelist == tariff && listing[$0].id != except }
+        batch.positions(of: listing)[ip].contains { listing[$0].pricelist == tariff && listing[$0].id != except }
     }
 
     /// A live license of the needed tariff on the service's IP that no service holds: bought by
@@ -453,9 +459,7 @@ extension LicenseEngine {
     private func presentLicense(of need: Need, on service: Service, listing: [License], batch: inout FollowBatch)
         throws -> License?
     {
-        let byIP = batch.byIP ?? PositionsByIP(listing)
-        batch.byIP = byIP
-        for position in byIP[service.ip] {
+        for position in batch.positions(of: listing)[service.ip] {
             let candidate = listing[position]
             guard candidate.pricelist == need.tariff, candidate.line == need.line, !candidate.isParked,
                 !batch.busy.contains(candidate.id)

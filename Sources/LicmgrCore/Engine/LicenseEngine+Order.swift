@@ -250,7 +250,7 @@ extension LicenseEngine {
             report.refuse(serviceID: service.id, addon: need.addon, "service \(service.id) not served", error)
             return
         }
-        let poolNote = " (not from the free pool: \(notPooled))"
+        let why = "not from the free pool: \(notPooled)"
         let request = OrderRequest(
             pricelist: need.tariff, line: need.line, period: period, ip: service.ip,
             name: service.licenseName(),
@@ -259,10 +259,9 @@ extension LicenseEngine {
         if dryRun {
             order.item = PlanItem(
                 .order(planTerm(need.tariff, period, resolver)), serviceID: service.id, serviceIP: service.ip,
-                addon: need.addon, why: "not from the free pool: \(notPooled)",
-                charge: try charge(Price(tariff: need.tariff, period: period)))
+                addon: need.addon, why: why, charge: try charge(Price(tariff: need.tariff, period: period)))
         } else {
-            report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff)\(poolNote)")
+            report.note("service \(service.id) addon \(need.addon): buying tariff \(need.tariff) (\(why))")
         }
         plan.orders.append(order)
     }
